@@ -1,0 +1,10 @@
+package io.ringraft.raft;
+
+public enum Role
+{
+    FOLLOWER,
+    PRE_CANDIDATE,
+    CANDIDATE,
+    LEADER,
+    LEARNER
+}
