@@ -259,6 +259,57 @@ public final class FrameLayout
         }
     }
 
+    /**
+     * @return everything the walk depends on, as text: two layouts with the same shape validate identically.
+     */
+    String shape()
+    {
+        final StringBuilder builder = new StringBuilder()
+            .append(name).append('#').append(templateId)
+            .append(" block=").append(Arrays.toString(minBlockLengthByVersion))
+            .append(" peerHeader=").append(peerHeaderOffset)
+            .append(' ');
+        appendShape(builder, 0, program.length);
+        return builder.toString();
+    }
+
+    private void appendShape(final StringBuilder builder, final int from, final int to)
+    {
+        int pc = from;
+        while (pc < to)
+        {
+            switch (program[pc])
+            {
+                case OP_ENUM:
+                    builder.append("enum(v").append(program[pc + 1]).append(" @").append(program[pc + 2]).append(" {");
+                    for (int raw = 0; raw < 256; raw++)
+                    {
+                        if (0 != (validEnumBits[program[pc + 3] * BITSET_WORDS + (raw >>> 6)] & (1L << raw)))
+                        {
+                            builder.append(raw).append(',');
+                        }
+                    }
+                    builder.append("}) ");
+                    pc += ENUM_OP_LENGTH;
+                    break;
+
+                case OP_GROUP:
+                    builder.append("group(v").append(program[pc + 1]).append(" block=").append(program[pc + 2])
+                        .append(")[ ");
+                    appendShape(builder, pc + GROUP_OP_LENGTH, program[pc + 3]);
+                    builder.append("] ");
+                    pc = program[pc + 3];
+                    break;
+
+                default:
+                    builder.append("data(v").append(program[pc + 1]).append(" header=").append(program[pc + 2])
+                        .append(") ");
+                    pc += VAR_DATA_OP_LENGTH;
+                    break;
+            }
+        }
+    }
+
     public String toString()
     {
         return "FrameLayout{" + name + ", templateId=" + templateId + ", blockLength=" + blockLength + '}';
