@@ -30,8 +30,8 @@ import java.util.Arrays;
  * read the same mapping; the log publishes what they may see. A sparse in-memory index (the position
  * of every {@link #INDEX_STRIDE}-th entry) finds an entry with at most {@code INDEX_STRIDE - 1} hops.
  * <p>
- * A segment deleted by compaction is never unmapped explicitly: a reader may still hold it, and touching
- * an unmapped region would crash the JVM. The mapping goes when the last reference does.
+ * A deleted segment stays mapped for a grace period (see {@link DurableLog}): a reader may still hold it, and
+ * touching an unmapped region would crash the JVM.
  */
 final class Segment
 {
@@ -505,6 +505,12 @@ final class Segment
         {
             throw new UncheckedIOException("cannot close " + file, ex);
         }
+    }
+
+    /** Releases the mapping, and with it the disk space of a deleted file. No reader may use it afterwards. */
+    void unmap()
+    {
+        org.agrona.IoUtil.unmap(mapped);
     }
 
     void delete()
