@@ -526,30 +526,19 @@ public final class DurableLog implements LogReader, AutoCloseable
                 snapshots.index() + " are covered by a snapshot, so they are committed");
         }
         final Segment[] segs = segments;
-        final int keep = Math.max(0, findSegment(segs, fromIndex));
+        final int holder = Math.max(0, findSegment(segs, fromIndex));
         beginWrite();
         try
         {
-            if (durableLastIndex >= fromIndex)
+            if (fromIndex <= durableLastIndex)
             {
                 durableLastIndex = fromIndex - 1;
+                replaceSuffix(segs, holder, fromIndex);
             }
-            if (keep < segs.length - 1)
+            else
             {
-                segments = Arrays.copyOf(segs, keep + 1);
-                // Newest first, so a crash half way leaves a prefix of the log, never a hole.
-                startRetirement();
-                for (int i = segs.length - 1; i > keep; i--)
-                {
-                    retire(segs[i]);
-                }
-                if (durable)
-                {
-                    DurableFiles.fsyncDirectory(logDirectory);
-                }
+                truncateUnpublished(segs, holder, fromIndex);
             }
-            current = segs[keep];
-            current.truncateFrom(fromIndex);
             termRuns.truncateFrom(fromIndex);
             writtenLastIndex = fromIndex - 1;
         }
@@ -557,6 +546,63 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             endWrite();
         }
+    }
+
+    /**
+     * Readers may be viewing the entries being replaced, so their bytes stay as they are: the segment holding
+     * {@code fromIndex} gets a truncation marker (made durable before anything continues it) and the log goes
+     * on in a new segment. Later segments are retired newest first, so a crash half way leaves a prefix.
+     */
+    private void replaceSuffix(final Segment[] segs, final int holder, final long fromIndex)
+    {
+        final Segment holding = segs[holder];
+        final int kept = holding.baseIndex() == fromIndex ? holder : holder + 1;
+        startRetirement();
+        for (int i = segs.length - 1; i >= kept; i--)
+        {
+            retire(segs[i]);
+        }
+        if (durable && kept < segs.length)
+        {
+            DurableFiles.fsyncDirectory(logDirectory);
+        }
+        if (kept > holder)
+        {
+            holding.markTruncatedAt(fromIndex);
+            if (durable)
+            {
+                holding.force();
+            }
+            else
+            {
+                holding.clearDirty();
+            }
+        }
+        final Segment next = Segment.create(logDirectory, config.groupId(), fromIndex, config.segmentLength(), durable);
+        final Segment[] replaced = Arrays.copyOf(segs, kept + 1);
+        replaced[kept] = next;
+        segments = replaced;
+        current = next;
+    }
+
+    /** No reader can see entries from {@code fromIndex} on: cut them in place. */
+    private void truncateUnpublished(final Segment[] segs, final int holder, final long fromIndex)
+    {
+        if (holder < segs.length - 1)
+        {
+            segments = Arrays.copyOf(segs, holder + 1);
+            startRetirement();
+            for (int i = segs.length - 1; i > holder; i--)
+            {
+                retire(segs[i]);
+            }
+            if (durable)
+            {
+                DurableFiles.fsyncDirectory(logDirectory);
+            }
+        }
+        current = segs[holder];
+        current.truncateFrom(fromIndex);
     }
 
     /**
