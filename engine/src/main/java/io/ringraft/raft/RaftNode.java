@@ -221,7 +221,7 @@ public final class RaftNode
     public void step(final Message m)
     {
         if (null == m || null == m.type || m.clusterId != clusterId || m.groupId != groupId || m.to != self ||
-            m.from == self || !isKnownSender(m))
+            m.from == self || !isKnownSender(m) || !isWellFormed(m))
         {
             droppedMessages++;
             return;
@@ -607,10 +607,11 @@ public final class RaftNode
     /** A local snapshot covering {@code index} (at {@code term}) is durable: the log before it may be compacted. */
     public void snapshotTaken(final long index, final long term)
     {
-        if (index > appliedIndex)
+        if (index > applyHandedOut)
         {
-            throw new IllegalArgumentException("snapshotTaken(" + index + ") is beyond the applied index " +
-                appliedIndex);
+            // The snapshot stage may report before the apply feedback arrives, but never past what was handed out.
+            throw new IllegalArgumentException("snapshotTaken(" + index + ") is beyond the last index handed out " +
+                "to apply, " + applyHandedOut);
         }
         localSnapshotIndex = Math.max(localSnapshotIndex, index);
         lastSnapshotRequest = Math.max(lastSnapshotRequest, index);
@@ -1351,6 +1352,23 @@ public final class RaftNode
         }
         return m.type == MessageType.APPEND || m.type == MessageType.HEARTBEAT || m.type == MessageType.SNAPSHOT ||
             m.type == MessageType.TIMEOUT_NOW;
+    }
+
+    /** Fields the core would otherwise trust blindly; a decoder cannot check them without Raft context. */
+    private static boolean isWellFormed(final Message m)
+    {
+        if (m.term < 0 || m.index < 0 || m.logTerm < 0 || m.commit < 0)
+        {
+            return m.type == MessageType.READ_INDEX_RESPONSE && m.index == -1 && m.term >= 0;
+        }
+        return switch (m.type)
+        {
+            case APPEND -> m.entries.isEmpty() ||
+                (m.entries.firstIndex() == m.index + 1 && m.entries.lastTerm() <= m.term);
+            case SNAPSHOT -> m.chunkOffset >= 0 && m.totalLength >= 0 && m.chunkLength >= 0 &&
+                m.chunkLength <= m.chunk.capacity() && m.index > 0;
+            default -> true;
+        };
     }
 
     private void dropPendingConfFrom(final long index)

@@ -69,4 +69,35 @@ class DroppedMessagesTest
         cluster.node(1).step(null);
         assertThat(cluster.node(1).droppedMessages()).isEqualTo(1);
     }
+
+    @Test
+    void malformedMessagesAreDroppedNotThrown()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        final long term = cluster.node(2).term();
+
+        final Message gap = ReplicationTest.message(MessageType.APPEND, 1, 2, term);
+        gap.index = 1;
+        gap.logTerm = 1;
+        gap.entries.append(5, term, io.ringraft.codecs.sbe.EntryType.NORMAL, 0,
+            new org.agrona.concurrent.UnsafeBuffer(new byte[1]), 0, 1);
+        assertDropped(cluster, 2, gap);
+
+        final Message futureTerm = ReplicationTest.message(MessageType.APPEND, 1, 2, term);
+        futureTerm.index = 1;
+        futureTerm.logTerm = 1;
+        futureTerm.entries.append(2, term + 1, io.ringraft.codecs.sbe.EntryType.NORMAL, 0,
+            new org.agrona.concurrent.UnsafeBuffer(new byte[1]), 0, 1);
+        assertDropped(cluster, 2, futureTerm);
+
+        final Message negative = ReplicationTest.message(MessageType.APPEND, 1, 2, term);
+        negative.index = -3;
+        assertDropped(cluster, 2, negative);
+
+        final Message badChunk = ReplicationTest.message(MessageType.SNAPSHOT, 1, 2, term);
+        badChunk.index = 9;
+        badChunk.chunkLength = 1000;
+        assertDropped(cluster, 2, badChunk);
+    }
 }
