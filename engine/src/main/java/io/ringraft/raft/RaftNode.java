@@ -58,7 +58,6 @@ public final class RaftNode
     private final SnapshotAssembler snapshotAssembler = new SnapshotAssembler();
     private final ConfChangeCodec confChangeCodec = new ConfChangeCodec();
     private final ExpandableArrayBuffer confChangeBuffer = new ExpandableArrayBuffer(256);
-    private final AppendCollector appendCollector = new AppendCollector();
     private final ConfChangeReader confChangeReader = new ConfChangeReader();
     private final EntryVisitor confChangeScanner;
 
@@ -1283,15 +1282,14 @@ public final class RaftNode
         long bytes = 0;
         if (progress.next <= lastIndex)
         {
-            appendCollector.start(append.entries);
-            final long lastSent = raftLog.read(progress.next, lastIndex, config.maxBytesPerAppend(), appendCollector);
+            final long lastSent = raftLog.copyTo(progress.next, lastIndex, config.maxBytesPerAppend(), append.entries);
             if (lastSent < progress.next)
             {
                 // Compacted away under us: the follower needs the snapshot.
                 startSnapshot(progress);
                 return false;
             }
-            bytes = appendCollector.bytes;
+            bytes = append.entries.payloadBytes();
         }
         progress.sentEntries(append.entries.lastIndex(), append.entries.count(), bytes);
         messages.add(append);
@@ -1414,7 +1412,13 @@ public final class RaftNode
         }
         if (!tracker.membership().isVoter(self))
         {
-            // Removed (or demoted): stop leading now that the change is committed; a voter takes over.
+            // Removed (or demoted): stop leading now that the change is committed. A caught-up voter is told to
+            // campaign at once, so the group does not wait an election timeout for a new leader.
+            final int successor = mostCaughtUpVoter();
+            if (NO_LEADER != successor)
+            {
+                sendTimeoutNow(successor);
+            }
             becomeFollower(term, NO_LEADER);
             return;
         }
@@ -1425,6 +1429,21 @@ public final class RaftNode
         maybeCommit();
         broadcastAppendPending = true;
         maybeAutoLeave();
+    }
+
+    private int mostCaughtUpVoter()
+    {
+        final long lastIndex = raftLog.lastIndex();
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            if (progress.memberId != self && progress.match == lastIndex &&
+                tracker.membership().isVoter(progress.memberId))
+            {
+                return progress.memberId;
+            }
+        }
+        return NO_LEADER;
     }
 
     private void maybeAutoLeave()
@@ -1449,27 +1468,6 @@ public final class RaftNode
         message.to = to;
         message.term = term;
         return message;
-    }
-
-    /** Copies entries into an outgoing append, summing their payload bytes for the in-flight window. */
-    private static final class AppendCollector implements EntryVisitor
-    {
-        private EntryBatch target;
-        long bytes;
-
-        void start(final EntryBatch target)
-        {
-            this.target = target;
-            bytes = 0;
-        }
-
-        public void visit(
-            final long index, final long term, final EntryType type, final long timestamp,
-            final DirectBuffer payload, final int offset, final int length)
-        {
-            target.append(index, term, type, timestamp, payload, offset, length);
-            bytes += length;
-        }
     }
 
     /** Reads and decodes the CONF_CHANGE entry at one index. */
