@@ -30,8 +30,8 @@ import java.util.Arrays;
  * read the same mapping; the log publishes what they may see. A sparse in-memory index (the position
  * of every {@link #INDEX_STRIDE}-th entry) finds an entry with at most {@code INDEX_STRIDE - 1} hops.
  * <p>
- * A segment deleted by compaction is never unmapped explicitly: a reader may still hold it, and touching
- * an unmapped region would crash the JVM. The mapping goes when the last reference does.
+ * A deleted segment stays mapped for a grace period (see {@link DurableLog}): a reader may still hold it, and
+ * touching an unmapped region would crash the JVM.
  */
 final class Segment
 {
@@ -54,6 +54,13 @@ final class Segment
     private static final int WRONG_INDEX = -100;
     private static final int TERM_REGRESSION = -101;
     private static final int BAD_PAYLOAD_LENGTH = -102;
+
+    /**
+     * Frame length of a truncation marker: the segment's entries end here and the (intact) bytes after it are
+     * entries replaced by a conflicting history. Its checksum field holds {@code ~(int)index} of the first
+     * replaced entry, so a torn write is not mistaken for one.
+     */
+    static final int TRUNCATION_MARKER = -1;
 
     private final Path file;
     private final long baseIndex;
@@ -217,6 +224,25 @@ final class Segment
         long previousTerm = termRuns.lastTerm();
         while (true)
         {
+            if (isTruncationMarker(position, expectedIndex))
+            {
+                if (lastSegment)
+                {
+                    // The truncation was durable but the segment that continues it was not created: the stale
+                    // entries after the marker go, so that appends here never sit in front of them.
+                    final int end = endOfNonZero(position);
+                    logger.log(System.Logger.Level.INFO, "{0}: completing the suffix truncation from index {1} " +
+                        "marked at offset {2}", file, expectedIndex, position);
+                    buffer.setMemory(position, end - position, (byte)0);
+                    mapped.force(position, end - position);
+                }
+                else
+                {
+                    writePosition = capacity;
+                    return;
+                }
+                break;
+            }
             final int result = position + RecordFrame.LENGTH > capacity ?
                 RecordFrame.Defect.EMPTY : validateEntry(position, expectedIndex, previousTerm);
             if (result < 0)
@@ -300,6 +326,13 @@ final class Segment
             return BAD_PAYLOAD_LENGTH;
         }
         return messageLength;
+    }
+
+    private boolean isTruncationMarker(final int position, final long index)
+    {
+        return position + RecordFrame.LENGTH <= capacity &&
+            buffer.getInt(position + RecordFrame.FRAME_LENGTH_OFFSET) == TRUNCATION_MARKER &&
+            buffer.getInt(position + RecordFrame.CHECKSUM_OFFSET) == ~(int)index;
     }
 
     /** Offset of the first record after {@code position} that passes its checksum, or -1. */
@@ -401,7 +434,27 @@ final class Segment
         }
     }
 
-    /** Forgets the entries at or after {@code index}, zeroing their bytes so recovery never sees them again. */
+    /**
+     * Ends this segment before the entry {@code index} without touching the entries' bytes, which readers may
+     * be viewing: only the frame of that entry is overwritten by a truncation marker. The segment takes no
+     * more appends; the log continues in a new segment.
+     */
+    void markTruncatedAt(final long index)
+    {
+        final int position = positionOf(index);
+        buffer.putInt(position + RecordFrame.CHECKSUM_OFFSET, ~(int)index);
+        buffer.putIntOrdered(position + RecordFrame.FRAME_LENGTH_OFFSET, TRUNCATION_MARKER);
+        dirtyFrom = Math.min(dirtyFrom, position);
+        dirtyTo = Math.max(dirtyTo, position + RecordFrame.LENGTH);
+        positionCount = (int)((index - baseIndex + INDEX_STRIDE - 1) / INDEX_STRIDE);
+        writePosition = capacity;
+        lastIndex = index - 1;
+    }
+
+    /**
+     * Forgets the entries at or after {@code index}, zeroing their bytes so recovery never sees them again.
+     * Only for entries no reader can see (not yet published): zeroing overwrites them in place.
+     */
     void truncateFrom(final long index)
     {
         if (index > lastIndex)
@@ -505,6 +558,12 @@ final class Segment
         {
             throw new UncheckedIOException("cannot close " + file, ex);
         }
+    }
+
+    /** Releases the mapping, and with it the disk space of a deleted file. No reader may use it afterwards. */
+    void unmap()
+    {
+        org.agrona.IoUtil.unmap(mapped);
     }
 
     void delete()
