@@ -47,6 +47,7 @@ final class RaftStage implements EventHandler<InboundEvent>
     private final long persistStallTimeoutNs;
     private final long requestTimeoutNs;
     private final BlockingLoop blockingLoop;
+    private final LargeBufferPool largeBuffers;
     private final PeerMessageCodec codec = new PeerMessageCodec();
     private final Message inboundMessage = new Message();
     private final ArrayDeque<DeferredPersist> deferredPersist = new ArrayDeque<>();
@@ -78,8 +79,10 @@ final class RaftStage implements EventHandler<InboundEvent>
         final NodeCounters counters,
         final long persistStallTimeoutNs,
         final long requestTimeoutNs,
-        final BlockingLoop blockingLoop)
+        final BlockingLoop blockingLoop,
+        final LargeBufferPool largeBuffers)
     {
+        this.largeBuffers = largeBuffers;
         this.memberId = memberId;
         this.groups = groups;
         this.inboundRing = inboundRing;
@@ -107,8 +110,9 @@ final class RaftStage implements EventHandler<InboundEvent>
             case CONF_CHANGE -> onConfChange(event);
             case PERSISTED -> onPersisted(event.groupId, event.value1);
             case APPLIED -> groups[event.groupId].node.applied(event.value1);
+            case NOOP -> { }
         }
-        event.clearReferences();
+        event.release(largeBuffers);
         if (endOfBatch)
         {
             for (final GroupRuntime group : groups)
@@ -150,7 +154,7 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     private void onPeerFrame(final InboundEvent event)
     {
-        if (!codec.decode(event.buffer, 0, inboundMessage))
+        if (!codec.decode(event.bytes(), 0, inboundMessage))
         {
             counters.badFrames.increment();
             return;
@@ -174,7 +178,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             refuse(callback, event.value1, group, Status.BACK_PRESSURED, "persist ring or pending proposals full");
             return;
         }
-        final long result = group.node.propose(event.buffer, 0, event.length, nowMs);
+        final long result = group.node.propose(event.bytes(), 0, event.length, nowMs);
         accepted(group, result, event.value1, callback, event.timestampNs);
     }
 
