@@ -28,6 +28,8 @@ final class InboundEvent
         PERSISTED,
         /** value1 = applied index. */
         APPLIED,
+        /** value1 = index, value2 = term of a snapshot the apply stage made durable. */
+        SNAPSHOT_TAKEN,
         /** A claimed slot whose content could not be stored (no large buffer free): ignored. */
         NOOP
     }
@@ -37,6 +39,7 @@ final class InboundEvent
     Type type;
     int groupId;
     long value1;
+    long value2;
     long timestampNs;
     Object attachment;
     int length;

@@ -561,6 +561,18 @@ public final class RingraftNode implements AutoCloseable
         {
             applyStage.read(read);
         }
+
+        @Override
+        public void snapshotInline(final int groupId, final long requestedIndex, final Membership membership)
+        {
+            applyStage.takeSnapshot(groupId, requestedIndex, membership);
+        }
+
+        @Override
+        public void compactInline(final int groupId, final long index)
+        {
+            persistStage.compact(groupId, index);
+        }
     }
 
 }
