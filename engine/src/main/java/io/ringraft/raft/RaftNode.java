@@ -319,7 +319,12 @@ public final class RaftNode
         {
             return ProposeResult.CONF_CHANGE_PENDING;
         }
-        MembershipChanger.apply(tracker.membership(), change);
+        final Membership next = MembershipChanger.apply(tracker.membership(), change);
+        if (next.allMembers().length > ProgressTracker.MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("a group may have at most " + ProgressTracker.MAX_MEMBERS +
+                " members, the change leads to " + next.allMembers().length + ": " + next);
+        }
         final int length = confChangeCodec.encode(change, confChangeBuffer, 0);
         final long refusal = checkProposal(length);
         if (0 != refusal)
