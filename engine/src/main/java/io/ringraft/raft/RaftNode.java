@@ -724,6 +724,15 @@ public final class RaftNode
         maybeAutoLeave();
     }
 
+    /**
+     * A committed configuration not yet in effect here (its entry is not durable yet) means this member may be
+     * counting votes with an outdated configuration: it must not campaign until it catches up.
+     */
+    private boolean hasCommittedConfChangeNotInEffect()
+    {
+        return !pendingConfIndices.isEmpty() && pendingConfIndices.getLong(0) <= raftLog.committed();
+    }
+
     private boolean isPromotable()
     {
         return tracker.membership().isVoter(self) && null == snapshotToInstall;
@@ -731,7 +740,7 @@ public final class RaftNode
 
     private void campaign(final boolean transfer)
     {
-        if (!isPromotable())
+        if (!isPromotable() || hasCommittedConfChangeNotInEffect())
         {
             return;
         }
