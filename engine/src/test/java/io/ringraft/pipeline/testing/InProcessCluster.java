@@ -39,6 +39,7 @@ public final class InProcessCluster implements AutoCloseable
     private final Map<Integer, StorageFaults> faults = new HashMap<>();
     private final Map<Integer, RecordingStateMachine[]> machines = new HashMap<>();
     private final Map<Integer, Gate> applyGates = new HashMap<>();
+    private int[] memberIds;
     private final Map<String, Integer> counterIds = new java.util.concurrent.ConcurrentHashMap<>();
 
     public static Builder builder()
@@ -94,7 +95,7 @@ public final class InProcessCluster implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
-        final int[] memberIds = new int[builder.members];
+        memberIds = new int[builder.members];
         for (int i = 0; i < builder.members; i++)
         {
             memberIds[i] = i + 1;
@@ -103,30 +104,9 @@ public final class InProcessCluster implements AutoCloseable
         {
             for (final int member : memberIds)
             {
-                final StorageFaults nodeFaults = new StorageFaults();
-                final RecordingStateMachine[] nodeMachines = new RecordingStateMachine[builder.groups];
-                final Gate gate = new Gate();
-                final GroupStorageFactory durable =
-                    DurableLogStorage.factory(0, member, builder.fsyncPolicy, builder.segmentLength);
-                final NodeContext ctx = new NodeContext()
-                    .memberId(member)
-                    .members(memberIds)
-                    .groups(builder.groups)
-                    .dataDir(rootDir.resolve("member-" + member))
-                    .tickInterval(builder.tickInterval)
-                    .electionTicks(builder.electionTicks)
-                    .heartbeatTicks(builder.heartbeatTicks)
-                    .classicBlockingLoopForTestsOnly(builder.classicBlockingLoop)
-                    .storageFactory((groupId, dataDir) -> nodeFaults.wrap(durable.open(groupId, dataDir)))
-                    .stateMachineFactory(groupId ->
-                        nodeMachines[groupId] = new RecordingStateMachine(groupId, builder.applyHook, gate))
-                    .transport(null == builder.transportFactory ?
-                        network.transport(member, 0) : builder.transportFactory.apply(member));
-                builder.contextCustomizer.accept(member, ctx);
-                faults.put(member, nodeFaults);
-                machines.put(member, nodeMachines);
-                applyGates.put(member, gate);
-                nodes.put(member, RingraftNode.launch(ctx));
+                faults.put(member, new StorageFaults());
+                applyGates.put(member, new Gate());
+                nodes.put(member, launch(member));
             }
             nodes.values().forEach(RingraftNode::start);
         }
@@ -135,6 +115,44 @@ public final class InProcessCluster implements AutoCloseable
             close();
             throw ex;
         }
+    }
+
+    private RingraftNode launch(final int member)
+    {
+        final StorageFaults nodeFaults = faults.get(member);
+        final Gate gate = applyGates.get(member);
+        final RecordingStateMachine[] nodeMachines = new RecordingStateMachine[builder.groups];
+        final GroupStorageFactory durable = DurableLogStorage.factory(0, member, builder.fsyncPolicy, builder.segmentLength);
+        final NodeContext ctx = new NodeContext()
+            .memberId(member)
+            .members(memberIds)
+            .groups(builder.groups)
+            .dataDir(rootDir.resolve("member-" + member))
+            .tickInterval(builder.tickInterval)
+            .electionTicks(builder.electionTicks)
+            .heartbeatTicks(builder.heartbeatTicks)
+            .classicBlockingLoopForTestsOnly(builder.classicBlockingLoop)
+            .storageFactory((groupId, dataDir) -> nodeFaults.wrap(durable.open(groupId, dataDir)))
+            .stateMachineFactory(groupId ->
+                nodeMachines[groupId] = new RecordingStateMachine(groupId, builder.applyHook, gate))
+            .transport(null == builder.transportFactory ?
+                network.transport(member, 0) : builder.transportFactory.apply(member));
+        builder.contextCustomizer.accept(member, ctx);
+        machines.put(member, nodeMachines);
+        return RingraftNode.launch(ctx);
+    }
+
+    /**
+     * Closes a member and launches it again on the same data directory, with fresh state machines: what it
+     * finds on disk is all it has, as after a crash that lost no fsynced byte.
+     */
+    public RingraftNode restart(final int memberId)
+    {
+        nodes.get(memberId).close();
+        counterIds.keySet().removeIf(label -> label.contains("member=" + memberId + " ") || label.endsWith("member=" + memberId));
+        final RingraftNode node = launch(memberId);
+        nodes.put(memberId, node);
+        return node.start();
     }
 
     public int members()
