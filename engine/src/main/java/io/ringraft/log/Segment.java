@@ -275,15 +275,24 @@ final class Segment
 
     private void cutTornTail(final int position, final int defect, final long expectedIndex, final System.Logger logger)
     {
-        final int validAfter = findValidRecordAfter(position);
-        if (validAfter >= 0)
+        // One pass over the rest of the segment: find where its non-zero bytes end, and refuse if any valid
+        // record lies among them.
+        int end = position;
+        for (int probe = position; probe + RecordFrame.LENGTH <= capacity; probe += RecordFrame.ALIGNMENT)
         {
-            throw new CorruptLogException(file, position, "record of index " + expectedIndex + " is damaged (" +
-                describe(defect) + ") but a valid record follows at offset " + validAfter +
-                ", so this is not a write torn by a crash and cutting here would drop acknowledged entries",
-                segmentRemedy(file));
+            if (0 != buffer.getLong(probe))
+            {
+                end = probe + RecordFrame.LENGTH;
+                if (probe > position && RecordFrame.validate(
+                    buffer, probe, capacity, LogEntryEncoder.TEMPLATE_ID, ENTRY_MIN_MESSAGE_LENGTH) > 0)
+                {
+                    throw new CorruptLogException(file, position, "record of index " + expectedIndex +
+                        " is damaged (" + describe(defect) + ") but a valid record follows at offset " + probe +
+                        ", so this is not a write torn by a crash and cutting here would drop acknowledged entries",
+                        segmentRemedy(file));
+                }
+            }
         }
-        final int end = endOfNonZero(position);
         if (end > position)
         {
             logger.log(System.Logger.Level.WARNING, "cut torn tail of {0} at offset {1} ({2}, {3} bytes " +
@@ -333,21 +342,6 @@ final class Segment
         return position + RecordFrame.LENGTH <= capacity &&
             buffer.getInt(position + RecordFrame.FRAME_LENGTH_OFFSET) == TRUNCATION_MARKER &&
             buffer.getInt(position + RecordFrame.CHECKSUM_OFFSET) == ~(int)index;
-    }
-
-    /** Offset of the first record after {@code position} that passes its checksum, or -1. */
-    private int findValidRecordAfter(final int position)
-    {
-        for (int probe = position + RecordFrame.ALIGNMENT; probe + RecordFrame.LENGTH <= capacity;
-            probe += RecordFrame.ALIGNMENT)
-        {
-            if (0 != buffer.getLong(probe) && RecordFrame.validate(
-                buffer, probe, capacity, LogEntryEncoder.TEMPLATE_ID, ENTRY_MIN_MESSAGE_LENGTH) > 0)
-            {
-                return probe;
-            }
-        }
-        return -1;
     }
 
     private int endOfNonZero(final int position)

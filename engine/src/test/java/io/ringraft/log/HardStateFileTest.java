@@ -60,4 +60,42 @@ class HardStateFileTest
             assertThat(hardState.current()).isEqualTo(new HardState(6, 1, 12));
         }
     }
+
+    @Test
+    void aTornFirstWriteMeansNothingWasSaved() throws IOException
+    {
+        final Path file = dir.resolve("hardstate");
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(HardStateFile.SLOT_SPACING + 3);
+            raf.write(new byte[]{ 9, 9, 9 });
+        }
+        try (HardStateFile hardState = HardStateFile.open(file))
+        {
+            assertThat(hardState.current()).isEqualTo(HardState.INITIAL);
+        }
+    }
+
+    @Test
+    void twoDamagedSlotsRefuseToStart() throws IOException
+    {
+        final Path file = dir.resolve("hardstate");
+        try (HardStateFile hardState = HardStateFile.open(file))
+        {
+            hardState.save(new HardState(4, 2, 10));
+            hardState.save(new HardState(5, 3, 11));
+            hardState.force();
+        }
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(20);
+            raf.write(0x7F);
+            raf.seek(HardStateFile.SLOT_SPACING + 20);
+            raf.write(0x7F);
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HardStateFile.open(file))
+            .isInstanceOf(CorruptLogException.class)
+            .hasMessageContaining(file.toString())
+            .hasMessageContaining("both hard state slots are damaged");
+    }
 }
