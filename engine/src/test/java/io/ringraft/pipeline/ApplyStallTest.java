@@ -20,7 +20,9 @@ class ApplyStallTest
     @Test
     void stalledApplyKeepsHeartbeatsAndCatchesUpExactlyOnce() throws Exception
     {
-        try (InProcessCluster cluster = InProcessCluster.builder().members(3).groups(2)
+        // A 1 s election timeout (not 300 ms): the property is that heartbeats keep flowing for the whole 10 s
+        // stall (counted below); a shared 2-core host that pauses the whole JVM for ~0.5 s must not decide it.
+        try (InProcessCluster cluster = InProcessCluster.builder().members(3).groups(2).electionTicks(100)
             .contextCustomizer((member, ctx) -> ctx.applyRingSize(APPLY_RING).requestTimeout(Duration.ofSeconds(60)))
             .start())
         {

@@ -283,6 +283,15 @@ public final class InProcessCluster implements AutoCloseable
     public String describe()
     {
         final StringBuilder sb = new StringBuilder();
+        for (final int member : nodes.keySet())
+        {
+            sb.append(" m").append(member).append(" ticker-max-lateness=")
+                .append(counter(member, "ticker-max-lateness-us", -1, -1) / 1000).append("ms")
+                .append(" inbound-dropped=").append(counter(member, "inbound-dropped-ring-full", -1, -1))
+                .append(" send-dropped=").append(counter(member, "send-dropped-ring-full", -1, -1))
+                .append(" persist-latency-max=").append(counter(member, "persist-latency-max-us", -1, -1) / 1000)
+                .append("ms");
+        }
         for (int g = 0; g < builder.groups; g++)
         {
             sb.append("\n group ").append(g).append(':');
