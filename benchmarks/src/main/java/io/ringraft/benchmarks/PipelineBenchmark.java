@@ -76,7 +76,8 @@ public class PipelineBenchmark implements ProposalCallback
 
     private InMemoryNetwork network;
     private RingraftNode[] nodes;
-    private RingraftNode leader;
+    private volatile RingraftNode leader;
+    private volatile boolean leaderMoved;
     private Path rootDir;
     private final UnsafeBuffer payload = new UnsafeBuffer(new byte[PAYLOAD_LENGTH]);
     private final AtomicLong completedOk = new AtomicLong();
@@ -164,11 +165,25 @@ public class PipelineBenchmark implements ProposalCallback
         }
         else
         {
+            if (Status.NOT_LEADER == status)
+            {
+                leaderMoved = true;
+            }
             completedOther.incrementAndGet();
         }
     }
 
     /** Commits and applies {@link #BATCH} entries, keeping at most {@code window} in flight; refused ones are re-sent. */
+    /** Leadership may move during a long run (e.g. a leader whose disk stalls hands it over): follow it. */
+    private void followLeader()
+    {
+        if (leaderMoved)
+        {
+            leaderMoved = false;
+            leader = awaitLeader();
+        }
+    }
+
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public long proposeCommitApply()
@@ -184,6 +199,7 @@ public class PipelineBenchmark implements ProposalCallback
             final long inFlight = issued - completed;
             if (inFlight < window && okSoFar + inFlight < BATCH)
             {
+                followLeader();
                 payload.putLong(0, issued);
                 leader.propose(GROUP, payload, 0, PAYLOAD_LENGTH, 0, this);
                 issued++;
@@ -223,6 +239,7 @@ public class PipelineBenchmark implements ProposalCallback
             {
                 Thread.onSpinWait();
             }
+            followLeader();
             payload.putLong(0, i);
             leader.propose(GROUP, payload, 0, PAYLOAD_LENGTH, intended, this);
         }
@@ -235,8 +252,8 @@ public class PipelineBenchmark implements ProposalCallback
         latency = null;
         synchronized (histogram)
         {
-            System.out.printf("%nfixed-rate %d/s: ok=%d refused=%d p50=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus%n",
-                rate, completedOk.get() - okAtStart, completedOther.get() - otherAtStart,
+            System.out.printf("%nfixed-rate %d/s (leader %d): ok=%d refused=%d p50=%.1fus p99=%.1fus p99.9=%.1fus max=%.1fus%n",
+                rate, leader.memberId(), completedOk.get() - okAtStart, completedOther.get() - otherAtStart,
                 histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0,
                 histogram.getValueAtPercentile(99.9) / 1000.0, histogram.getMaxValue() / 1000.0);
         }
