@@ -72,6 +72,8 @@ final class RaftStage implements EventHandler<InboundEvent>
         void snapshotInline(int groupId, long requestedIndex, Membership membership);
 
         void compactInline(int groupId, long index);
+
+        void sweepInline(long nowNs);
     }
 
     RaftStage(
@@ -155,6 +157,10 @@ final class RaftStage implements EventHandler<InboundEvent>
             if (null == blockingLoop)
             {
                 tryPublishSweep();
+            }
+            else
+            {
+                blockingLoop.sweepInline(nowNs);
             }
         }
     }

@@ -578,6 +578,12 @@ public final class RingraftNode implements AutoCloseable
         {
             persistStage.compact(groupId, index);
         }
+
+        @Override
+        public void sweepInline(final long nowNs)
+        {
+            applyStage.sweep(nowNs);
+        }
     }
 
 }
