@@ -17,9 +17,9 @@ import java.lang.System.Logger.Level;
 /**
  * The receive duty cycle: polls this member's subscription, reassembles fragmented messages (big appends, snapshot
  * chunks), and hands a frame to the {@link InboundFrameHandler} only once it is known to be safe and meant for us:
- * a complete, decodable peer message ({@link Frames#validatePeer}) of this cluster, sent by a configured peer,
- * addressed to this member. Everything else is counted by reason and dropped; nothing a peer sends, and nothing
- * the handler throws, escapes or stops the agent.
+ * a complete peer message ({@link Frames#validatePeer}) of this cluster, sent by a configured peer, addressed to
+ * this member, whose content the wire decoder can take ({@link PeerContentCheck}). Everything else is counted by
+ * reason and dropped; nothing a peer sends, and nothing the handler throws, escapes or stops the agent.
  */
 final class PeerReceiver implements Agent, FragmentHandler
 {
@@ -32,6 +32,7 @@ final class PeerReceiver implements Agent, FragmentHandler
     private final TransportCounters counters;
     private final Int2ObjectHashMap<PeerCounters> peerCounters = new Int2ObjectHashMap<>();
     private final PeerHeaderDecoder peerHeader = new PeerHeaderDecoder();
+    private final PeerContentCheck contentCheck = new PeerContentCheck();
     private final RateLimitedLogger dropLog = new RateLimitedLogger(LOGGER, LOG_INTERVAL_NS);
     private final RateLimitedLogger errorLog = new RateLimitedLogger(LOGGER, LOG_INTERVAL_NS);
     private final String roleName;
@@ -89,6 +90,12 @@ final class PeerReceiver implements Agent, FragmentHandler
         if (peerHeader.toMember() != memberId)
         {
             drop(TransportCounters.NOT_ADDRESSED_TO_ME);
+            return;
+        }
+        final int content = contentCheck.check(buffer, offset);
+        if (FrameCheck.OK != content)
+        {
+            drop(content);
             return;
         }
         from.messagesReceived.incrementRelease();

@@ -14,8 +14,8 @@ import java.util.Map;
  * labelled {@code ringraft c=<cluster> m=<member> ...}, and they disappear when the transport closes. The pipeline
  * has no counters file of its own to share, and the driver's is the one operators of an Aeron system already watch.
  * <p>
- * Receive-drop reasons are the {@link FrameCheck} codes plus two of the transport's own:
- * {@link #UNKNOWN_SENDER} and {@link #NOT_ADDRESSED_TO_ME}.
+ * Receive-drop reasons are the {@link FrameCheck} codes plus the transport's own: {@link #UNKNOWN_SENDER},
+ * {@link #NOT_ADDRESSED_TO_ME}, {@link #BAD_MEMBERSHIP} and {@link #NON_CONSECUTIVE_ENTRIES}.
  */
 public final class TransportCounters implements AutoCloseable
 {
@@ -32,7 +32,11 @@ public final class TransportCounters implements AutoCloseable
     public static final int UNKNOWN_SENDER = FrameCheck.MAX_CODE + 1;
     /** A valid peer frame addressed to another member. */
     public static final int NOT_ADDRESSED_TO_ME = FrameCheck.MAX_CODE + 2;
-    static final int RECEIVE_DROP_REASONS = FrameCheck.MAX_CODE + 3;
+    /** A snapshot chunk whose nested Membership is not a valid Membership message. */
+    public static final int BAD_MEMBERSHIP = FrameCheck.MAX_CODE + 3;
+    /** An append whose entries' indexes are not consecutive. */
+    public static final int NON_CONSECUTIVE_ENTRIES = FrameCheck.MAX_CODE + 4;
+    static final int RECEIVE_DROP_REASONS = FrameCheck.MAX_CODE + 5;
 
     private final Int2ObjectHashMap<PeerCounters> peers = new Int2ObjectHashMap<>();
     final AtomicCounter[] receiveDrops = new AtomicCounter[RECEIVE_DROP_REASONS];
@@ -66,6 +70,8 @@ public final class TransportCounters implements AutoCloseable
         {
             case UNKNOWN_SENDER -> "sender is not a peer member";
             case NOT_ADDRESSED_TO_ME -> "addressed to another member";
+            case BAD_MEMBERSHIP -> "snapshot chunk with an invalid membership";
+            case NON_CONSECUTIVE_ENTRIES -> "append with non-consecutive entry indexes";
             default -> FrameCheck.describe(reason);
         };
     }
@@ -76,7 +82,7 @@ public final class TransportCounters implements AutoCloseable
         return peers.get(peerId);
     }
 
-    /** @param reason a {@link FrameCheck} code other than OK, {@link #UNKNOWN_SENDER} or {@link #NOT_ADDRESSED_TO_ME}. */
+    /** @param reason a {@link FrameCheck} code other than OK, or one of this class's receive-drop reasons. */
     public long receiveDrops(final int reason)
     {
         return receiveDrops[reason].get();
