@@ -47,7 +47,8 @@ public final class AeronTransport implements Transport
     private Subscription subscription;
     private AgentRunner receiverRunner;
     private boolean started;
-    private boolean closed;
+    /** Read by {@link #send}: after close, the publications and counters are unmapped memory. */
+    private volatile boolean closed;
 
     /**
      * Launches (or connects to) the media driver and opens the publications and the subscription.
@@ -193,12 +194,13 @@ public final class AeronTransport implements Transport
      * Encodes {@code message} into the publication to {@code message.to}, stamped with this member's cluster id and
      * member id. Never blocks; the send stage's thread only.
      *
-     * @return false if dropped: unknown destination, too large, or refused by Aeron (each counted by reason).
+     * @return false if dropped: unknown destination, too large, or refused by Aeron (each counted by reason); or
+     * the transport is closed (not counted: the counters went with it).
      */
     @Override
     public boolean send(final Message message)
     {
-        return sender.send(message);
+        return !closed && sender.send(message);
     }
 
     /** @return true when the publication to {@code peerId} has a connected subscriber (Aeron's view). */
@@ -208,6 +210,7 @@ public final class AeronTransport implements Transport
         return null != publication && publication.isConnected();
     }
 
+    /** Readable until {@link #close}, which releases them with the driver's memory. */
     public TransportCounters counters()
     {
         return counters;

@@ -28,6 +28,7 @@ public final class PeerCounters implements AutoCloseable
     final AtomicCounter bytesReceived;
     final AtomicCounter messagesReceived;
     final AtomicCounter[] sendDrops = new AtomicCounter[SEND_DROP_REASONS];
+    private volatile boolean closed;
 
     PeerCounters(final Aeron aeron, final String prefix, final int peerId)
     {
@@ -50,38 +51,45 @@ public final class PeerCounters implements AutoCloseable
 
     public long bytesSent()
     {
+        checkOpen();
         return bytesSent.get();
     }
 
     public long messagesSent()
     {
+        checkOpen();
         return messagesSent.get();
     }
 
     public long bytesReceived()
     {
+        checkOpen();
         return bytesReceived.get();
     }
 
     public long messagesReceived()
     {
+        checkOpen();
         return messagesReceived.get();
     }
 
     /** @param reason one of {@link #NOT_CONNECTED} .. {@link #TOO_LARGE}. */
     public long sendDrops(final int reason)
     {
+        checkOpen();
         return sendDrops[reason].get();
     }
 
     /** Sends refused because the peer's receiver or the network could not keep up. */
     public long backPressureEvents()
     {
+        checkOpen();
         return sendDrops[BACK_PRESSURED].get();
     }
 
     public long totalSendDrops()
     {
+        checkOpen();
         long total = 0;
         for (final AtomicCounter counter : sendDrops)
         {
@@ -90,9 +98,19 @@ public final class PeerCounters implements AutoCloseable
         return total;
     }
 
+    /** The counters live in the driver's memory, which is unmapped once the transport closes. */
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("counters of a closed transport cannot be read");
+        }
+    }
+
     @Override
     public void close()
     {
+        closed = true;
         CloseHelper.closeAll(bytesSent, messagesSent, bytesReceived, messagesReceived);
         CloseHelper.closeAll(sendDrops);
     }

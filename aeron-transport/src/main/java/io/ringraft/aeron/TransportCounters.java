@@ -43,6 +43,7 @@ public final class TransportCounters implements AutoCloseable
     final AtomicCounter handlerErrors;
     final AtomicCounter receiverErrors;
     final AtomicCounter unknownDestination;
+    private volatile boolean closed;
 
     TransportCounters(final Aeron aeron, final int clusterId, final int memberId, final Map<Integer, String> members)
     {
@@ -85,11 +86,13 @@ public final class TransportCounters implements AutoCloseable
     /** @param reason a {@link FrameCheck} code other than OK, or one of this class's receive-drop reasons. */
     public long receiveDrops(final int reason)
     {
+        checkOpen();
         return receiveDrops[reason].get();
     }
 
     public long totalReceiveDrops()
     {
+        checkOpen();
         long total = 0;
         for (int reason = FrameCheck.OK + 1; reason < RECEIVE_DROP_REASONS; reason++)
         {
@@ -101,24 +104,37 @@ public final class TransportCounters implements AutoCloseable
     /** Exceptions thrown by the {@link io.ringraft.transport.InboundFrameHandler}; the frame was dropped. */
     public long handlerErrors()
     {
+        checkOpen();
         return handlerErrors.get();
     }
 
     /** Errors of the receiver agent itself (Aeron), caught by its runner; the agent kept running. */
     public long receiverErrors()
     {
+        checkOpen();
         return receiverErrors.get();
     }
 
     /** Sends to a member id that is not configured. */
     public long unknownDestination()
     {
+        checkOpen();
         return unknownDestination.get();
+    }
+
+    /** The counters live in the driver's memory, which is unmapped once the transport closes. */
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("counters of a closed transport cannot be read");
+        }
     }
 
     @Override
     public void close()
     {
+        closed = true;
         peers.values().forEach(CloseHelper::close);
         CloseHelper.closeAll(receiveDrops);
         CloseHelper.closeAll(handlerErrors, receiverErrors, unknownDestination);

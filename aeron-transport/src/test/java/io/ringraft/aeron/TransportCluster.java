@@ -126,11 +126,11 @@ final class TransportCluster implements AutoCloseable
         return handlers.get(id);
     }
 
-    /** Waits until every publication of every member sees its subscriber. */
+    /** Waits until every publication of every member (to every peer it lists) sees its subscriber. */
     void awaitConnected(final long timeoutMs)
     {
-        Await.until(() -> transports.entrySet().stream().allMatch((e) -> transports.keySet().stream()
-            .allMatch((peer) -> peer.equals(e.getKey()) || e.getValue().isConnected(peer))),
+        Await.until(() -> transports.values().stream().allMatch((t) -> t.context().memberEndpoints().keySet()
+            .stream().allMatch((peer) -> peer == t.context().memberId() || t.isConnected(peer))),
             timeoutMs, () -> "all publications connected");
     }
 
