@@ -1,0 +1,259 @@
+package io.ringraft.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import io.ringraft.codecs.sbe.EntryType;
+import io.ringraft.raft.EntryVisitor;
+import io.ringraft.raft.SnapshotToInstall;
+import io.ringraft.statemachine.StateMachine;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * The only stage that runs the user's {@link StateMachine}. Applies committed entries strictly in index order,
+ * exactly once per group (an index at or below the applied index is never applied again), re-reading them
+ * from the durable log, completes the proposals waiting for them with the state machine's result, answers
+ * reads once their read index is applied, and reports APPLIED (once per group per batch) to the raft stage.
+ */
+final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
+{
+    private final StateMachine[] machines;
+    private final GroupStorage[] storages;
+    private final PendingProposals[] pending;
+    private final ArrayDeque<PendingRead>[] waitingReads;
+    private final long[] appliedIndex;
+    private final boolean[] appliedChanged;
+    private final NodeCounters counters;
+    private final FeedbackPublisher feedback;
+    private final long maxApplyBatchBytes;
+    private final ExpandableArrayBuffer result = new ExpandableArrayBuffer(256);
+    private final UnsafeBuffer errorView = new UnsafeBuffer(0, 0);
+    private int currentGroup;
+
+    @SuppressWarnings("unchecked")
+    ApplyStage(
+        final StateMachine[] machines,
+        final GroupStorage[] storages,
+        final PendingProposals[] pending,
+        final long[] initialApplied,
+        final NodeCounters counters,
+        final FeedbackPublisher feedback,
+        final long maxApplyBatchBytes)
+    {
+        this.machines = machines;
+        this.storages = storages;
+        this.pending = pending;
+        this.counters = counters;
+        this.feedback = feedback;
+        this.maxApplyBatchBytes = maxApplyBatchBytes;
+        appliedIndex = initialApplied.clone();
+        appliedChanged = new boolean[machines.length];
+        waitingReads = new ArrayDeque[machines.length];
+        for (int g = 0; g < machines.length; g++)
+        {
+            waitingReads[g] = new ArrayDeque<>();
+        }
+    }
+
+    @Override
+    public void onEvent(final ApplyEvent event, final long sequence, final boolean endOfBatch)
+    {
+        switch (event.type)
+        {
+            case APPLY -> apply(event.groupId, event.fromIndex, event.toIndex);
+            case READ -> read(event.read);
+            case RESTORE -> restore(event.groupId, event.snapshot);
+            case SWEEP -> sweep(System.nanoTime());
+        }
+        event.read = null;
+        event.snapshot = null;
+        if (endOfBatch)
+        {
+            for (int g = 0; g < appliedChanged.length; g++)
+            {
+                if (appliedChanged[g])
+                {
+                    appliedChanged[g] = false;
+                    feedback.publish(InboundEvent.Type.APPLIED, g, appliedIndex[g]);
+                }
+            }
+        }
+    }
+
+    long appliedIndex(final int groupId)
+    {
+        return appliedIndex[groupId];
+    }
+
+    /** Applies [fromIndex, toIndex] of a group, skipping what is already applied; returns the applied index. */
+    long apply(final int groupId, final long fromIndex, final long toIndex)
+    {
+        long from = Math.max(fromIndex, appliedIndex[groupId] + 1);
+        currentGroup = groupId;
+        while (from <= toIndex)
+        {
+            final long last = storages[groupId].reader().read(from, toIndex, maxApplyBatchBytes, this);
+            if (last < from)
+            {
+                throw new IllegalStateException("group " + groupId + ": committed entries " + from + ".." + toIndex +
+                    " are missing from the log (log first index " + storages[groupId].reader().firstIndex() +
+                    ", last index " + storages[groupId].reader().lastIndex() + ")");
+            }
+            from = last + 1;
+        }
+        serveWaitingReads(groupId);
+        return appliedIndex[groupId];
+    }
+
+    @Override
+    public void visit(
+        final long index, final long term, final EntryType type, final long timestamp,
+        final DirectBuffer payload, final int offset, final int length)
+    {
+        final int groupId = currentGroup;
+        int resultLength = 0;
+        if (EntryType.NORMAL == type)
+        {
+            resultLength = machines[groupId].apply(index, payload, offset, length, result);
+        }
+        appliedIndex[groupId] = index;
+        appliedChanged[groupId] = true;
+        counters.groups[groupId].appliedIndex.setOrdered(index);
+
+        final PendingProposals proposals = pending[groupId];
+        while (!proposals.isEmpty() && proposals.headIndex() < index)
+        {
+            // Its index was applied without it: replaced by a snapshot or by a later term's entry.
+            completeHead(groupId, proposals, Status.ERROR, "outcome unknown: entry superseded");
+        }
+        if (!proposals.isEmpty() && proposals.headIndex() == index)
+        {
+            if (proposals.headTerm() == term)
+            {
+                final ProposalCallback callback = proposals.headCallback();
+                final long correlationId = proposals.headCorrelationId();
+                proposals.pop();
+                callback.onResult(correlationId, groupId, Status.OK, index, -1, result, 0, resultLength);
+            }
+            else
+            {
+                completeHead(groupId, proposals, Status.NOT_LEADER, "entry replaced by another leader's");
+            }
+        }
+    }
+
+    private void completeHead(final int groupId, final PendingProposals proposals, final Status status, final String why)
+    {
+        final ProposalCallback callback = proposals.headCallback();
+        final long correlationId = proposals.headCorrelationId();
+        final long index = proposals.headIndex();
+        proposals.pop();
+        final byte[] bytes = why.getBytes(StandardCharsets.US_ASCII);
+        errorView.wrap(bytes);
+        callback.onResult(correlationId, groupId, status, index, -1, errorView, 0, bytes.length);
+    }
+
+    /** Answers a read now if its index is applied, else once it is. */
+    void read(final PendingRead read)
+    {
+        if (appliedIndex[read.groupId] >= read.readIndex)
+        {
+            answer(read);
+        }
+        else
+        {
+            waitingReads[read.groupId].addLast(read);
+        }
+    }
+
+    private void serveWaitingReads(final int groupId)
+    {
+        final ArrayDeque<PendingRead> reads = waitingReads[groupId];
+        while (!reads.isEmpty() && reads.peekFirst().readIndex <= appliedIndex[groupId])
+        {
+            answer(reads.pollFirst());
+        }
+    }
+
+    private void answer(final PendingRead read)
+    {
+        final UnsafeBuffer query = new UnsafeBuffer(read.query);
+        final int length = machines[read.groupId].query(query, 0, read.query.length, result);
+        final byte[] value = new byte[length];
+        result.getBytes(0, value);
+        read.complete(new Result(Status.OK, read.readIndex, -1, value));
+    }
+
+    /** Replaces a group's state with a snapshot that the persist stage has already made durable. */
+    void restore(final int groupId, final SnapshotToInstall snapshot)
+    {
+        final ByteBuffer bytes = ByteBuffer.allocate(snapshot.length());
+        snapshot.data().getBytes(0, bytes, snapshot.length());
+        bytes.flip();
+        try
+        {
+            machines[groupId].restore(Channels.newChannel(new java.io.ByteArrayInputStream(bytes.array())));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("group " + groupId + ": state machine restore failed at snapshot index " +
+                snapshot.index(), ex);
+        }
+        appliedIndex[groupId] = snapshot.index();
+        appliedChanged[groupId] = true;
+        counters.groups[groupId].appliedIndex.setOrdered(snapshot.index());
+        final PendingProposals proposals = pending[groupId];
+        while (!proposals.isEmpty() && proposals.headIndex() <= snapshot.index())
+        {
+            completeHead(groupId, proposals, Status.ERROR, "outcome unknown: state replaced by a snapshot");
+        }
+        serveWaitingReads(groupId);
+    }
+
+    /** Completes with TIMEOUT the proposals and reads whose deadline has passed. */
+    void sweep(final long nowNs)
+    {
+        for (int g = 0; g < pending.length; g++)
+        {
+            final PendingProposals proposals = pending[g];
+            while (!proposals.isEmpty() && proposals.headDeadlineNs() - nowNs < 0)
+            {
+                completeHead(g, proposals, Status.TIMEOUT, "no outcome within the request timeout");
+            }
+            final ArrayDeque<PendingRead> reads = waitingReads[g];
+            reads.removeIf(read ->
+            {
+                if (read.deadlineNs - nowNs < 0)
+                {
+                    read.fail(Status.TIMEOUT, -1, "read index not applied within the request timeout");
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
+    /** Fails everything still waiting: the node is closing. */
+    void failAll(final String why)
+    {
+        for (int g = 0; g < pending.length; g++)
+        {
+            while (!pending[g].isEmpty())
+            {
+                completeHead(g, pending[g], Status.ERROR, why);
+            }
+            PendingRead read;
+            while (null != (read = waitingReads[g].pollFirst()))
+            {
+                read.fail(Status.ERROR, -1, why);
+            }
+        }
+    }
+}

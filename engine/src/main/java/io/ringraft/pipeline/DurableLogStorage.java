@@ -1,0 +1,87 @@
+package io.ringraft.pipeline;
+
+import io.ringraft.log.DurableLog;
+import io.ringraft.log.FsyncPolicy;
+import io.ringraft.log.LogConfig;
+import io.ringraft.raft.EntryBatch;
+import io.ringraft.raft.HardState;
+import io.ringraft.raft.LogReader;
+import io.ringraft.raft.SnapshotSource;
+import io.ringraft.raft.SnapshotToInstall;
+
+/** Adapts the segmented {@link DurableLog} to what the pipeline needs: the production {@link GroupStorage}. */
+public final class DurableLogStorage implements GroupStorage
+{
+    private final DurableLog log;
+
+    public DurableLogStorage(final DurableLog log)
+    {
+        this.log = log;
+    }
+
+    /** Storage for every group of a member, in {@code <dataDir>/<groupId>}. */
+    public static GroupStorageFactory factory(final int clusterId, final int memberId, final FsyncPolicy fsyncPolicy)
+    {
+        return (groupId, dataDir) -> new DurableLogStorage(DurableLog.open(new LogConfig()
+            .dataDirectory(dataDir)
+            .clusterId(clusterId)
+            .memberId(memberId)
+            .groupId(groupId)
+            .fsyncPolicy(fsyncPolicy)
+            .conclude()));
+    }
+
+    @Override
+    public LogReader reader()
+    {
+        return log;
+    }
+
+    @Override
+    public SnapshotSource snapshots()
+    {
+        return log.snapshots();
+    }
+
+    @Override
+    public HardState hardState()
+    {
+        return log.hardState();
+    }
+
+    @Override
+    public void append(final EntryBatch entries)
+    {
+        log.append(entries);
+    }
+
+    @Override
+    public void saveHardState(final HardState hardState)
+    {
+        log.saveHardState(hardState);
+    }
+
+    @Override
+    public void installSnapshot(final SnapshotToInstall snapshot)
+    {
+        log.installSnapshot(snapshot);
+    }
+
+    @Override
+    public void force()
+    {
+        log.force();
+    }
+
+    @Override
+    public void close()
+    {
+        log.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "DurableLogStorage{" + log + "}";
+    }
+}

@@ -1,0 +1,51 @@
+package io.ringraft.pipeline;
+
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Publishes PERSISTED and APPLIED feedback into the inbound ring from the persist and apply stages. Feedback
+ * must never be lost, so it waits for a free slot (the raft stage always drains the ring), but gives up once
+ * the node is closing and the raft stage has stopped draining.
+ */
+final class FeedbackPublisher
+{
+    private final RingBuffer<InboundEvent> inbound;
+    private final java.util.function.BooleanSupplier closing;
+
+    FeedbackPublisher(final RingBuffer<InboundEvent> inbound, final java.util.function.BooleanSupplier closing)
+    {
+        this.inbound = inbound;
+        this.closing = closing;
+    }
+
+    void publish(final InboundEvent.Type type, final int groupId, final long value)
+    {
+        while (true)
+        {
+            try
+            {
+                final long sequence = inbound.tryNext();
+                final InboundEvent event = inbound.get(sequence);
+                event.type = type;
+                event.groupId = groupId;
+                event.value1 = value;
+                event.length = 0;
+                event.attachment = null;
+                event.timestampNs = System.nanoTime();
+                inbound.publish(sequence);
+                return;
+            }
+            catch (final InsufficientCapacityException ex)
+            {
+                if (closing.getAsBoolean())
+                {
+                    return;
+                }
+                LockSupport.parkNanos(10_000);
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.ringraft.pipeline;
+
+import io.ringraft.raft.RaftNode;
+import io.ringraft.raft.Ready;
+import io.ringraft.raft.Role;
+import org.agrona.collections.Long2ObjectHashMap;
+
+import java.util.ArrayDeque;
+
+/**
+ * The raft stage's view of one group: its core and the cursors of work that could not be handed over yet
+ * because a ring was full. Owned by the raft stage thread, except {@link #pending} (shared with apply).
+ */
+final class GroupRuntime
+{
+    final int groupId;
+    final RaftNode node;
+    final PendingProposals pending;
+    final NodeCounters.Group counters;
+
+    /** Highest committed index the core has handed out for apply, and the highest already published. */
+    long applyTarget;
+    long applyHandedOver;
+
+    /** Readies carrying a received snapshot, until persisted; then the snapshot waits to go to apply. */
+    final ArrayDeque<Ready> snapshotReadiesAwaitingPersist = new ArrayDeque<>();
+    final ArrayDeque<Ready> snapshotsToRestore = new ArrayDeque<>();
+
+    final Long2ObjectHashMap<PendingRead> readsAwaitingIndex = new Long2ObjectHashMap<>();
+    final ArrayDeque<PendingRead> readsToHandOver = new ArrayDeque<>();
+
+    /** Id of the newest Ready sent to persist, of the newest confirmed, and since when we wait for progress. */
+    long newestReadyToPersist;
+    long newestPersisted;
+    long persistWaitingSinceNs;
+    int transferCursor;
+
+    Role lastRole;
+    int lastLeader = -1;
+
+    GroupRuntime(final int groupId, final RaftNode node, final PendingProposals pending, final NodeCounters.Group counters)
+    {
+        this.groupId = groupId;
+        this.node = node;
+        this.pending = pending;
+        this.counters = counters;
+    }
+}

@@ -1,0 +1,37 @@
+package io.ringraft.pipeline;
+
+import io.ringraft.raft.EntryBatch;
+import io.ringraft.raft.HardState;
+import io.ringraft.raft.LogReader;
+import io.ringraft.raft.SnapshotSource;
+import io.ringraft.raft.SnapshotToInstall;
+
+/**
+ * What the pipeline needs from the durable storage of one Raft group. Single writer: every mutating call
+ * comes from the persist stage; {@link #reader()} is read concurrently by the raft and apply stages.
+ */
+public interface GroupStorage extends AutoCloseable
+{
+    /** The durable entries; only what a {@link #force()} made durable needs to be visible. */
+    LogReader reader();
+
+    /** The newest local snapshot, for the core to stream to lagging followers. */
+    SnapshotSource snapshots();
+
+    /** The hard state found at start (or last saved). */
+    HardState hardState();
+
+    /** Appends consecutive entries, first truncating any existing entry at or above the batch's first index. */
+    void append(EntryBatch entries);
+
+    void saveHardState(HardState hardState);
+
+    /** Replaces the log up to the snapshot's index and keeps the snapshot as the newest. */
+    void installSnapshot(SnapshotToInstall snapshot);
+
+    /** Makes everything written so far durable: the one fsync of a group commit. */
+    void force();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,188 @@
+package io.ringraft.pipeline;
+
+import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import io.ringraft.log.FsyncPolicy;
+import io.ringraft.raft.RaftConfig;
+import io.ringraft.statemachine.StateMachineFactory;
+import io.ringraft.transport.Transport;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Everything a {@link RingraftNode} needs, in the Aeron {@code Context} style: fluent setters, then
+ * {@link #conclude()} (called by {@link RingraftNode#launch}) validates and names the first bad setting.
+ */
+public final class NodeContext
+{
+    private int clusterId;
+    private int memberId = -1;
+    private int[] members;
+    private int groups = 1;
+    private Path dataDir;
+    private Duration tickInterval = Duration.ofMillis(10);
+    private int electionTicks = 30;
+    private int heartbeatTicks = 5;
+    private Duration persistStallTimeout;
+    private Duration requestTimeout = Duration.ofSeconds(10);
+    private StateMachineFactory stateMachineFactory;
+    private Transport transport;
+    private GroupStorageFactory storageFactory;
+    private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
+    private int inboundRingSize = 16 * 1024;
+    private int persistRingSize = 1024;
+    private int applyRingSize = 1024;
+    private int sendRingSize = 16 * 1024;
+    private int maxPendingProposalsPerGroup = 16 * 1024;
+    private long maxApplyBatchBytes = 4L * 1024 * 1024;
+    private Supplier<WaitStrategy> waitStrategySupplier =
+        () -> new LiteTimeoutBlockingWaitStrategy(1, TimeUnit.MILLISECONDS);
+    private Consumer<RaftConfig> raftConfigCustomizer = config -> {};
+    private boolean classicBlockingLoopForTestsOnly;
+    private boolean concluded;
+
+    /** Validates every setting; throws {@link IllegalArgumentException} naming the bad one. */
+    public NodeContext conclude()
+    {
+        require(memberId >= 0, "memberId must be set (>= 0), was " + memberId);
+        require(null != members && members.length > 0, "members must name at least one member");
+        require(Arrays.stream(members).distinct().count() == members.length,
+            "members must not repeat a member: " + Arrays.toString(members));
+        require(Arrays.stream(members).anyMatch(m -> m == memberId),
+            "members " + Arrays.toString(members) + " must include memberId " + memberId);
+        require(groups >= 1, "groups must be >= 1, was " + groups);
+        require(null != dataDir, "dataDir must be set");
+        require(null != tickInterval && !tickInterval.isNegative() && !tickInterval.isZero(),
+            "tickInterval must be positive, was " + tickInterval);
+        require(heartbeatTicks >= 1, "heartbeatTicks must be >= 1, was " + heartbeatTicks);
+        require(electionTicks > heartbeatTicks,
+            "electionTicks (" + electionTicks + ") must be greater than heartbeatTicks (" + heartbeatTicks + ")");
+        if (null == persistStallTimeout)
+        {
+            persistStallTimeout = tickInterval.multipliedBy(electionTicks);
+        }
+        require(!persistStallTimeout.isNegative() && !persistStallTimeout.isZero(),
+            "persistStallTimeout must be positive, was " + persistStallTimeout);
+        require(null != requestTimeout && !requestTimeout.isNegative() && !requestTimeout.isZero(),
+            "requestTimeout must be positive, was " + requestTimeout);
+        require(null != stateMachineFactory, "stateMachineFactory must be set");
+        require(null != transport, "transport must be set");
+        require(null != fsyncPolicy, "fsyncPolicy must be set");
+        if (null == storageFactory)
+        {
+            storageFactory = DurableLogStorage.factory(clusterId, memberId, fsyncPolicy);
+        }
+        requirePowerOfTwo(inboundRingSize, "inboundRingSize");
+        requirePowerOfTwo(persistRingSize, "persistRingSize");
+        requirePowerOfTwo(applyRingSize, "applyRingSize");
+        requirePowerOfTwo(sendRingSize, "sendRingSize");
+        requirePowerOfTwo(maxPendingProposalsPerGroup, "maxPendingProposalsPerGroup");
+        require(maxApplyBatchBytes >= 1, "maxApplyBatchBytes must be >= 1, was " + maxApplyBatchBytes);
+        require(null != waitStrategySupplier, "waitStrategy must be set");
+        require(null != raftConfigCustomizer, "raftConfigCustomizer must not be null");
+        concluded = true;
+        return this;
+    }
+
+    /** The Raft settings of one group on this member, as derived from this context. */
+    RaftConfig raftConfig(final int groupId)
+    {
+        final RaftConfig config = new RaftConfig()
+            .clusterId(clusterId)
+            .memberId(memberId)
+            .groupId(groupId)
+            .electionTicks(electionTicks)
+            .heartbeatTicks(heartbeatTicks);
+        raftConfigCustomizer.accept(config);
+        return config.conclude();
+    }
+
+    boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    private static void requirePowerOfTwo(final int value, final String name)
+    {
+        require(value >= 2 && Integer.bitCount(value) == 1, name + " must be a power of two >= 2, was " + value);
+    }
+
+    private static void require(final boolean condition, final String message)
+    {
+        if (!condition)
+        {
+            throw new IllegalArgumentException("NodeContext: " + message);
+        }
+    }
+
+    public int clusterId() { return clusterId; }
+    public NodeContext clusterId(final int v) { clusterId = v; return this; }
+    public int memberId() { return memberId; }
+    public NodeContext memberId(final int v) { memberId = v; return this; }
+    /** Every voter of every group at bootstrap, this member included. */
+    public int[] members() { return null == members ? null : members.clone(); }
+    public NodeContext members(final int... v) { members = v.clone(); return this; }
+    /** Number of Raft groups (partitions) this node hosts, ids 0..groups-1, sharing one pipeline. */
+    public int groups() { return groups; }
+    public NodeContext groups(final int v) { groups = v; return this; }
+    /** Holds one folder per group and the counters file. */
+    public Path dataDir() { return dataDir; }
+    public NodeContext dataDir(final Path v) { dataDir = v; return this; }
+    public Duration tickInterval() { return tickInterval; }
+    public NodeContext tickInterval(final Duration v) { tickInterval = v; return this; }
+    public int electionTicks() { return electionTicks; }
+    public NodeContext electionTicks(final int v) { electionTicks = v; return this; }
+    public int heartbeatTicks() { return heartbeatTicks; }
+    public NodeContext heartbeatTicks(final int v) { heartbeatTicks = v; return this; }
+    /** A leader whose persist stage makes no progress for this long hands leadership over; default: election timeout. */
+    public Duration persistStallTimeout() { return persistStallTimeout; }
+    public NodeContext persistStallTimeout(final Duration v) { persistStallTimeout = v; return this; }
+    /** How long a proposal or read waits for its outcome before it completes with TIMEOUT. */
+    public Duration requestTimeout() { return requestTimeout; }
+    public NodeContext requestTimeout(final Duration v) { requestTimeout = v; return this; }
+    public StateMachineFactory stateMachineFactory() { return stateMachineFactory; }
+    public NodeContext stateMachineFactory(final StateMachineFactory v) { stateMachineFactory = v; return this; }
+    public Transport transport() { return transport; }
+    public NodeContext transport(final Transport v) { transport = v; return this; }
+    /** Default: the segmented durable log with {@link #fsyncPolicy()}, one folder per group under dataDir. */
+    public GroupStorageFactory storageFactory() { return storageFactory; }
+    public NodeContext storageFactory(final GroupStorageFactory v) { storageFactory = v; return this; }
+    /** Of the default storage; NEVER_UNSAFE_FOR_BENCHMARKS loses acknowledged writes on a crash. */
+    public FsyncPolicy fsyncPolicy() { return fsyncPolicy; }
+    public NodeContext fsyncPolicy(final FsyncPolicy v) { fsyncPolicy = v; return this; }
+    public int inboundRingSize() { return inboundRingSize; }
+    public NodeContext inboundRingSize(final int v) { inboundRingSize = v; return this; }
+    /** Readies waiting for the disk; when full, proposals are refused with BACK_PRESSURED. */
+    public int persistRingSize() { return persistRingSize; }
+    public NodeContext persistRingSize(final int v) { persistRingSize = v; return this; }
+    /** Apply work (index ranges, reads) waiting for the state machine. */
+    public int applyRingSize() { return applyRingSize; }
+    public NodeContext applyRingSize(final int v) { applyRingSize = v; return this; }
+    public int sendRingSize() { return sendRingSize; }
+    public NodeContext sendRingSize(final int v) { sendRingSize = v; return this; }
+    /** Proposals awaiting their apply, per group; beyond it proposals are refused with BACK_PRESSURED. */
+    public int maxPendingProposalsPerGroup() { return maxPendingProposalsPerGroup; }
+    public NodeContext maxPendingProposalsPerGroup(final int v) { maxPendingProposalsPerGroup = v; return this; }
+    /** Payload bytes the apply stage reads from the log at once. */
+    public long maxApplyBatchBytes() { return maxApplyBatchBytes; }
+    public NodeContext maxApplyBatchBytes(final long v) { maxApplyBatchBytes = v; return this; }
+    /** How idle stage threads wait; one new strategy per ring. */
+    public Supplier<WaitStrategy> waitStrategy() { return waitStrategySupplier; }
+    public NodeContext waitStrategy(final Supplier<WaitStrategy> v) { waitStrategySupplier = v; return this; }
+    /** Adjusts each group's {@link RaftConfig} (pre-vote, byte bounds, snapshot threshold...) before it is concluded. */
+    public Consumer<RaftConfig> raftConfigCustomizer() { return raftConfigCustomizer; }
+    public NodeContext raftConfigCustomizer(final Consumer<RaftConfig> v) { raftConfigCustomizer = v; return this; }
+
+    /**
+     * FOR TESTS AND BENCHMARKS ONLY: reproduces the classic Raft loop in which the raft stage persists and
+     * applies inline before it sends, so that a slow disk or state machine delays heartbeats. It exists to
+     * prove that the tests of the pipeline bite.
+     */
+    public boolean classicBlockingLoopForTestsOnly() { return classicBlockingLoopForTestsOnly; }
+    public NodeContext classicBlockingLoopForTestsOnly(final boolean v) { classicBlockingLoopForTestsOnly = v; return this; }
+}

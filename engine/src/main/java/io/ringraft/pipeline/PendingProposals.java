@@ -1,0 +1,101 @@
+package io.ringraft.pipeline;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The proposals of one group that await their apply, in proposal order. Single producer (the raft stage
+ * adds each accepted proposal), single consumer (the apply stage completes them as it applies). Fixed
+ * capacity, parallel primitive arrays: nothing is allocated per proposal; when full the raft stage refuses
+ * new proposals with BACK_PRESSURED.
+ */
+final class PendingProposals
+{
+    private final int mask;
+    private final long[] indexes;
+    private final long[] terms;
+    private final long[] correlationIds;
+    private final long[] deadlinesNs;
+    private final ProposalCallback[] callbacks;
+    private final AtomicLong head = new AtomicLong();
+    private final AtomicLong tail = new AtomicLong();
+
+    PendingProposals(final int capacity)
+    {
+        mask = capacity - 1;
+        indexes = new long[capacity];
+        terms = new long[capacity];
+        correlationIds = new long[capacity];
+        deadlinesNs = new long[capacity];
+        callbacks = new ProposalCallback[capacity];
+    }
+
+    // ---- producer side (raft stage)
+
+    boolean isFull()
+    {
+        return tail.get() - head.get() > mask;
+    }
+
+    boolean offer(
+        final long index, final long term, final long correlationId, final ProposalCallback callback,
+        final long deadlineNs)
+    {
+        final long t = tail.get();
+        if (t - head.get() > mask)
+        {
+            return false;
+        }
+        final int slot = (int)t & mask;
+        indexes[slot] = index;
+        terms[slot] = term;
+        correlationIds[slot] = correlationId;
+        deadlinesNs[slot] = deadlineNs;
+        callbacks[slot] = callback;
+        tail.lazySet(t + 1);
+        return true;
+    }
+
+    // ---- consumer side (apply stage)
+
+    boolean isEmpty()
+    {
+        return head.get() == tail.get();
+    }
+
+    long headIndex()
+    {
+        return indexes[(int)head.get() & mask];
+    }
+
+    long headTerm()
+    {
+        return terms[(int)head.get() & mask];
+    }
+
+    long headCorrelationId()
+    {
+        return correlationIds[(int)head.get() & mask];
+    }
+
+    long headDeadlineNs()
+    {
+        return deadlinesNs[(int)head.get() & mask];
+    }
+
+    ProposalCallback headCallback()
+    {
+        return callbacks[(int)head.get() & mask];
+    }
+
+    void pop()
+    {
+        final long h = head.get();
+        callbacks[(int)h & mask] = null;
+        head.lazySet(h + 1);
+    }
+
+    int size()
+    {
+        return (int)(tail.get() - head.get());
+    }
+}

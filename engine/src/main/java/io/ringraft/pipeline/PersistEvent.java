@@ -1,0 +1,13 @@
+package io.ringraft.pipeline;
+
+import io.ringraft.raft.Ready;
+
+/** One slot of the persist ring: a Ready of one group that must be made durable (handed over, not copied). */
+final class PersistEvent
+{
+    int groupId;
+    Ready ready;
+    /** False for a Ready with only after-persist messages: nothing to write, no PERSISTED to report. */
+    boolean reportPersisted;
+    long publishedNs;
+}

@@ -1,0 +1,559 @@
+package io.ringraft.pipeline;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import io.ringraft.codecs.sbe.ConfChangeType;
+import io.ringraft.raft.ConfChange;
+import io.ringraft.raft.Message;
+import io.ringraft.raft.ProposeResult;
+import io.ringraft.raft.Ready;
+import io.ringraft.raft.ReadState;
+import io.ringraft.raft.Role;
+import io.ringraft.wire.PeerMessageCodec;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * The single thread that drives every group's Raft core: steps peer messages, ticks, takes client requests,
+ * and at the end of each batch extracts each group's Ready and hands its parts on. It never blocks: the
+ * persist and apply rings are offered with {@code tryNext}; when one is full the work stays here (cursors in
+ * {@link GroupRuntime}, readies in {@link #deferredPersist}) and is retried after the next event or tick,
+ * while messages keep leaving, so heartbeats never wait for the disk or the state machine.
+ */
+final class RaftStage implements EventHandler<InboundEvent>
+{
+    private static final System.Logger LOG = System.getLogger(RaftStage.class.getName());
+    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+    /** Housekeeping that need not run every tick (timeouts), every this many ticks. */
+    private static final int SWEEP_EVERY_TICKS = 10;
+
+    private record DeferredPersist(int groupId, Ready ready)
+    {
+    }
+
+    private final int memberId;
+    private final GroupRuntime[] groups;
+    private final RingBuffer<InboundEvent> inboundRing;
+    private final RingBuffer<PersistEvent> persistRing;
+    private final RingBuffer<ApplyEvent> applyRing;
+    private final RingBuffer<SendEvent> sendRing;
+    private final MessageSender sender;
+    private final NodeCounters counters;
+    private final long persistStallTimeoutNs;
+    private final long requestTimeoutNs;
+    private final BlockingLoop blockingLoop;
+    private final PeerMessageCodec codec = new PeerMessageCodec();
+    private final Message inboundMessage = new Message();
+    private final ArrayDeque<DeferredPersist> deferredPersist = new ArrayDeque<>();
+    private final UnsafeBuffer reasonView = new UnsafeBuffer(0, 0);
+    private long readContextSequence;
+    private long ticks;
+    private long nowMs;
+
+    /** The classic loop, for tests only: persist and apply inline before sending; null in pipeline mode. */
+    interface BlockingLoop
+    {
+        void persistInline(int groupId, Ready ready);
+
+        long applyInline(int groupId, long fromIndex, long toIndex);
+
+        void restoreInline(int groupId, Ready ready);
+
+        void readInline(PendingRead read);
+    }
+
+    RaftStage(
+        final int memberId,
+        final GroupRuntime[] groups,
+        final RingBuffer<InboundEvent> inboundRing,
+        final RingBuffer<PersistEvent> persistRing,
+        final RingBuffer<ApplyEvent> applyRing,
+        final RingBuffer<SendEvent> sendRing,
+        final MessageSender sender,
+        final NodeCounters counters,
+        final long persistStallTimeoutNs,
+        final long requestTimeoutNs,
+        final BlockingLoop blockingLoop)
+    {
+        this.memberId = memberId;
+        this.groups = groups;
+        this.inboundRing = inboundRing;
+        this.persistRing = persistRing;
+        this.applyRing = applyRing;
+        this.sendRing = sendRing;
+        this.sender = sender;
+        this.counters = counters;
+        this.persistStallTimeoutNs = persistStallTimeoutNs;
+        this.requestTimeoutNs = requestTimeoutNs;
+        this.blockingLoop = blockingLoop;
+    }
+
+    @Override
+    public void onEvent(final InboundEvent event, final long sequence, final boolean endOfBatch)
+    {
+        nowMs = System.currentTimeMillis();
+        switch (event.type)
+        {
+            case TICK -> onTick();
+            case PEER_FRAME -> onPeerFrame(event);
+            case PROPOSE -> onPropose(event);
+            case READ -> onRead((PendingRead)event.attachment);
+            case TRANSFER_LEADERSHIP -> onTransfer(event);
+            case CONF_CHANGE -> onConfChange(event);
+            case PERSISTED -> onPersisted(event.groupId, event.value1);
+            case APPLIED -> groups[event.groupId].node.applied(event.value1);
+        }
+        event.clearReferences();
+        if (endOfBatch)
+        {
+            for (final GroupRuntime group : groups)
+            {
+                while (group.node.hasReady())
+                {
+                    onReady(group, group.node.ready());
+                }
+            }
+            handOverDeferred();
+        }
+    }
+
+    // ------------------------------------------------------------------ inputs
+
+    private void onTick()
+    {
+        ticks++;
+        final long nowNs = System.nanoTime();
+        for (final GroupRuntime group : groups)
+        {
+            group.node.tick();
+            checkPersistStall(group, nowNs);
+            updateCounters(group);
+        }
+        counters.inboundRingOccupancy.setOrdered(occupancy(inboundRing));
+        counters.persistRingOccupancy.setOrdered(occupancy(persistRing));
+        counters.applyRingOccupancy.setOrdered(occupancy(applyRing));
+        counters.sendRingOccupancy.setOrdered(occupancy(sendRing));
+        if (ticks % SWEEP_EVERY_TICKS == 0)
+        {
+            sweepReads(nowNs);
+            if (null == blockingLoop)
+            {
+                tryPublishSweep();
+            }
+        }
+    }
+
+    private void onPeerFrame(final InboundEvent event)
+    {
+        if (!codec.decode(event.buffer, 0, inboundMessage))
+        {
+            counters.badFrames.increment();
+            return;
+        }
+        final int groupId = inboundMessage.groupId;
+        if (groupId < 0 || groupId >= groups.length)
+        {
+            counters.badFrames.increment();
+            return;
+        }
+        groups[groupId].node.step(inboundMessage);
+    }
+
+    private void onPropose(final InboundEvent event)
+    {
+        final GroupRuntime group = groups[event.groupId];
+        final ProposalCallback callback = (ProposalCallback)event.attachment;
+        if (isPersistBackPressured() || group.pending.isFull())
+        {
+            group.counters.proposalsBackPressured.increment();
+            refuse(callback, event.value1, group, Status.BACK_PRESSURED, "persist ring or pending proposals full");
+            return;
+        }
+        final long result = group.node.propose(event.buffer, 0, event.length, nowMs);
+        accepted(group, result, event.value1, callback, event.timestampNs);
+    }
+
+    private void onConfChange(final InboundEvent event)
+    {
+        final GroupRuntime group = groups[event.groupId];
+        final ConfChangeRequest request = (ConfChangeRequest)event.attachment;
+        if (isPersistBackPressured() || group.pending.isFull())
+        {
+            group.counters.proposalsBackPressured.increment();
+            refuse(request.future(), 0, group, Status.BACK_PRESSURED, "persist ring or pending proposals full");
+            return;
+        }
+        final long result = group.node.proposeConfChange(request.change(), nowMs);
+        accepted(group, result, 0, request.future(), event.timestampNs);
+    }
+
+    private void accepted(
+        final GroupRuntime group, final long result, final long correlationId, final ProposalCallback callback,
+        final long receivedNs)
+    {
+        if (ProposeResult.isAccepted(result))
+        {
+            // Cannot fail: fullness was checked above and only this thread adds.
+            group.pending.offer(result, group.node.term(), correlationId, callback, receivedNs + requestTimeoutNs);
+            return;
+        }
+        final Status status;
+        if (ProposeResult.NOT_LEADER == result || ProposeResult.TRANSFERRING == result)
+        {
+            status = Status.NOT_LEADER;
+        }
+        else if (ProposeResult.BACK_PRESSURED == result)
+        {
+            group.counters.proposalsBackPressured.increment();
+            status = Status.BACK_PRESSURED;
+        }
+        else
+        {
+            status = Status.ERROR;
+        }
+        refuse(callback, correlationId, group, status, ProposeResult.describe(result));
+    }
+
+    private void refuse(
+        final ProposalCallback callback, final long correlationId, final GroupRuntime group, final Status status,
+        final String why)
+    {
+        final byte[] bytes = Status.ERROR == status ? why.getBytes(StandardCharsets.US_ASCII) : null;
+        if (null == bytes)
+        {
+            callback.onResult(correlationId, group.groupId, status, 0, group.node.leader(), EMPTY, 0, 0);
+        }
+        else
+        {
+            reasonView.wrap(bytes);
+            callback.onResult(correlationId, group.groupId, status, 0, group.node.leader(), reasonView, 0, bytes.length);
+        }
+    }
+
+    private void onRead(final PendingRead read)
+    {
+        final GroupRuntime group = groups[read.groupId];
+        final long context = ++readContextSequence;
+        if (!group.node.readIndex(context))
+        {
+            read.fail(Status.NOT_LEADER, group.node.leader(), null);
+            return;
+        }
+        group.readsAwaitingIndex.put(context, read);
+    }
+
+    private void onTransfer(final InboundEvent event)
+    {
+        final GroupRuntime group = groups[event.groupId];
+        final ProposalFuture future = (ProposalFuture)event.attachment;
+        final boolean started = group.node.transferLeadership((int)event.value1);
+        future.onResult(0, group.groupId, started ? Status.OK : Status.NOT_LEADER, 0, group.node.leader(), EMPTY, 0, 0);
+    }
+
+    private void onPersisted(final int groupId, final long readyId)
+    {
+        final GroupRuntime group = groups[groupId];
+        group.node.persisted(readyId);
+        group.newestPersisted = Math.max(group.newestPersisted, readyId);
+        // Progress restarts the stall clock; nothing outstanding stops it.
+        group.persistWaitingSinceNs = group.newestPersisted >= group.newestReadyToPersist ? 0 : System.nanoTime();
+        while (!group.snapshotReadiesAwaitingPersist.isEmpty() &&
+            group.snapshotReadiesAwaitingPersist.peekFirst().id() <= readyId)
+        {
+            group.snapshotsToRestore.addLast(group.snapshotReadiesAwaitingPersist.pollFirst());
+        }
+    }
+
+    // ------------------------------------------------------------------ outputs
+
+    private void onReady(final GroupRuntime group, final Ready ready)
+    {
+        observeLeadership(group, ready);
+        if (null != blockingLoop)
+        {
+            onReadyBlocking(group, ready);
+            return;
+        }
+        sender.sendAll(ready.messages());
+        final boolean mustPersist = ready.mustPersist();
+        if (mustPersist || !ready.messagesAfterPersist().isEmpty())
+        {
+            if (mustPersist)
+            {
+                group.newestReadyToPersist = ready.id();
+                if (0 == group.persistWaitingSinceNs)
+                {
+                    group.persistWaitingSinceNs = System.nanoTime();
+                }
+                if (null != ready.snapshot())
+                {
+                    group.snapshotReadiesAwaitingPersist.addLast(ready);
+                }
+            }
+            if (!deferredPersist.isEmpty() || !tryPublishPersist(group.groupId, ready))
+            {
+                deferredPersist.addLast(new DeferredPersist(group.groupId, ready));
+            }
+        }
+        if (ready.hasApply())
+        {
+            group.applyTarget = Math.max(group.applyTarget, ready.applyTo());
+        }
+        collectReadStates(group, ready.readStates());
+    }
+
+    /** The classic loop: disk and state machine inline, then send. Only in the named test-only mode. */
+    private void onReadyBlocking(final GroupRuntime group, final Ready ready)
+    {
+        if (ready.mustPersist())
+        {
+            blockingLoop.persistInline(group.groupId, ready);
+            group.node.persisted(ready.id());
+            if (null != ready.snapshot())
+            {
+                blockingLoop.restoreInline(group.groupId, ready);
+            }
+        }
+        if (ready.hasApply())
+        {
+            group.node.applied(blockingLoop.applyInline(group.groupId, ready.applyFrom(), ready.applyTo()));
+        }
+        collectReadStates(group, ready.readStates());
+        PendingRead read;
+        while (null != (read = group.readsToHandOver.pollFirst()))
+        {
+            blockingLoop.readInline(read);
+        }
+        sender.sendAll(ready.messages());
+        sender.sendAll(ready.messagesAfterPersist());
+    }
+
+    private static void collectReadStates(final GroupRuntime group, final List<ReadState> readStates)
+    {
+        for (int i = 0, size = readStates.size(); i < size; i++)
+        {
+            final ReadState state = readStates.get(i);
+            final PendingRead read = group.readsAwaitingIndex.remove(state.context());
+            if (null != read)
+            {
+                read.readIndex = state.index();
+                group.readsToHandOver.addLast(read);
+            }
+        }
+    }
+
+    private void observeLeadership(final GroupRuntime group, final Ready ready)
+    {
+        if (ready.leader() != group.lastLeader)
+        {
+            if (ready.leader() >= 0)
+            {
+                group.counters.leaderChanges.increment();
+            }
+            if (ready.leader() == memberId || group.lastLeader == memberId)
+            {
+                LOG.log(System.Logger.Level.INFO, "member {0} group {1}: leader {2} -> {3} in term {4}",
+                    memberId, group.groupId, group.lastLeader, ready.leader(), ready.term());
+            }
+            group.lastLeader = ready.leader();
+        }
+    }
+
+    private void updateCounters(final GroupRuntime group)
+    {
+        final NodeCounters.Group c = group.counters;
+        final Role role = group.node.role();
+        c.role.setOrdered(role.ordinal());
+        c.term.setOrdered(group.node.term());
+        c.leader.setOrdered(group.node.leader());
+        final long commit = group.node.commitIndex();
+        c.commitIndex.setOrdered(commit);
+        c.applyLag.setOrdered(Math.max(0, commit - c.appliedIndex.get()));
+        c.electionsStarted.setOrdered(group.node.electionsStarted());
+        c.droppedMessages.setOrdered(group.node.droppedMessages());
+    }
+
+    // ------------------------------------------------------------------ hand-over to the rings, never blocking
+
+    private boolean isPersistBackPressured()
+    {
+        return null == blockingLoop && (!deferredPersist.isEmpty() || persistRing.remainingCapacity() < 2);
+    }
+
+    private boolean tryPublishPersist(final int groupId, final Ready ready)
+    {
+        try
+        {
+            final long sequence = persistRing.tryNext();
+            final PersistEvent event = persistRing.get(sequence);
+            event.groupId = groupId;
+            event.ready = ready;
+            event.reportPersisted = ready.mustPersist();
+            event.publishedNs = System.nanoTime();
+            persistRing.publish(sequence);
+            return true;
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
+    }
+
+    private void handOverDeferred()
+    {
+        if (null != blockingLoop)
+        {
+            return;
+        }
+        DeferredPersist deferred;
+        while (null != (deferred = deferredPersist.peekFirst()) && tryPublishPersist(deferred.groupId(), deferred.ready()))
+        {
+            deferredPersist.pollFirst();
+        }
+        for (final GroupRuntime group : groups)
+        {
+            handOverApply(group);
+        }
+    }
+
+    /** Restores, then apply ranges, then reads: the apply stage sees a group's work in that order. */
+    private void handOverApply(final GroupRuntime group)
+    {
+        Ready snapshotReady;
+        while (null != (snapshotReady = group.snapshotsToRestore.peekFirst()))
+        {
+            if (!tryPublishApply(ApplyEvent.Type.RESTORE, group.groupId, 0, 0, null, snapshotReady))
+            {
+                return;
+            }
+            group.snapshotsToRestore.pollFirst();
+            group.applyHandedOver = Math.max(group.applyHandedOver, snapshotReady.snapshot().index());
+        }
+        if (group.applyTarget > group.applyHandedOver)
+        {
+            if (!tryPublishApply(
+                ApplyEvent.Type.APPLY, group.groupId, group.applyHandedOver + 1, group.applyTarget, null, null))
+            {
+                return;
+            }
+            group.applyHandedOver = group.applyTarget;
+        }
+        PendingRead read;
+        while (null != (read = group.readsToHandOver.peekFirst()))
+        {
+            if (!tryPublishApply(ApplyEvent.Type.READ, group.groupId, 0, 0, read, null))
+            {
+                return;
+            }
+            group.readsToHandOver.pollFirst();
+        }
+    }
+
+    private boolean tryPublishApply(
+        final ApplyEvent.Type type, final int groupId, final long from, final long to, final PendingRead read,
+        final Ready snapshotReady)
+    {
+        try
+        {
+            final long sequence = applyRing.tryNext();
+            final ApplyEvent event = applyRing.get(sequence);
+            event.type = type;
+            event.groupId = groupId;
+            event.fromIndex = from;
+            event.toIndex = to;
+            event.read = read;
+            event.snapshot = null == snapshotReady ? null : snapshotReady.snapshot();
+            applyRing.publish(sequence);
+            return true;
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
+    }
+
+    private void tryPublishSweep()
+    {
+        tryPublishApply(ApplyEvent.Type.SWEEP, 0, 0, 0, null, null);
+    }
+
+    // ------------------------------------------------------------------ housekeeping
+
+    /**
+     * Decoupled heartbeats must not hide a dead disk: a leader whose persist stage has made no progress for
+     * longer than the bound hands leadership to another voter, which can commit.
+     */
+    private void checkPersistStall(final GroupRuntime group, final long nowNs)
+    {
+        if (0 == group.persistWaitingSinceNs || nowNs - group.persistWaitingSinceNs < persistStallTimeoutNs ||
+            Role.LEADER != group.node.role())
+        {
+            return;
+        }
+        final int[] voters = group.node.membership().voters();
+        int target = -1;
+        for (int i = 0; i < voters.length && target < 0; i++)
+        {
+            final int candidate = voters[(group.transferCursor + i) % voters.length];
+            if (candidate != memberId)
+            {
+                target = candidate;
+            }
+        }
+        group.transferCursor++;
+        final long stalledMs = (nowNs - group.persistWaitingSinceNs) / 1_000_000;
+        group.persistWaitingSinceNs = nowNs;
+        if (target < 0)
+        {
+            LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: persist stage made no progress for {2} ms, " +
+                "but there is no other voter to take over", memberId, group.groupId, stalledMs);
+            return;
+        }
+        final boolean started = group.node.transferLeadership(target);
+        counters.persistStallTransfers.increment();
+        LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: persist stage made no progress for {2} ms " +
+            "(bound {3} ms); leader transfers leadership to member {4}: {5}", memberId, group.groupId, stalledMs,
+            persistStallTimeoutNs / 1_000_000, target, started ? "started" : "refused by the core");
+    }
+
+    private void sweepReads(final long nowNs)
+    {
+        for (final GroupRuntime group : groups)
+        {
+            if (group.readsAwaitingIndex.isEmpty())
+            {
+                continue;
+            }
+            final Iterator<PendingRead> it = group.readsAwaitingIndex.values().iterator();
+            while (it.hasNext())
+            {
+                final PendingRead read = it.next();
+                if (read.deadlineNs - nowNs < 0)
+                {
+                    it.remove();
+                    read.fail(Status.TIMEOUT, group.node.leader(), "no read index within the request timeout");
+                }
+            }
+        }
+    }
+
+    private static long occupancy(final RingBuffer<?> ring)
+    {
+        return ring.getBufferSize() - ring.remainingCapacity();
+    }
+
+    static ConfChange addVoter(final int memberId)
+    {
+        return ConfChange.single(ConfChangeType.ADD_VOTER, memberId, "");
+    }
+
+    static ConfChange removeMember(final int memberId)
+    {
+        return ConfChange.single(ConfChangeType.REMOVE_MEMBER, memberId, "");
+    }
+}

@@ -1,0 +1,545 @@
+package io.ringraft.pipeline;
+
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
+import com.lmax.disruptor.RingBuffer;
+import io.ringraft.raft.Membership;
+import io.ringraft.raft.RaftNode;
+import io.ringraft.raft.Ready;
+import io.ringraft.statemachine.StateMachine;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One member of a ringraft cluster hosting many Raft groups on one pipeline:
+ * <pre>
+ *   transport, clients, ticker, feedback -> INBOUND ring -> raft stage -> SEND ring -> send stage -> transport
+ *                                                              |-> PERSIST ring -> persist stage (group commit)
+ *                                                              |-> APPLY ring   -> apply stage (state machines)
+ * </pre>
+ * Usage: {@code RingraftNode.launch(new NodeContext()...)}, then {@link #propose}, {@link #read},
+ * {@link #transferLeadership}, {@link #addMember}, {@link #removeMember}, and {@link #close}. Every method is
+ * thread safe and none blocks: a request that finds the node at a bound completes at once with BACK_PRESSURED.
+ */
+public final class RingraftNode implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(RingraftNode.class.getName());
+    private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
+    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private final NodeContext ctx;
+    private final NodeCounters counters;
+    private final GroupStorage[] storages;
+    private final StateMachine[] machines;
+    private final RingBuffer<InboundEvent> inboundRing;
+    private final RingBuffer<PersistEvent> persistRing;
+    private final RingBuffer<ApplyEvent> applyRing;
+    private final RingBuffer<SendEvent> sendRing;
+    private final ApplyStage applyStage;
+    private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Thread ticker;
+    private volatile boolean closing;
+    private volatile boolean started;
+    private boolean closed;
+
+    private RingraftNode(final NodeContext ctx)
+    {
+        this.ctx = ctx;
+        final int groupCount = ctx.groups();
+        final int[] members = ctx.members();
+        try
+        {
+            Files.createDirectories(ctx.dataDir());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create dataDir " + ctx.dataDir(), ex);
+        }
+        counters = new NodeCounters(ctx.dataDir(), ctx.memberId(), members, groupCount);
+
+        inboundRing = RingBuffer.createMultiProducer(InboundEvent::new, ctx.inboundRingSize(), ctx.waitStrategy().get());
+        persistRing = RingBuffer.createSingleProducer(PersistEvent::new, ctx.persistRingSize(), ctx.waitStrategy().get());
+        applyRing = RingBuffer.createSingleProducer(ApplyEvent::new, ctx.applyRingSize(), ctx.waitStrategy().get());
+        sendRing = RingBuffer.createMultiProducer(SendEvent::new, ctx.sendRingSize(), ctx.waitStrategy().get());
+
+        storages = new GroupStorage[groupCount];
+        machines = new StateMachine[groupCount];
+        final PendingProposals[] pending = new PendingProposals[groupCount];
+        final GroupRuntime[] groups = new GroupRuntime[groupCount];
+        final long[] initialApplied = new long[groupCount];
+        final Membership bootstrap = Membership.ofVoters(members);
+        for (int g = 0; g < groupCount; g++)
+        {
+            storages[g] = ctx.storageFactory().open(g, ctx.dataDir());
+            machines[g] = ctx.stateMachineFactory().create(g);
+            pending[g] = new PendingProposals(ctx.maxPendingProposalsPerGroup());
+            final RaftNode node = new RaftNode(
+                ctx.raftConfig(g), storages[g].reader(), storages[g].snapshots(), storages[g].hardState(), bootstrap);
+            groups[g] = new GroupRuntime(g, node, pending[g], counters.groups[g]);
+            initialApplied[g] = restoreNewestSnapshot(g);
+            groups[g].applyTarget = initialApplied[g];
+            groups[g].applyHandedOver = initialApplied[g];
+        }
+
+        final MessageSender sender = new MessageSender(sendRing, counters);
+        final FeedbackPublisher feedback = new FeedbackPublisher(inboundRing, () -> closing);
+        final PersistStage persistStage = new PersistStage(storages, persistRing, sender, feedback, counters);
+        applyStage = new ApplyStage(
+            machines, storages, pending, initialApplied, counters, feedback, ctx.maxApplyBatchBytes());
+        final RaftStage raftStage = new RaftStage(
+            ctx.memberId(), groups, inboundRing, persistRing, applyRing, sendRing, sender, counters,
+            ctx.persistStallTimeout().toNanos(), ctx.requestTimeout().toNanos(),
+            ctx.classicBlockingLoopForTestsOnly() ? new InlineLoop(persistStage, applyStage) : null);
+
+        addStage(inboundRing, raftStage, "raft", false);
+        addStage(persistRing, persistStage, "persist", true);
+        addStage(applyRing, applyStage, "apply", true);
+        addStage(sendRing, new SendStage(ctx.transport(), members, groupCount, counters), "send", false);
+        ticker = new Thread(this::runTicker, "ringraft-" + ctx.memberId() + "-ticker");
+        ticker.setDaemon(true);
+    }
+
+    /** Validates the context, opens storage, state machines and counters; {@link #start()} begins the work. */
+    public static RingraftNode launch(final NodeContext ctx)
+    {
+        return new RingraftNode(ctx.isConcluded() ? ctx : ctx.conclude());
+    }
+
+    /** Starts the stage threads, the ticker and the transport. */
+    public synchronized RingraftNode start()
+    {
+        if (started)
+        {
+            throw new IllegalStateException("node " + ctx.memberId() + " already started");
+        }
+        started = true;
+        threads.forEach(Thread::start);
+        ctx.transport().start(this::onFrame);
+        ticker.start();
+        return this;
+    }
+
+    public int memberId()
+    {
+        return ctx.memberId();
+    }
+
+    public int groups()
+    {
+        return ctx.groups();
+    }
+
+    public NodeContext context()
+    {
+        return ctx;
+    }
+
+    /** The live counters of this node (the same file an external viewer maps). */
+    public CountersFile counters()
+    {
+        return counters.file();
+    }
+
+    // ------------------------------------------------------------------ client API
+
+    /** Proposes {@code payload} to a group; completes once applied on this node (OK) or refused. */
+    public CompletableFuture<Result> propose(final int groupId, final byte[] payload)
+    {
+        return propose(groupId, new UnsafeBuffer(payload), 0, payload.length);
+    }
+
+    public CompletableFuture<Result> propose(final int groupId, final DirectBuffer payload, final int offset, final int length)
+    {
+        final ProposalFuture future = new ProposalFuture();
+        propose(groupId, payload, offset, length, 0, future);
+        return future;
+    }
+
+    /**
+     * The allocation-free proposal: the payload is copied before this returns; {@code callback} is called once
+     * with {@code correlationId} and the outcome.
+     *
+     * @return false when refused at once (the callback has already been called).
+     */
+    public boolean propose(
+        final int groupId, final DirectBuffer payload, final int offset, final int length, final long correlationId,
+        final ProposalCallback callback)
+    {
+        checkGroup(groupId);
+        if (closing || !started)
+        {
+            callback.onResult(correlationId, groupId, Status.ERROR, 0, -1, EMPTY, 0, 0);
+            return false;
+        }
+        final long sequence;
+        try
+        {
+            sequence = inboundRing.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            counters.groups[groupId].proposalsBackPressured.increment();
+            callback.onResult(correlationId, groupId, Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
+            return false;
+        }
+        final InboundEvent event = inboundRing.get(sequence);
+        event.type = InboundEvent.Type.PROPOSE;
+        event.groupId = groupId;
+        event.value1 = correlationId;
+        event.timestampNs = System.nanoTime();
+        event.attachment = callback;
+        event.buffer.putBytes(0, payload, offset, length);
+        event.length = length;
+        inboundRing.publish(sequence);
+        return true;
+    }
+
+    /** A linearizable read: {@code query} runs on the state machine once it has applied the read index. */
+    public CompletableFuture<Result> read(final int groupId, final byte[] query)
+    {
+        checkGroup(groupId);
+        final PendingRead read = new PendingRead(groupId, query.clone(), System.nanoTime() + ctx.requestTimeout().toNanos());
+        if (!publishRequest(InboundEvent.Type.READ, groupId, 0, read))
+        {
+            read.fail(closing ? Status.ERROR : Status.BACK_PRESSURED, -1, closing ? "node closed" : null);
+        }
+        return read;
+    }
+
+    /** Asks this member, if it leads the group, to hand leadership to {@code memberId}; OK once started. */
+    public CompletableFuture<Result> transferLeadership(final int groupId, final int memberId)
+    {
+        checkGroup(groupId);
+        final ProposalFuture future = new ProposalFuture();
+        if (!publishRequest(InboundEvent.Type.TRANSFER_LEADERSHIP, groupId, memberId, future))
+        {
+            future.onResult(0, groupId, closing ? Status.ERROR : Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
+        }
+        return future;
+    }
+
+    /** Adds a voter to a group; completes once the change is applied on this node. */
+    public CompletableFuture<Result> addMember(final int groupId, final int memberId)
+    {
+        return confChange(groupId, new ConfChangeRequest(RaftStage.addVoter(memberId), new ProposalFuture()));
+    }
+
+    /** Removes a member from a group; completes once the change is applied on this node. */
+    public CompletableFuture<Result> removeMember(final int groupId, final int memberId)
+    {
+        return confChange(groupId, new ConfChangeRequest(RaftStage.removeMember(memberId), new ProposalFuture()));
+    }
+
+    private CompletableFuture<Result> confChange(final int groupId, final ConfChangeRequest request)
+    {
+        checkGroup(groupId);
+        if (!publishRequest(InboundEvent.Type.CONF_CHANGE, groupId, 0, request))
+        {
+            request.future().onResult(0, groupId, closing ? Status.ERROR : Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
+        }
+        return request.future();
+    }
+
+    private boolean publishRequest(final InboundEvent.Type type, final int groupId, final long value, final Object attachment)
+    {
+        if (closing || !started)
+        {
+            return false;
+        }
+        try
+        {
+            final long sequence = inboundRing.tryNext();
+            final InboundEvent event = inboundRing.get(sequence);
+            event.type = type;
+            event.groupId = groupId;
+            event.value1 = value;
+            event.timestampNs = System.nanoTime();
+            event.attachment = attachment;
+            event.length = 0;
+            inboundRing.publish(sequence);
+            return true;
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return false;
+        }
+    }
+
+    private void checkGroup(final int groupId)
+    {
+        if (groupId < 0 || groupId >= ctx.groups())
+        {
+            throw new IllegalArgumentException(
+                "groupId " + groupId + " out of range: node " + ctx.memberId() + " hosts groups 0.." + (ctx.groups() - 1));
+        }
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    /** Called by the transport's receiver: copy the validated frame into a slot, or drop it when full. */
+    private void onFrame(final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (closing)
+        {
+            return;
+        }
+        final long sequence;
+        try
+        {
+            sequence = inboundRing.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            counters.inboundDropped.increment();
+            return;
+        }
+        final InboundEvent event = inboundRing.get(sequence);
+        event.type = InboundEvent.Type.PEER_FRAME;
+        event.groupId = -1;
+        event.attachment = null;
+        event.timestampNs = 0;
+        event.buffer.putBytes(0, buffer, offset, length);
+        event.length = length;
+        inboundRing.publish(sequence);
+    }
+
+    private void runTicker()
+    {
+        final long intervalNs = ctx.tickInterval().toNanos();
+        long deadline = System.nanoTime() + intervalNs;
+        while (!closing)
+        {
+            final long waitNs = deadline - System.nanoTime();
+            if (waitNs > 0)
+            {
+                LockSupport.parkNanos(waitNs);
+                continue;
+            }
+            deadline += intervalNs;
+            if (deadline - System.nanoTime() < 0)
+            {
+                deadline = System.nanoTime() + intervalNs; // fell behind (a pause): do not burst ticks
+            }
+            publishRequest(InboundEvent.Type.TICK, 0, 0, null);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    private long restoreNewestSnapshot(final int groupId)
+    {
+        final io.ringraft.raft.SnapshotSource snapshot = storages[groupId].snapshots();
+        if (null == snapshot || 0 == snapshot.index())
+        {
+            return 0;
+        }
+        final byte[] data = new byte[(int)snapshot.length()];
+        final UnsafeBuffer view = new UnsafeBuffer(data);
+        int offset = 0;
+        while (offset < data.length)
+        {
+            final int read = snapshot.read(offset, view, offset, data.length - offset);
+            if (read <= 0)
+            {
+                throw new IllegalStateException("group " + groupId + ": snapshot at index " + snapshot.index() +
+                    " is shorter than its length " + data.length);
+            }
+            offset += read;
+        }
+        try
+        {
+            machines[groupId].restore(java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(data)));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("group " + groupId + ": restore of snapshot " + snapshot.index() + " failed", ex);
+        }
+        return snapshot.index();
+    }
+
+    private <T> void addStage(final RingBuffer<T> ring, final EventHandler<T> handler, final String name, final boolean fatal)
+    {
+        final BatchEventProcessor<T> processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), handler);
+        processor.setExceptionHandler(new StageExceptionHandler<>(ctx.memberId() + " " + name, fatal));
+        ring.addGatingSequences(processor.getSequence());
+        processors.add(processor);
+        final Thread thread = new Thread(processor, "ringraft-" + ctx.memberId() + "-" + name);
+        thread.setDaemon(true);
+        threads.add(thread);
+    }
+
+    /**
+     * Orderly shutdown: stop the ticker and the transport, let each ring drain (bounded) in pipeline order,
+     * stop the stages, fail what still waits, then close state machines, storage and counters.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        closing = true;
+        if (started)
+        {
+            joinQuietly(ticker);
+            ctx.transport().close();
+            for (int i = 0; i < processors.size(); i++)
+            {
+                drain(i);
+                processors.get(i).halt();
+                joinQuietly(threads.get(i));
+            }
+            applyStage.failAll("node " + ctx.memberId() + " closed");
+        }
+        else
+        {
+            ctx.transport().close();
+        }
+        for (final StateMachine machine : machines)
+        {
+            closeQuietly(machine);
+        }
+        for (final GroupStorage storage : storages)
+        {
+            closeQuietly(storage);
+        }
+        counters.close();
+    }
+
+    private void drain(final int index)
+    {
+        final RingBuffer<?> ring = switch (index)
+        {
+            case 0 -> inboundRing;
+            case 1 -> persistRing;
+            case 2 -> applyRing;
+            default -> sendRing;
+        };
+        final long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        while (processors.get(index).getSequence().get() < ring.getCursor() && System.nanoTime() - deadline < 0 &&
+            threads.get(index).isAlive())
+        {
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    private static void joinQuietly(final Thread thread)
+    {
+        try
+        {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+            if (thread.isAlive())
+            {
+                LOG.log(System.Logger.Level.WARNING, "{0} did not stop within 10 s", thread.getName());
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(final AutoCloseable closeable)
+    {
+        try
+        {
+            closeable.close();
+        }
+        catch (final Exception ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "close failed: " + closeable, ex);
+        }
+    }
+
+    /** Logs a stage's failure; a failing disk or state machine stops its stage (the node then loses leadership). */
+    private static final class StageExceptionHandler<T> implements ExceptionHandler<T>
+    {
+        private final String stage;
+        private final boolean fatal;
+
+        StageExceptionHandler(final String stage, final boolean fatal)
+        {
+            this.stage = stage;
+            this.fatal = fatal;
+        }
+
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final T event)
+        {
+            LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed at sequence " + sequence +
+                (fatal ? "; the stage stops" : "; event skipped"), ex);
+            if (fatal)
+            {
+                throw new IllegalStateException("stage " + stage + " stopped", ex);
+            }
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed to start", ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed to shut down", ex);
+        }
+    }
+
+    /** The classic blocking loop of {@link NodeContext#classicBlockingLoopForTestsOnly()}. */
+    private static final class InlineLoop implements RaftStage.BlockingLoop
+    {
+        private final PersistStage persistStage;
+        private final ApplyStage applyStage;
+
+        InlineLoop(final PersistStage persistStage, final ApplyStage applyStage)
+        {
+            this.persistStage = persistStage;
+            this.applyStage = applyStage;
+        }
+
+        @Override
+        public void persistInline(final int groupId, final Ready ready)
+        {
+            final long startNs = System.nanoTime();
+            persistStage.write(groupId, ready);
+            persistStage.forceWritten();
+            persistStage.recordLatency(System.nanoTime() - startNs);
+        }
+
+        @Override
+        public long applyInline(final int groupId, final long fromIndex, final long toIndex)
+        {
+            return applyStage.apply(groupId, fromIndex, toIndex);
+        }
+
+        @Override
+        public void restoreInline(final int groupId, final Ready ready)
+        {
+            applyStage.restore(groupId, ready.snapshot());
+        }
+
+        @Override
+        public void readInline(final PendingRead read)
+        {
+            applyStage.read(read);
+        }
+    }
+
+}
