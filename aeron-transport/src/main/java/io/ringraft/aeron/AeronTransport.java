@@ -31,7 +31,8 @@ import java.util.Map;
  * cluster is quiet.
  * <p>
  * Threads: {@link #send} from one thread only (the pipeline's send stage); {@link #start} and {@link #close} from
- * the owner, {@link #close} once sends have stopped. The handler runs on the receiver thread.
+ * the owner. {@link #close} may race a send: the send either completes first or returns false. The handler runs on
+ * the receiver thread.
  */
 public final class AeronTransport implements Transport
 {
@@ -47,8 +48,14 @@ public final class AeronTransport implements Transport
     private Subscription subscription;
     private AgentRunner receiverRunner;
     private boolean started;
-    /** Read by {@link #send}: after close, the publications and counters are unmapped memory. */
+    /**
+     * With {@link #sending}, a handshake that lets {@link #close} run while the send stage is still sending (the
+     * pipeline closes its transport before it drains its send ring): after close, publications and counters are
+     * unmapped memory, so a send must either see {@code closed} or be waited for. Both are volatile, so the write of
+     * one and the read of the other cannot be reordered on either side.
+     */
     private volatile boolean closed;
+    private volatile boolean sending;
 
     /**
      * Launches (or connects to) the media driver and opens the publications and the subscription.
@@ -200,7 +207,15 @@ public final class AeronTransport implements Transport
     @Override
     public boolean send(final Message message)
     {
-        return !closed && sender.send(message);
+        sending = true;
+        try
+        {
+            return !closed && sender.send(message);
+        }
+        finally
+        {
+            sending = false;
+        }
     }
 
     /** @return true when the publication to {@code peerId} has a connected subscriber (Aeron's view). */
@@ -208,6 +223,16 @@ public final class AeronTransport implements Transport
     {
         final ExclusivePublication publication = publications.get(peerId);
         return null != publication && publication.isConnected();
+    }
+
+    /** A send in progress takes microseconds (a 1 MiB append about a millisecond): a short bounded wait is enough. */
+    private void awaitSendReturned()
+    {
+        final long deadlineNs = System.nanoTime() + 1_000_000_000L;
+        while (sending && System.nanoTime() - deadlineNs < 0)
+        {
+            Thread.yield();
+        }
     }
 
     /** Readable until {@link #close}, which releases them with the driver's memory. */
@@ -233,6 +258,7 @@ public final class AeronTransport implements Transport
             return;
         }
         closed = true;
+        awaitSendReturned();
         publications.values().forEach(CloseHelper::quietClose);
         CloseHelper.quietClose(subscription);
         CloseHelper.quietClose(receiverRunner);

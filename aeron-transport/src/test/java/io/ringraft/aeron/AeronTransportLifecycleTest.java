@@ -44,6 +44,53 @@ class AeronTransportLifecycleTest
             .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
+    /**
+     * The pipeline closes its transport before its send stage has stopped: a close racing sends must neither crash
+     * the JVM (publications and counters are unmapped by close) nor let a send report success afterwards.
+     */
+    @Test
+    void closeWhileTheSendStageIsSendingIsSafe() throws Exception
+    {
+        final Map<Integer, String> endpoints = TransportCluster.udpEndpoints(1, 2);
+        try (AeronTransport peer = new AeronTransport(new AeronTransportContext()
+            .clusterId(CLUSTER_ID).memberId(2).memberEndpoints(endpoints)))
+        {
+            peer.start((buffer, offset, length) -> {});
+            for (int round = 0; round < 10; round++)
+            {
+                final AeronTransport transport = new AeronTransport(new AeronTransportContext()
+                    .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints));
+                transport.start((buffer, offset, length) -> {});
+                final java.util.concurrent.atomic.AtomicBoolean sentAfterClose = new java.util.concurrent.atomic.AtomicBoolean();
+                final java.util.concurrent.atomic.AtomicBoolean closeReturned = new java.util.concurrent.atomic.AtomicBoolean();
+                final Thread sendStage = new Thread(() ->
+                {
+                    final io.ringraft.raft.Message heartbeat = SampleMessages.small(MessageType.HEARTBEAT, CLUSTER_ID, 1, 2, 1);
+                    final long deadlineNs = System.nanoTime() + TIMEOUT_MS * 1_000_000L;
+                    while (System.nanoTime() - deadlineNs < 0)
+                    {
+                        final boolean afterClose = closeReturned.get();
+                        if (transport.send(heartbeat) && afterClose)
+                        {
+                            sentAfterClose.set(true);
+                        }
+                        if (afterClose)
+                        {
+                            return;
+                        }
+                    }
+                });
+                sendStage.start();
+                Thread.sleep(round * 5L);
+                transport.close();
+                closeReturned.set(true);
+                sendStage.join(TIMEOUT_MS);
+                assertThat(sendStage.isAlive()).isFalse();
+                assertThat(sentAfterClose).as("a send after close reported success").isFalse();
+            }
+        }
+    }
+
     @Test
     void aTransportThatWasNeverStartedClosesCleanly()
     {
