@@ -22,12 +22,20 @@ public final class DurableLogStorage implements GroupStorage
     /** Storage for every group of a member, in {@code <dataDir>/<groupId>}. */
     public static GroupStorageFactory factory(final int clusterId, final int memberId, final FsyncPolicy fsyncPolicy)
     {
+        return factory(clusterId, memberId, fsyncPolicy, LogConfig.DEFAULT_SEGMENT_LENGTH);
+    }
+
+    /** As {@link #factory(int, int, FsyncPolicy)} with smaller segments, e.g. for many groups in one test JVM. */
+    public static GroupStorageFactory factory(
+        final int clusterId, final int memberId, final FsyncPolicy fsyncPolicy, final int segmentLength)
+    {
         return (groupId, dataDir) -> new DurableLogStorage(DurableLog.open(new LogConfig()
             .dataDirectory(dataDir)
             .clusterId(clusterId)
             .memberId(memberId)
             .groupId(groupId)
             .fsyncPolicy(fsyncPolicy)
+            .segmentLength(segmentLength)
             .conclude()));
     }
 

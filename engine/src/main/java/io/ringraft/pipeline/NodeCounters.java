@@ -8,9 +8,8 @@ import java.nio.file.Path;
 
 /**
  * Every counter an operator needs to see on one node, allocated once at start in the node's
- * {@link CountersFile}. Labels are stable so that viewers and tests find them by name:
- * {@code "<name> member=<m>"} for the node, {@code "<name> member=<m> group=<g>"} per group and
- * {@code "<name> member=<m> group=<g> peer=<p>"} per peer. Writers are single threaded per counter.
+ * {@link CountersFile}, labelled as {@link CounterLabels} says. Key: memberId, groupId, peer (ints, -1 when
+ * not applicable).
  */
 final class NodeCounters implements AutoCloseable
 {
@@ -97,34 +96,19 @@ final class NodeCounters implements AutoCloseable
         }
     }
 
-    static String nodeLabel(final String name, final int memberId)
-    {
-        return name + " member=" + memberId;
-    }
-
-    static String groupLabel(final String name, final int memberId, final int groupId)
-    {
-        return nodeLabel(name, memberId) + " group=" + groupId;
-    }
-
-    static String peerLabel(final String name, final int memberId, final int groupId, final int peer)
-    {
-        return groupLabel(name, memberId, groupId) + " peer=" + peer;
-    }
-
     private AtomicCounter node(final CountersManager manager, final String name)
     {
-        return manager.newCounter(nodeLabel(name, memberId), NODE_TYPE_ID, key(-1, -1));
+        return manager.newCounter(CounterLabels.node(name, memberId), NODE_TYPE_ID, key(-1, -1));
     }
 
     private AtomicCounter group(final CountersManager manager, final String name, final int groupId)
     {
-        return manager.newCounter(groupLabel(name, memberId, groupId), GROUP_TYPE_ID, key(groupId, -1));
+        return manager.newCounter(CounterLabels.group(name, memberId, groupId), GROUP_TYPE_ID, key(groupId, -1));
     }
 
     private AtomicCounter peer(final CountersManager manager, final String name, final int groupId, final int peer)
     {
-        return manager.newCounter(peerLabel(name, memberId, groupId, peer), PEER_TYPE_ID, key(groupId, peer));
+        return manager.newCounter(CounterLabels.peer(name, memberId, groupId, peer), PEER_TYPE_ID, key(groupId, peer));
     }
 
     private java.util.function.Consumer<MutableDirectBuffer> key(final int groupId, final int peer)
