@@ -92,9 +92,11 @@ final class AeronCluster implements AutoCloseable
         return context;
     }
 
-    static AeronCluster start(final ChannelMode mode, final int members, final int groups)
+    /** With the cluster's own {@link io.ringraft.pipeline.testing.RecordingStateMachine}s (and apply gates). */
+    static AeronCluster start(
+        final ChannelMode mode, final int members, final int groups, final Consumer<NodeContext> customizer)
     {
-        return new AeronCluster(mode, members, groups, false, (ctx) -> {});
+        return new AeronCluster(mode, members, groups, false, customizer);
     }
 
     static AeronCluster digestingMachines(
