@@ -150,10 +150,23 @@ public final class AeronTransport implements Transport
         else
         {
             builder.media(CommonContext.UDP_MEDIA).endpoint(endpoint);
+            if (publication)
+            {
+                builder.socketSndbufLength(context.socketBufferLength());
+            }
+            else
+            {
+                builder.socketRcvbufLength(context.socketBufferLength())
+                    .receiverWindowLength(context.receiverWindowLength());
+            }
         }
         if (publication)
         {
             builder.termLength(context.termBufferLength());
+            if (0 != context.mtuLength())
+            {
+                builder.mtu(context.mtuLength());
+            }
         }
         return builder.build();
     }

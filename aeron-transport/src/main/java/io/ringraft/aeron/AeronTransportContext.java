@@ -29,6 +29,14 @@ public final class AeronTransportContext
      */
     public static final int DEFAULT_TERM_BUFFER_LENGTH = 16 * 1024 * 1024;
 
+    /**
+     * UDP socket send and receive buffers, and the receiver window: 2 MiB lets a 1 MiB append be in flight whole
+     * instead of trickling out one 128 KiB window (Aeron's default) per status message round trip. The OS caps
+     * socket buffers (net.core.rmem_max / wmem_max); Aeron reports a channel error when it cannot apply them.
+     */
+    public static final int DEFAULT_SOCKET_BUFFER_LENGTH = 2 * 1024 * 1024;
+    public static final int DEFAULT_RECEIVER_WINDOW_LENGTH = 2 * 1024 * 1024;
+
     /** Fragments polled per duty cycle: bounds how long the receiver holds the handler before looking around. */
     public static final int DEFAULT_FRAGMENT_LIMIT = 64;
 
@@ -51,6 +59,9 @@ public final class AeronTransportContext
     private int termBufferLength = DEFAULT_TERM_BUFFER_LENGTH;
     private int maxMessageSize;
     private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
+    private int socketBufferLength = DEFAULT_SOCKET_BUFFER_LENGTH;
+    private int receiverWindowLength = DEFAULT_RECEIVER_WINDOW_LENGTH;
+    private int mtuLength;
     private boolean concluded;
 
     /**
@@ -68,12 +79,14 @@ public final class AeronTransportContext
         require(memberId >= 0, "memberId must be set to a value >= 0, was " + memberId);
         require(null != memberEndpoints && !memberEndpoints.isEmpty(),
             "memberEndpoints must list every member of the cluster, this one (" + memberId + ") included");
-        require(memberEndpoints.containsKey(memberId),
-            "memberEndpoints " + memberEndpoints.keySet() + " does not contain this member's id " + memberId);
         for (final Integer id : memberEndpoints.keySet())
         {
             require(null != id && id >= 0, "memberEndpoints holds member id " + id + ": ids must be >= 0");
         }
+        // Sorted, so that validation messages and the order of everything built from it are deterministic.
+        memberEndpoints = new TreeMap<>(memberEndpoints);
+        require(memberEndpoints.containsKey(memberId),
+            "memberEndpoints " + memberEndpoints.keySet() + " does not contain this member's id " + memberId);
         require(null != channelMode, "channelMode must be UDP or IPC, was null");
         if (ChannelMode.UDP == channelMode)
         {
@@ -100,6 +113,13 @@ public final class AeronTransportContext
             "maxMessageSize must be between " + MIN_MESSAGE_SIZE + " and min(termBufferLength / 8, 16 MiB) = " +
             largestAeronMessage + " (Aeron cannot publish a larger message), was " + maxMessageSize);
         require(fragmentLimit >= 1, "fragmentLimit must be >= 1, was " + fragmentLimit);
+        require(socketBufferLength >= 64 * 1024, "socketBufferLength must be >= 65536, was " + socketBufferLength);
+        require(receiverWindowLength >= 64 * 1024 && receiverWindowLength <= socketBufferLength &&
+            receiverWindowLength <= termBufferLength / 2,
+            "receiverWindowLength must be between 65536 and min(socketBufferLength, termBufferLength / 2) = " +
+            Math.min(socketBufferLength, termBufferLength / 2) + ", was " + receiverWindowLength);
+        require(0 == mtuLength || (mtuLength >= 1024 && mtuLength <= 65504 && 0 == mtuLength % 32),
+            "mtuLength must be 0 (Aeron's default) or a multiple of 32 between 1024 and 65504, was " + mtuLength);
 
         if (embeddedDriver)
         {
@@ -124,7 +144,6 @@ public final class AeronTransportContext
         {
             driverIdleStrategySupplier = AeronTransportContext::defaultIdleStrategy;
         }
-        memberEndpoints = new TreeMap<>(memberEndpoints);
         concluded = true;
         return this;
     }
@@ -360,6 +379,48 @@ public final class AeronTransportContext
     public int fragmentLimit()
     {
         return fragmentLimit;
+    }
+
+    /** UDP: so-sndbuf of publications and so-rcvbuf of the subscription. */
+    public AeronTransportContext socketBufferLength(final int socketBufferLength)
+    {
+        checkNotConcluded();
+        this.socketBufferLength = socketBufferLength;
+        return this;
+    }
+
+    public int socketBufferLength()
+    {
+        return socketBufferLength;
+    }
+
+    /** UDP: how many bytes a peer may send ahead of this member's consumption (Aeron's rcv-wnd). */
+    public AeronTransportContext receiverWindowLength(final int receiverWindowLength)
+    {
+        checkNotConcluded();
+        this.receiverWindowLength = receiverWindowLength;
+        return this;
+    }
+
+    public int receiverWindowLength()
+    {
+        return receiverWindowLength;
+    }
+
+    /**
+     * Largest datagram of a publication (0: Aeron's default, 1408, safe on any network). Loopback or a jumbo-frame
+     * network can take more, which cuts the per-fragment cost of big appends.
+     */
+    public AeronTransportContext mtuLength(final int mtuLength)
+    {
+        checkNotConcluded();
+        this.mtuLength = mtuLength;
+        return this;
+    }
+
+    public int mtuLength()
+    {
+        return mtuLength;
     }
 
     @Override

@@ -53,6 +53,10 @@ class AeronTransportContextTest
         rejects((c) -> c.termBufferLength(3 * 1024 * 1024), "termBufferLength must be a power of two");
         rejects((c) -> c.termBufferLength(1024 * 1024).maxMessageSize(256 * 1024), "maxMessageSize must be between 128 and min(termBufferLength / 8, 16 MiB) = 131072");
         rejects((c) -> c.fragmentLimit(0), "fragmentLimit must be >= 1");
+        rejects((c) -> c.socketBufferLength(1000), "socketBufferLength must be >= 65536");
+        rejects((c) -> c.socketBufferLength(1024 * 1024).receiverWindowLength(2 * 1024 * 1024),
+            "receiverWindowLength must be between 65536 and min(socketBufferLength, termBufferLength / 2) = 1048576");
+        rejects((c) -> c.mtuLength(1500), "mtuLength must be 0 (Aeron's default) or a multiple of 32");
         rejects((c) -> c.channelMode(ChannelMode.IPC).streamId(Integer.MAX_VALUE), "overflows an int");
         rejects((c) -> c.embeddedDriver(false), "embeddedDriver=false needs aeronDirectoryName");
         rejects((c) -> c.embeddedDriver(false).aeronDirectoryName("/dev/shm/no-such-driver-here"),

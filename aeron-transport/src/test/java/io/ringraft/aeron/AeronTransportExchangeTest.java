@@ -36,17 +36,19 @@ class AeronTransportExchangeTest
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "UDP:2", "UDP:3", "IPC:3" })
+    @ValueSource(strings = { "UDP:2", "UDP:3", "IPC:3", "UDP-MTU8K:2" })
     void everyMemberReceivesEveryMessageTypeIntactAndInOrder(final String scenario)
     {
-        final ChannelMode mode = ChannelMode.valueOf(scenario.split(":")[0]);
+        final boolean bigMtu = scenario.startsWith("UDP-MTU8K");
+        final ChannelMode mode = bigMtu ? ChannelMode.UDP : ChannelMode.valueOf(scenario.split(":")[0]);
         final int[] ids = new int[Integer.parseInt(scenario.split(":")[1])];
         for (int i = 0; i < ids.length; i++)
         {
             ids[i] = i + 1;
         }
         try (TransportCluster cluster = ChannelMode.UDP == mode ?
-            TransportCluster.udp(CLUSTER_ID, ids) : TransportCluster.ipc(CLUSTER_ID, ids))
+            TransportCluster.udp(CLUSTER_ID, (ctx) -> ctx.mtuLength(bigMtu ? 8192 : 0), ids) :
+            TransportCluster.ipc(CLUSTER_ID, ids))
         {
             cluster.awaitConnected(TIMEOUT_MS);
             final Map<String, List<byte[]>> expected = new TreeMap<>();
