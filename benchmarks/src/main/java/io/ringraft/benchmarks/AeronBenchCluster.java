@@ -33,7 +33,7 @@ import java.util.stream.Stream;
 /**
  * Three {@link RingraftNode}s in one JVM over UDP loopback, each with its own embedded media driver, logs on
  * /dev/shm with fsync ALWAYS, and a state machine that does nothing: what is measured is the engine and the
- * transport, not the user's code or a disk.
+ * transport, not the user's code or a disk. {@code -Dringraft.bench.mtu=8192} tries a loopback-sized MTU.
  */
 final class AeronBenchCluster implements AutoCloseable
 {
@@ -62,7 +62,8 @@ final class AeronBenchCluster implements AutoCloseable
                 final AeronTransport transport = new AeronTransport(new AeronTransportContext()
                     .clusterId(1).memberId(member).memberEndpoints(endpoints)
                     .receiverIdleStrategySupplier(transportIdleStrategy)
-                    .driverIdleStrategySupplier(transportIdleStrategy));
+                    .driverIdleStrategySupplier(transportIdleStrategy)
+                    .mtuLength(Integer.getInteger("ringraft.bench.mtu", 0)));
                 transports.add(transport);
                 nodes.add(RingraftNode.launch(new NodeContext()
                     .clusterId(1)
