@@ -34,6 +34,11 @@ import java.util.List;
  * other damage (a bad record with valid ones after it, a missing segment, a foreign header) throws a
  * {@link CorruptLogException} or {@link ForeignDirectoryException} naming the file, the offset and what
  * to do: an fsynced record is never dropped silently.
+ * <p>
+ * <b>Deleted segments</b> stay mapped until the next truncation or compaction after the one that deleted them,
+ * since a reader may be in the middle of one and an unmapped page would crash the JVM; reads take
+ * microseconds and compactions come seconds apart. Unmapping them then, instead of waiting for a GC that an
+ * allocation-free process may not run for hours, gives their disk space back.
  */
 public final class DurableLog implements LogReader, AutoCloseable
 {
@@ -53,6 +58,8 @@ public final class DurableLog implements LogReader, AutoCloseable
     /** Seqlock: odd while the writer changes entries that readers may already see. */
     private volatile long version;
 
+    private final ArrayList<Segment> retiredEarlier = new ArrayList<>();
+    private final ArrayList<Segment> retiredLatest = new ArrayList<>();
     private Segment current;
     private long writtenLastIndex;
     private boolean closed;
@@ -121,7 +128,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            opened.forEach(Segment::close);
+            opened.forEach(DurableLog::release);
             throw ex;
         }
 
@@ -135,7 +142,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         final Segment last = opened.get(opened.size() - 1);
         if (first.baseIndex() > snapshotIndex + 1)
         {
-            opened.forEach(Segment::close);
+            opened.forEach(DurableLog::release);
             throw new CorruptLogException(first.file(), 0, "the log starts at index " + first.baseIndex() +
                 " but the newest valid snapshot covers indexes up to " + snapshotIndex + ", so indexes " +
                 (snapshotIndex + 1) + ".." + (first.baseIndex() - 1) + " are missing",
@@ -153,6 +160,7 @@ public final class DurableLog implements LogReader, AutoCloseable
             for (int i = opened.size() - 1; i >= 0; i--)
             {
                 opened.get(i).delete();
+                opened.get(i).unmap();
             }
             termRuns.clear();
             startFreshAfter(snapshotIndex);
@@ -162,6 +170,12 @@ public final class DurableLog implements LogReader, AutoCloseable
         current = last;
         writtenLastIndex = Math.max(last.lastIndex(), snapshotIndex);
         durableLastIndex = writtenLastIndex;
+    }
+
+    private static void release(final Segment segment)
+    {
+        segment.close();
+        segment.unmap();
     }
 
     private void checkContiguous(final Segment previous, final Segment next)
@@ -512,29 +526,19 @@ public final class DurableLog implements LogReader, AutoCloseable
                 snapshots.index() + " are covered by a snapshot, so they are committed");
         }
         final Segment[] segs = segments;
-        final int keep = Math.max(0, findSegment(segs, fromIndex));
+        final int holder = Math.max(0, findSegment(segs, fromIndex));
         beginWrite();
         try
         {
-            if (durableLastIndex >= fromIndex)
+            if (fromIndex <= durableLastIndex)
             {
                 durableLastIndex = fromIndex - 1;
+                replaceSuffix(segs, holder, fromIndex);
             }
-            if (keep < segs.length - 1)
+            else
             {
-                segments = Arrays.copyOf(segs, keep + 1);
-                // Newest first, so a crash half way leaves a prefix of the log, never a hole.
-                for (int i = segs.length - 1; i > keep; i--)
-                {
-                    segs[i].delete();
-                }
-                if (durable)
-                {
-                    DurableFiles.fsyncDirectory(logDirectory);
-                }
+                truncateUnpublished(segs, holder, fromIndex);
             }
-            current = segs[keep];
-            current.truncateFrom(fromIndex);
             termRuns.truncateFrom(fromIndex);
             writtenLastIndex = fromIndex - 1;
         }
@@ -542,6 +546,63 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             endWrite();
         }
+    }
+
+    /**
+     * Readers may be viewing the entries being replaced, so their bytes stay as they are: the segment holding
+     * {@code fromIndex} gets a truncation marker (made durable before anything continues it) and the log goes
+     * on in a new segment. Later segments are retired newest first, so a crash half way leaves a prefix.
+     */
+    private void replaceSuffix(final Segment[] segs, final int holder, final long fromIndex)
+    {
+        final Segment holding = segs[holder];
+        final int kept = holding.baseIndex() == fromIndex ? holder : holder + 1;
+        startRetirement();
+        for (int i = segs.length - 1; i >= kept; i--)
+        {
+            retire(segs[i]);
+        }
+        if (durable && kept < segs.length)
+        {
+            DurableFiles.fsyncDirectory(logDirectory);
+        }
+        if (kept > holder)
+        {
+            holding.markTruncatedAt(fromIndex);
+            if (durable)
+            {
+                holding.force();
+            }
+            else
+            {
+                holding.clearDirty();
+            }
+        }
+        final Segment next = Segment.create(logDirectory, config.groupId(), fromIndex, config.segmentLength(), durable);
+        final Segment[] replaced = Arrays.copyOf(segs, kept + 1);
+        replaced[kept] = next;
+        segments = replaced;
+        current = next;
+    }
+
+    /** No reader can see entries from {@code fromIndex} on: cut them in place. */
+    private void truncateUnpublished(final Segment[] segs, final int holder, final long fromIndex)
+    {
+        if (holder < segs.length - 1)
+        {
+            segments = Arrays.copyOf(segs, holder + 1);
+            startRetirement();
+            for (int i = segs.length - 1; i > holder; i--)
+            {
+                retire(segs[i]);
+            }
+            if (durable)
+            {
+                DurableFiles.fsyncDirectory(logDirectory);
+            }
+        }
+        current = segs[holder];
+        current.truncateFrom(fromIndex);
     }
 
     /**
@@ -568,9 +629,10 @@ public final class DurableLog implements LogReader, AutoCloseable
         // Readers of the dropped entries still hold the mappings; term() already answers NO_TERM below the
         // snapshot, so no seqlock section is needed.
         segments = Arrays.copyOfRange(segs, drop, segs.length);
+        startRetirement();
         for (int i = 0; i < drop; i++)
         {
-            segs[i].delete();
+            retire(segs[i]);
         }
         if (durable)
         {
@@ -604,9 +666,10 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             durableLastIndex = snapshot.index();
             segments = NO_SEGMENTS;
+            startRetirement();
             for (int i = segs.length - 1; i >= 0; i--)
             {
-                segs[i].delete();
+                retire(segs[i]);
             }
             termRuns.clear();
             startFreshAfter(snapshot.index());
@@ -616,6 +679,21 @@ public final class DurableLog implements LogReader, AutoCloseable
             endWrite();
         }
         return written;
+    }
+
+    /** Unmaps the segments retired by the previous retirement: their grace period is over. */
+    private void startRetirement()
+    {
+        retiredEarlier.forEach(Segment::unmap);
+        retiredEarlier.clear();
+        retiredEarlier.addAll(retiredLatest);
+        retiredLatest.clear();
+    }
+
+    private void retire(final Segment segment)
+    {
+        segment.delete();
+        retiredLatest.add(segment);
     }
 
     private void beginWrite()
@@ -653,7 +731,10 @@ public final class DurableLog implements LogReader, AutoCloseable
         for (final Segment segment : segments)
         {
             segment.close();
+            segment.unmap();
         }
+        startRetirement();
+        startRetirement();
         hardStateFile.close();
     }
 

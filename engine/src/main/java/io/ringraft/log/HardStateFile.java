@@ -57,7 +57,15 @@ final class HardStateFile implements AutoCloseable
                 DurableFiles.fsyncDirectory(file.getParent());
             }
             final HardStateFile hardStateFile = new HardStateFile(file, channel);
-            hardStateFile.load();
+            try
+            {
+                hardStateFile.load();
+            }
+            catch (final RuntimeException | IOException ex)
+            {
+                channel.close();
+                throw ex;
+            }
             return hardStateFile;
         }
         catch (final IOException ex)
@@ -72,6 +80,7 @@ final class HardStateFile implements AutoCloseable
         final HardStateDecoder decoder = new HardStateDecoder();
         final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         long bestSequence = 0;
+        int damagedSlots = 0;
         for (int i = 0; i < 2; i++)
         {
             candidate.setMemory(0, SLOT_LENGTH, (byte)0);
@@ -80,6 +89,7 @@ final class HardStateFile implements AutoCloseable
             if (RecordFrame.check(candidate, 0, SLOT_LENGTH, FRAMED_LENGTH) !=
                 FRAMED_LENGTH || !hasHardStateHeader(candidate))
             {
+                damagedSlots += isZero(candidate) ? 0 : 1;
                 continue;
             }
             final long slotSequence = candidate.getLong(SEQUENCE_OFFSET);
@@ -90,7 +100,27 @@ final class HardStateFile implements AutoCloseable
                 current = new HardState(decoder.term(), decoder.votedFor(), decoder.commit());
             }
         }
+        if (2 == damagedSlots)
+        {
+            // One crash tears at most the slot being written; the other one was valid before it. Starting from
+            // the initial state now could cast a second vote in a term already voted in.
+            throw new CorruptLogException(file, 0, "both hard state slots are damaged, so this member's term " +
+                "and vote are unknown", "Restore " + file.getFileName() + " from a backup, or delete " +
+                file.getParent() + " so that this member resyncs from its peers as a new member");
+        }
         sequence = bestSequence;
+    }
+
+    private static boolean isZero(final UnsafeBuffer slot)
+    {
+        for (int i = 0; i < SLOT_LENGTH; i++)
+        {
+            if (0 != slot.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The sequence sits between the frame and the SBE header, so the header check needs its own offset. */

@@ -30,8 +30,8 @@ import java.util.Arrays;
  * read the same mapping; the log publishes what they may see. A sparse in-memory index (the position
  * of every {@link #INDEX_STRIDE}-th entry) finds an entry with at most {@code INDEX_STRIDE - 1} hops.
  * <p>
- * A segment deleted by compaction is never unmapped explicitly: a reader may still hold it, and touching
- * an unmapped region would crash the JVM. The mapping goes when the last reference does.
+ * A deleted segment stays mapped for a grace period (see {@link DurableLog}): a reader may still hold it, and
+ * touching an unmapped region would crash the JVM.
  */
 final class Segment
 {
@@ -54,6 +54,13 @@ final class Segment
     private static final int WRONG_INDEX = -100;
     private static final int TERM_REGRESSION = -101;
     private static final int BAD_PAYLOAD_LENGTH = -102;
+
+    /**
+     * Frame length of a truncation marker: the segment's entries end here and the (intact) bytes after it are
+     * entries replaced by a conflicting history. Its checksum field holds {@code ~(int)index} of the first
+     * replaced entry, so a torn write is not mistaken for one.
+     */
+    static final int TRUNCATION_MARKER = -1;
 
     private final Path file;
     private final long baseIndex;
@@ -217,6 +224,25 @@ final class Segment
         long previousTerm = termRuns.lastTerm();
         while (true)
         {
+            if (isTruncationMarker(position, expectedIndex))
+            {
+                if (lastSegment)
+                {
+                    // The truncation was durable but the segment that continues it was not created: the stale
+                    // entries after the marker go, so that appends here never sit in front of them.
+                    final int end = endOfNonZero(position);
+                    logger.log(System.Logger.Level.INFO, "{0}: completing the suffix truncation from index {1} " +
+                        "marked at offset {2}", file, expectedIndex, position);
+                    buffer.setMemory(position, end - position, (byte)0);
+                    mapped.force(position, end - position);
+                }
+                else
+                {
+                    writePosition = capacity;
+                    return;
+                }
+                break;
+            }
             final int result = position + RecordFrame.LENGTH > capacity ?
                 RecordFrame.Defect.EMPTY : validateEntry(position, expectedIndex, previousTerm);
             if (result < 0)
@@ -249,15 +275,24 @@ final class Segment
 
     private void cutTornTail(final int position, final int defect, final long expectedIndex, final System.Logger logger)
     {
-        final int validAfter = findValidRecordAfter(position);
-        if (validAfter >= 0)
+        // One pass over the rest of the segment: find where its non-zero bytes end, and refuse if any valid
+        // record lies among them.
+        int end = position;
+        for (int probe = position; probe + RecordFrame.LENGTH <= capacity; probe += RecordFrame.ALIGNMENT)
         {
-            throw new CorruptLogException(file, position, "record of index " + expectedIndex + " is damaged (" +
-                describe(defect) + ") but a valid record follows at offset " + validAfter +
-                ", so this is not a write torn by a crash and cutting here would drop acknowledged entries",
-                segmentRemedy(file));
+            if (0 != buffer.getLong(probe))
+            {
+                end = probe + RecordFrame.LENGTH;
+                if (probe > position && RecordFrame.validate(
+                    buffer, probe, capacity, LogEntryEncoder.TEMPLATE_ID, ENTRY_MIN_MESSAGE_LENGTH) > 0)
+                {
+                    throw new CorruptLogException(file, position, "record of index " + expectedIndex +
+                        " is damaged (" + describe(defect) + ") but a valid record follows at offset " + probe +
+                        ", so this is not a write torn by a crash and cutting here would drop acknowledged entries",
+                        segmentRemedy(file));
+                }
+            }
         }
-        final int end = endOfNonZero(position);
         if (end > position)
         {
             logger.log(System.Logger.Level.WARNING, "cut torn tail of {0} at offset {1} ({2}, {3} bytes " +
@@ -302,19 +337,11 @@ final class Segment
         return messageLength;
     }
 
-    /** Offset of the first record after {@code position} that passes its checksum, or -1. */
-    private int findValidRecordAfter(final int position)
+    private boolean isTruncationMarker(final int position, final long index)
     {
-        for (int probe = position + RecordFrame.ALIGNMENT; probe + RecordFrame.LENGTH <= capacity;
-            probe += RecordFrame.ALIGNMENT)
-        {
-            if (0 != buffer.getLong(probe) && RecordFrame.validate(
-                buffer, probe, capacity, LogEntryEncoder.TEMPLATE_ID, ENTRY_MIN_MESSAGE_LENGTH) > 0)
-            {
-                return probe;
-            }
-        }
-        return -1;
+        return position + RecordFrame.LENGTH <= capacity &&
+            buffer.getInt(position + RecordFrame.FRAME_LENGTH_OFFSET) == TRUNCATION_MARKER &&
+            buffer.getInt(position + RecordFrame.CHECKSUM_OFFSET) == ~(int)index;
     }
 
     private int endOfNonZero(final int position)
@@ -401,7 +428,27 @@ final class Segment
         }
     }
 
-    /** Forgets the entries at or after {@code index}, zeroing their bytes so recovery never sees them again. */
+    /**
+     * Ends this segment before the entry {@code index} without touching the entries' bytes, which readers may
+     * be viewing: only the frame of that entry is overwritten by a truncation marker. The segment takes no
+     * more appends; the log continues in a new segment.
+     */
+    void markTruncatedAt(final long index)
+    {
+        final int position = positionOf(index);
+        buffer.putInt(position + RecordFrame.CHECKSUM_OFFSET, ~(int)index);
+        buffer.putIntOrdered(position + RecordFrame.FRAME_LENGTH_OFFSET, TRUNCATION_MARKER);
+        dirtyFrom = Math.min(dirtyFrom, position);
+        dirtyTo = Math.max(dirtyTo, position + RecordFrame.LENGTH);
+        positionCount = (int)((index - baseIndex + INDEX_STRIDE - 1) / INDEX_STRIDE);
+        writePosition = capacity;
+        lastIndex = index - 1;
+    }
+
+    /**
+     * Forgets the entries at or after {@code index}, zeroing their bytes so recovery never sees them again.
+     * Only for entries no reader can see (not yet published): zeroing overwrites them in place.
+     */
     void truncateFrom(final long index)
     {
         if (index > lastIndex)
@@ -505,6 +552,12 @@ final class Segment
         {
             throw new UncheckedIOException("cannot close " + file, ex);
         }
+    }
+
+    /** Releases the mapping, and with it the disk space of a deleted file. No reader may use it afterwards. */
+    void unmap()
+    {
+        org.agrona.IoUtil.unmap(mapped);
     }
 
     void delete()

@@ -6,6 +6,7 @@ import io.ringraft.codecs.sbe.SnapshotMetadataDecoder;
 import io.ringraft.codecs.sbe.SnapshotMetadataEncoder;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
+import io.ringraft.wire.MembershipCodec;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -117,7 +118,7 @@ public final class Snapshot implements SnapshotSource
             final int membershipLength = metadata.membershipLength();
             final int membershipOffset = metadata.limit() + SnapshotMetadataEncoder.membershipHeaderLength();
             final Membership membership = 0 == membershipLength ? Membership.ofVoters() :
-                MembershipCodec.decode(buffer, membershipOffset);
+                new MembershipCodec().decode(buffer, membershipOffset);
             return new Snapshot(file, index, term, membership, buffer, dataOffset, dataLength);
         }
         catch (final IOException ex)

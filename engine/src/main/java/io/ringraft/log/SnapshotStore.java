@@ -4,7 +4,9 @@ import io.ringraft.codecs.sbe.MessageHeaderEncoder;
 import io.ringraft.codecs.sbe.SnapshotMetadataEncoder;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
+import io.ringraft.wire.MembershipCodec;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -206,9 +208,10 @@ public final class SnapshotStore implements SnapshotSource
             this.membership = membership;
             this.target = directory.resolve(Snapshot.fileName(index, term));
             this.temp = directory.resolve(Snapshot.fileName(index, term) + TEMP_SUFFIX);
-            final byte[] encodedMembership = MembershipCodec.encode(membership, index);
+            final ExpandableArrayBuffer membershipBuffer = new ExpandableArrayBuffer(128);
+            final int membershipLength = new MembershipCodec().encode(membership, index, membershipBuffer, 0);
             metadataLength = MessageHeaderEncoder.ENCODED_LENGTH + SnapshotMetadataEncoder.BLOCK_LENGTH +
-                SnapshotMetadataEncoder.membershipHeaderLength() + encodedMembership.length;
+                SnapshotMetadataEncoder.membershipHeaderLength() + membershipLength;
             header = new UnsafeBuffer(ByteBuffer.allocateDirect(Snapshot.dataOffset(metadataLength)));
             new SnapshotMetadataEncoder()
                 .wrapAndApplyHeader(header, RecordFrame.LENGTH, new MessageHeaderEncoder())
@@ -216,7 +219,7 @@ public final class SnapshotStore implements SnapshotSource
                 .index(index)
                 .term(term)
                 .timestamp(System.currentTimeMillis())
-                .putMembership(encodedMembership, 0, encodedMembership.length);
+                .putMembership(membershipBuffer, 0, membershipLength);
             try
             {
                 channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -41,7 +41,7 @@ public final class NodeContext
     private int maxPendingProposalsPerGroup = 16 * 1024;
     private long maxApplyBatchBytes = 4L * 1024 * 1024;
     private Supplier<WaitStrategy> waitStrategySupplier =
-        () -> new LiteTimeoutBlockingWaitStrategy(1, TimeUnit.MILLISECONDS);
+        () -> new LiteTimeoutBlockingWaitStrategy(100, TimeUnit.MILLISECONDS);
     private Consumer<RaftConfig> raftConfigCustomizer = config -> {};
     private boolean classicBlockingLoopForTestsOnly;
     private boolean concluded;
@@ -171,7 +171,10 @@ public final class NodeContext
     /** Payload bytes the apply stage reads from the log at once. */
     public long maxApplyBatchBytes() { return maxApplyBatchBytes; }
     public NodeContext maxApplyBatchBytes(final long v) { maxApplyBatchBytes = v; return this; }
-    /** How idle stage threads wait; one new strategy per ring. */
+    /**
+     * How idle stage threads wait; one new strategy per ring. Default: block, taking the lock only when a
+     * consumer sleeps (the timeout is a safety net, not a poll); busy-spin or yield only with spare cores.
+     */
     public Supplier<WaitStrategy> waitStrategy() { return waitStrategySupplier; }
     public NodeContext waitStrategy(final Supplier<WaitStrategy> v) { waitStrategySupplier = v; return this; }
     /** Adjusts each group's {@link RaftConfig} (pre-vote, byte bounds, snapshot threshold...) before it is concluded. */

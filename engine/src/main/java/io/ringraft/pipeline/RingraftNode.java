@@ -316,24 +316,31 @@ public final class RingraftNode implements AutoCloseable
         inboundRing.publish(sequence);
     }
 
+    /**
+     * Publishes a TICK every tick interval. A tick that finds the ring full is skipped (the raft stage is busy
+     * anyway); ticks missed because this thread was descheduled are caught up, up to a heartbeat interval's
+     * worth, so that a late wake-up does not also delay the next heartbeat by a whole interval.
+     */
     private void runTicker()
     {
         final long intervalNs = ctx.tickInterval().toNanos();
+        final int maxCatchUp = ctx.heartbeatTicks();
         long deadline = System.nanoTime() + intervalNs;
         while (!closing)
         {
-            final long waitNs = deadline - System.nanoTime();
+            final long nowNs = System.nanoTime();
+            final long waitNs = deadline - nowNs;
             if (waitNs > 0)
             {
                 LockSupport.parkNanos(waitNs);
                 continue;
             }
-            deadline += intervalNs;
-            if (deadline - System.nanoTime() < 0)
+            final long due = Math.min(maxCatchUp, 1 + (nowNs - deadline) / intervalNs);
+            for (long i = 0; i < due; i++)
             {
-                deadline = System.nanoTime() + intervalNs; // fell behind (a pause): do not burst ticks
+                publishRequest(InboundEvent.Type.TICK, 0, 0, null);
             }
-            publishRequest(InboundEvent.Type.TICK, 0, 0, null);
+            deadline += intervalNs * (1 + (nowNs - deadline) / intervalNs);
         }
     }
 

@@ -24,6 +24,9 @@ public final class PeerMessageCodec
     /** Per entry: group block (index, term, type, timestamp) plus the payload length prefix. */
     private static final int PER_ENTRY_OVERHEAD = 32;
 
+    /** The SBE group count is a uint16: the core caps the entries of one append at this. */
+    public static final int MAX_ENTRIES_PER_APPEND = AppendEntriesEncoder.EntriesEncoder.countMaxValue();
+
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
 
@@ -118,6 +121,11 @@ public final class PeerMessageCodec
             {
                 header(appendEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder).header(), message);
                 appendEncoder.prevLogIndex(message.index).prevLogTerm(message.logTerm).leaderCommit(message.commit);
+                if (message.entries.count() > MAX_ENTRIES_PER_APPEND)
+                {
+                    throw new IllegalArgumentException("an append carries at most " + MAX_ENTRIES_PER_APPEND +
+                        " entries (SBE group count), got " + message.entries.count());
+                }
                 entryWriter.group = appendEncoder.entriesCount(message.entries.count());
                 message.entries.forEach(entryWriter);
                 bodyLength = appendEncoder.encodedLength();

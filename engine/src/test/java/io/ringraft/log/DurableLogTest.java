@@ -135,6 +135,34 @@ class DurableLogTest
     }
 
     @Test
+    void aTruncationInterruptedBeforeItsNewSegmentExistedIsCompletedOnOpen() throws java.io.IOException
+    {
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.append(batch(1, 20, 1, 0, 64));
+            log.force();
+            log.truncateSuffix(11);
+            assertThat(log.lastIndex()).isEqualTo(10);
+        }
+        // As if the crash came after the truncation marker was durable, before the next segment was created.
+        final List<Path> files = segmentFiles().stream().sorted().toList();
+        assertThat(files).hasSize(2);
+        Files.delete(files.get(1));
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.lastIndex()).isEqualTo(10);
+            assertEntries(readAll(log, 1, 20), 1, 10, 1, 0, 64);
+            log.append(batch(11, 15, 2, 3, 64));
+            log.force();
+        }
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.lastIndex()).isEqualTo(15);
+            assertEntries(readAll(log, 11, 15), 11, 15, 2, 3, 64);
+        }
+    }
+
+    @Test
     void compactPrefixDropsWholeSegmentsBelowTheSnapshotOnly()
     {
         try (DurableLog log = DurableLog.open(config(dir)))

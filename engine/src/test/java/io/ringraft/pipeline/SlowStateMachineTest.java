@@ -49,6 +49,7 @@ class SlowStateMachineTest
                 commitsBefore[g] = cluster.groupCounter(leaders[g], "commit-index", g);
             }
             final long electionsBefore = electionsStarted(cluster);
+            System.out.println("GAPS at start " + gaps(cluster, leaders));
 
             try (LoadGenerator load = new LoadGenerator(cluster, RATE_PER_GROUP))
             {
@@ -66,6 +67,7 @@ class SlowStateMachineTest
                     Thread.sleep(100);
                 }
                 load.stop();
+                System.out.println("GAPS at end " + gaps(cluster, leaders) + " " + load);
                 assertThat(load.proposed()).isPositive();
             }
 
@@ -120,6 +122,23 @@ class SlowStateMachineTest
                     java.util.Arrays.toString(leaders))
                 .isGreaterThan(electionsBefore);
         }
+    }
+
+    static String gaps(final InProcessCluster cluster, final int[] leaders)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int g = 0; g < leaders.length; g++)
+        {
+            for (int peer = 1; peer <= 3; peer++)
+            {
+                if (peer != leaders[g])
+                {
+                    sb.append(' ').append(g).append(':').append(leaders[g]).append("->").append(peer).append('=')
+                        .append(cluster.counter(leaders[g], "max-heartbeat-gap-us", g, peer) / 1000).append("ms");
+                }
+            }
+        }
+        return sb.toString();
     }
 
     static long electionsStarted(final InProcessCluster cluster)
