@@ -60,7 +60,7 @@ public final class AeronTransportContext
     private int maxMessageSize;
     private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
     private int socketBufferLength = DEFAULT_SOCKET_BUFFER_LENGTH;
-    private int receiverWindowLength = DEFAULT_RECEIVER_WINDOW_LENGTH;
+    private int receiverWindowLength;
     private int mtuLength;
     private boolean concluded;
 
@@ -114,9 +114,13 @@ public final class AeronTransportContext
             largestAeronMessage + " (Aeron cannot publish a larger message), was " + maxMessageSize);
         require(fragmentLimit >= 1, "fragmentLimit must be >= 1, was " + fragmentLimit);
         require(socketBufferLength >= 64 * 1024, "socketBufferLength must be >= 65536, was " + socketBufferLength);
-        require(receiverWindowLength >= 64 * 1024 && receiverWindowLength <= socketBufferLength &&
+        if (0 == receiverWindowLength)
+        {
+            receiverWindowLength = Math.min(DEFAULT_RECEIVER_WINDOW_LENGTH, Math.min(socketBufferLength, termBufferLength / 2));
+        }
+        require(receiverWindowLength >= 32 * 1024 && receiverWindowLength <= socketBufferLength &&
             receiverWindowLength <= termBufferLength / 2,
-            "receiverWindowLength must be between 65536 and min(socketBufferLength, termBufferLength / 2) = " +
+            "receiverWindowLength must be between 32768 and min(socketBufferLength, termBufferLength / 2) = " +
             Math.min(socketBufferLength, termBufferLength / 2) + ", was " + receiverWindowLength);
         require(0 == mtuLength || (mtuLength >= 1024 && mtuLength <= 65504 && 0 == mtuLength % 32),
             "mtuLength must be 0 (Aeron's default) or a multiple of 32 between 1024 and 65504, was " + mtuLength);
@@ -394,7 +398,10 @@ public final class AeronTransportContext
         return socketBufferLength;
     }
 
-    /** UDP: how many bytes a peer may send ahead of this member's consumption (Aeron's rcv-wnd). */
+    /**
+     * UDP: how many bytes a peer may send ahead of this member's consumption (Aeron's rcv-wnd). Default:
+     * min({@link #DEFAULT_RECEIVER_WINDOW_LENGTH}, socketBufferLength, termBufferLength / 2).
+     */
     public AeronTransportContext receiverWindowLength(final int receiverWindowLength)
     {
         checkNotConcluded();

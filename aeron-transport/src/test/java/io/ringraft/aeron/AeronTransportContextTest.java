@@ -29,6 +29,9 @@ class AeronTransportContextTest
         assertThat(a.maxMessageSize()).isEqualTo(AeronTransportContext.DEFAULT_TERM_BUFFER_LENGTH / 8);
         assertThat(a.receiverIdleStrategySupplier()).isNotNull();
         assertThat(a.streamIdOf(2)).isEqualTo(a.streamId());
+        assertThat(a.receiverWindowLength()).isEqualTo(AeronTransportContext.DEFAULT_RECEIVER_WINDOW_LENGTH);
+        assertThat(valid().termBufferLength(1024 * 1024).conclude().receiverWindowLength())
+            .as("the window fits half a small term").isEqualTo(512 * 1024);
     }
 
     @Test
@@ -55,7 +58,7 @@ class AeronTransportContextTest
         rejects((c) -> c.fragmentLimit(0), "fragmentLimit must be >= 1");
         rejects((c) -> c.socketBufferLength(1000), "socketBufferLength must be >= 65536");
         rejects((c) -> c.socketBufferLength(1024 * 1024).receiverWindowLength(2 * 1024 * 1024),
-            "receiverWindowLength must be between 65536 and min(socketBufferLength, termBufferLength / 2) = 1048576");
+            "receiverWindowLength must be between 32768 and min(socketBufferLength, termBufferLength / 2) = 1048576");
         rejects((c) -> c.mtuLength(1500), "mtuLength must be 0 (Aeron's default) or a multiple of 32");
         rejects((c) -> c.channelMode(ChannelMode.IPC).streamId(Integer.MAX_VALUE), "overflows an int");
         rejects((c) -> c.embeddedDriver(false), "embeddedDriver=false needs aeronDirectoryName");
