@@ -24,11 +24,11 @@ import java.util.Map;
  * subscription as separate images. Frames are SBE peer messages, validated before they reach the handler (see
  * {@link PeerReceiver}); sends never wait (see {@link PeerSender}).
  * <p>
- * Resources, created by the constructor so that peers can connect before {@link #start}: the media driver (embedded
- * unless the context names an external one), an Aeron client, the counters ({@link TransportCounters}), the
- * publications and the subscription. {@link #start} adds the receiver agent on its own thread, which idles by backing
- * off to parking; the embedded driver runs in shared mode on one thread that parks too. Nothing spins while the
- * cluster is quiet.
+ * Resources, created by the constructor: the media driver (embedded unless the context names an external one), an
+ * Aeron client, the counters ({@link TransportCounters}), the publications and the subscription. {@link #start}
+ * starts the one thread that runs the {@link TransportDutyCycle}: the embedded driver (which has no thread of its
+ * own), the client's conductor and the receiver. It idles by backing off to parking: nothing spins while the cluster
+ * is quiet, and nothing moves before {@link #start}.
  * <p>
  * Threads: {@link #send} from one thread only (the pipeline's send stage); {@link #start} and {@link #close} from
  * the owner. {@link #close} may race a send: the send either completes first or returns false. The handler runs on
@@ -46,7 +46,7 @@ public final class AeronTransport implements Transport
     private TransportCounters counters;
     private PeerSender sender;
     private Subscription subscription;
-    private AgentRunner receiverRunner;
+    private AgentRunner dutyCycleRunner;
     private boolean started;
     /**
      * With {@link #sending}, a handshake that lets {@link #close} run while the send stage is still sending (the
@@ -81,18 +81,21 @@ public final class AeronTransport implements Transport
     private void open()
     {
         final String prefix = "ringraft c=" + context.clusterId() + " m=" + context.memberId();
-        if (context.embeddedDriver())
-        {
-            driver = EmbeddedMediaDriver.launch(
-                context.aeronDirectoryName(),
-                context.termBufferLength(),
-                context.driverIdleStrategySupplier().get(),
-                loggingErrorHandler(prefix + " media driver error"));
-        }
-        aeron = Aeron.connect(new Aeron.Context()
+        final Aeron.Context clientContext = new Aeron.Context()
             .aeronDirectoryName(context.aeronDirectoryName())
             .errorHandler(loggingErrorHandler(prefix + " Aeron client error"))
-            .clientName(prefix));
+            .clientName(prefix)
+            .useConductorAgentInvoker(true);
+        if (context.embeddedDriver())
+        {
+            driver = EmbeddedMediaDriver.launchInvoked(
+                context.aeronDirectoryName(),
+                context.termBufferLength(),
+                loggingErrorHandler(prefix + " media driver error"));
+            // Until start() hands the duty cycle to its thread, the client drives the driver while it waits for it.
+            clientContext.driverAgentInvoker(driver.sharedAgentInvoker());
+        }
+        aeron = Aeron.connect(clientContext);
         counters = new TransportCounters(aeron, context.clusterId(), context.memberId(), context.memberEndpoints());
         sender = new PeerSender(context, counters);
 
@@ -200,9 +203,10 @@ public final class AeronTransport implements Transport
         }
         started = true;
         final PeerReceiver receiver = new PeerReceiver(context, subscription, handler, counters);
-        receiverRunner = new AgentRunner(
-            context.receiverIdleStrategySupplier().get(), receiver::onError, null, receiver);
-        AgentRunner.startOnThread(receiverRunner, (runnable) ->
+        final TransportDutyCycle dutyCycle = new TransportDutyCycle(
+            null == driver ? null : driver.sharedAgentInvoker(), aeron.conductorAgentInvoker(), receiver);
+        dutyCycleRunner = new AgentRunner(context.idleStrategySupplier().get(), receiver::onError, null, dutyCycle);
+        AgentRunner.startOnThread(dutyCycleRunner, (runnable) ->
         {
             final Thread thread = new Thread(runnable);
             thread.setDaemon(true);
@@ -260,8 +264,9 @@ public final class AeronTransport implements Transport
     }
 
     /**
-     * Releases everything in dependency order: publications (peers see us leave), subscription, receiver thread,
-     * counters, Aeron client, then the embedded driver, which deletes its directory.
+     * Releases everything in dependency order: first the duty-cycle thread, so that from then on only the closing
+     * thread drives the client and the embedded driver; then publications (peers see us leave), subscription,
+     * counters, Aeron client, and the embedded driver, which deletes its directory.
      */
     @Override
     public void close()
@@ -272,9 +277,9 @@ public final class AeronTransport implements Transport
         }
         closed = true;
         awaitSendReturned();
+        CloseHelper.quietClose(dutyCycleRunner);
         publications.values().forEach(CloseHelper::quietClose);
         CloseHelper.quietClose(subscription);
-        CloseHelper.quietClose(receiverRunner);
         CloseHelper.quietClose(counters);
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);

@@ -13,9 +13,10 @@ import java.util.function.Supplier;
  * Configuration of one member's {@link AeronTransport}, in the Aeron style: fluent setters, then
  * {@link #conclude()} fills in defaults and rejects anything inconsistent with a message naming the setting.
  * <p>
- * Defaults aim at a small footprint on a shared machine: an embedded media driver in shared threading mode whose
- * directory lives under /dev/shm and is deleted on start and on shutdown, sparse term buffers, and idle strategies
- * that back off to parking so that no thread spins while the cluster is quiet.
+ * Defaults aim at a small footprint on a shared machine: an embedded media driver without a thread of its own (the
+ * transport's one thread runs it) whose directory lives under /dev/shm and is deleted on start and on shutdown,
+ * sparse term buffers, and an idle strategy that backs off to parking so that nothing spins while the cluster is
+ * quiet.
  */
 public final class AeronTransportContext
 {
@@ -54,8 +55,7 @@ public final class AeronTransportContext
     private int streamId = DEFAULT_STREAM_ID;
     private boolean embeddedDriver = true;
     private String aeronDirectoryName;
-    private Supplier<IdleStrategy> receiverIdleStrategySupplier;
-    private Supplier<IdleStrategy> driverIdleStrategySupplier;
+    private Supplier<IdleStrategy> idleStrategySupplier;
     private int termBufferLength = DEFAULT_TERM_BUFFER_LENGTH;
     private int maxMessageSize;
     private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
@@ -140,21 +140,17 @@ public final class AeronTransportContext
                 "aeronDirectoryName '" + aeronDirectoryName + "' is not a directory: is the external media driver " +
                 "running?");
         }
-        if (null == receiverIdleStrategySupplier)
+        if (null == idleStrategySupplier)
         {
-            receiverIdleStrategySupplier = AeronTransportContext::defaultIdleStrategy;
-        }
-        if (null == driverIdleStrategySupplier)
-        {
-            driverIdleStrategySupplier = AeronTransportContext::defaultIdleStrategy;
+            idleStrategySupplier = AeronTransportContext::defaultIdleStrategy;
         }
         concluded = true;
         return this;
     }
 
     /**
-     * Spins briefly so a burst is served with low latency, then parks up to 1 ms: a quiet node costs about a
-     * thousand wake-ups a second per thread, not a core.
+     * Spins briefly so a burst is served with low latency, then parks up to 1 ms: a quiet member costs about a
+     * thousand wake-ups a second, not a core.
      */
     public static IdleStrategy defaultIdleStrategy()
     {
@@ -317,30 +313,20 @@ public final class AeronTransportContext
         return aeronDirectoryName;
     }
 
-    /** Idle strategy of the receiver agent's thread; default {@link #defaultIdleStrategy()}. */
-    public AeronTransportContext receiverIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
+    /**
+     * Idle strategy of the transport's one thread, which runs the embedded driver, the Aeron client's conductor and
+     * the receiver; default {@link #defaultIdleStrategy()}.
+     */
+    public AeronTransportContext idleStrategySupplier(final Supplier<IdleStrategy> supplier)
     {
         checkNotConcluded();
-        this.receiverIdleStrategySupplier = supplier;
+        this.idleStrategySupplier = supplier;
         return this;
     }
 
-    public Supplier<IdleStrategy> receiverIdleStrategySupplier()
+    public Supplier<IdleStrategy> idleStrategySupplier()
     {
-        return receiverIdleStrategySupplier;
-    }
-
-    /** Idle strategy of the embedded driver's single (shared mode) thread; default {@link #defaultIdleStrategy()}. */
-    public AeronTransportContext driverIdleStrategySupplier(final Supplier<IdleStrategy> supplier)
-    {
-        checkNotConcluded();
-        this.driverIdleStrategySupplier = supplier;
-        return this;
-    }
-
-    public Supplier<IdleStrategy> driverIdleStrategySupplier()
-    {
-        return driverIdleStrategySupplier;
+        return idleStrategySupplier;
     }
 
     /** Term length of every publication this member creates (power of two); bounds {@link #maxMessageSize}. */

@@ -6,12 +6,15 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.IdleStrategy;
 
 /**
- * Launches a media driver sized for a Raft member on a shared machine: one thread for all driver duties
- * ({@link ThreadingMode#SHARED}), an idle strategy that parks, sparse term files, and a directory that is wiped on
- * start and deleted on shutdown so that neither a crash nor a clean stop leaves /dev/shm littered.
- * <p>
- * {@link AeronTransport} uses it for its embedded driver; in-process IPC clusters launch one with it and hand its
- * directory to every member.
+ * Launches a media driver sized for a Raft member on a shared machine: sparse term files, and a directory that is
+ * wiped on start and deleted on shutdown so that neither a crash nor a clean stop leaves /dev/shm littered.
+ * <ul>
+ * <li>{@link #launchInvoked}: no thread of its own ({@link ThreadingMode#INVOKER}); its owner runs its duty cycle.
+ * {@link AeronTransport} does so on its one thread, together with the Aeron client's conductor and the receiver,
+ * so a member costs one transport thread and a received frame one wake-up instead of two.</li>
+ * <li>{@link #launch}: one thread for all driver duties ({@link ThreadingMode#SHARED}) with a parking idle strategy,
+ * for a driver several transports share (IPC clusters in one process) or a standalone one.</li>
+ * </ul>
  */
 public final class EmbeddedMediaDriver
 {
@@ -31,10 +34,27 @@ public final class EmbeddedMediaDriver
         final IdleStrategy idleStrategy,
         final ErrorHandler errorHandler)
     {
-        final MediaDriver.Context context = new MediaDriver.Context()
-            .aeronDirectoryName(directoryName)
+        return MediaDriver.launch(context(directoryName, termBufferLength, errorHandler)
             .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(idleStrategy)
+            .sharedIdleStrategy(idleStrategy));
+    }
+
+    /**
+     * A driver whose duty cycle runs only when its owner invokes {@link MediaDriver#sharedAgentInvoker()}, from one
+     * thread at a time.
+     */
+    public static MediaDriver launchInvoked(
+        final String directoryName, final int termBufferLength, final ErrorHandler errorHandler)
+    {
+        return MediaDriver.launch(context(directoryName, termBufferLength, errorHandler)
+            .threadingMode(ThreadingMode.INVOKER));
+    }
+
+    private static MediaDriver.Context context(
+        final String directoryName, final int termBufferLength, final ErrorHandler errorHandler)
+    {
+        return new MediaDriver.Context()
+            .aeronDirectoryName(directoryName)
             .dirDeleteOnStart(true)
             .dirDeleteOnShutdown(true)
             .warnIfDirectoryExists(false)
@@ -42,6 +62,5 @@ public final class EmbeddedMediaDriver
             .publicationTermBufferLength(termBufferLength)
             .ipcTermBufferLength(termBufferLength)
             .errorHandler(errorHandler);
-        return MediaDriver.launch(context);
     }
 }

@@ -10,18 +10,17 @@ import io.ringraft.codecs.sbe.PeerHeaderDecoder;
 import io.ringraft.transport.InboundFrameHandler;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.Agent;
 
 import java.lang.System.Logger.Level;
 
 /**
- * The receive duty cycle: polls this member's subscription, reassembles fragmented messages (big appends, snapshot
+ * The receive side of the {@link TransportDutyCycle}: polls this member's subscription, reassembles fragmented messages (big appends, snapshot
  * chunks), and hands a frame to the {@link InboundFrameHandler} only once it is known to be safe and meant for us:
  * a complete peer message ({@link Frames#validatePeer}) of this cluster, sent by a configured peer, addressed to
  * this member, whose content the wire decoder can take ({@link PeerContentCheck}). Everything else is counted by
  * reason and dropped; nothing a peer sends, and nothing the handler throws, escapes or stops the agent.
  */
-final class PeerReceiver implements Agent, FragmentHandler
+final class PeerReceiver implements FragmentHandler
 {
     private static final System.Logger LOGGER = System.getLogger(PeerReceiver.class.getName());
     private static final long LOG_INTERVAL_NS = 1_000_000_000L;
@@ -54,7 +53,7 @@ final class PeerReceiver implements Agent, FragmentHandler
         this.memberId = context.memberId();
         this.maxMessageSize = context.maxMessageSize();
         this.fragmentLimit = context.fragmentLimit();
-        this.roleName = "ringraft-receiver-c" + clusterId + "-m" + memberId;
+        this.roleName = "ringraft-transport-c" + clusterId + "-m" + memberId;
         for (final Integer id : context.memberEndpoints().keySet())
         {
             if (id != memberId)
@@ -64,8 +63,8 @@ final class PeerReceiver implements Agent, FragmentHandler
         }
     }
 
-    @Override
-    public int doWork()
+    /** @return fragments polled. */
+    int poll()
     {
         return subscription.poll(assembler, fragmentLimit);
     }
@@ -117,15 +116,14 @@ final class PeerReceiver implements Agent, FragmentHandler
         dropLog.log(Level.WARNING, roleName + " dropped an inbound frame", TransportCounters.describeReceiveDrop(reason), null);
     }
 
-    /** The runner's error handler: an Aeron error during a poll. Counted and logged; the duty cycle goes on. */
+    /** The runner's error handler: an error of the duty cycle. Counted and logged; the duty cycle goes on. */
     void onError(final Throwable error)
     {
         counters.receiverErrors.incrementRelease();
         errorLog.log(Level.WARNING, roleName + " receive duty cycle failed", null, error);
     }
 
-    @Override
-    public String roleName()
+    String roleName()
     {
         return roleName;
     }

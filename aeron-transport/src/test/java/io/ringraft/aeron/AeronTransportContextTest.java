@@ -27,7 +27,7 @@ class AeronTransportContextTest
         assertThat(a.embeddedDriver()).isTrue();
         assertThat(a.channelMode()).isEqualTo(ChannelMode.UDP);
         assertThat(a.maxMessageSize()).isEqualTo(AeronTransportContext.DEFAULT_TERM_BUFFER_LENGTH / 8);
-        assertThat(a.receiverIdleStrategySupplier()).isNotNull();
+        assertThat(a.idleStrategySupplier()).isNotNull();
         assertThat(a.streamIdOf(2)).isEqualTo(a.streamId());
         assertThat(a.receiverWindowLength()).isEqualTo(AeronTransportContext.DEFAULT_RECEIVER_WINDOW_LENGTH);
         assertThat(valid().termBufferLength(1024 * 1024).conclude().receiverWindowLength())

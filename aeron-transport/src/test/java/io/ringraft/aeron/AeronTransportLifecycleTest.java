@@ -32,13 +32,13 @@ class AeronTransportLifecycleTest
         assertThat(directory.getPath()).startsWith("/dev/shm/");
         transport.start((buffer, offset, length) -> {});
         assertThat(directory).isDirectory();
-        assertThat(receiverThreadAlive(1)).isTrue();
+        assertThat(transportThreadAlive(1)).isTrue();
 
         transport.close();
         transport.close();
 
         assertThat(directory).doesNotExist();
-        assertThat(receiverThreadAlive(1)).isFalse();
+        assertThat(transportThreadAlive(1)).isFalse();
         assertThat(transport.send(SampleMessages.small(MessageType.HEARTBEAT, CLUSTER_ID, 1, 2, 1))).isFalse();
         assertThatThrownBy(() -> transport.counters().peer(2).messagesSent())
             .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
@@ -185,9 +185,9 @@ class AeronTransportLifecycleTest
         }
     }
 
-    private static boolean receiverThreadAlive(final int memberId)
+    private static boolean transportThreadAlive(final int memberId)
     {
         return Thread.getAllStackTraces().keySet().stream()
-            .anyMatch((t) -> t.getName().equals("ringraft-receiver-c" + CLUSTER_ID + "-m" + memberId) && t.isAlive());
+            .anyMatch((t) -> t.getName().equals("ringraft-transport-c" + CLUSTER_ID + "-m" + memberId) && t.isAlive());
     }
 }

@@ -21,6 +21,7 @@ final class DigestingStateMachine implements StateMachine
     private final RecordingStateMachine recording;
     private volatile long digest = 17;
     private volatile long lastIndex;
+    private volatile int restores;
 
     DigestingStateMachine(final int groupId)
     {
@@ -70,6 +71,7 @@ final class DigestingStateMachine implements StateMachine
         digest = buffer.getLong();
         lastIndex = buffer.getLong();
         recording.restore(in);
+        restores++;
     }
 
     long digest()
@@ -80,6 +82,12 @@ final class DigestingStateMachine implements StateMachine
     long lastIndex()
     {
         return lastIndex;
+    }
+
+    /** How many times the state was replaced by a snapshot. */
+    int restores()
+    {
+        return restores;
     }
 
     RecordingStateMachine recording()

@@ -61,8 +61,7 @@ final class AeronBenchCluster implements AutoCloseable
             {
                 final AeronTransport transport = new AeronTransport(new AeronTransportContext()
                     .clusterId(1).memberId(member).memberEndpoints(endpoints)
-                    .receiverIdleStrategySupplier(transportIdleStrategy)
-                    .driverIdleStrategySupplier(transportIdleStrategy)
+                    .idleStrategySupplier(transportIdleStrategy)
                     .mtuLength(Integer.getInteger("ringraft.bench.mtu", 0)));
                 transports.add(transport);
                 nodes.add(RingraftNode.launch(new NodeContext()
