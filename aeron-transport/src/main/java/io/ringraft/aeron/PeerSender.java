@@ -16,9 +16,11 @@ import java.nio.ByteBuffer;
 /**
  * The send path: encodes a message straight into the peer's exclusive publication and never waits. A message that
  * fits one Aeron frame is encoded in place ({@code tryClaim}: no copy); a larger one is encoded into a reused buffer
- * and offered whole, and Aeron fragments it. Any refusal (back pressure, peer not connected, admin action, closed,
- * max position) drops the message and counts it by reason: Raft retransmits, and a heartbeat must never queue behind
- * a slow peer.
+ * and offered whole, and Aeron fragments it. Any refusal (back pressure, peer not connected, closed, max position)
+ * drops the message and counts it by reason: Raft retransmits, and a heartbeat must never queue behind a slow peer.
+ * The one exception is ADMIN_ACTION, which means the call itself just rotated the log to a new term: one immediate
+ * second attempt succeeds unless something else is wrong, and is far cheaper than a Raft retransmission (for an
+ * append, a reject and a backtrack). It is not a wait: there is never a third attempt.
  * <p>
  * Single threaded: exclusive publications, the claim and the codec belong to the one thread that calls
  * {@link #send}, the pipeline's send stage.
@@ -78,10 +80,14 @@ final class PeerSender
             return false;
         }
 
-        final long result;
+        long result;
         if (length <= peer.maxClaimLength)
         {
             result = peer.publication.tryClaim(length, claim);
+            if (Publication.ADMIN_ACTION == result)
+            {
+                result = peer.publication.tryClaim(length, claim);
+            }
             if (result > 0)
             {
                 try
@@ -105,6 +111,10 @@ final class PeerSender
             }
             encode(message, encodeBuffer, 0, length);
             result = peer.publication.offer(encodeBuffer, 0, length);
+            if (Publication.ADMIN_ACTION == result)
+            {
+                result = peer.publication.offer(encodeBuffer, 0, length);
+            }
         }
 
         if (result > 0)

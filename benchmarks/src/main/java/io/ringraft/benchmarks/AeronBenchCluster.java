@@ -2,6 +2,7 @@ package io.ringraft.benchmarks;
 
 import io.ringraft.aeron.AeronTransport;
 import io.ringraft.aeron.AeronTransportContext;
+import io.ringraft.aeron.PeerCounters;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.CounterLabels;
 import io.ringraft.pipeline.NodeContext;
@@ -115,21 +116,38 @@ final class AeronBenchCluster implements AutoCloseable
         return sum;
     }
 
-    /** Messages the transports dropped (back pressure, not connected...), all members and peers together. */
-    long transportSendDrops()
+    /** Messages the transports dropped, all members and peers together, by reason (PeerCounters' reason codes). */
+    long[] transportSendDrops()
     {
-        long sum = 0;
+        final long[] byReason = new long[PeerCounters.TOO_LARGE + 1];
         for (final AeronTransport transport : transports)
         {
             for (int peer = 1; peer <= MEMBERS; peer++)
             {
                 if (peer != transport.context().memberId())
                 {
-                    sum += transport.counters().peer(peer).totalSendDrops();
+                    for (int reason = 0; reason < byReason.length; reason++)
+                    {
+                        byReason[reason] += transport.counters().peer(peer).sendDrops(reason);
+                    }
                 }
             }
         }
-        return sum;
+        return byReason;
+    }
+
+    static String describeDrops(final long[] before, final long[] after)
+    {
+        final StringBuilder sb = new StringBuilder();
+        for (int reason = 0; reason < after.length; reason++)
+        {
+            if (after[reason] != before[reason])
+            {
+                sb.append(sb.length() == 0 ? "" : ", ").append(PeerCounters.describeSendDrop(reason)).append('=')
+                    .append(after[reason] - before[reason]);
+            }
+        }
+        return sb.length() == 0 ? "none" : sb.toString();
     }
 
     @Override

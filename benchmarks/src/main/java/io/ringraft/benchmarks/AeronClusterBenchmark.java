@@ -167,11 +167,11 @@ public class AeronClusterBenchmark implements ProposalCallback
                 final String[] parts = run.split(":");
                 final FixedRateRun fixedRate = new FixedRateRun(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
                 final long electionsBefore = cluster.electionsStarted(1);
-                final long dropsBefore = cluster.transportSendDrops();
+                final long[] dropsBefore = cluster.transportSendDrops();
                 fixedRate.run(leader, 3, false);
                 fixedRate.run(leader, 10, true);
                 System.out.println(fixedRate.report() + " elections=" + (cluster.electionsStarted(1) - electionsBefore) +
-                    " transport drops=" + (cluster.transportSendDrops() - dropsBefore));
+                    " transport drops: " + AeronBenchCluster.describeDrops(dropsBefore, cluster.transportSendDrops()));
             }
         }
     }
