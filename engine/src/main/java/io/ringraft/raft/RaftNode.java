@@ -16,8 +16,9 @@ import java.util.List;
  * <ul>
  *     <li>Construction: {@code new RaftNode(config, log, snapshots, hardState, bootstrap)} restores from durable
  *     state only: the hard state, the {@link LogReader} (snapshot index/term and durable entries) and the
- *     newest snapshot. The membership is derived from the snapshot and the conf-change entries of the log;
- *     {@code bootstrap} is used only when both are empty.</li>
+ *     newest snapshot. The membership is derived from the snapshot and the conf-change entries of the log:
+ *     the snapshot's configuration, or {@code bootstrap} when there is no snapshot, with the log's later
+ *     conf-change entries applied on top (so pass the same bootstrap on every start).</li>
  *     <li>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose}, {@link #proposeConfChange},
  *     {@link #readIndex(long)}, {@link #transferLeadership(int)}, and feedback {@link #persisted(long)},
  *     {@link #applied(long)}, {@link #snapshotTaken(long, long)}.</li>
@@ -32,14 +33,21 @@ import java.util.List;
  * </ul>
  * Implementation choices:
  * <ul>
- *     <li>Membership: without a snapshot, {@code bootstrap} is the base configuration the log's conf-change
- *     entries apply to (a member joining later must be given the same bootstrap, or receive a snapshot).
+ *     <li>Membership: a member joining later must be given the group's original bootstrap too (or receive a
+ *     snapshot), since the log's conf-change entries are changes relative to it.
  *     A configuration takes effect when its entry is <em>committed and durable locally</em>, independently
  *     of how far the state machine has applied: a slow state machine must not hold up membership.</li>
  *     <li>Senders outside the configuration are dropped except for a leader's APPEND, HEARTBEAT, SNAPSHOT
  *     and TIMEOUT_NOW: a lagging member may not know its leader's newer configuration yet.</li>
  *     <li>{@link #electionsStarted()} counts election attempts started by this node (a pre-vote round, or a
  *     vote round entered directly), not the pre-vote round's follow-up.</li>
+ *     <li>A response that waits for persistence goes in {@link Ready#messages()} instead when no Ready is
+ *     waiting for the disk (it depends on nothing); when earlier Readies are still being persisted, a Ready
+ *     carrying only such responses repeats the hard state so that it takes its place in the FIFO.</li>
+ *     <li>A read forwarded by a follower that the leader cannot serve yet comes back as a {@link ReadState}
+ *     with index -1: retry it. Pending reads are dropped when leadership changes (the caller times out).</li>
+ *     <li>An APPEND that would overwrite a committed entry is a broken safety invariant, not bad input: it
+ *     throws {@link IllegalStateException} rather than be counted and ignored.</li>
  * </ul>
  */
 public final class RaftNode
@@ -86,10 +94,7 @@ public final class RaftNode
     /** Persistence bookkeeping: Readies handed out that must persist, FIFO, with the last entry of each. */
     private long lastReadyId;
     private long persistedReadyId;
-    private long[] inflightReadyIds = new long[64];
-    private long[] inflightLastIndices = new long[64];
-    private long[] inflightLastTerms = new long[64];
-    private int inflightReadyCount;
+    private final InflightReadies inflightReadies = new InflightReadies();
     private boolean selfVoteAwaitingReady;
     private long selfVoteReadyId;
     private long selfVoteTerm;
@@ -319,7 +324,12 @@ public final class RaftNode
         {
             return ProposeResult.CONF_CHANGE_PENDING;
         }
-        MembershipChanger.apply(tracker.membership(), change);
+        final Membership next = MembershipChanger.apply(tracker.membership(), change);
+        if (next.allMembers().length > ProgressTracker.MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("a group may have at most " + ProgressTracker.MAX_MEMBERS +
+                " members, the change leads to " + next.allMembers().length + ": " + next);
+        }
         final int length = confChangeCodec.encode(change, confChangeBuffer, 0);
         final long refusal = checkProposal(length);
         if (0 != refusal)
@@ -467,7 +477,7 @@ public final class RaftNode
         if (ready.mustPersist())
         {
             ready.id = ++lastReadyId;
-            trackInflightReady(ready);
+            inflightReadies.add(ready.id, ready.entries.lastIndex(), ready.entries.lastTerm());
             if (selfVoteAwaitingReady && null != ready.hardState)
             {
                 selfVoteAwaitingReady = false;
@@ -500,21 +510,6 @@ public final class RaftNode
         ready.snapshotRequestIndex = snapshotRequestIndex;
         snapshotRequestIndex = 0;
         return ready;
-    }
-
-    private void trackInflightReady(final Ready ready)
-    {
-        if (inflightReadyCount == inflightReadyIds.length)
-        {
-            final int capacity = inflightReadyCount * 2;
-            inflightReadyIds = java.util.Arrays.copyOf(inflightReadyIds, capacity);
-            inflightLastIndices = java.util.Arrays.copyOf(inflightLastIndices, capacity);
-            inflightLastTerms = java.util.Arrays.copyOf(inflightLastTerms, capacity);
-        }
-        inflightReadyIds[inflightReadyCount] = ready.id;
-        inflightLastIndices[inflightReadyCount] = ready.entries.lastIndex();
-        inflightLastTerms[inflightReadyCount] = ready.entries.lastTerm();
-        inflightReadyCount++;
     }
 
     private HardState currentHardState()
@@ -551,19 +546,7 @@ public final class RaftNode
             return;
         }
         persistedReadyId = readyId;
-        int done = 0;
-        while (done < inflightReadyCount && inflightReadyIds[done] <= readyId)
-        {
-            if (inflightLastIndices[done] > 0)
-            {
-                raftLog.stableTo(inflightLastIndices[done], inflightLastTerms[done]);
-            }
-            done++;
-        }
-        System.arraycopy(inflightReadyIds, done, inflightReadyIds, 0, inflightReadyCount - done);
-        System.arraycopy(inflightLastIndices, done, inflightLastIndices, 0, inflightReadyCount - done);
-        System.arraycopy(inflightLastTerms, done, inflightLastTerms, 0, inflightReadyCount - done);
-        inflightReadyCount -= done;
+        inflightReadies.persistedUpTo(readyId, raftLog);
 
         if (role == Role.CANDIDATE && selfVoteReadyId > 0 && readyId >= selfVoteReadyId && selfVoteTerm == term)
         {
@@ -749,6 +732,15 @@ public final class RaftNode
         maybeAutoLeave();
     }
 
+    /**
+     * A committed configuration not yet in effect here (its entry is not durable yet) means this member may be
+     * counting votes with an outdated configuration: it must not campaign until it catches up.
+     */
+    private boolean hasCommittedConfChangeNotInEffect()
+    {
+        return !pendingConfIndices.isEmpty() && pendingConfIndices.getLong(0) <= raftLog.committed();
+    }
+
     private boolean isPromotable()
     {
         return tracker.membership().isVoter(self) && null == snapshotToInstall;
@@ -756,7 +748,7 @@ public final class RaftNode
 
     private void campaign(final boolean transfer)
     {
-        if (!isPromotable())
+        if (!isPromotable() || hasCommittedConfChangeNotInEffect())
         {
             return;
         }
@@ -1096,9 +1088,10 @@ public final class RaftNode
         {
             if (progress.state == Progress.State.REPLICATE && progress.inflights.isFull())
             {
-                // A whole window unanswered for a heartbeat round: appends or their answers were lost
-                // (the transport drops rather than blocks). Probe again from the match point.
-                progress.becomeProbe();
+                // The follower is alive but its window stays full: appends or their answers may have been lost
+                // (the transport drops rather than blocks). Let one more append through; if there is a gap, the
+                // follower rejects it and the leader probes back. A merely slow follower costs no resend.
+                progress.inflights.freeFirstOne();
             }
             // Even empty, an append lets the follower reveal a gap left by a lost append.
             sendAppend(progress, true);

@@ -155,4 +155,52 @@ class MembershipTest
             cluster.node(1).proposeConfChange(ConfChange.single(ConfChangeType.REMOVE_MEMBER, 1, null), 0))
             .withMessageContaining("every voter");
     }
+
+    @Test
+    void groupsAreLimitedToSixtyFourMembers()
+    {
+        final int[] voters = new int[64];
+        for (int i = 0; i < voters.length; i++)
+        {
+            voters[i] = i + 1;
+        }
+        final TestCluster cluster = new TestCluster(1);
+        final RaftNode big = new RaftNode(TestCluster.config(1), new io.ringraft.raft.testing.MemoryLog(),
+            new io.ringraft.raft.testing.MemorySnapshots(), HardState.INITIAL, Membership.ofVoters(voters));
+        assertThat(big.membership().voters()).hasSize(64);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> new RaftNode(
+            TestCluster.config(1), new io.ringraft.raft.testing.MemoryLog(),
+            new io.ringraft.raft.testing.MemorySnapshots(), HardState.INITIAL,
+            Membership.ofVoters(java.util.Arrays.copyOf(voters, 65)))).withMessageContaining("at most 64");
+        cluster.elect(1);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.LEADER);
+    }
+
+    @Test
+    void memberDoesNotCampaignWithACommittedConfigurationNotYetInEffect()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.member(2).holdPersistence = true;
+        final long index = cluster.node(1).proposeConfChange(
+            ConfChange.single(ConfChangeType.ADD_LEARNER, 4, null), 0);
+        cluster.stabilize();
+        assertThat(cluster.node(2).commitIndex()).isEqualTo(index);
+        assertThat(cluster.node(2).membership().learners()).isEmpty();
+
+        cluster.isolate(2);
+        for (int i = 0; i < 100; i++)
+        {
+            cluster.tick(2);
+        }
+        assertThat(cluster.node(2).electionsStarted()).isZero();
+
+        cluster.releasePersistence(2);
+        assertThat(cluster.node(2).membership().learners()).containsExactly(4);
+        for (int i = 0; i < 100 && cluster.node(2).electionsStarted() == 0; i++)
+        {
+            cluster.tick(2);
+        }
+        assertThat(cluster.node(2).electionsStarted()).isPositive();
+    }
 }
