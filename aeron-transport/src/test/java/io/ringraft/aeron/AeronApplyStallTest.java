@@ -25,10 +25,8 @@ class AeronApplyStallTest
     @Test
     void stalledApplyOverUdpCausesNoElectionAndLosesNothing() throws Exception
     {
-        // The persist-stall guard (a leader whose disk makes no progress hands over) is another feature with its own
-        // tests; on a starved 2-core machine its 300 ms default can fire here, so it is given room.
-        try (AeronCluster aeron = AeronCluster.start(ChannelMode.UDP, 3, GROUPS, (ctx) -> ctx
-            .applyRingSize(APPLY_RING).requestTimeout(Duration.ofSeconds(60)).persistStallTimeout(Duration.ofSeconds(3))))
+        try (AeronCluster aeron = AeronCluster.start(ChannelMode.UDP, 3, GROUPS,
+            (ctx) -> ctx.applyRingSize(APPLY_RING).requestTimeout(Duration.ofSeconds(60))))
         {
             final InProcessCluster cluster = aeron.cluster;
             final int[] leaders = cluster.awaitLeaders(Duration.ofSeconds(20));

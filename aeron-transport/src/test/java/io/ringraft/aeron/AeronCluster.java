@@ -5,6 +5,7 @@ import io.ringraft.pipeline.NodeContext;
 import io.ringraft.pipeline.testing.InProcessCluster;
 import org.agrona.CloseHelper;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -62,7 +63,9 @@ final class AeronCluster implements AutoCloseable
                 })
                 .contextCustomizer((member, ctx) ->
                 {
-                    ctx.clusterId(CLUSTER_ID);
+                    // The persist-stall guard (a leader whose disk makes no progress hands over) has its own tests;
+                    // on a starved 2-core machine its 300 ms default fires spuriously and moves leaders mid-test.
+                    ctx.clusterId(CLUSTER_ID).persistStallTimeout(Duration.ofSeconds(3));
                     if (digesting)
                     {
                         final DigestingStateMachine[] nodeMachines = new DigestingStateMachine[groups];
