@@ -186,6 +186,11 @@ public final class AeronTransport implements Transport
         };
     }
 
+    /**
+     * Starts the duty-cycle thread. {@code handler} runs on it, between the driver's and the client's duties: it must
+     * not block (the pipeline's copies the frame into its ring, or drops it when the ring is full), or this member
+     * stops sending as well as receiving.
+     */
     @Override
     public void start(final InboundFrameHandler handler)
     {
