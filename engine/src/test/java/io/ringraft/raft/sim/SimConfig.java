@@ -1,0 +1,125 @@
+package io.ringraft.raft.sim;
+
+import io.ringraft.raft.RaftConfig;
+
+import java.util.Random;
+
+/**
+ * Everything that shapes one simulated run. A run is a pure function of its config, and the default
+ * config is a pure function of the seed ({@link #forSeed(long)}), so printing the seed is enough to rerun it.
+ * <p>
+ * Time is in simulator units; a node ticks once every {@link #TICK} units, so network, disk and apply delays
+ * can be shorter than one tick and still be ordered deterministically.
+ */
+public record SimConfig(
+    long seed,
+    int nodes,
+    int electionTicks,
+    int heartbeatTicks,
+    boolean preVote,
+    boolean checkQuorum,
+    /* the run has two phases: faults (everything below applies) then a healed network that must converge */
+    int faultTicks,
+    double dropRate,
+    double duplicateRate,
+    int maxDelay,
+    double longDelayRate,
+    int maxPersistDelay,
+    int maxApplyDelay,
+    /* mean ticks between two fault actions (partition, heal, crash, restart); 0 disables faults */
+    int meanTicksBetweenFaults,
+    boolean crashes,
+    /* mean units between two client operations */
+    int meanUnitsBetweenClientOps,
+    int maxPayload,
+    long maxUncommittedBytes,
+    long snapshotThresholdEntries,
+    int snapshotChunkBytes,
+    int maxBytesPerAppend,
+    int maxInflightMessages)
+{
+    public static final int TICK = 10;
+
+    /** The liveness bound after faults stop: a leader and a new committed write within this many ticks. */
+    public int livenessTicks()
+    {
+        return 10 * electionTicks + 50;
+    }
+
+    /** The randomized mix the default suite runs: 3- and 5-node clusters, every kind of fault, small snapshots. */
+    public static SimConfig forSeed(final long seed)
+    {
+        final Random r = new Random(seed ^ 0x5DEECE66DL);
+        final int electionTicks = 10 + r.nextInt(6);
+        return new SimConfig(
+            seed,
+            r.nextInt(3) < 2 ? 3 : 5,
+            electionTicks,
+            1 + r.nextInt(3),
+            true,
+            true,
+            300 + r.nextInt(300),
+            r.nextDouble() * 0.1,
+            r.nextDouble() * 0.05,
+            TICK * (1 + r.nextInt(3)),
+            r.nextDouble() * 0.02,
+            1 + r.nextInt(2 * TICK),
+            1 + r.nextInt(3 * TICK),
+            electionTicks * (1 + r.nextInt(5)),
+            r.nextInt(4) != 0,
+            TICK / 2 + r.nextInt(2 * TICK),
+            8 + r.nextInt(120),
+            r.nextBoolean() ? 64L * 1024 * 1024 : 512 + r.nextInt(2048),
+            10 + r.nextInt(60),
+            64 + r.nextInt(512),
+            64 + r.nextInt(4096),
+            1 + r.nextInt(16));
+    }
+
+    /** A calm cluster: no loss, no faults, short delays; scenario tests script their own faults on top. */
+    public static SimConfig calm(final long seed, final int nodes)
+    {
+        return new SimConfig(
+            seed, nodes, 10, 2, true, true, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
+            2 * TICK, 16, 64L * 1024 * 1024, 100_000, 64 * 1024, 64 * 1024, 64);
+    }
+
+    public SimConfig withPreVote(final boolean preVote)
+    {
+        return new SimConfig(
+            seed, nodes, electionTicks, heartbeatTicks, preVote, checkQuorum, faultTicks, dropRate, duplicateRate,
+            maxDelay, longDelayRate, maxPersistDelay, maxApplyDelay, meanTicksBetweenFaults, crashes,
+            meanUnitsBetweenClientOps, maxPayload, maxUncommittedBytes, snapshotThresholdEntries, snapshotChunkBytes,
+            maxBytesPerAppend, maxInflightMessages);
+    }
+
+    public SimConfig withCheckQuorum(final boolean checkQuorum)
+    {
+        return new SimConfig(
+            seed, nodes, electionTicks, heartbeatTicks, preVote, checkQuorum, faultTicks, dropRate, duplicateRate,
+            maxDelay, longDelayRate, maxPersistDelay, maxApplyDelay, meanTicksBetweenFaults, crashes,
+            meanUnitsBetweenClientOps, maxPayload, maxUncommittedBytes, snapshotThresholdEntries, snapshotChunkBytes,
+            maxBytesPerAppend, maxInflightMessages);
+    }
+
+    /** The core's settings for one member; the election-timeout randomness is drawn from the run's seed. */
+    RaftConfig raftConfig(final int memberId, final long randomSeed)
+    {
+        return new RaftConfig()
+            .clusterId(7)
+            .groupId(0)
+            .memberId(memberId)
+            .electionTicks(electionTicks)
+            .heartbeatTicks(heartbeatTicks)
+            .preVote(preVote)
+            .checkQuorum(checkQuorum)
+            .maxUncommittedBytes(maxUncommittedBytes)
+            .maxEntryBytes(Math.max(maxPayload, 64))
+            .snapshotThresholdEntries(snapshotThresholdEntries)
+            .snapshotChunkBytes(snapshotChunkBytes)
+            .maxBytesPerAppend(maxBytesPerAppend)
+            .maxInflightMessages(maxInflightMessages)
+            .random(new Random(randomSeed))
+            .conclude();
+    }
+}

@@ -1,0 +1,142 @@
+package io.ringraft.raft.sim;
+
+import io.ringraft.raft.ProposeResult;
+import io.ringraft.raft.Role;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
+import java.util.Random;
+
+/**
+ * The clients: they propose random payloads (each starting with a unique write id) to whichever member they
+ * believe leads, follow NOT_LEADER hints, retry BACK_PRESSURED later, and now and then ask for a linearizable
+ * read or a leadership transfer. A write counts as acknowledged when the member that accepted it applies it at
+ * the index it was given: it is then committed and the client would be told so.
+ */
+final class Workload
+{
+    private final Simulation sim;
+    private final Random random;
+    private final int maxPayload;
+    private int believedLeader;
+    private long nextWriteId = 1;
+    private long nextReadContext = 1;
+
+    long proposed;
+    long accepted;
+    long refusedNotLeader;
+    long refusedBackPressured;
+    long refusedOther;
+    long acknowledged;
+    long superseded;
+    long readsStarted;
+    long transfers;
+
+    Workload(final Simulation sim, final Random random, final int maxPayload)
+    {
+        this.sim = sim;
+        this.random = random;
+        this.maxPayload = maxPayload;
+        this.believedLeader = 1;
+    }
+
+    /** One client operation, then the next one is scheduled. */
+    void operate()
+    {
+        final SimNode target = sim.node(believedLeader);
+        if (null == target || !target.isUp())
+        {
+            believedLeader = sim.randomMemberId();
+        }
+        else
+        {
+            final int dice = random.nextInt(100);
+            if (dice < 88)
+            {
+                propose(target);
+            }
+            else if (dice < 98)
+            {
+                read(target);
+            }
+            else if (Role.LEADER == target.raft().role())
+            {
+                final int to = sim.randomMemberId();
+                if (to != target.id() && target.transferLeadership(to))
+                {
+                    transfers++;
+                    sim.note("client asked n" + target.id() + " to transfer leadership to n" + to);
+                }
+            }
+        }
+        final int mean = sim.config().meanUnitsBetweenClientOps();
+        sim.schedule(1 + random.nextInt(2 * mean), SimEvent.Kind.CLIENT, 0, 0);
+    }
+
+    /** @return the result of {@link SimNode#propose}. */
+    long propose(final SimNode target)
+    {
+        final long writeId = nextWriteId++;
+        final byte[] payload = new byte[8 + random.nextInt(Math.max(1, maxPayload - 8))];
+        random.nextBytes(payload);
+        new UnsafeBuffer(payload).putLong(0, writeId, ByteOrder.LITTLE_ENDIAN);
+        proposed++;
+        final long result = target.propose(writeId, payload);
+        if (ProposeResult.isAccepted(result))
+        {
+            accepted++;
+        }
+        else if (ProposeResult.NOT_LEADER == result)
+        {
+            refusedNotLeader++;
+            followHint(target);
+        }
+        else if (ProposeResult.BACK_PRESSURED == result)
+        {
+            refusedBackPressured++;
+        }
+        else
+        {
+            refusedOther++;
+        }
+        return result;
+    }
+
+    private void read(final SimNode target)
+    {
+        if (target.readIndex(nextReadContext++))
+        {
+            readsStarted++;
+        }
+        else
+        {
+            followHint(target);
+        }
+    }
+
+    private void followHint(final SimNode target)
+    {
+        final int hint = target.raft().leader();
+        believedLeader = hint > 0 && hint != target.id() ? hint : sim.randomMemberId();
+    }
+
+    void onOutcome(final boolean acknowledged)
+    {
+        if (acknowledged)
+        {
+            this.acknowledged++;
+        }
+        else
+        {
+            superseded++;
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "proposed=" + proposed + " accepted=" + accepted + " acked=" + acknowledged + " superseded=" +
+            superseded + " notLeader=" + refusedNotLeader + " backPressured=" + refusedBackPressured + " otherRefusals=" +
+            refusedOther + " reads=" + readsStarted + " transfers=" + transfers;
+    }
+}
