@@ -65,6 +65,20 @@ public final class Simulation
         this.nemesis = new Nemesis(this, new Random(random.nextLong()), network);
     }
 
+    /**
+     * Reruns seeds outside JUnit: {@code Simulation <firstSeed> [count]}. The JVM needs the add-exports/opens of
+     * the build ({@code ringraft.jvm.opens}).
+     */
+    public static void main(final String[] args)
+    {
+        final long first = args.length > 0 ? Long.parseLong(args[0]) : 1;
+        final long count = args.length > 1 ? Long.parseLong(args[1]) : 1;
+        for (long seed = first; seed < first + count; seed++)
+        {
+            System.out.println(run(seed));
+        }
+    }
+
     /** Runs one randomized seed to its end. @throws SimulationFailure on the first violated invariant. */
     public static SimResult run(final long seed)
     {
