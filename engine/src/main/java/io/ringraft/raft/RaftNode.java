@@ -1,6 +1,12 @@
 package io.ringraft.raft;
 
+import io.ringraft.codecs.sbe.EntryType;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.LongArrayList;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One Raft group on one member: a pure, deterministic state machine in the style of etcd-raft's RawNode.
@@ -24,9 +30,85 @@ import org.agrona.DirectBuffer;
  *     <li>Stale or foreign messages (lower term, other cluster or group, unknown member) are dropped and
  *     counted ({@link #droppedMessages()}), never thrown.</li>
  * </ul>
+ * Implementation choices:
+ * <ul>
+ *     <li>Membership: without a snapshot, {@code bootstrap} is the base configuration the log's conf-change
+ *     entries apply to (a member joining later must be given the same bootstrap, or receive a snapshot).
+ *     A configuration takes effect when its entry is <em>committed and durable locally</em>, independently
+ *     of how far the state machine has applied: a slow state machine must not hold up membership.</li>
+ *     <li>Senders outside the configuration are dropped except for a leader's APPEND, HEARTBEAT, SNAPSHOT
+ *     and TIMEOUT_NOW: a lagging member may not know its leader's newer configuration yet.</li>
+ *     <li>{@link #electionsStarted()} counts election attempts started by this node (a pre-vote round, or a
+ *     vote round entered directly), not the pre-vote round's follow-up.</li>
+ * </ul>
  */
 public final class RaftNode
 {
+    private static final int NO_LEADER = -1;
+
+    private final RaftConfig config;
+    private final int self;
+    private final int clusterId;
+    private final int groupId;
+    private final RaftLog raftLog;
+    private final SnapshotSource snapshots;
+    private final ProgressTracker tracker;
+    private final ReadIndexQueue readIndexQueue = new ReadIndexQueue();
+    private final UncommittedBytes uncommitted = new UncommittedBytes();
+    private final SnapshotAssembler snapshotAssembler = new SnapshotAssembler();
+    private final ConfChangeCodec confChangeCodec = new ConfChangeCodec();
+    private final ExpandableArrayBuffer confChangeBuffer = new ExpandableArrayBuffer(256);
+    private final AppendCollector appendCollector = new AppendCollector();
+    private final ConfChangeReader confChangeReader = new ConfChangeReader();
+    private final EntryVisitor confChangeScanner;
+
+    private Role role = Role.FOLLOWER;
+    private long term;
+    private int votedFor;
+    private int leader = NO_LEADER;
+    private int electionElapsed;
+    private int heartbeatElapsed;
+    private int randomizedElectionTimeout;
+    private int leadTransferee = NO_LEADER;
+
+    /** CONF_CHANGE entries in the log whose configuration has not taken effect yet, ascending. */
+    private final LongArrayList pendingConfIndices = new LongArrayList();
+
+    /** Output accumulated for the next Ready. */
+    private List<Message> messages = new ArrayList<>();
+    private List<Message> messagesAfterPersist = new ArrayList<>();
+    private List<ReadState> readStates = new ArrayList<>();
+    private SnapshotToInstall snapshotToInstall;
+    private long snapshotRequestIndex;
+    private boolean broadcastAppendPending;
+    private boolean broadcastCommitPending;
+    private boolean broadcastHeartbeatPending;
+
+    /** Persistence bookkeeping: Readies handed out that must persist, FIFO, with the last entry of each. */
+    private long lastReadyId;
+    private long persistedReadyId;
+    private long[] inflightReadyIds = new long[64];
+    private long[] inflightLastIndices = new long[64];
+    private long[] inflightLastTerms = new long[64];
+    private int inflightReadyCount;
+    private boolean selfVoteAwaitingReady;
+    private long selfVoteReadyId;
+    private long selfVoteTerm;
+
+    private long emittedTerm;
+    private int emittedVotedFor;
+    private long emittedCommit;
+    private Role emittedRole;
+    private int emittedLeader = NO_LEADER;
+
+    private long applyHandedOut;
+    private long appliedIndex;
+    private long localSnapshotIndex;
+    private long lastSnapshotRequest;
+
+    private long electionsStarted;
+    private long droppedMessages;
+
     public RaftNode(
         final RaftConfig config,
         final LogReader log,
@@ -34,19 +116,178 @@ public final class RaftNode
         final HardState hardState,
         final Membership bootstrap)
     {
-        throw new UnsupportedOperationException("Raft core not implemented yet");
+        if (null == config || null == log || null == hardState)
+        {
+            throw new IllegalArgumentException("config, log and hardState are required (config=" + config +
+                ", log=" + log + ", hardState=" + hardState + ")");
+        }
+        this.config = config.conclude();
+        this.self = config.memberId();
+        this.clusterId = config.clusterId();
+        this.groupId = config.groupId();
+        this.snapshots = snapshots;
+        this.raftLog = new RaftLog(log, hardState.commit());
+        this.tracker = new ProgressTracker(config.maxInflightMessages(), config.maxInflightBytes());
+        confChangeScanner = (index, entryTerm, type, timestamp, payload, offset, length) ->
+        {
+            if (type == EntryType.CONF_CHANGE)
+            {
+                pendingConfIndices.addLong(index);
+            }
+        };
+
+        term = hardState.term();
+        votedFor = hardState.votedFor();
+        emittedTerm = term;
+        emittedVotedFor = votedFor;
+        emittedCommit = raftLog.committed();
+
+        final long snapshotIndex = null == snapshots ? 0 : snapshots.index();
+        Membership membership = null;
+        long scanFrom = raftLog.floorIndex() + 1;
+        if (snapshotIndex > 0 && null != snapshots.membership())
+        {
+            membership = snapshots.membership();
+            scanFrom = Math.max(scanFrom, snapshotIndex + 1);
+        }
+        if (null == membership)
+        {
+            membership = null == bootstrap ? new Membership(null, null, null, null, false) : bootstrap;
+        }
+        tracker.membership(membership, raftLog.lastIndex() + 1);
+        if (scanFrom <= raftLog.stableLastIndex())
+        {
+            raftLog.read(scanFrom, raftLog.stableLastIndex(), Long.MAX_VALUE, confChangeScanner);
+        }
+        applyHandedOut = Math.min(Math.max(snapshotIndex, raftLog.floorIndex()), raftLog.committed());
+        appliedIndex = applyHandedOut;
+        localSnapshotIndex = Math.max(snapshotIndex, raftLog.floorIndex());
+        lastSnapshotRequest = localSnapshotIndex;
+        applyConfChanges();
+        becomeFollower(term, NO_LEADER);
+        emittedRole = role();
     }
+
+    // ------------------------------------------------------------------------------------------------ inputs
 
     /** Advances logical time by one tick: election and heartbeat timers, check-quorum, leases. */
     public void tick()
     {
-        throw new UnsupportedOperationException();
+        if (role == Role.LEADER)
+        {
+            tickLeader();
+        }
+        else
+        {
+            tickElection();
+        }
+    }
+
+    private void tickElection()
+    {
+        electionElapsed++;
+        if (isPromotable() && electionElapsed >= randomizedElectionTimeout)
+        {
+            electionElapsed = 0;
+            campaign(false);
+        }
+    }
+
+    private void tickLeader()
+    {
+        heartbeatElapsed++;
+        electionElapsed++;
+        if (electionElapsed >= config.electionTicks())
+        {
+            electionElapsed = 0;
+            if (config.checkQuorum() && !tracker.quorumActiveAndReset(self))
+            {
+                becomeFollower(term, NO_LEADER);
+                return;
+            }
+            if (NO_LEADER != leadTransferee)
+            {
+                leadTransferee = NO_LEADER;
+            }
+        }
+        if (heartbeatElapsed >= config.heartbeatTicks())
+        {
+            heartbeatElapsed = 0;
+            broadcastHeartbeatPending = true;
+        }
     }
 
     /** Handles one peer message; the message is only read during this call. */
-    public void step(final Message message)
+    public void step(final Message m)
     {
-        throw new UnsupportedOperationException();
+        if (null == m || null == m.type || m.clusterId != clusterId || m.groupId != groupId || m.to != self ||
+            m.from == self || !isKnownSender(m))
+        {
+            droppedMessages++;
+            return;
+        }
+
+        if (m.term > term)
+        {
+            if (m.type == MessageType.VOTE_REQUEST)
+            {
+                final boolean inLease = config.checkQuorum() && NO_LEADER != leader &&
+                    electionElapsed < config.electionTicks();
+                if (inLease && !m.leadershipTransfer)
+                {
+                    // Heard from a live leader within the election timeout: this candidate is disruptive.
+                    droppedMessages++;
+                    return;
+                }
+            }
+            if (m.type == MessageType.VOTE_REQUEST && m.preVote)
+            {
+                // A pre-vote never changes our term.
+            }
+            else if (m.type == MessageType.VOTE_RESPONSE && m.preVote && !m.reject)
+            {
+                // Granted pre-votes carry the term we would campaign in; we are not in it yet.
+            }
+            else
+            {
+                final boolean fromLeader = m.type == MessageType.APPEND || m.type == MessageType.HEARTBEAT ||
+                    m.type == MessageType.SNAPSHOT;
+                becomeFollower(m.term, fromLeader ? m.from : NO_LEADER);
+            }
+        }
+        else if (m.term < term)
+        {
+            if ((config.checkQuorum() || config.preVote()) &&
+                (m.type == MessageType.APPEND || m.type == MessageType.HEARTBEAT))
+            {
+                // A stale leader (e.g. after a partition) learns the newer term from this, and steps down;
+                // with pre-vote it could otherwise never hear of it.
+                final Message response = newMessage(MessageType.APPEND_RESPONSE, m.from);
+                messages.add(response);
+            }
+            else if (m.type == MessageType.VOTE_REQUEST && m.preVote)
+            {
+                final Message response = newMessage(MessageType.VOTE_RESPONSE, m.from);
+                response.preVote = true;
+                response.reject = true;
+                messagesAfterPersist.add(response);
+            }
+            droppedMessages++;
+            return;
+        }
+
+        if (m.type == MessageType.VOTE_REQUEST)
+        {
+            handleVoteRequest(m);
+            return;
+        }
+
+        switch (role)
+        {
+            case LEADER -> stepLeader(m);
+            case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
+            default -> stepFollower(m);
+        }
     }
 
     /**
@@ -56,105 +297,1190 @@ public final class RaftNode
      */
     public long propose(final DirectBuffer payload, final int offset, final int length, final long timestamp)
     {
-        throw new UnsupportedOperationException();
+        final long refusal = checkProposal(length);
+        if (0 != refusal)
+        {
+            return refusal;
+        }
+        return appendAsLeader(EntryType.NORMAL, timestamp, payload, offset, length);
     }
 
     /** Proposes a membership change; same result codes as {@link #propose}. */
     public long proposeConfChange(final ConfChange change, final long timestamp)
     {
-        throw new UnsupportedOperationException();
+        if (null == change || null == change.transition() || null == change.changes())
+        {
+            throw new IllegalArgumentException("conf change and its transition and changes must be set: " + change);
+        }
+        if (role != Role.LEADER)
+        {
+            return ProposeResult.NOT_LEADER;
+        }
+        if (!pendingConfIndices.isEmpty() || (tracker.membership().isJoint() && !change.changes().isEmpty()))
+        {
+            return ProposeResult.CONF_CHANGE_PENDING;
+        }
+        MembershipChanger.apply(tracker.membership(), change);
+        final int length = confChangeCodec.encode(change, confChangeBuffer, 0);
+        final long refusal = checkProposal(length);
+        if (0 != refusal)
+        {
+            return refusal;
+        }
+        return appendAsLeader(EntryType.CONF_CHANGE, timestamp, confChangeBuffer, 0, length);
+    }
+
+    private long checkProposal(final int length)
+    {
+        if (role != Role.LEADER)
+        {
+            return ProposeResult.NOT_LEADER;
+        }
+        if (NO_LEADER != leadTransferee)
+        {
+            return ProposeResult.TRANSFERRING;
+        }
+        if (length > config.maxEntryBytes())
+        {
+            return ProposeResult.TOO_LARGE;
+        }
+        final long pending = uncommitted.bytes();
+        if (pending > 0 && length > 0 && pending + length > config.maxUncommittedBytes())
+        {
+            return ProposeResult.BACK_PRESSURED;
+        }
+        return 0;
+    }
+
+    private long appendAsLeader(
+        final EntryType type, final long timestamp, final DirectBuffer payload, final int offset, final int length)
+    {
+        final long index = raftLog.append(term, type, timestamp, payload, offset, length);
+        uncommitted.add(index, length);
+        if (type == EntryType.CONF_CHANGE)
+        {
+            pendingConfIndices.addLong(index);
+        }
+        // Sent at the next hasReady()/ready(): every proposal of a batch goes out in one append per follower.
+        broadcastAppendPending = true;
+        return index;
     }
 
     /**
      * Requests a linearizable read; the answer arrives as a {@link ReadState} with the same context in a later
-     * Ready. Context must be non-zero and unique among pending reads.
+     * Ready. Context must be non-zero and unique among pending reads. On a follower the request is forwarded to
+     * the leader; a ReadState whose index is -1 means the leader could not serve it (retry).
      *
      * @return false when this node cannot serve reads now (not leader, or leader without a committed
      * entry of its term); the caller redirects or retries.
      */
     public boolean readIndex(final long context)
     {
-        throw new UnsupportedOperationException();
+        if (0 == context)
+        {
+            throw new IllegalArgumentException("read context must be non-zero");
+        }
+        if (role == Role.LEADER)
+        {
+            if (!hasCommittedEntryOfTerm())
+            {
+                return false;
+            }
+            serveRead(context, self);
+            return true;
+        }
+        if (NO_LEADER != leader && (role == Role.FOLLOWER || role == Role.LEARNER))
+        {
+            final Message request = newMessage(MessageType.READ_INDEX, leader);
+            request.context = context;
+            messages.add(request);
+            return true;
+        }
+        return false;
     }
 
     /** Starts a leadership transfer to {@code memberId}; false if not leader or the target is not a voter. */
     public boolean transferLeadership(final int memberId)
     {
-        throw new UnsupportedOperationException();
+        if (role != Role.LEADER || memberId == self || !tracker.membership().isVoter(memberId))
+        {
+            return false;
+        }
+        if (leadTransferee == memberId)
+        {
+            return true;
+        }
+        leadTransferee = memberId;
+        // The transfer is abandoned when it has not completed within an election timeout.
+        electionElapsed = 0;
+        final Progress progress = tracker.get(memberId);
+        if (progress.match == raftLog.lastIndex())
+        {
+            sendTimeoutNow(memberId);
+        }
+        else
+        {
+            sendAppend(progress, true);
+        }
+        return true;
     }
+
+    // ------------------------------------------------------------------------------------------------ outputs
 
     public boolean hasReady()
     {
-        throw new UnsupportedOperationException();
+        flushBroadcasts();
+        return !messages.isEmpty() || !messagesAfterPersist.isEmpty() || raftLog.hasEntriesToPersist() ||
+            hardStateChanged() || null != snapshotToInstall || applyLimit() > applyHandedOut ||
+            !readStates.isEmpty() || snapshotRequestIndex > 0 || role() != emittedRole || leader != emittedLeader;
     }
 
     /** The accumulated output since the last call. The returned object belongs to the caller. */
     public Ready ready()
     {
-        throw new UnsupportedOperationException();
+        flushBroadcasts();
+        final Ready ready = new Ready();
+        ready.role = role();
+        ready.term = term;
+        ready.leader = leader;
+        emittedRole = ready.role;
+        emittedLeader = leader;
+
+        if (null != snapshotToInstall)
+        {
+            ready.snapshot = snapshotToInstall;
+            snapshotToInstall = null;
+        }
+        if (raftLog.hasEntriesToPersist())
+        {
+            raftLog.takeEntriesToPersist(ready.entries);
+        }
+        if (hardStateChanged())
+        {
+            ready.hardState = currentHardState();
+        }
+        if (!ready.mustPersist() && !messagesAfterPersist.isEmpty() && persistedReadyId != lastReadyId)
+        {
+            // These responses must not overtake earlier Readies still being persisted: give this Ready an id by
+            // re-persisting the (small) hard state so FIFO persistence orders them.
+            ready.hardState = currentHardState();
+        }
+        if (ready.mustPersist())
+        {
+            ready.id = ++lastReadyId;
+            trackInflightReady(ready);
+            if (selfVoteAwaitingReady && null != ready.hardState)
+            {
+                selfVoteAwaitingReady = false;
+                selfVoteReadyId = ready.id;
+            }
+            ready.messagesAfterPersist.addAll(messagesAfterPersist);
+        }
+        else
+        {
+            ready.id = lastReadyId;
+            // Nothing earlier is waiting for the disk, so these depend on nothing: they may leave now.
+            messages.addAll(messagesAfterPersist);
+        }
+        messagesAfterPersist.clear();
+        ready.messages.addAll(messages);
+        messages.clear();
+
+        final long applyTo = applyLimit();
+        if (applyTo > applyHandedOut)
+        {
+            ready.applyFrom = applyHandedOut + 1;
+            ready.applyTo = applyTo;
+            applyHandedOut = applyTo;
+        }
+        if (!readStates.isEmpty())
+        {
+            ready.readStates.addAll(readStates);
+            readStates.clear();
+        }
+        ready.snapshotRequestIndex = snapshotRequestIndex;
+        snapshotRequestIndex = 0;
+        return ready;
     }
+
+    private void trackInflightReady(final Ready ready)
+    {
+        if (inflightReadyCount == inflightReadyIds.length)
+        {
+            final int capacity = inflightReadyCount * 2;
+            inflightReadyIds = java.util.Arrays.copyOf(inflightReadyIds, capacity);
+            inflightLastIndices = java.util.Arrays.copyOf(inflightLastIndices, capacity);
+            inflightLastTerms = java.util.Arrays.copyOf(inflightLastTerms, capacity);
+        }
+        inflightReadyIds[inflightReadyCount] = ready.id;
+        inflightLastIndices[inflightReadyCount] = ready.entries.lastIndex();
+        inflightLastTerms[inflightReadyCount] = ready.entries.lastTerm();
+        inflightReadyCount++;
+    }
+
+    private HardState currentHardState()
+    {
+        emittedTerm = term;
+        emittedVotedFor = votedFor;
+        emittedCommit = raftLog.committed();
+        return new HardState(term, votedFor, raftLog.committed());
+    }
+
+    private boolean hardStateChanged()
+    {
+        return term != emittedTerm || votedFor != emittedVotedFor || raftLog.committed() != emittedCommit;
+    }
+
+    /** Committed entries that are also durable here may be applied. */
+    private long applyLimit()
+    {
+        return Math.min(raftLog.committed(), raftLog.stableLastIndex());
+    }
+
+    // ------------------------------------------------------------------------------------------------ feedback
 
     /** Everything in the Ready with this id, and every earlier one, is durable. */
     public void persisted(final long readyId)
     {
-        throw new UnsupportedOperationException();
+        if (readyId > lastReadyId)
+        {
+            throw new IllegalArgumentException("persisted(" + readyId + ") but the newest Ready handed out is " +
+                lastReadyId);
+        }
+        if (readyId <= persistedReadyId)
+        {
+            return;
+        }
+        persistedReadyId = readyId;
+        int done = 0;
+        while (done < inflightReadyCount && inflightReadyIds[done] <= readyId)
+        {
+            if (inflightLastIndices[done] > 0)
+            {
+                raftLog.stableTo(inflightLastIndices[done], inflightLastTerms[done]);
+            }
+            done++;
+        }
+        System.arraycopy(inflightReadyIds, done, inflightReadyIds, 0, inflightReadyCount - done);
+        System.arraycopy(inflightLastIndices, done, inflightLastIndices, 0, inflightReadyCount - done);
+        System.arraycopy(inflightLastTerms, done, inflightLastTerms, 0, inflightReadyCount - done);
+        inflightReadyCount -= done;
+
+        if (role == Role.CANDIDATE && selfVoteReadyId > 0 && readyId >= selfVoteReadyId && selfVoteTerm == term)
+        {
+            selfVoteReadyId = 0;
+            tracker.recordVote(self, true);
+            tallyVotes();
+        }
+        if (role == Role.LEADER)
+        {
+            final Progress own = tracker.get(self);
+            if (null != own && own.maybeUpdate(raftLog.stableLastIndex()))
+            {
+                maybeCommit();
+            }
+        }
+        applyConfChanges();
     }
 
     /** The state machine has applied every entry up to {@code index}. */
     public void applied(final long index)
     {
-        throw new UnsupportedOperationException();
+        if (index > applyHandedOut)
+        {
+            throw new IllegalArgumentException("applied(" + index + ") but only entries up to " + applyHandedOut +
+                " were handed out to apply");
+        }
+        if (index <= appliedIndex)
+        {
+            return;
+        }
+        appliedIndex = index;
+        final long threshold = config.snapshotThresholdEntries();
+        if (appliedIndex - localSnapshotIndex >= threshold && appliedIndex - lastSnapshotRequest >= threshold)
+        {
+            lastSnapshotRequest = appliedIndex;
+            snapshotRequestIndex = appliedIndex;
+        }
     }
 
     /** A local snapshot covering {@code index} (at {@code term}) is durable: the log before it may be compacted. */
     public void snapshotTaken(final long index, final long term)
     {
-        throw new UnsupportedOperationException();
+        if (index > appliedIndex)
+        {
+            throw new IllegalArgumentException("snapshotTaken(" + index + ") is beyond the applied index " +
+                appliedIndex);
+        }
+        localSnapshotIndex = Math.max(localSnapshotIndex, index);
+        lastSnapshotRequest = Math.max(lastSnapshotRequest, index);
     }
+
+    // ------------------------------------------------------------------------------------------------ accessors
 
     public Role role()
     {
-        throw new UnsupportedOperationException();
+        if (role == Role.FOLLOWER && !tracker.membership().isVoter(self) && tracker.membership().isLearner(self))
+        {
+            return Role.LEARNER;
+        }
+        return role;
     }
 
     public long term()
     {
-        throw new UnsupportedOperationException();
+        return term;
     }
 
     /** Member id of the current leader, -1 when unknown. */
     public int leader()
     {
-        throw new UnsupportedOperationException();
+        return leader;
     }
 
     public long commitIndex()
     {
-        throw new UnsupportedOperationException();
+        return raftLog.committed();
     }
 
     public long appliedIndex()
     {
-        throw new UnsupportedOperationException();
+        return appliedIndex;
     }
 
     public long lastIndex()
     {
-        throw new UnsupportedOperationException();
+        return raftLog.lastIndex();
     }
 
     public Membership membership()
     {
-        throw new UnsupportedOperationException();
+        return tracker.membership();
     }
 
     public long electionsStarted()
     {
-        throw new UnsupportedOperationException();
+        return electionsStarted;
     }
 
     public long droppedMessages()
     {
-        throw new UnsupportedOperationException();
+        return droppedMessages;
+    }
+
+    /** Member id a leadership transfer is heading to, -1 when none. */
+    public int leadTransferee()
+    {
+        return leadTransferee;
+    }
+
+    /** Payload bytes proposed by this leader and not yet committed. */
+    public long uncommittedBytes()
+    {
+        return role == Role.LEADER ? uncommitted.bytes() : 0;
+    }
+
+    // ------------------------------------------------------------------------------------------------ roles
+
+    private void reset(final long newTerm)
+    {
+        if (newTerm != term)
+        {
+            term = newTerm;
+            votedFor = HardState.NO_VOTE;
+        }
+        leader = NO_LEADER;
+        electionElapsed = 0;
+        heartbeatElapsed = 0;
+        randomizedElectionTimeout = config.electionTicks() + config.random().nextInt(config.electionTicks());
+        leadTransferee = NO_LEADER;
+        tracker.resetVotes();
+        readIndexQueue.clear();
+        uncommitted.reset();
+        selfVoteAwaitingReady = false;
+        selfVoteReadyId = 0;
+        broadcastAppendPending = false;
+        broadcastCommitPending = false;
+        broadcastHeartbeatPending = false;
+    }
+
+    private void becomeFollower(final long newTerm, final int newLeader)
+    {
+        reset(newTerm);
+        role = Role.FOLLOWER;
+        leader = newLeader;
+    }
+
+    private void becomePreCandidate()
+    {
+        // Pre-vote keeps the term: a node that cannot win must not inflate everyone's term.
+        reset(term);
+        role = Role.PRE_CANDIDATE;
+    }
+
+    private void becomeCandidate()
+    {
+        reset(term + 1);
+        role = Role.CANDIDATE;
+        votedFor = self;
+        selfVoteAwaitingReady = true;
+        selfVoteTerm = term;
+    }
+
+    private void becomeLeader()
+    {
+        reset(term);
+        role = Role.LEADER;
+        leader = self;
+        final long lastIndex = raftLog.lastIndex();
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            progress.reset(lastIndex + 1);
+            if (progress.memberId == self)
+            {
+                progress.match = raftLog.stableLastIndex();
+                progress.becomeReplicate();
+                progress.next = lastIndex + 1;
+            }
+        }
+        // Entries of earlier terms commit only through an entry of the current term.
+        appendAsLeader(EntryType.NO_OP, 0, confChangeBuffer, 0, 0);
+        maybeAutoLeave();
+    }
+
+    private boolean isPromotable()
+    {
+        return tracker.membership().isVoter(self) && null == snapshotToInstall;
+    }
+
+    private void campaign(final boolean transfer)
+    {
+        if (!isPromotable())
+        {
+            return;
+        }
+        electionsStarted++;
+        if (config.preVote() && !transfer)
+        {
+            becomePreCandidate();
+            tracker.recordVote(self, true);
+            sendVoteRequests(true, false, term + 1);
+        }
+        else
+        {
+            becomeCandidate();
+            sendVoteRequests(false, transfer, term);
+        }
+        tallyVotes();
+    }
+
+    private void sendVoteRequests(final boolean preVote, final boolean transfer, final long voteTerm)
+    {
+        final long lastIndex = raftLog.lastIndex();
+        final long lastTerm = raftLog.lastTerm();
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            if (progress.memberId == self || !tracker.membership().isVoter(progress.memberId))
+            {
+                continue;
+            }
+            final Message request = newMessage(MessageType.VOTE_REQUEST, progress.memberId);
+            request.term = voteTerm;
+            request.index = lastIndex;
+            request.logTerm = lastTerm;
+            request.preVote = preVote;
+            request.leadershipTransfer = transfer;
+            messages.add(request);
+        }
+    }
+
+    private void tallyVotes()
+    {
+        switch (tracker.voteResult())
+        {
+            case WON ->
+            {
+                if (role == Role.PRE_CANDIDATE)
+                {
+                    becomeCandidate();
+                    sendVoteRequests(false, false, term);
+                    tallyVotes();
+                }
+                else if (role == Role.CANDIDATE)
+                {
+                    becomeLeader();
+                }
+            }
+            case LOST -> becomeFollower(term, NO_LEADER);
+            default ->
+            {
+            }
+        }
+    }
+
+    private void handleVoteRequest(final Message m)
+    {
+        final boolean canVote = votedFor == m.from || (votedFor == HardState.NO_VOTE && leader == NO_LEADER) ||
+            (m.preVote && m.term > term);
+        final boolean upToDate = RaftBugs.GRANT_VOTE_WITHOUT_LOG_CHECK.enabled() ||
+            raftLog.isUpToDate(m.index, m.logTerm);
+        final Message response = newMessage(MessageType.VOTE_RESPONSE, m.from);
+        response.preVote = m.preVote;
+        if (canVote && upToDate)
+        {
+            response.term = m.term;
+            if (!m.preVote)
+            {
+                electionElapsed = 0;
+                votedFor = m.from;
+            }
+        }
+        else
+        {
+            response.reject = true;
+        }
+        messagesAfterPersist.add(response);
+    }
+
+    // ------------------------------------------------------------------------------------------------ follower
+
+    private void stepFollower(final Message m)
+    {
+        switch (m.type)
+        {
+            case APPEND ->
+            {
+                electionElapsed = 0;
+                leader = m.from;
+                handleAppend(m);
+            }
+            case HEARTBEAT ->
+            {
+                electionElapsed = 0;
+                leader = m.from;
+                handleHeartbeat(m);
+            }
+            case SNAPSHOT ->
+            {
+                electionElapsed = 0;
+                leader = m.from;
+                handleSnapshot(m);
+            }
+            case TIMEOUT_NOW -> campaign(true);
+            case READ_INDEX_RESPONSE -> readStates.add(new ReadState(m.context, m.index));
+            default -> droppedMessages++;
+        }
+    }
+
+    private void stepCandidate(final Message m)
+    {
+        switch (m.type)
+        {
+            case APPEND ->
+            {
+                becomeFollower(m.term, m.from);
+                handleAppend(m);
+            }
+            case HEARTBEAT ->
+            {
+                becomeFollower(m.term, m.from);
+                handleHeartbeat(m);
+            }
+            case SNAPSHOT ->
+            {
+                becomeFollower(m.term, m.from);
+                handleSnapshot(m);
+            }
+            case VOTE_RESPONSE ->
+            {
+                if (m.preVote != (role == Role.PRE_CANDIDATE))
+                {
+                    droppedMessages++;
+                    return;
+                }
+                tracker.recordVote(m.from, !m.reject);
+                tallyVotes();
+            }
+            default -> droppedMessages++;
+        }
+    }
+
+    private void handleAppend(final Message m)
+    {
+        final Message response = newMessage(MessageType.APPEND_RESPONSE, m.from);
+        messagesAfterPersist.add(response);
+        final long committed = raftLog.committed();
+        if (m.index < committed)
+        {
+            response.index = committed;
+            return;
+        }
+        if (raftLog.matchTerm(m.index, m.logTerm))
+        {
+            final long lastNew = m.index + m.entries.count();
+            if (!m.entries.isEmpty())
+            {
+                final long conflict = raftLog.findConflict(m.entries);
+                if (0 != conflict)
+                {
+                    dropPendingConfFrom(conflict);
+                    raftLog.truncateAndAppend(m.entries, conflict);
+                    m.entries.forEach(conflict, Long.MAX_VALUE, confChangeScanner);
+                }
+            }
+            commitTo(Math.min(m.commit, lastNew));
+            response.index = lastNew;
+        }
+        else
+        {
+            final long hint = raftLog.findConflictByTerm(Math.min(m.index, raftLog.lastIndex()), m.logTerm);
+            response.reject = true;
+            response.index = m.index;
+            response.rejectHint = hint;
+            response.conflictTerm = Math.max(0, raftLog.term(hint));
+        }
+    }
+
+    private void handleHeartbeat(final Message m)
+    {
+        commitTo(Math.min(m.commit, raftLog.lastIndex()));
+        final Message response = newMessage(MessageType.HEARTBEAT_RESPONSE, m.from);
+        response.context = m.context;
+        messages.add(response);
+    }
+
+    private void handleSnapshot(final Message m)
+    {
+        final Message response = newMessage(MessageType.SNAPSHOT_RESPONSE, m.from);
+        response.index = m.index;
+        if (m.index <= raftLog.committed())
+        {
+            // Already have everything it covers: tell the leader to move on (once what we have is durable).
+            snapshotAssembler.reset();
+            response.done = true;
+            response.chunkOffset = m.totalLength;
+            messagesAfterPersist.add(response);
+            return;
+        }
+        final boolean complete = snapshotAssembler.offer(m);
+        response.chunkOffset = snapshotAssembler.received();
+        if (!complete)
+        {
+            messages.add(response);
+            return;
+        }
+        response.done = true;
+        if (raftLog.matchTerm(m.index, m.logTerm))
+        {
+            // Our log already holds the snapshot's last entry, hence everything before it: just commit.
+            snapshotAssembler.reset();
+            commitTo(m.index);
+        }
+        else
+        {
+            final Membership membership = null == m.membership ? tracker.membership() : m.membership;
+            snapshotToInstall = snapshotAssembler.take(membership);
+            raftLog.restore(m.index, m.logTerm);
+            pendingConfIndices.clear();
+            tracker.membership(membership, raftLog.lastIndex() + 1);
+            applyHandedOut = Math.max(applyHandedOut, m.index);
+            appliedIndex = Math.max(appliedIndex, m.index);
+            localSnapshotIndex = Math.max(localSnapshotIndex, m.index);
+            lastSnapshotRequest = Math.max(lastSnapshotRequest, m.index);
+        }
+        messagesAfterPersist.add(response);
+    }
+
+    private void commitTo(final long index)
+    {
+        if (index > raftLog.committed())
+        {
+            raftLog.commitTo(index);
+            applyConfChanges();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ leader
+
+    private void stepLeader(final Message m)
+    {
+        if (m.type == MessageType.READ_INDEX)
+        {
+            handleForwardedRead(m);
+            return;
+        }
+        final Progress progress = tracker.get(m.from);
+        if (null == progress)
+        {
+            droppedMessages++;
+            return;
+        }
+        switch (m.type)
+        {
+            case APPEND_RESPONSE -> handleAppendResponse(m, progress);
+            case HEARTBEAT_RESPONSE -> handleHeartbeatResponse(m, progress);
+            case SNAPSHOT_RESPONSE -> handleSnapshotResponse(m, progress);
+            default -> droppedMessages++;
+        }
+    }
+
+    private void handleAppendResponse(final Message m, final Progress progress)
+    {
+        progress.recentActive = true;
+        if (m.reject)
+        {
+            long nextProbe = m.rejectHint;
+            if (m.conflictTerm > 0)
+            {
+                nextProbe = raftLog.findConflictByTerm(m.rejectHint, m.conflictTerm);
+            }
+            if (progress.maybeDecreaseTo(m.index, nextProbe))
+            {
+                if (progress.state == Progress.State.REPLICATE)
+                {
+                    progress.becomeProbe();
+                }
+                sendAppend(progress, true);
+            }
+            return;
+        }
+        final boolean wasPaused = progress.isPaused();
+        final boolean updated = progress.maybeUpdate(m.index);
+        if (updated || (progress.match == m.index && progress.state == Progress.State.PROBE))
+        {
+            switch (progress.state)
+            {
+                case PROBE -> progress.becomeReplicate();
+                case SNAPSHOT ->
+                {
+                    if (progress.match + 1 >= raftLog.firstIndex())
+                    {
+                        progress.becomeProbe();
+                        progress.becomeReplicate();
+                    }
+                }
+                case REPLICATE -> progress.inflights.freeLE(m.index);
+            }
+            // When the commit advanced, the broadcast flushed with the next Ready carries it to everyone.
+            if (!maybeCommit() && wasPaused)
+            {
+                // It may have missed the commit while paused: an empty append brings it up to date.
+                sendAppend(progress, true);
+            }
+            while (progress.state == Progress.State.REPLICATE && sendAppend(progress, false))
+            {
+                // Keep the window full: one catching-up follower may need several capped appends.
+            }
+            if (m.from == leadTransferee && progress.match == raftLog.lastIndex())
+            {
+                sendTimeoutNow(m.from);
+            }
+        }
+    }
+
+    private void handleHeartbeatResponse(final Message m, final Progress progress)
+    {
+        progress.recentActive = true;
+        progress.probeSent = false;
+        if (progress.state == Progress.State.SNAPSHOT)
+        {
+            if (progress.snapshotChunkInFlight && ++progress.snapshotStallRounds >= 2)
+            {
+                // The chunk or its answer was lost: resend from what the follower acknowledged.
+                sendSnapshotChunk(progress);
+            }
+        }
+        else if (progress.match < raftLog.lastIndex())
+        {
+            if (progress.state == Progress.State.REPLICATE && progress.inflights.isFull())
+            {
+                // A whole window unanswered for a heartbeat round: appends or their answers were lost
+                // (the transport drops rather than blocks). Probe again from the match point.
+                progress.becomeProbe();
+            }
+            // Even empty, an append lets the follower reveal a gap left by a lost append.
+            sendAppend(progress, true);
+        }
+        if (0 != m.context && config.readOnlyOption() == RaftConfig.ReadOnlyOption.SAFE)
+        {
+            final int confirmed = readIndexQueue.ack(m.context, 1L << progress.slot, tracker);
+            if (confirmed >= 0)
+            {
+                for (int i = 0; i <= confirmed; i++)
+                {
+                    respondToRead(readIndexQueue.context(i), readIndexQueue.index(i), readIndexQueue.requester(i));
+                }
+                readIndexQueue.removeUpTo(confirmed);
+            }
+        }
+    }
+
+    private void handleSnapshotResponse(final Message m, final Progress progress)
+    {
+        progress.recentActive = true;
+        if (progress.state != Progress.State.SNAPSHOT || m.index != progress.snapshotIndex)
+        {
+            return;
+        }
+        if (m.reject)
+        {
+            progress.becomeProbe();
+            sendAppend(progress, true);
+        }
+        else if (m.done)
+        {
+            progress.match = Math.max(progress.match, m.index);
+            progress.becomeProbe();
+            sendAppend(progress, true);
+        }
+        else
+        {
+            progress.snapshotAckedOffset = m.chunkOffset;
+            progress.snapshotChunkInFlight = false;
+            sendSnapshotChunk(progress);
+        }
+    }
+
+    private void handleForwardedRead(final Message m)
+    {
+        if (!hasCommittedEntryOfTerm())
+        {
+            final Message response = newMessage(MessageType.READ_INDEX_RESPONSE, m.from);
+            response.context = m.context;
+            response.index = -1;
+            messages.add(response);
+            return;
+        }
+        serveRead(m.context, m.from);
+    }
+
+    private boolean hasCommittedEntryOfTerm()
+    {
+        return raftLog.term(raftLog.committed()) == term;
+    }
+
+    private void serveRead(final long context, final int requester)
+    {
+        final long index = raftLog.committed();
+        if (config.readOnlyOption() == RaftConfig.ReadOnlyOption.LEASE_BASED || tracker.isSoleVoter(self))
+        {
+            respondToRead(context, index, requester);
+            return;
+        }
+        final Progress own = tracker.get(self);
+        final long ownAck = null == own ? 0 : 1L << own.slot;
+        if (readIndexQueue.add(context, index, requester, ownAck))
+        {
+            broadcastHeartbeatPending = true;
+        }
+    }
+
+    private void respondToRead(final long context, final long index, final int requester)
+    {
+        if (requester == self)
+        {
+            readStates.add(new ReadState(context, index));
+        }
+        else
+        {
+            final Message response = newMessage(MessageType.READ_INDEX_RESPONSE, requester);
+            response.context = context;
+            response.index = index;
+            messages.add(response);
+        }
+    }
+
+    private boolean maybeCommit()
+    {
+        final long quorumIndex = tracker.committedIndex();
+        if (quorumIndex > raftLog.committed() &&
+            (raftLog.term(quorumIndex) == term || RaftBugs.COMMIT_BY_COUNTING_OLD_TERM.enabled()))
+        {
+            raftLog.commitTo(quorumIndex);
+            uncommitted.releaseTo(quorumIndex);
+            broadcastCommitPending = true;
+            applyConfChanges();
+            return true;
+        }
+        return false;
+    }
+
+    private void flushBroadcasts()
+    {
+        if (role != Role.LEADER)
+        {
+            broadcastAppendPending = false;
+            broadcastCommitPending = false;
+            broadcastHeartbeatPending = false;
+            return;
+        }
+        if (broadcastAppendPending || broadcastCommitPending)
+        {
+            final boolean sendIfEmpty = broadcastCommitPending;
+            broadcastAppendPending = false;
+            broadcastCommitPending = false;
+            for (int i = 0; i < tracker.size(); i++)
+            {
+                final Progress progress = tracker.at(i);
+                if (progress.memberId != self)
+                {
+                    boolean sent = sendAppend(progress, sendIfEmpty);
+                    while (sent && progress.state == Progress.State.REPLICATE)
+                    {
+                        sent = sendAppend(progress, false);
+                    }
+                }
+            }
+        }
+        if (broadcastHeartbeatPending)
+        {
+            broadcastHeartbeatPending = false;
+            final long context = readIndexQueue.lastContext();
+            for (int i = 0; i < tracker.size(); i++)
+            {
+                final Progress progress = tracker.at(i);
+                if (progress.memberId != self)
+                {
+                    final Message heartbeat = newMessage(MessageType.HEARTBEAT, progress.memberId);
+                    heartbeat.commit = Math.min(progress.match, raftLog.committed());
+                    heartbeat.context = context;
+                    messages.add(heartbeat);
+                }
+            }
+        }
+    }
+
+    /**
+     * Sends the next append to {@code progress} if its flow control allows.
+     *
+     * @return true when a message with entries (or an empty one when {@code sendIfEmpty}) was sent.
+     */
+    private boolean sendAppend(final Progress progress, final boolean sendIfEmpty)
+    {
+        if (progress.isPaused())
+        {
+            return false;
+        }
+        final long prevIndex = progress.next - 1;
+        final long prevTerm = raftLog.term(prevIndex);
+        if (prevTerm == LogReader.NO_TERM)
+        {
+            startSnapshot(progress);
+            return false;
+        }
+        final long lastIndex = raftLog.lastIndex();
+        if (progress.next > lastIndex && !sendIfEmpty)
+        {
+            return false;
+        }
+        final Message append = newMessage(MessageType.APPEND, progress.memberId);
+        append.index = prevIndex;
+        append.logTerm = prevTerm;
+        append.commit = raftLog.committed();
+        long bytes = 0;
+        if (progress.next <= lastIndex)
+        {
+            appendCollector.start(append.entries);
+            final long lastSent = raftLog.read(progress.next, lastIndex, config.maxBytesPerAppend(), appendCollector);
+            if (lastSent < progress.next)
+            {
+                // Compacted away under us: the follower needs the snapshot.
+                startSnapshot(progress);
+                return false;
+            }
+            bytes = appendCollector.bytes;
+        }
+        progress.sentEntries(append.entries.lastIndex(), append.entries.count(), bytes);
+        messages.add(append);
+        return true;
+    }
+
+    private void sendTimeoutNow(final int to)
+    {
+        messages.add(newMessage(MessageType.TIMEOUT_NOW, to));
+    }
+
+    private void startSnapshot(final Progress progress)
+    {
+        if (null == snapshots || snapshots.index() <= 0)
+        {
+            // Nothing to send yet; probing resumes at the next heartbeat response.
+            progress.probeSent = true;
+            return;
+        }
+        progress.becomeSnapshot(snapshots.index());
+        sendSnapshotChunk(progress);
+    }
+
+    private void sendSnapshotChunk(final Progress progress)
+    {
+        if (snapshots.index() != progress.snapshotIndex)
+        {
+            // A newer snapshot replaced the one being streamed: start over with it.
+            progress.becomeSnapshot(snapshots.index());
+        }
+        final long total = snapshots.length();
+        final long offset = progress.snapshotAckedOffset;
+        final Message chunk = newMessage(MessageType.SNAPSHOT, progress.memberId);
+        chunk.index = progress.snapshotIndex;
+        chunk.logTerm = snapshots.term();
+        chunk.chunkOffset = offset;
+        chunk.totalLength = total;
+        chunk.membership = snapshots.membership();
+        final int wanted = (int)Math.min(config.snapshotChunkBytes(), total - offset);
+        if (wanted > 0)
+        {
+            chunk.chunk.checkLimit(wanted);
+            chunk.chunkLength = snapshots.read(offset, chunk.chunk, 0, wanted);
+        }
+        chunk.done = offset + chunk.chunkLength >= total;
+        progress.snapshotChunkInFlight = true;
+        progress.snapshotStallRounds = 0;
+        messages.add(chunk);
+    }
+
+    // ------------------------------------------------------------------------------------------------ membership
+
+    private boolean isKnownSender(final Message m)
+    {
+        if (tracker.membership().contains(m.from))
+        {
+            return true;
+        }
+        return m.type == MessageType.APPEND || m.type == MessageType.HEARTBEAT || m.type == MessageType.SNAPSHOT ||
+            m.type == MessageType.TIMEOUT_NOW;
+    }
+
+    private void dropPendingConfFrom(final long index)
+    {
+        while (!pendingConfIndices.isEmpty() && pendingConfIndices.getLong(pendingConfIndices.size() - 1) >= index)
+        {
+            pendingConfIndices.removeAt(pendingConfIndices.size() - 1);
+        }
+    }
+
+    /** Puts into effect every pending configuration whose entry is committed and durable here. */
+    private void applyConfChanges()
+    {
+        final long limit = applyLimit();
+        while (!pendingConfIndices.isEmpty() && pendingConfIndices.getLong(0) <= limit)
+        {
+            final long index = pendingConfIndices.removeAt(0);
+            final ConfChange change = confChangeReader.read(index);
+            if (null == change)
+            {
+                continue;
+            }
+            final Membership next;
+            try
+            {
+                next = MembershipChanger.apply(tracker.membership(), change);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                // Validated when proposed, so every member skips the same entry: the configurations agree.
+                continue;
+            }
+            tracker.membership(next, raftLog.lastIndex() + 1);
+            onMembershipChanged();
+        }
+    }
+
+    private void onMembershipChanged()
+    {
+        if (role != Role.LEADER)
+        {
+            return;
+        }
+        if (!tracker.membership().isVoter(self))
+        {
+            // Removed (or demoted): stop leading now that the change is committed; a voter takes over.
+            becomeFollower(term, NO_LEADER);
+            return;
+        }
+        if (NO_LEADER != leadTransferee && !tracker.membership().isVoter(leadTransferee))
+        {
+            leadTransferee = NO_LEADER;
+        }
+        maybeCommit();
+        broadcastAppendPending = true;
+        maybeAutoLeave();
+    }
+
+    private void maybeAutoLeave()
+    {
+        final Membership membership = tracker.membership();
+        if (role == Role.LEADER && membership.isJoint() && membership.autoLeave() && pendingConfIndices.isEmpty())
+        {
+            final int length = confChangeCodec.encode(ConfChange.leaveJoint(), confChangeBuffer, 0);
+            appendAsLeader(EntryType.CONF_CHANGE, 0, confChangeBuffer, 0, length);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private Message newMessage(final MessageType type, final int to)
+    {
+        final Message message = new Message();
+        message.type = type;
+        message.clusterId = clusterId;
+        message.groupId = groupId;
+        message.from = self;
+        message.to = to;
+        message.term = term;
+        return message;
+    }
+
+    /** Copies entries into an outgoing append, summing their payload bytes for the in-flight window. */
+    private static final class AppendCollector implements EntryVisitor
+    {
+        private EntryBatch target;
+        long bytes;
+
+        void start(final EntryBatch target)
+        {
+            this.target = target;
+            bytes = 0;
+        }
+
+        public void visit(
+            final long index, final long term, final EntryType type, final long timestamp,
+            final DirectBuffer payload, final int offset, final int length)
+        {
+            target.append(index, term, type, timestamp, payload, offset, length);
+            bytes += length;
+        }
+    }
+
+    /** Reads and decodes the CONF_CHANGE entry at one index. */
+    private final class ConfChangeReader implements EntryVisitor
+    {
+        private ConfChange change;
+
+        ConfChange read(final long index)
+        {
+            change = null;
+            raftLog.read(index, index, Long.MAX_VALUE, this);
+            return change;
+        }
+
+        public void visit(
+            final long index, final long term, final EntryType type, final long timestamp,
+            final DirectBuffer payload, final int offset, final int length)
+        {
+            if (type == EntryType.CONF_CHANGE)
+            {
+                try
+                {
+                    change = confChangeCodec.decode(payload, offset, length);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    change = null;
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,170 @@
+package io.ringraft.raft;
+
+/**
+ * The leader's view of one member's log: how far it matches, what to send next, and in which replication
+ * mode. Probe sends one append at a time until the match point is found; Replicate streams optimistically
+ * within the in-flight window; Snapshot streams snapshot chunks, one in flight at a time.
+ */
+final class Progress
+{
+    enum State
+    {
+        PROBE,
+        REPLICATE,
+        SNAPSHOT
+    }
+
+    final int memberId;
+    /** Position in the tracker, the bit this member owns in quorum masks; changes with the membership. */
+    int slot;
+    /** Election tally: 0 not yet answered, 1 granted, 2 rejected. */
+    byte vote;
+    final Inflights inflights;
+    State state = State.PROBE;
+    long match;
+    long next = 1;
+    /** Probe: an append was sent and no answer came yet; the next heartbeat response unpauses. */
+    boolean probeSent;
+    /** Heard from it since the last check-quorum round. */
+    boolean recentActive;
+
+    /** Snapshot transfer: index of the snapshot being streamed, and how far the follower has it. */
+    long snapshotIndex;
+    long snapshotAckedOffset;
+    boolean snapshotChunkInFlight;
+    /** Heartbeat rounds a chunk has been in flight without an answer, to resend a lost one. */
+    int snapshotStallRounds;
+
+    Progress(final int memberId, final int maxInflightMessages, final long maxInflightBytes)
+    {
+        this.memberId = memberId;
+        inflights = new Inflights(maxInflightMessages, maxInflightBytes);
+    }
+
+    void reset(final long nextIndex)
+    {
+        state = State.PROBE;
+        match = 0;
+        next = nextIndex;
+        probeSent = false;
+        recentActive = false;
+        inflights.reset();
+        clearSnapshot();
+    }
+
+    void becomeProbe()
+    {
+        if (state == State.SNAPSHOT)
+        {
+            next = Math.max(match + 1, snapshotIndex + 1);
+        }
+        else
+        {
+            next = match + 1;
+        }
+        state = State.PROBE;
+        probeSent = false;
+        inflights.reset();
+        clearSnapshot();
+    }
+
+    void becomeReplicate()
+    {
+        state = State.REPLICATE;
+        next = match + 1;
+        probeSent = false;
+        inflights.reset();
+        clearSnapshot();
+    }
+
+    void becomeSnapshot(final long index)
+    {
+        state = State.SNAPSHOT;
+        probeSent = false;
+        inflights.reset();
+        snapshotIndex = index;
+        snapshotAckedOffset = 0;
+        snapshotChunkInFlight = false;
+        snapshotStallRounds = 0;
+    }
+
+    private void clearSnapshot()
+    {
+        snapshotIndex = 0;
+        snapshotAckedOffset = 0;
+        snapshotChunkInFlight = false;
+        snapshotStallRounds = 0;
+    }
+
+    /** An accepted append up to {@code index}; @return true when it moved the match forward. */
+    boolean maybeUpdate(final long index)
+    {
+        boolean updated = false;
+        if (match < index)
+        {
+            match = index;
+            updated = true;
+            probeSent = false;
+        }
+        next = Math.max(next, index + 1);
+        return updated;
+    }
+
+    /**
+     * A rejected append of {@code rejected} (its prevLogIndex) with the follower's hint; @return false when the
+     * rejection is stale (answers an older append).
+     */
+    boolean maybeDecreaseTo(final long rejected, final long matchHint)
+    {
+        if (state == State.REPLICATE)
+        {
+            if (rejected <= match)
+            {
+                return false;
+            }
+            next = match + 1;
+            return true;
+        }
+        if (next - 1 != rejected)
+        {
+            return false;
+        }
+        next = Math.max(Math.min(rejected, matchHint + 1), match + 1);
+        probeSent = false;
+        return true;
+    }
+
+    /** Whether an append may be sent now. */
+    boolean isPaused()
+    {
+        return switch (state)
+        {
+            case PROBE -> probeSent;
+            case REPLICATE -> inflights.isFull();
+            case SNAPSHOT -> true;
+        };
+    }
+
+    /** Records an append of entries up to {@code lastIndex} just sent. */
+    void sentEntries(final long lastIndex, final int entryCount, final long bytes)
+    {
+        if (state == State.REPLICATE)
+        {
+            if (entryCount > 0)
+            {
+                next = lastIndex + 1;
+                inflights.add(lastIndex, bytes);
+            }
+        }
+        else if (state == State.PROBE)
+        {
+            probeSent = true;
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return memberId + ":" + state + " match=" + match + " next=" + next + " inflight=" + inflights.count();
+    }
+}

@@ -1,0 +1,155 @@
+package io.ringraft.raft;
+
+import io.ringraft.codecs.sbe.ConfChangeTransition;
+import io.ringraft.codecs.sbe.ConfChangeType;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class MembershipTest
+{
+    private static final Membership THREE = Membership.ofVoters(1, 2, 3);
+
+    @Test
+    void learnerReceivesReplicationButNeitherVotesNorCounts()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.add(4, THREE);
+        assertThat(cluster.node(1).proposeConfChange(ConfChange.single(ConfChangeType.ADD_LEARNER, 4, "h:4"), 0))
+            .isPositive();
+        cluster.stabilize();
+        cluster.tickAll(3);
+        assertThat(cluster.node(1).membership().learners()).containsExactly(4);
+        assertThat(cluster.node(4).membership().learners()).containsExactly(4);
+        assertThat(cluster.node(4).role()).isEqualTo(Role.LEARNER);
+
+        cluster.propose(1, "a");
+        cluster.stabilize();
+        cluster.tickAll(2);
+        assertThat(cluster.member(4).applied).containsExactly("a");
+
+        // With 2 and 3 cut off, the learner's acknowledgement does not make a quorum.
+        cluster.isolate(2);
+        cluster.isolate(3);
+        final long index = cluster.propose(1, "b");
+        cluster.stabilize();
+        assertThat(cluster.node(4).lastIndex()).isEqualTo(index);
+        assertThat(cluster.node(1).commitIndex()).isLessThan(index);
+        // A learner never campaigns.
+        for (int i = 0; i < 100; i++)
+        {
+            cluster.tick(4);
+        }
+        assertThat(cluster.node(4).electionsStarted()).isZero();
+    }
+
+    @Test
+    void learnerIsPromotedToVoter()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.add(4, THREE);
+        cluster.node(1).proposeConfChange(ConfChange.single(ConfChangeType.ADD_LEARNER, 4, "h:4"), 0);
+        cluster.stabilize();
+        cluster.tickAll(2);
+        assertThat(cluster.node(1).proposeConfChange(ConfChange.single(ConfChangeType.PROMOTE_LEARNER, 4, null), 0))
+            .isPositive();
+        cluster.stabilize();
+        cluster.tickAll(2);
+        for (final int id : List.of(1, 2, 3, 4))
+        {
+            assertThat(cluster.node(id).membership()).isEqualTo(Membership.ofVoters(1, 2, 3, 4));
+        }
+        assertThat(cluster.node(4).role()).isEqualTo(Role.FOLLOWER);
+        // Four voters: a quorum is three, so 1 and 4 alone no longer commit.
+        cluster.isolate(2);
+        cluster.isolate(3);
+        final long index = cluster.propose(1, "x");
+        cluster.stabilize();
+        assertThat(cluster.node(1).commitIndex()).isLessThan(index);
+    }
+
+    @Test
+    void replacingVotersGoesThroughJointConsensusAndLeavesItAutomatically()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.add(4, THREE);
+        cluster.add(5, THREE);
+        final ConfChange replace = new ConfChange(ConfChangeTransition.AUTO, List.of(
+            new ConfChange.Change(ConfChangeType.ADD_VOTER, 4, null),
+            new ConfChange.Change(ConfChangeType.ADD_VOTER, 5, null),
+            new ConfChange.Change(ConfChangeType.REMOVE_MEMBER, 3, null)));
+        final long jointIndex = cluster.node(1).proposeConfChange(replace, 0);
+        assertThat(jointIndex).isPositive();
+        cluster.stabilize();
+        cluster.tickAll(4);
+        final Membership expected = Membership.ofVoters(1, 2, 4, 5);
+        for (final int id : List.of(1, 2, 4, 5))
+        {
+            assertThat(cluster.node(id).membership()).as("member " + id).isEqualTo(expected);
+        }
+        // Joint entry, then the automatic leave entry.
+        assertThat(cluster.node(1).lastIndex()).isEqualTo(jointIndex + 1);
+        assertThat(cluster.node(1).proposeConfChange(ConfChange.single(ConfChangeType.ADD_LEARNER, 3, null), 0))
+            .isPositive();
+    }
+
+    @Test
+    void jointConfigurationNeedsBothMajorities()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.add(4, THREE);
+        cluster.add(5, THREE);
+        final ConfChange replace = new ConfChange(ConfChangeTransition.JOINT_EXPLICIT, List.of(
+            new ConfChange.Change(ConfChangeType.ADD_VOTER, 4, null),
+            new ConfChange.Change(ConfChangeType.ADD_VOTER, 5, null),
+            new ConfChange.Change(ConfChangeType.REMOVE_MEMBER, 2, null),
+            new ConfChange.Change(ConfChangeType.REMOVE_MEMBER, 3, null)));
+        cluster.node(1).proposeConfChange(replace, 0);
+        cluster.stabilize();
+        cluster.tickAll(2);
+        assertThat(cluster.node(1).membership().isJoint()).isTrue();
+        // Incoming {1,4,5} has a majority with 4 and 5, outgoing {1,2,3} has none without 2 and 3.
+        cluster.isolate(2);
+        cluster.isolate(3);
+        final long index = cluster.propose(1, "x");
+        cluster.stabilize();
+        assertThat(cluster.node(1).commitIndex()).isLessThan(index);
+        cluster.heal();
+        cluster.tickAll(2);
+        assertThat(cluster.node(1).commitIndex()).isEqualTo(index);
+        assertThat(cluster.node(1).proposeConfChange(ConfChange.leaveJoint(), 0)).isPositive();
+        cluster.stabilize();
+        cluster.tickAll(2);
+        assertThat(cluster.node(1).membership()).isEqualTo(Membership.ofVoters(1, 4, 5));
+    }
+
+    @Test
+    void removedLeaderStepsDownOnceTheChangeCommits()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.node(1).proposeConfChange(ConfChange.single(ConfChangeType.REMOVE_MEMBER, 1, null), 0);
+        cluster.stabilize();
+        assertThat(cluster.node(1).role()).isNotEqualTo(Role.LEADER);
+        cluster.tickAll(60);
+        final long leaders = List.of(2, 3).stream().filter(id -> cluster.node(id).role() == Role.LEADER).count();
+        assertThat(leaders).isEqualTo(1);
+        assertThat(cluster.node(2).membership()).isEqualTo(Membership.ofVoters(2, 3));
+    }
+
+    @Test
+    void invalidChangeIsRefusedWithAClearError()
+    {
+        final TestCluster cluster = new TestCluster(1);
+        cluster.elect(1);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() ->
+            cluster.node(1).proposeConfChange(ConfChange.single(ConfChangeType.REMOVE_MEMBER, 1, null), 0))
+            .withMessageContaining("every voter");
+    }
+}
