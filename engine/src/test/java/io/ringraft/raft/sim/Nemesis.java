@@ -26,14 +26,14 @@ final class Nemesis
     {
         final int[] members = sim.memberIds();
         final int dice = random.nextInt(100);
-        if (dice < 20)
+        if (dice < 15)
         {
             final int victim = members[random.nextInt(members.length)];
             network.isolate(victim, members);
             partitions++;
             sim.note("nemesis: isolate n" + victim);
         }
-        else if (dice < 40)
+        else if (dice < 35)
         {
             final int[] shuffled = shuffled(members);
             final int minority = 1 + random.nextInt((members.length - 1) / 2);
@@ -43,7 +43,7 @@ final class Nemesis
             partitions++;
             sim.note("nemesis: split " + java.util.Arrays.toString(sideA) + " | " + java.util.Arrays.toString(sideB));
         }
-        else if (dice < 55)
+        else if (dice < 50)
         {
             final int from = members[random.nextInt(members.length)];
             final int to = members[random.nextInt(members.length)];
@@ -54,6 +54,17 @@ final class Nemesis
                 sim.note("nemesis: cut one way n" + from + " -> n" + to);
             }
         }
+        else if (dice < 62)
+        {
+            // Leaders are where the subtle bugs live: cut the leader off right when it is busiest.
+            final SimNode leader = sim.leader();
+            if (null != leader)
+            {
+                network.isolate(leader.id(), members);
+                partitions++;
+                sim.note("nemesis: isolate the leader n" + leader.id());
+            }
+        }
         else if (dice < 80)
         {
             network.healAll();
@@ -61,7 +72,8 @@ final class Nemesis
         }
         else if (sim.config().crashes())
         {
-            final SimNode victim = sim.node(members[random.nextInt(members.length)]);
+            final SimNode leader = sim.leader();
+            final SimNode victim = dice < 88 && null != leader ? leader : sim.node(members[random.nextInt(members.length)]);
             if (victim.isUp())
             {
                 victim.crash();

@@ -1,6 +1,5 @@
 package io.ringraft.raft.sim;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +18,6 @@ class PreVoteChurnTest
     }
 
     @Test
-    @Disabled("until the Raft core lands in raft-core")
     void rejoiningFollowerDoesNotDisturbAStableLeaderWithPreVote()
     {
         final Outcome outcome = isolateAFollowerThenHeal(true);
@@ -30,7 +28,6 @@ class PreVoteChurnTest
     }
 
     @Test
-    @Disabled("until the Raft core lands in raft-core")
     void withoutPreVoteTheRejoiningFollowerForcesATermChange()
     {
         final Outcome outcome = isolateAFollowerThenHeal(false);

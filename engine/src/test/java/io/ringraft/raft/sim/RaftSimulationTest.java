@@ -1,6 +1,5 @@
 package io.ringraft.raft.sim;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +17,6 @@ class RaftSimulationTest
     private static final int DEFAULT_SEEDS = 2_000;
 
     @Test
-    @Disabled("until the Raft core lands in raft-core")
     void everySeedKeepsSafetyAndConvergesAfterFaults()
     {
         final Long single = Long.getLong("sim.seed");
@@ -57,7 +55,6 @@ class RaftSimulationTest
     }
 
     @Test
-    @Disabled("until the Raft core lands in raft-core")
     void oneSeedReproducesItsRunExactly()
     {
         final SimResult first = Simulation.run(42);

@@ -1,6 +1,7 @@
 package io.ringraft.raft.sim;
 
 import io.ringraft.raft.Message;
+import io.ringraft.raft.MessageType;
 
 /**
  * One scheduled happening of the discrete-event loop. Ordered by (time, sequence): the sequence is the order of
@@ -70,6 +71,17 @@ final class SimEvent implements Comparable<SimEvent>
     @Override
     public String toString()
     {
-        return "t=" + time + " " + kind + " n" + node + (null != message ? " " + message : "");
+        return "t=" + time + " " + kind + " n" + node + (null != message ? " " + describe(message) : "");
+    }
+
+    private static String describe(final Message m)
+    {
+        if (MessageType.SNAPSHOT == m.type || MessageType.SNAPSHOT_RESPONSE == m.type)
+        {
+            // Message.toString leaves out the chunking, which is what a stuck snapshot transfer is about.
+            return m + " chunk[offset=" + m.chunkOffset + " length=" + m.chunkLength + " total=" + m.totalLength +
+                (m.done ? " done" : "") + (null != m.membership ? " " + m.membership : "") + "]";
+        }
+        return m.toString();
     }
 }

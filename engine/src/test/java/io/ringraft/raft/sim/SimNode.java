@@ -1,5 +1,6 @@
 package io.ringraft.raft.sim;
 
+import io.ringraft.raft.ConfChange;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.RaftNode;
@@ -77,6 +78,8 @@ final class SimNode
     private final Long2LongHashMap reads = new Long2LongHashMap(-1);
     private final ArrayList<WaitingRead> waitingReads = new ArrayList<>();
     private long readsServed;
+    private long readsRefused;
+    private long readStatesIgnored;
 
     private boolean snapshotInProgress;
     private long deferredSnapshotRequest;
@@ -134,11 +137,11 @@ final class SimNode
     void start()
     {
         incarnation++;
-        stateMachine = new SimStateMachine();
+        stateMachine = new SimStateMachine(storage.bootstrapMembership());
         final SimStorage.StoredSnapshot snapshot = storage.snapshot();
         if (null != snapshot)
         {
-            stateMachine.restore(new UnsafeBuffer(snapshot.data()), snapshot.data().length);
+            stateMachine.restore(new UnsafeBuffer(snapshot.data()), snapshot.data().length, snapshot.membership());
             sim.checker().onRestored(this, snapshot.index(), stateMachine.hash());
         }
         raft = new RaftNode(
@@ -213,6 +216,13 @@ final class SimNode
         return accepted;
     }
 
+    long proposeConfChange(final ConfChange change)
+    {
+        final long result = raft.proposeConfChange(change, sim.now());
+        drain();
+        return result;
+    }
+
     boolean transferLeadership(final int to)
     {
         final boolean started = raft.transferLeadership(to);
@@ -278,8 +288,15 @@ final class SimNode
             final long commitWhenStarted = reads.remove(readState.context());
             if (commitWhenStarted < 0)
             {
-                throw new InvariantViolation(Invariant.CONTRACT,
-                    "n" + id + ": read state for unknown or already answered context " + readState.context());
+                // A duplicated or pre-crash response: no client waits for it any more (the pipeline drops it too).
+                readStatesIgnored++;
+                continue;
+            }
+            if (readState.index() < 0)
+            {
+                // Refused (the leader had no committed entry of its term yet): the client retries.
+                readsRefused++;
+                continue;
             }
             sim.checker().onReadState(this, readState.index(), commitWhenStarted);
             waitingReads.add(new WaitingRead(readState.context(), readState.index()));
@@ -387,7 +404,7 @@ final class SimNode
             throw new InvariantViolation(Invariant.APPLY_ORDER, "n" + id + ": snapshot at " + snapshot.index() +
                 " would take the state machine back from " + stateMachine.appliedIndex());
         }
-        stateMachine.restore(new UnsafeBuffer(snapshot.data()), snapshot.data().length);
+        stateMachine.restore(new UnsafeBuffer(snapshot.data()), snapshot.data().length, snapshot.membership());
         if (stateMachine.appliedIndex() != snapshot.index())
         {
             throw new InvariantViolation(Invariant.CONTRACT, "n" + id + ": snapshot says index " + snapshot.index() +
@@ -406,7 +423,8 @@ final class SimNode
         }
         deferredSnapshotRequest = 0;
         snapshotBeingWritten = new SimStorage.StoredSnapshot(
-            stateMachine.appliedIndex(), stateMachine.appliedTerm(), raft.membership(), stateMachine.serialize());
+            stateMachine.appliedIndex(), stateMachine.appliedTerm(), stateMachine.membership(),
+            stateMachine.serialize());
         sim.schedule(1 + sim.random().nextInt(sim.config().maxPersistDelay()), SimEvent.Kind.SNAPSHOT_DURABLE, id,
             incarnation);
     }
@@ -526,6 +544,7 @@ final class SimNode
         return "n" + id + " " + raft.role() + " t=" + raft.term() + " leader=" + raft.leader() + " commit=" +
             raft.commitIndex() + " applied=" + raft.appliedIndex() + " last=" + raft.lastIndex() + " sm=" +
             stateMachine.appliedIndex() + " durable=" + storage.hardState() + " log=(" + storage.snapshotIndex() + ".." +
-            storage.lastIndex() + "] pendingWrites=" + persistQueue.size() + " pendingApply=" + applyQueue.size();
+            storage.lastIndex() + "] pendingWrites=" + persistQueue.size() + " pendingApply=" + applyQueue.size() + " " +
+            raft.membership();
     }
 }

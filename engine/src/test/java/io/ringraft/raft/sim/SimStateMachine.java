@@ -1,6 +1,9 @@
 package io.ringraft.raft.sim;
 
 import io.ringraft.codecs.sbe.EntryType;
+import io.ringraft.raft.ConfChangeCodec;
+import io.ringraft.raft.Membership;
+import io.ringraft.raft.SimCoreAccess;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.LongArrayList;
 import org.agrona.collections.LongHashSet;
@@ -19,10 +22,24 @@ final class SimStateMachine
 {
     private static final int HEADER_LENGTH = 8 + 8 + 8 + 4;
 
+    private final ConfChangeCodec confChangeCodec = new ConfChangeCodec();
+    private final UnsafeBuffer payloadView = new UnsafeBuffer(new byte[0]);
+    /** The configuration at the applied index: what a snapshot taken now must carry. */
+    private Membership membership;
     private long appliedIndex;
     private long appliedTerm;
     private long hash;
     private final LongArrayList writeIds = new LongArrayList();
+
+    SimStateMachine(final Membership membership)
+    {
+        this.membership = membership;
+    }
+
+    Membership membership()
+    {
+        return membership;
+    }
 
     long appliedIndex()
     {
@@ -55,6 +72,11 @@ final class SimStateMachine
             final long writeId = writeIdOf(payload);
             writeIds.addLong(writeId);
             return writeId;
+        }
+        if (EntryType.CONF_CHANGE == type)
+        {
+            payloadView.wrap(payload);
+            membership = SimCoreAccess.applyConfChange(membership, confChangeCodec.decode(payloadView, 0, payload.length));
         }
         return 0;
     }
@@ -94,7 +116,7 @@ final class SimStateMachine
     }
 
     /** Replaces the whole state with a snapshot image; fails with a message naming what is malformed. */
-    void restore(final DirectBuffer data, final int length)
+    void restore(final DirectBuffer data, final int length, final Membership membership)
     {
         if (length < HEADER_LENGTH)
         {
@@ -105,6 +127,7 @@ final class SimStateMachine
         {
             throw new IllegalStateException("snapshot image length " + length + " does not match its " + count + " writes");
         }
+        this.membership = membership;
         appliedIndex = data.getLong(0);
         appliedTerm = data.getLong(8);
         hash = data.getLong(16);

@@ -20,7 +20,8 @@ import java.util.Random;
  */
 public final class Simulation
 {
-    private static final int TRACE_EVENTS = 50;
+    /** Events kept for a failure report; -Dsim.trace=N keeps more when 50 do not reach back to the cause. */
+    private static final int TRACE_EVENTS = Integer.getInteger("sim.trace", 50);
 
     private final SimConfig config;
     private final Random random;
@@ -49,34 +50,61 @@ public final class Simulation
     {
         this.config = config;
         this.random = new Random(config.seed());
-        this.nodes = new SimNode[config.nodes() + 1];
-        this.memberIds = new int[config.nodes()];
-        for (int i = 0; i < config.nodes(); i++)
+        this.nodes = new SimNode[config.processes() + 1];
+        this.memberIds = new int[config.processes()];
+        for (int i = 0; i < memberIds.length; i++)
         {
             memberIds[i] = i + 1;
         }
-        final Membership bootstrap = Membership.ofVoters(memberIds);
+        // Spares get the same bootstrap (the core's rule for members joining later); they are not in it.
+        final Membership bootstrap = Membership.ofVoters(java.util.Arrays.copyOf(memberIds, config.nodes()));
         for (final int id : memberIds)
         {
             nodes[id] = new SimNode(id, this, new SimStorage(bootstrap));
         }
-        this.network = new SimNetwork(new Random(random.nextLong()), config.nodes(), config);
+        this.network = new SimNetwork(new Random(random.nextLong()), config.processes(), config);
         this.workload = new Workload(this, new Random(random.nextLong()), config.maxPayload());
         this.nemesis = new Nemesis(this, new Random(random.nextLong()), network);
     }
 
     /**
-     * Reruns seeds outside JUnit: {@code Simulation <firstSeed> [count]}. The JVM needs the add-exports/opens of
-     * the build ({@code ringraft.jvm.opens}).
+     * Reruns seeds outside JUnit: {@code Simulation <firstSeed> [count] [-k]}; {@code -k} keeps going after a
+     * failure and prints one line per failed seed; {@code -Dsim.bug=NAME} plants one of the core's bugs first. The JVM needs the build's {@code ringraft.jvm.opens}.
      */
     public static void main(final String[] args)
     {
         final long first = args.length > 0 ? Long.parseLong(args[0]) : 1;
         final long count = args.length > 1 ? Long.parseLong(args[1]) : 1;
+        final boolean keepGoing = args.length > 2 && "-k".equals(args[2]);
+        final String bug = System.getProperty("sim.bug");
+        if (null != bug)
+        {
+            io.ringraft.raft.SimCoreAccess.plantBug(bug, true);
+        }
+        final long started = System.nanoTime();
+        int failures = 0;
         for (long seed = first; seed < first + count; seed++)
         {
-            System.out.println(run(seed));
+            try
+            {
+                final SimResult result = run(seed);
+                if (!keepGoing)
+                {
+                    System.out.println(result);
+                }
+            }
+            catch (final SimulationFailure failure)
+            {
+                if (!keepGoing)
+                {
+                    throw failure;
+                }
+                failures++;
+                final String message = failure.getMessage();
+                System.out.println("seed " + seed + ": " + message.substring(0, message.indexOf('\n')));
+            }
         }
+        System.out.printf("%d seeds, %d failed, %d ms%n", count, failures, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Runs one randomized seed to its end. @throws SimulationFailure on the first violated invariant. */

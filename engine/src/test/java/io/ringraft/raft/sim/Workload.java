@@ -1,10 +1,15 @@
 package io.ringraft.raft.sim;
 
+import io.ringraft.codecs.sbe.ConfChangeTransition;
+import io.ringraft.codecs.sbe.ConfChangeType;
+import io.ringraft.raft.ConfChange;
+import io.ringraft.raft.Membership;
 import io.ringraft.raft.ProposeResult;
 import io.ringraft.raft.Role;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.Random;
 
 /**
@@ -31,6 +36,7 @@ final class Workload
     long superseded;
     long readsStarted;
     long transfers;
+    long membershipChanges;
 
     Workload(final Simulation sim, final Random random, final int maxPayload)
     {
@@ -51,15 +57,23 @@ final class Workload
         else
         {
             final int dice = random.nextInt(100);
-            if (dice < 88)
+            if (dice < 85)
             {
                 propose(target);
             }
-            else if (dice < 98)
+            else if (dice < 95)
             {
                 read(target);
             }
-            else if (Role.LEADER == target.raft().role())
+            else if (Role.LEADER != target.raft().role())
+            {
+                followHint(target);
+            }
+            else if (dice < 98 && sim.config().spareMembers() > 0)
+            {
+                changeMembership(target);
+            }
+            else if (sim.config().leadershipTransfers())
             {
                 final int to = sim.randomMemberId();
                 if (to != target.id() && target.transferLeadership(to))
@@ -102,6 +116,63 @@ final class Workload
         return result;
     }
 
+    /**
+     * Walks the membership through add learner, promote (alone, or swapped in for a voter through joint
+     * consensus), remove voter, and re-add the removed member, one step per call.
+     */
+    private void changeMembership(final SimNode leader)
+    {
+        final Membership membership = leader.raft().membership();
+        if (membership.isJoint())
+        {
+            return;
+        }
+        final int[] voters = membership.voters();
+        final int[] learners = membership.learners();
+        final ConfChange change;
+        if (learners.length > 0)
+        {
+            final int learner = learners[random.nextInt(learners.length)];
+            if (voters.length >= sim.config().nodes() && random.nextBoolean())
+            {
+                final int leaving = voters[random.nextInt(voters.length)];
+                change = new ConfChange(ConfChangeTransition.JOINT_IMPLICIT, List.of(
+                    new ConfChange.Change(ConfChangeType.PROMOTE_LEARNER, learner, null),
+                    new ConfChange.Change(ConfChangeType.REMOVE_MEMBER, leaving, null)));
+            }
+            else
+            {
+                change = ConfChange.single(ConfChangeType.PROMOTE_LEARNER, learner, null);
+            }
+        }
+        else if (voters.length > sim.config().nodes())
+        {
+            change = ConfChange.single(ConfChangeType.REMOVE_MEMBER, voters[random.nextInt(voters.length)], null);
+        }
+        else
+        {
+            int outsider = -1;
+            for (final int id : sim.memberIds())
+            {
+                if (!membership.contains(id))
+                {
+                    outsider = id;
+                }
+            }
+            if (outsider < 0)
+            {
+                return;
+            }
+            change = ConfChange.single(ConfChangeType.ADD_LEARNER, outsider, "sim:" + outsider);
+        }
+        final long result = leader.proposeConfChange(change);
+        if (ProposeResult.isAccepted(result))
+        {
+            membershipChanges++;
+            sim.note("client: n" + leader.id() + " accepted " + change + " at " + result + " (was " + membership + ")");
+        }
+    }
+
     private void read(final SimNode target)
     {
         if (target.readIndex(nextReadContext++))
@@ -137,6 +208,7 @@ final class Workload
     {
         return "proposed=" + proposed + " accepted=" + accepted + " acked=" + acknowledged + " superseded=" +
             superseded + " notLeader=" + refusedNotLeader + " backPressured=" + refusedBackPressured + " otherRefusals=" +
-            refusedOther + " reads=" + readsStarted + " transfers=" + transfers;
+            refusedOther + " reads=" + readsStarted + " transfers=" + transfers +
+            " membershipChanges=" + membershipChanges;
     }
 }
