@@ -104,6 +104,17 @@ public record SimConfig(
             2 * TICK, 16, 64L * 1024 * 1024, 100_000, 64 * 1024, 64 * 1024, 64);
     }
 
+    /**
+     * For scenarios that script every step: a calm cluster without background clients, and appends of one entry
+     * each so that the scenario can drop one entry's append and not its neighbour's.
+     */
+    public static SimConfig scripted(final long seed, final int nodes)
+    {
+        return new SimConfig(
+            seed, nodes, 0, false, 10, 2, true, true, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
+            0, 16, 64L * 1024 * 1024, 100_000, 64 * 1024, 1, 64);
+    }
+
     public SimConfig withPreVote(final boolean preVote)
     {
         return new SimConfig(

@@ -3,6 +3,8 @@ package io.ringraft.raft.sim;
 import io.ringraft.raft.Message;
 
 import java.util.Random;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * The simulated network: per-direction links that can be cut (partitions, symmetric or not), plus loss,
@@ -19,6 +21,7 @@ final class SimNetwork
     private int maxDelay;
     private double longDelayRate;
     private final int longDelay;
+    private UnaryOperator<Message> interceptor;
     private long sent;
     private long dropped;
 
@@ -39,6 +42,26 @@ final class SimNetwork
         dropRate = 0;
         duplicateRate = 0;
         longDelayRate = 0;
+    }
+
+    /**
+     * Scripted scenarios drop (return null) or rewrite exactly the messages they name, e.g. "the new leader's
+     * first append". The interceptor sees the sender's copy before loss and duplication; null removes it.
+     */
+    void intercept(final UnaryOperator<Message> interceptor)
+    {
+        this.interceptor = interceptor;
+    }
+
+    void dropWhen(final Predicate<Message> rule)
+    {
+        intercept(null == rule ? null : m -> rule.test(m) ? null : m);
+    }
+
+    /** @return the copy that goes on the wire, or null when the scenario removes it. */
+    Message intercepted(final Message copy)
+    {
+        return null == interceptor ? copy : interceptor.apply(copy);
     }
 
     /** @return the number of copies to deliver (0 = lost, 2 = duplicated). */

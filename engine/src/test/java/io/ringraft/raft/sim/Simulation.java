@@ -164,6 +164,44 @@ public final class Simulation
         }
     }
 
+    /**
+     * Runs until {@code condition} holds (checked after every event) or {@code maxTicks} have passed.
+     *
+     * @return whether the condition holds.
+     */
+    public boolean runUntil(final java.util.function.BooleanSupplier condition, final long maxTicks)
+    {
+        final long deadline = now + maxTicks * SimConfig.TICK;
+        while (!condition.getAsBoolean() && !queue.isEmpty() && queue.peek().time <= deadline)
+        {
+            final SimEvent event = queue.poll();
+            now = event.time;
+            guarded(() -> dispatch(event));
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** Scenario control: the member loses everything not durable, as in a power cut. */
+    public void crash(final int id)
+    {
+        nodes[id].crash();
+    }
+
+    /** Scenario control: the member comes back from its durable state. */
+    public void restart(final int id)
+    {
+        guarded(() ->
+        {
+            nodes[id].start();
+            checker.checkNode(nodes[id]);
+        });
+    }
+
+    Workload workload()
+    {
+        return workload;
+    }
+
     /** Runs the events of the next {@code ticks} ticks. */
     public void runFor(final long ticks)
     {
@@ -335,11 +373,17 @@ public final class Simulation
             network.countDropped();
             return;
         }
+        final Message copy = network.intercepted(SimNetwork.copyOf(message));
+        if (null == copy)
+        {
+            network.countDropped();
+            return;
+        }
         final int copies = network.copies();
         for (int i = 0; i < copies; i++)
         {
             queue.add(new SimEvent(now + network.delay(), sequence++, SimEvent.Kind.DELIVER, to,
-                nodes[to].incarnation(), SimNetwork.copyOf(message), nodes[from].incarnation()));
+                nodes[to].incarnation(), 0 == i ? copy : SimNetwork.copyOf(copy), nodes[from].incarnation()));
         }
     }
 
@@ -416,11 +460,22 @@ public final class Simulation
 
     private SimulationFailure failure(final Invariant invariant, final String detail, final Throwable cause)
     {
+        return new SimulationFailure(config, invariant, "t=" + now + " " + detail, members(), trace.dump(), cause);
+    }
+
+    private String members()
+    {
         final StringBuilder members = new StringBuilder();
         for (final int id : memberIds)
         {
             members.append("    ").append(nodes[id]).append('\n');
         }
-        return new SimulationFailure(config, invariant, "t=" + now + " " + detail, members.toString(), trace.dump(), cause);
+        return members.toString();
+    }
+
+    /** For a scenario step that did not happen: where every member is, and the last events. */
+    public String describe()
+    {
+        return "t=" + now + "\n  members:\n" + members() + "  last events:\n" + trace.dump();
     }
 }
