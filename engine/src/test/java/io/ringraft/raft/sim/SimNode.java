@@ -78,6 +78,8 @@ final class SimNode
     private final Long2LongHashMap reads = new Long2LongHashMap(-1);
     private final ArrayList<WaitingRead> waitingReads = new ArrayList<>();
     private long readsServed;
+    private long snapshotsTaken;
+    private long snapshotsInstalled;
     private long readsRefused;
     private long readStatesIgnored;
 
@@ -131,6 +133,16 @@ final class SimNode
     long readsServed()
     {
         return readsServed;
+    }
+
+    long snapshotsTaken()
+    {
+        return snapshotsTaken;
+    }
+
+    long snapshotsInstalled()
+    {
+        return snapshotsInstalled;
     }
 
     /** Starts (or restarts) from durable state only. */
@@ -411,6 +423,7 @@ final class SimNode
                 " but its state machine image is at " + stateMachine.appliedIndex());
         }
         sim.checker().onRestored(this, snapshot.index(), stateMachine.hash());
+        snapshotsInstalled++;
         // Proposals at or below the snapshot are decided elsewhere; this member can no longer tell the client.
         proposals.clear();
     }
@@ -445,6 +458,7 @@ final class SimNode
                 throw new InvariantViolation(Invariant.STATE_MACHINE_SAFETY, "n" + id + ": " + ex.getMessage());
             }
             raft.snapshotTaken(snapshot.index(), snapshot.term());
+            snapshotsTaken++;
         }
         drain();
     }

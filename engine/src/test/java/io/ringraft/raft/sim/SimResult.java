@@ -16,6 +16,9 @@ public record SimResult(
     long maxCommit,
     long messagesSent,
     long crashes,
+    long snapshotsTaken,
+    long snapshotsInstalled,
+    long membershipChanges,
     long ticksToConverge,
     long fingerprint)
 {

@@ -138,13 +138,18 @@ public final class Simulation
             throw failure(violation.invariant, violation.getMessage(), violation);
         }
         long readsServed = 0;
+        long snapshotsTaken = 0;
+        long snapshotsInstalled = 0;
         for (final int id : memberIds)
         {
             readsServed += nodes[id].readsServed();
+            snapshotsTaken += nodes[id].snapshotsTaken();
+            snapshotsInstalled += nodes[id].snapshotsInstalled();
         }
         return new SimResult(
             config.seed(), config.nodes(), events, now / SimConfig.TICK, checker.ackedWrites(), readsServed,
-            checker.leaderChanges(), checker.maxCommit(), network.sent(), nemesis.crashes,
+            checker.leaderChanges(), checker.maxCommit(), network.sent(), nemesis.crashes, snapshotsTaken,
+            snapshotsInstalled, workload.membershipChanges,
             (convergedAt - calmAt) / SimConfig.TICK, fingerprint);
     }
 
