@@ -265,6 +265,38 @@ final class RaftLog
         return unstable.read(from, toIndex, bytesLeft, from == fromIndex, visitor);
     }
 
+    /**
+     * Copies entries [fromIndex, toIndex] up to {@code maxBytes} of payload (at least one) into {@code target}, in
+     * one bulk copy when they are all in memory (the steady state of a leader), else entry by entry.
+     *
+     * @return the last index copied, {@code fromIndex - 1} when the first was unavailable (compacted).
+     */
+    long copyTo(final long fromIndex, final long toIndex, final long maxBytes, final EntryBatch target)
+    {
+        if (fromIndex > stableLastIndex && fromIndex > floorIndex)
+        {
+            return unstable.copyTo(fromIndex, toIndex, maxBytes, target);
+        }
+        appender.target = target;
+        final long last = read(fromIndex, toIndex, maxBytes, appender);
+        appender.target = null;
+        return last;
+    }
+
+    private final BatchAppender appender = new BatchAppender();
+
+    private static final class BatchAppender implements EntryVisitor
+    {
+        EntryBatch target;
+
+        public void visit(
+            final long index, final long term, final EntryType type, final long timestamp,
+            final DirectBuffer payload, final int offset, final int length)
+        {
+            target.append(index, term, type, timestamp, payload, offset, length);
+        }
+    }
+
     private final CountingVisitor bytesCounter = new CountingVisitor();
 
     private static final class CountingVisitor implements EntryVisitor

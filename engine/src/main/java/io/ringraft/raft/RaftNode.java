@@ -58,7 +58,6 @@ public final class RaftNode
     private final SnapshotAssembler snapshotAssembler = new SnapshotAssembler();
     private final ConfChangeCodec confChangeCodec = new ConfChangeCodec();
     private final ExpandableArrayBuffer confChangeBuffer = new ExpandableArrayBuffer(256);
-    private final AppendCollector appendCollector = new AppendCollector();
     private final ConfChangeReader confChangeReader = new ConfChangeReader();
     private final EntryVisitor confChangeScanner;
 
@@ -87,10 +86,7 @@ public final class RaftNode
     /** Persistence bookkeeping: Readies handed out that must persist, FIFO, with the last entry of each. */
     private long lastReadyId;
     private long persistedReadyId;
-    private long[] inflightReadyIds = new long[64];
-    private long[] inflightLastIndices = new long[64];
-    private long[] inflightLastTerms = new long[64];
-    private int inflightReadyCount;
+    private final InflightReadies inflightReadies = new InflightReadies();
     private boolean selfVoteAwaitingReady;
     private long selfVoteReadyId;
     private long selfVoteTerm;
@@ -221,7 +217,7 @@ public final class RaftNode
     public void step(final Message m)
     {
         if (null == m || null == m.type || m.clusterId != clusterId || m.groupId != groupId || m.to != self ||
-            m.from == self || !isKnownSender(m))
+            m.from == self || !isKnownSender(m) || !isWellFormed(m))
         {
             droppedMessages++;
             return;
@@ -320,7 +316,12 @@ public final class RaftNode
         {
             return ProposeResult.CONF_CHANGE_PENDING;
         }
-        MembershipChanger.apply(tracker.membership(), change);
+        final Membership next = MembershipChanger.apply(tracker.membership(), change);
+        if (next.allMembers().length > ProgressTracker.MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("a group may have at most " + ProgressTracker.MAX_MEMBERS +
+                " members, the change leads to " + next.allMembers().length + ": " + next);
+        }
         final int length = confChangeCodec.encode(change, confChangeBuffer, 0);
         final long refusal = checkProposal(length);
         if (0 != refusal)
@@ -468,7 +469,7 @@ public final class RaftNode
         if (ready.mustPersist())
         {
             ready.id = ++lastReadyId;
-            trackInflightReady(ready);
+            inflightReadies.add(ready.id, ready.entries.lastIndex(), ready.entries.lastTerm());
             if (selfVoteAwaitingReady && null != ready.hardState)
             {
                 selfVoteAwaitingReady = false;
@@ -501,21 +502,6 @@ public final class RaftNode
         ready.snapshotRequestIndex = snapshotRequestIndex;
         snapshotRequestIndex = 0;
         return ready;
-    }
-
-    private void trackInflightReady(final Ready ready)
-    {
-        if (inflightReadyCount == inflightReadyIds.length)
-        {
-            final int capacity = inflightReadyCount * 2;
-            inflightReadyIds = java.util.Arrays.copyOf(inflightReadyIds, capacity);
-            inflightLastIndices = java.util.Arrays.copyOf(inflightLastIndices, capacity);
-            inflightLastTerms = java.util.Arrays.copyOf(inflightLastTerms, capacity);
-        }
-        inflightReadyIds[inflightReadyCount] = ready.id;
-        inflightLastIndices[inflightReadyCount] = ready.entries.lastIndex();
-        inflightLastTerms[inflightReadyCount] = ready.entries.lastTerm();
-        inflightReadyCount++;
     }
 
     private HardState currentHardState()
@@ -552,19 +538,7 @@ public final class RaftNode
             return;
         }
         persistedReadyId = readyId;
-        int done = 0;
-        while (done < inflightReadyCount && inflightReadyIds[done] <= readyId)
-        {
-            if (inflightLastIndices[done] > 0)
-            {
-                raftLog.stableTo(inflightLastIndices[done], inflightLastTerms[done]);
-            }
-            done++;
-        }
-        System.arraycopy(inflightReadyIds, done, inflightReadyIds, 0, inflightReadyCount - done);
-        System.arraycopy(inflightLastIndices, done, inflightLastIndices, 0, inflightReadyCount - done);
-        System.arraycopy(inflightLastTerms, done, inflightLastTerms, 0, inflightReadyCount - done);
-        inflightReadyCount -= done;
+        inflightReadies.persistedUpTo(readyId, raftLog);
 
         if (role == Role.CANDIDATE && selfVoteReadyId > 0 && readyId >= selfVoteReadyId && selfVoteTerm == term)
         {
@@ -607,10 +581,11 @@ public final class RaftNode
     /** A local snapshot covering {@code index} (at {@code term}) is durable: the log before it may be compacted. */
     public void snapshotTaken(final long index, final long term)
     {
-        if (index > appliedIndex)
+        if (index > applyHandedOut)
         {
-            throw new IllegalArgumentException("snapshotTaken(" + index + ") is beyond the applied index " +
-                appliedIndex);
+            // The snapshot stage may report before the apply feedback arrives, but never past what was handed out.
+            throw new IllegalArgumentException("snapshotTaken(" + index + ") is beyond the last index handed out " +
+                "to apply, " + applyHandedOut);
         }
         localSnapshotIndex = Math.max(localSnapshotIndex, index);
         lastSnapshotRequest = Math.max(lastSnapshotRequest, index);
@@ -1282,15 +1257,14 @@ public final class RaftNode
         long bytes = 0;
         if (progress.next <= lastIndex)
         {
-            appendCollector.start(append.entries);
-            final long lastSent = raftLog.read(progress.next, lastIndex, config.maxBytesPerAppend(), appendCollector);
+            final long lastSent = raftLog.copyTo(progress.next, lastIndex, config.maxBytesPerAppend(), append.entries);
             if (lastSent < progress.next)
             {
                 // Compacted away under us: the follower needs the snapshot.
                 startSnapshot(progress);
                 return false;
             }
-            bytes = appendCollector.bytes;
+            bytes = append.entries.payloadBytes();
         }
         progress.sentEntries(append.entries.lastIndex(), append.entries.count(), bytes);
         messages.add(append);
@@ -1353,6 +1327,23 @@ public final class RaftNode
             m.type == MessageType.TIMEOUT_NOW;
     }
 
+    /** Fields the core would otherwise trust blindly; a decoder cannot check them without Raft context. */
+    private static boolean isWellFormed(final Message m)
+    {
+        if (m.term < 0 || m.index < 0 || m.logTerm < 0 || m.commit < 0)
+        {
+            return m.type == MessageType.READ_INDEX_RESPONSE && m.index == -1 && m.term >= 0;
+        }
+        return switch (m.type)
+        {
+            case APPEND -> m.entries.isEmpty() ||
+                (m.entries.firstIndex() == m.index + 1 && m.entries.lastTerm() <= m.term);
+            case SNAPSHOT -> m.chunkOffset >= 0 && m.totalLength >= 0 && m.chunkLength >= 0 &&
+                m.chunkLength <= m.chunk.capacity() && m.index > 0;
+            default -> true;
+        };
+    }
+
     private void dropPendingConfFrom(final long index)
     {
         while (!pendingConfIndices.isEmpty() && pendingConfIndices.getLong(pendingConfIndices.size() - 1) >= index)
@@ -1396,7 +1387,13 @@ public final class RaftNode
         }
         if (!tracker.membership().isVoter(self))
         {
-            // Removed (or demoted): stop leading now that the change is committed; a voter takes over.
+            // Removed (or demoted): stop leading now that the change is committed. A caught-up voter is told to
+            // campaign at once, so the group does not wait an election timeout for a new leader.
+            final int successor = mostCaughtUpVoter();
+            if (NO_LEADER != successor)
+            {
+                sendTimeoutNow(successor);
+            }
             becomeFollower(term, NO_LEADER);
             return;
         }
@@ -1407,6 +1404,21 @@ public final class RaftNode
         maybeCommit();
         broadcastAppendPending = true;
         maybeAutoLeave();
+    }
+
+    private int mostCaughtUpVoter()
+    {
+        final long lastIndex = raftLog.lastIndex();
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            if (progress.memberId != self && progress.match == lastIndex &&
+                tracker.membership().isVoter(progress.memberId))
+            {
+                return progress.memberId;
+            }
+        }
+        return NO_LEADER;
     }
 
     private void maybeAutoLeave()
@@ -1431,27 +1443,6 @@ public final class RaftNode
         message.to = to;
         message.term = term;
         return message;
-    }
-
-    /** Copies entries into an outgoing append, summing their payload bytes for the in-flight window. */
-    private static final class AppendCollector implements EntryVisitor
-    {
-        private EntryBatch target;
-        long bytes;
-
-        void start(final EntryBatch target)
-        {
-            this.target = target;
-            bytes = 0;
-        }
-
-        public void visit(
-            final long index, final long term, final EntryType type, final long timestamp,
-            final DirectBuffer payload, final int offset, final int length)
-        {
-            target.append(index, term, type, timestamp, payload, offset, length);
-            bytes += length;
-        }
     }
 
     /** Reads and decodes the CONF_CHANGE entry at one index. */

@@ -121,6 +121,8 @@ final class UnstableEntries
         terms[count] = term;
         count++;
         limit = position + HEADER_LENGTH + align8(payloadLength);
+        // The padding is never written, but bulk copies cover it: the buffer must reach that far.
+        buffer.checkLimit(limit);
     }
 
     /** Removes the entries at and after {@code index} (a conflicting suffix). */
@@ -213,6 +215,34 @@ final class UnstableEntries
                 length);
         }
         return index - 1;
+    }
+
+    /**
+     * Copies the entries from {@code fromIndex}, up to {@code toIndex} and {@code maxBytes} of payload (the first
+     * entry regardless), into {@code target} with one bulk copy.
+     *
+     * @return the last index copied, {@code fromIndex - 1} when none.
+     */
+    long copyTo(final long fromIndex, final long toIndex, final long maxBytes, final EntryBatch target)
+    {
+        if (fromIndex < offset || fromIndex > lastIndex())
+        {
+            target.clear();
+            return fromIndex - 1;
+        }
+        long last = fromIndex;
+        long bytes = payloadLength(fromIndex);
+        for (final long end = Math.min(toIndex, lastIndex()); last < end; last++)
+        {
+            final int length = payloadLength(last + 1);
+            if (bytes + length > maxBytes)
+            {
+                break;
+            }
+            bytes += length;
+        }
+        copyTo(fromIndex, last, target);
+        return last;
     }
 
     /** Copies the entries in [fromIndex, toIndex] into {@code target} with one bulk copy. */

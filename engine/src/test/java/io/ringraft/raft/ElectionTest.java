@@ -121,6 +121,8 @@ class ElectionTest
         // The NO_OP of the new term is committed everywhere.
         assertThat(cluster.node(1).commitIndex()).isEqualTo(1);
         assertThat(cluster.node(3).commitIndex()).isEqualTo(1);
+        assertThat(cluster.member(3).log.type(1)).isEqualTo(io.ringraft.codecs.sbe.EntryType.NO_OP);
+        assertThat(cluster.member(3).log.term(1)).isEqualTo(1);
         // Vote and pre-vote responses never left before the vote was durable.
         assertThat(cluster.sentOfType(MessageType.VOTE_RESPONSE)).isNotEmpty();
     }
@@ -287,5 +289,40 @@ class ElectionTest
             assertThat(m.type).isEqualTo(MessageType.APPEND_RESPONSE);
             assertThat(m.term).isEqualTo(5);
         });
+    }
+
+    @Test
+    void preVoteIsRefusedToAMemberWithAStaleLogWithoutChangingTerms()
+    {
+        final MemoryLog log = new MemoryLog();
+        ReplicationTest.fill(log, 1, 2, 1);
+        log.hardState(new HardState(1, HardState.NO_VOTE, 2));
+        final RaftNode follower = single(2, log, 1, 2, 3);
+        final long term = follower.term();
+        final Message preVote = message(MessageType.VOTE_REQUEST, 3, 2, term + 1);
+        preVote.preVote = true;
+        preVote.index = 1;
+        preVote.logTerm = 1;
+        follower.step(preVote);
+        assertThat(follower.term()).isEqualTo(term);
+        final Ready ready = follower.ready();
+        assertThat(ready.hardState()).isNull();
+        assertThat(ready.messages()).singleElement().satisfies(m ->
+        {
+            assertThat(m.preVote).isTrue();
+            assertThat(m.reject).isTrue();
+        });
+    }
+
+    @Test
+    void higherTermResponseMakesALeaderStepDown()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        final Message response = message(MessageType.APPEND_RESPONSE, 2, 1, 9);
+        cluster.node(1).step(response);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.FOLLOWER);
+        assertThat(cluster.node(1).term()).isEqualTo(9);
+        assertThat(cluster.node(1).leader()).isEqualTo(-1);
     }
 }

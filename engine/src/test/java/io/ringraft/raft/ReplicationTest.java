@@ -331,4 +331,27 @@ class ReplicationTest
             assertThat(cluster.member(id).applied).containsExactly("kept");
         }
     }
+
+    @Test
+    void responsesNeverOvertakeAnEarlierReadyStillBeingPersisted()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        final RaftNode follower = cluster.node(2);
+        final Message append = message(MessageType.APPEND, 1, 2, 1);
+        append.index = 1;
+        append.logTerm = 1;
+        append.entries.append(2, 1, EntryType.NORMAL, 0, new UnsafeBuffer(new byte[3]), 0, 3);
+        follower.step(append);
+        final Ready first = follower.ready();
+        assertThat(first.mustPersist()).isTrue();
+
+        // The same append again adds nothing, but its answer acknowledges entry 2, not durable yet.
+        follower.step(append);
+        final Ready second = follower.ready();
+        assertThat(second.messages()).isEmpty();
+        assertThat(second.mustPersist()).isTrue();
+        assertThat(second.id()).isGreaterThan(first.id());
+        assertThat(second.messagesAfterPersist()).singleElement().satisfies(m -> assertThat(m.index).isEqualTo(2));
+    }
 }

@@ -6,10 +6,11 @@ import io.ringraft.raft.testing.MemorySnapshots;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -47,7 +48,9 @@ final class TestCluster
     }
 
     final TreeMap<Integer, Member> members = new TreeMap<>();
-    final Deque<Message> network = new ArrayDeque<>();
+    final LinkedList<Message> network = new LinkedList<>();
+    /** Every entry any member applied, by index: two members applying different entries at one index is a bug. */
+    final Map<Long, String> appliedByIndex = new HashMap<>();
     final List<Message> sent = new ArrayList<>();
     Predicate<Message> drop = m -> false;
     private final Consumer<RaftConfig> configurer;
@@ -184,6 +187,13 @@ final class TestCluster
     {
         member.log.read(from, to, Long.MAX_VALUE, (index, term, type, timestamp, payload, offset, length) ->
         {
+            final String value = type + ":" + term + ":" + payload.getStringWithoutLengthAscii(offset, length);
+            final String previous = appliedByIndex.putIfAbsent(index, value);
+            if (null != previous && !previous.equals(value))
+            {
+                throw new AssertionError("member " + member.id + " applied " + value + " at " + index +
+                    " where another applied " + previous);
+            }
             if (type == EntryType.NORMAL)
             {
                 member.applied.add(payload.getStringWithoutLengthAscii(offset, length));
@@ -207,11 +217,13 @@ final class TestCluster
     /** Delivers one message; @return false when the network is empty. */
     boolean deliverOne()
     {
-        final Message message = network.poll();
-        if (null == message)
-        {
-            return false;
-        }
+        return !network.isEmpty() && deliver(0);
+    }
+
+    /** Delivers the {@code position}th message in flight (out of order delivery). */
+    boolean deliver(final int position)
+    {
+        final Message message = network.remove(position);
         final Member to = members.get(message.to);
         if (null != to && !drop.test(message))
         {
