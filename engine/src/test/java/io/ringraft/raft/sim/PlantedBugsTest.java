@@ -65,6 +65,31 @@ class PlantedBugsTest
         }
     }
 
+    @Test
+    void aDiskThatLosesSyncedWritesInACrashLosesAcknowledgedWrites()
+    {
+        // Not a core bug but a broken durability promise: acknowledged writes vanish, the checker must notice.
+        final Set<Invariant> expected = EnumSet.of(
+            Invariant.STATE_MACHINE_SAFETY, Invariant.LEADER_COMPLETENESS, Invariant.ACKNOWLEDGED_WRITE_KEPT,
+            Invariant.LOG_MATCHING);
+        final Map<Invariant, Long> firstSeedByInvariant = new EnumMap<>(Invariant.class);
+        for (long seed = 1; seed <= MAX_SEEDS && firstSeedByInvariant.isEmpty(); seed++)
+        {
+            try
+            {
+                new Simulation(SimConfig.forSeed(seed)).diskLosesSyncedWrites(true).run();
+            }
+            catch (final SimulationFailure failure)
+            {
+                firstSeedByInvariant.put(failure.invariant(), seed);
+                System.out.println("lying disk caught at seed " + seed + ": " +
+                    failure.getMessage().substring(0, failure.getMessage().indexOf('\n')));
+            }
+        }
+        assertThat(firstSeedByInvariant.keySet()).as("first violation with a lying disk: %s", firstSeedByInvariant)
+            .containsAnyElementsOf(expected);
+    }
+
     private static void assertFound(final String bug, final Set<Invariant> expected)
     {
         final Map<Invariant, Long> firstSeedByInvariant = new EnumMap<>(Invariant.class);

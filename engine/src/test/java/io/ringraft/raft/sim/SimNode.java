@@ -175,6 +175,10 @@ final class SimNode
     /** Loses everything that is not in {@link SimStorage}: memory, queued writes, queued applies, sessions. */
     void crash()
     {
+        if (sim.diskLosesSyncedWrites())
+        {
+            storage.loseNewestEntries(1 + sim.random().nextInt(3));
+        }
         incarnation++;
         raft = null;
         stateMachine = null;

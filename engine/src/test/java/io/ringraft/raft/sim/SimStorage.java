@@ -138,6 +138,19 @@ final class SimStorage implements LogReader, SnapshotSource
         snapshot = local;
     }
 
+    /**
+     * Models a disk whose syncs lied: the newest {@code count} entries "written" are gone after the crash, and
+     * the commit index recorded with them is cut back to what is left. Only the checker's own tests use it.
+     */
+    void loseNewestEntries(final int count)
+    {
+        truncateFrom(Math.max(snapshotIndex() + 1, lastIndex() - count + 1));
+        if (hardState.commit() > lastIndex())
+        {
+            hardState = new HardState(hardState.term(), hardState.votedFor(), lastIndex());
+        }
+    }
+
     private void compactTo(final long index)
     {
         final int remove = (int)Math.min(entries.size(), index - snapshotIndex());

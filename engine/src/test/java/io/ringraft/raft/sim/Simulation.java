@@ -45,6 +45,7 @@ public final class Simulation
     private long probeTerm;
     private boolean probeAcknowledged;
     private long convergedAt = -1;
+    private boolean diskLosesSyncedWrites;
 
     public Simulation(final SimConfig config)
     {
@@ -200,6 +201,21 @@ public final class Simulation
             nodes[id].start();
             checker.checkNode(nodes[id]);
         });
+    }
+
+    /**
+     * Makes every crash lose the newest few entries a member had confirmed durable: a disk whose fsync lies.
+     * Raft cannot keep acknowledged writes on such a disk, so this exists to show that the checker notices.
+     */
+    public Simulation diskLosesSyncedWrites(final boolean lies)
+    {
+        diskLosesSyncedWrites = lies;
+        return this;
+    }
+
+    boolean diskLosesSyncedWrites()
+    {
+        return diskLosesSyncedWrites;
     }
 
     Workload workload()
