@@ -246,12 +246,14 @@ final class SimNode
         return started;
     }
 
+    /** Every input to the core ends here, so this is where the safety checks run "after every event". */
     private void drain()
     {
         while (null != raft && raft.hasReady())
         {
             handle(raft.ready());
         }
+        sim.checker().checkNode(this);
     }
 
     private void handle(final Ready ready)
@@ -562,7 +564,8 @@ final class SimNode
         return "n" + id + " " + raft.role() + " t=" + raft.term() + " leader=" + raft.leader() + " commit=" +
             raft.commitIndex() + " applied=" + raft.appliedIndex() + " last=" + raft.lastIndex() + " sm=" +
             stateMachine.appliedIndex() + " durable=" + storage.hardState() + " log=(" + storage.snapshotIndex() + ".." +
-            storage.lastIndex() + "] pendingWrites=" + persistQueue.size() + " pendingApply=" + applyQueue.size() + " " +
+            storage.lastIndex() + "] pendingWrites=" + persistQueue.size() + " pendingApply=" + applyQueue.size() +
+            " reads(served=" + readsServed + " refused=" + readsRefused + " stale answers=" + readStatesIgnored + ") " +
             raft.membership();
     }
 }

@@ -196,11 +196,7 @@ public final class Simulation
     /** Scenario control: the member comes back from its durable state. */
     public void restart(final int id)
     {
-        guarded(() ->
-        {
-            nodes[id].start();
-            checker.checkNode(nodes[id]);
-        });
+        guarded(() -> nodes[id].start());
     }
 
     /**
@@ -293,7 +289,6 @@ public final class Simulation
             {
                 trace.add(event);
                 node.start();
-                checker.checkNode(node);
             }
             return;
         }
@@ -321,7 +316,6 @@ public final class Simulation
             case SNAPSHOT_DURABLE -> node.snapshotDurable();
             default -> throw new IllegalStateException("unexpected event " + event);
         }
-        checker.checkNode(node);
     }
 
     /** End of the fault phase: from now on the cluster must converge. */
@@ -336,7 +330,6 @@ public final class Simulation
             if (!nodes[id].isUp())
             {
                 nodes[id].start();
-                checker.checkNode(nodes[id]);
             }
         }
         schedule(SimConfig.TICK, SimEvent.Kind.PROBE, 0, 0);
