@@ -22,6 +22,8 @@ public record SimConfig(
     int heartbeatTicks,
     boolean preVote,
     boolean checkQuorum,
+    /* reads served on the leader's lease instead of a heartbeat round (RaftConfig.ReadOnlyOption.LEASE_BASED) */
+    boolean leaseReads,
     /* the run has two phases: faults (everything below applies) then a healed network that must converge */
     int faultTicks,
     double dropRate,
@@ -43,6 +45,14 @@ public record SimConfig(
     int maxInflightMessages)
 {
     public static final int TICK = 10;
+
+    /**
+     * {@code -Dsim.leaseReads=true} runs the randomized seeds with lease-based reads. Off by default: the core's
+     * lease currently outlives its quorum (the check-quorum round that ends it can come up to two election
+     * timeouts after the partition, and a transfer request restarts it), so a partitioned leader serves stale
+     * reads; e.g. seeds 303, 414, 440 fail LINEARIZABLE_READ with it.
+     */
+    private static final boolean LEASE_READS = Boolean.getBoolean("sim.leaseReads");
 
     /** Every process of the run: the initial voters 1..nodes, then the spares. */
     int processes()
@@ -75,6 +85,7 @@ public record SimConfig(
             1 + r.nextInt(3),
             true,
             true,
+            LEASE_READS,
             300 + r.nextInt(300),
             hostile ? 0.1 + r.nextDouble() * 0.15 : r.nextDouble() * 0.1,
             r.nextDouble() * 0.05,
@@ -100,7 +111,7 @@ public record SimConfig(
     public static SimConfig calm(final long seed, final int nodes)
     {
         return new SimConfig(
-            seed, nodes, 0, false, 10, 2, true, true, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
+            seed, nodes, 0, false, 10, 2, true, true, false, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
             2 * TICK, 16, 64L * 1024 * 1024, 100_000, 64 * 1024, 64 * 1024, 64);
     }
 
@@ -111,7 +122,7 @@ public record SimConfig(
     public static SimConfig scripted(final long seed, final int nodes)
     {
         return new SimConfig(
-            seed, nodes, 0, false, 10, 2, true, true, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
+            seed, nodes, 0, false, 10, 2, true, true, false, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
             0, 16, 64L * 1024 * 1024, 100_000, 64 * 1024, 1, 64);
     }
 
@@ -119,7 +130,7 @@ public record SimConfig(
     {
         return new SimConfig(
             seed, nodes, spareMembers, leadershipTransfers, electionTicks, heartbeatTicks, preVote, checkQuorum,
-            faultTicks, dropRate, duplicateRate, maxDelay, longDelayRate, maxPersistDelay, maxApplyDelay,
+            leaseReads, faultTicks, dropRate, duplicateRate, maxDelay, longDelayRate, maxPersistDelay, maxApplyDelay,
             meanTicksBetweenFaults, crashes, meanUnitsBetweenClientOps, maxPayload, maxUncommittedBytes,
             snapshotThresholdEntries, snapshotChunkBytes, maxBytesPerAppend, maxInflightMessages);
     }
@@ -141,6 +152,7 @@ public record SimConfig(
             .snapshotChunkBytes(snapshotChunkBytes)
             .maxBytesPerAppend(maxBytesPerAppend)
             .maxInflightMessages(maxInflightMessages)
+            .readOnlyOption(leaseReads ? RaftConfig.ReadOnlyOption.LEASE_BASED : RaftConfig.ReadOnlyOption.SAFE)
             .random(new Random(randomSeed))
             .conclude();
     }

@@ -70,7 +70,8 @@ public final class Simulation
 
     /**
      * Reruns seeds outside JUnit: {@code Simulation <firstSeed> [count] [-k]}; {@code -k} keeps going after a
-     * failure and prints one line per failed seed; {@code -Dsim.bug=NAME} plants one of the core's bugs first. The JVM needs the build's {@code ringraft.jvm.opens}.
+     * failure and prints one line per failed seed; {@code -Dsim.bug=NAME} plants one of the core's bugs first.
+     * The JVM needs the build's {@code ringraft.jvm.opens}.
      */
     public static void main(final String[] args)
     {
