@@ -724,6 +724,15 @@ public final class RaftNode
         maybeAutoLeave();
     }
 
+    /**
+     * A committed configuration not yet in effect here (its entry is not durable yet) means this member may be
+     * counting votes with an outdated configuration: it must not campaign until it catches up.
+     */
+    private boolean hasCommittedConfChangeNotInEffect()
+    {
+        return !pendingConfIndices.isEmpty() && pendingConfIndices.getLong(0) <= raftLog.committed();
+    }
+
     private boolean isPromotable()
     {
         return tracker.membership().isVoter(self) && null == snapshotToInstall;
@@ -731,7 +740,7 @@ public final class RaftNode
 
     private void campaign(final boolean transfer)
     {
-        if (!isPromotable())
+        if (!isPromotable() || hasCommittedConfChangeNotInEffect())
         {
             return;
         }
@@ -1071,9 +1080,10 @@ public final class RaftNode
         {
             if (progress.state == Progress.State.REPLICATE && progress.inflights.isFull())
             {
-                // A whole window unanswered for a heartbeat round: appends or their answers were lost
-                // (the transport drops rather than blocks). Probe again from the match point.
-                progress.becomeProbe();
+                // The follower is alive but its window stays full: appends or their answers may have been lost
+                // (the transport drops rather than blocks). Let one more append through; if there is a gap, the
+                // follower rejects it and the leader probes back. A merely slow follower costs no resend.
+                progress.inflights.freeFirstOne();
             }
             // Even empty, an append lets the follower reveal a gap left by a lost append.
             sendAppend(progress, true);
