@@ -286,6 +286,8 @@ final class SimNode
 
         if (ready.hasApply())
         {
+            // Read now, not when the apply runs: the contract says these are durable when handed out, and this
+            // is the moment that checks it most strictly.
             final List<SimStorage.StoredEntry> toApply = new ArrayList<>((int)(ready.applyTo() - ready.applyFrom() + 1));
             for (long index = ready.applyFrom(); index <= ready.applyTo(); index++)
             {

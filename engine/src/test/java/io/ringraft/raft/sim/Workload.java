@@ -25,6 +25,8 @@ final class Workload
     private final int maxPayload;
     private int believedLeader;
     private long nextWriteId = 1;
+    private long refusedWriteId;
+    private byte[] refusedPayload;
     private long nextReadContext = 1;
 
     long proposed;
@@ -87,20 +89,37 @@ final class Workload
         sim.schedule(1 + random.nextInt(2 * mean), SimEvent.Kind.CLIENT, 0, 0);
     }
 
-    /** @return the result of {@link SimNode#propose}. */
+    /**
+     * Proposes the write refused last time (NOT_LEADER or BACK_PRESSURED: refusals are immediate and definitive,
+     * so the client retries the same write elsewhere or later), or a new one.
+     *
+     * @return the result of {@link SimNode#propose}.
+     */
     long propose(final SimNode target)
     {
-        final long writeId = nextWriteId++;
-        final byte[] payload = new byte[8 + random.nextInt(Math.max(1, maxPayload - 8))];
-        random.nextBytes(payload);
-        new UnsafeBuffer(payload).putLong(0, writeId, ByteOrder.LITTLE_ENDIAN);
+        final long writeId;
+        final byte[] payload;
+        if (null != refusedPayload)
+        {
+            writeId = refusedWriteId;
+            payload = refusedPayload;
+            refusedPayload = null;
+        }
+        else
+        {
+            writeId = nextWriteId++;
+            payload = new byte[8 + random.nextInt(Math.max(1, maxPayload - 8))];
+            random.nextBytes(payload);
+            new UnsafeBuffer(payload).putLong(0, writeId, ByteOrder.LITTLE_ENDIAN);
+        }
         proposed++;
         final long result = target.propose(writeId, payload);
         if (ProposeResult.isAccepted(result))
         {
             accepted++;
+            return result;
         }
-        else if (ProposeResult.NOT_LEADER == result)
+        if (ProposeResult.NOT_LEADER == result)
         {
             refusedNotLeader++;
             followHint(target);
@@ -113,6 +132,8 @@ final class Workload
         {
             refusedOther++;
         }
+        refusedWriteId = writeId;
+        refusedPayload = payload;
         return result;
     }
 
