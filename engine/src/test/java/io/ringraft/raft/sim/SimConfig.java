@@ -60,7 +60,11 @@ public record SimConfig(
         return nodes + spareMembers;
     }
 
-    /** The liveness bound after faults stop: a leader and a new committed write within this many ticks. */
+    /**
+     * The liveness bound after faults stop: a leader and a new committed write within this many ticks. The
+     * margin beyond ten election timeouts is catch-up time: a hostile run replicates one entry per append, and a
+     * follower a hundred entries behind needs that many round trips before the probe write can commit.
+     */
     public int livenessTicks()
     {
         return 10 * electionTicks + 200;
@@ -69,7 +73,7 @@ public record SimConfig(
     /**
      * The randomized mix the default suite runs: 3- and 5-member clusters, every kind of fault, small snapshots;
      * one seed in four is hostile (heavy loss, faults every election or two, one entry per append, a tiny
-     * in-flight window), the weather in which subtle commit-rule bugs show.
+     * in-flight window), which stresses elections, log backtracking and catch-up the hardest.
      */
     public static SimConfig forSeed(final long seed)
     {
