@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Thousands of randomized runs (3- and 5-member clusters; loss, duplication, reordering, partitions, crashes,
- * snapshots, reads, leadership transfers), each checking every safety invariant after every event and liveness
+ * snapshots, reads (lease-based in one seed in four), leadership transfers), each checking every safety invariant after every event and liveness
  * once the faults stop.
  * <p>
  * {@code -Dsim.seed=123} reruns one seed (the failure message prints it); {@code -Dsim.seeds=100000} runs more
@@ -33,7 +33,7 @@ class RaftSimulationTest
         final long firstSeed = Long.getLong("sim.firstSeed", 1L);
         final long started = System.nanoTime();
         long acked = 0, reads = 0, crashes = 0, leaderChanges = 0, events = 0, fiveNodeRuns = 0, maxConverge = 0;
-        long snapshotsTaken = 0, snapshotsInstalled = 0, membershipChanges = 0;
+        long snapshotsTaken = 0, snapshotsInstalled = 0, membershipChanges = 0, leaseReads = 0;
         for (long seed = firstSeed; seed < firstSeed + seeds; seed++)
         {
             final SimResult result = Simulation.run(seed);
@@ -47,13 +47,14 @@ class RaftSimulationTest
             snapshotsTaken += result.snapshotsTaken();
             snapshotsInstalled += result.snapshotsInstalled();
             membershipChanges += result.membershipChanges();
+            leaseReads += SimConfig.forSeed(seed).leaseReads() ? result.readsServed() : 0;
         }
         final long millis = (System.nanoTime() - started) / 1_000_000;
         System.out.printf("%d seeds in %d ms: %d events, %d acked writes, %d reads, %d crashes, %d leader changes, " +
             "%d snapshots taken, %d installed from a leader, %d membership changes, %d five-member runs, " +
-            "slowest convergence %d ticks%n",
+            "%d reads in lease-read runs, slowest convergence %d ticks%n",
             seeds, millis, events, acked, reads, crashes, leaderChanges, snapshotsTaken, snapshotsInstalled,
-            membershipChanges, fiveNodeRuns, maxConverge);
+            membershipChanges, fiveNodeRuns, leaseReads, maxConverge);
 
         // The runs must have exercised what they claim to, or passing proves nothing.
         assertThat(acked).isGreaterThan(seeds * 10L);
@@ -64,6 +65,7 @@ class RaftSimulationTest
         assertThat(snapshotsTaken).isGreaterThan(seeds);
         assertThat(snapshotsInstalled).isGreaterThan(seeds / 10);
         assertThat(membershipChanges).isGreaterThan(seeds / 10);
+        assertThat(leaseReads).isGreaterThan(seeds / SimConfig.LEASE_READ_SEED_EVERY);
     }
 
     @Test

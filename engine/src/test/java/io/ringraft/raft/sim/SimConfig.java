@@ -47,12 +47,12 @@ public record SimConfig(
     public static final int TICK = 10;
 
     /**
-     * {@code -Dsim.leaseReads=true} runs the randomized seeds with lease-based reads. Off by default: the core's
-     * lease currently outlives its quorum (the check-quorum round that ends it can come up to two election
-     * timeouts after the partition, and a transfer request restarts it), so a partitioned leader serves stale
-     * reads; e.g. seeds 303, 414, 440 fail LINEARIZABLE_READ with it.
+     * {@code -Dsim.leaseReads=true} runs every randomized seed with lease-based reads; by default one seed in
+     * {@link #LEASE_READ_SEED_EVERY} does (chosen from the seed, not drawn, so that the other settings of a seed
+     * stay what they were). Every member ticks at the same rate here, which is what the lease assumes.
      */
     private static final boolean LEASE_READS = Boolean.getBoolean("sim.leaseReads");
+    static final int LEASE_READ_SEED_EVERY = 4;
 
     /** Every process of the run: the initial voters 1..nodes, then the spares. */
     int processes()
@@ -89,7 +89,7 @@ public record SimConfig(
             1 + r.nextInt(3),
             true,
             true,
-            LEASE_READS,
+            LEASE_READS || 0 == Math.floorMod(seed, LEASE_READ_SEED_EVERY),
             300 + r.nextInt(300),
             hostile ? 0.1 + r.nextDouble() * 0.15 : r.nextDouble() * 0.1,
             r.nextDouble() * 0.05,
