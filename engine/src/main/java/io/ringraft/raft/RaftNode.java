@@ -44,6 +44,11 @@ import java.util.List;
  *     <li>A response that waits for persistence goes in {@link Ready#messages()} instead when no Ready is
  *     waiting for the disk (it depends on nothing); when earlier Readies are still being persisted, a Ready
  *     carrying only such responses repeats the hard state so that it takes its place in the FIFO.</li>
+ *     <li>Lease reads ({@link RaftConfig.ReadOnlyOption#LEASE_BASED}): the lease is measured from when the
+ *     confirming heartbeat round was <em>sent</em> (round ids carry the send tick); no lease read is served while
+ *     a transfer is in progress or after this leader sent TIMEOUT_NOW in its term, a ReadIndex round is used
+ *     instead. A member refuses to help elect anyone for an election timeout after it heard from a leader of any
+ *     term, and, with lease reads, after it starts.</li>
  *     <li>A read forwarded by a follower that the leader cannot serve yet comes back as a {@link ReadState}
  *     with index -1: retry it. Pending reads are dropped when leadership changes (the caller times out).</li>
  *     <li>An APPEND that would overwrite a committed entry is a broken safety invariant, not bad input: it
