@@ -1,0 +1,101 @@
+package io.ringraft.log;
+
+import io.ringraft.codecs.sbe.DirectoryHeaderDecoder;
+import io.ringraft.codecs.sbe.DirectoryHeaderEncoder;
+import io.ringraft.codecs.sbe.MessageHeaderDecoder;
+import io.ringraft.codecs.sbe.MessageHeaderEncoder;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The file that names the owner of a group directory (SBE {@code DirectoryHeader}): written once when the
+ * directory is created, checked on every start so that a member never runs on another member's or another
+ * cluster's data, nor on a format it does not understand.
+ */
+final class DirectoryHeaderFile
+{
+    static final int FORMAT_VERSION = 1;
+
+    private static final int LENGTH = RecordFrame.LENGTH + MessageHeaderEncoder.ENCODED_LENGTH +
+        DirectoryHeaderEncoder.BLOCK_LENGTH;
+
+    private DirectoryHeaderFile()
+    {
+    }
+
+    /**
+     * Creates the header if the directory has none, else checks it.
+     *
+     * @throws ForeignDirectoryException when it names another cluster, member or format, or is unreadable.
+     */
+    static void checkOrCreate(final Path file, final int clusterId, final int memberId)
+    {
+        if (Files.exists(file))
+        {
+            check(file, clusterId, memberId);
+        }
+        else
+        {
+            create(file, clusterId, memberId);
+        }
+    }
+
+    private static void create(final Path file, final int clusterId, final int memberId)
+    {
+        final ByteBuffer bytes = ByteBuffer.allocateDirect(LENGTH);
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        new DirectoryHeaderEncoder()
+            .wrapAndApplyHeader(buffer, RecordFrame.LENGTH, new MessageHeaderEncoder())
+            .clusterId(clusterId)
+            .memberId(memberId)
+            .formatVersion(FORMAT_VERSION)
+            .createdTimestamp(System.currentTimeMillis());
+        RecordFrame.seal(buffer, 0, LENGTH - RecordFrame.LENGTH);
+        DurableFiles.writeAtomically(file, bytes);
+    }
+
+    private static void check(final Path file, final int clusterId, final int memberId)
+    {
+        final byte[] content;
+        try
+        {
+            content = Files.readAllBytes(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read " + file, ex);
+        }
+        final UnsafeBuffer buffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.max(content.length, LENGTH)));
+        buffer.putBytes(0, content);
+        final int messageLength = content.length < RecordFrame.LENGTH ? RecordFrame.Defect.BAD_LENGTH :
+            RecordFrame.validate(buffer, 0, content.length, DirectoryHeaderEncoder.TEMPLATE_ID,
+            MessageHeaderDecoder.ENCODED_LENGTH + DirectoryHeaderDecoder.BLOCK_LENGTH);
+        if (messageLength < 0)
+        {
+            throw new ForeignDirectoryException(file + ": expected a ringraft directory header, found " +
+                content.length + " bytes with " + RecordFrame.Defect.describe(messageLength) +
+                ". The directory was not created by ringraft or the header is damaged; restore the header from a " +
+                "backup or, if this member's data is expendable, delete " + file.getParent() +
+                " so the member resyncs from its peers.");
+        }
+        final DirectoryHeaderDecoder header = new DirectoryHeaderDecoder()
+            .wrapAndApplyHeader(buffer, RecordFrame.LENGTH, new MessageHeaderDecoder());
+        if (header.formatVersion() != FORMAT_VERSION)
+        {
+            throw new ForeignDirectoryException(file + ": expected format version " + FORMAT_VERSION + ", found " +
+                header.formatVersion() + ". Run the ringraft release that wrote this directory, or migrate it.");
+        }
+        if (header.clusterId() != clusterId || header.memberId() != memberId)
+        {
+            throw new ForeignDirectoryException(file + ": expected cluster " + clusterId + " member " + memberId +
+                ", found cluster " + header.clusterId() + " member " + header.memberId() +
+                ". The data directory belongs to another " + (header.clusterId() != clusterId ? "cluster" : "member") +
+                "; point this member at its own data directory, or fix its cluster/member id configuration.");
+        }
+    }
+}

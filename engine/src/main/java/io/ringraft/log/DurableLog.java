@@ -1,0 +1,747 @@
+package io.ringraft.log;
+
+import io.ringraft.codecs.sbe.EntryType;
+import io.ringraft.raft.EntryBatch;
+import io.ringraft.raft.EntryVisitor;
+import io.ringraft.raft.HardState;
+import io.ringraft.raft.LogReader;
+import io.ringraft.raft.SnapshotToInstall;
+import org.agrona.DirectBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.invoke.VarHandle;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The durable log of one Raft group: segment files of CRC32C-framed SBE records, group-committed, plus the
+ * group's hard state and snapshots.
+ * <p>
+ * <b>Threads.</b> One writer (the pipeline's persist stage) calls {@link #append}, {@link #saveHardState},
+ * {@link #force}, {@link #truncateSuffix}, {@link #compactPrefix} and {@link #installSnapshot}. Any
+ * number of readers use the {@link LogReader} methods concurrently, without locks: appends go beyond the
+ * published {@link #lastIndex()} and become visible only through a volatile write in {@link #force()};
+ * the rare operations that change entries readers may already see (truncation, reset) run inside a
+ * seqlock write section, which {@link #term(long)} retries around and {@link #read} stops at.
+ * <p>
+ * <b>Recovery.</b> {@link #open} checks the directory header, scans every segment and cuts a torn tail of
+ * the last one back to the last valid record (reported on the {@code io.ringraft.log} System.Logger). Any
+ * other damage (a bad record with valid ones after it, a missing segment, a foreign header) throws a
+ * {@link CorruptLogException} or {@link ForeignDirectoryException} naming the file, the offset and what
+ * to do: an fsynced record is never dropped silently.
+ * <p>
+ * <b>Deleted segments</b> stay mapped until the next truncation or compaction after the one that deleted them,
+ * since a reader may be in the middle of one and an unmapped page would crash the JVM; reads take
+ * microseconds and compactions come seconds apart. Unmapping them then, instead of waiting for a GC that an
+ * allocation-free process may not run for hours, gives their disk space back.
+ */
+public final class DurableLog implements LogReader, AutoCloseable
+{
+    private static final System.Logger LOGGER = System.getLogger("io.ringraft.log");
+    private static final Segment[] NO_SEGMENTS = new Segment[0];
+
+    private final LogConfig config;
+    private final boolean durable;
+    private final Path logDirectory;
+    private final HardStateFile hardStateFile;
+    private final SnapshotStore snapshots;
+    private final TermRuns termRuns = new TermRuns();
+    private final EntryVisitor appender = this::appendEntry;
+
+    private volatile Segment[] segments = NO_SEGMENTS;
+    private volatile long durableLastIndex;
+    /** Seqlock: odd while the writer changes entries that readers may already see. */
+    private volatile long version;
+
+    private final ArrayList<Segment> retiredEarlier = new ArrayList<>();
+    private final ArrayList<Segment> retiredLatest = new ArrayList<>();
+    private Segment current;
+    private long writtenLastIndex;
+    private boolean closed;
+
+    private DurableLog(final LogConfig config, final HardStateFile hardStateFile, final SnapshotStore snapshots)
+    {
+        this.config = config;
+        this.durable = config.fsyncPolicy() == FsyncPolicy.ALWAYS;
+        this.logDirectory = config.logDirectory();
+        this.hardStateFile = hardStateFile;
+        this.snapshots = snapshots;
+    }
+
+    /**
+     * Opens (creating if needed) the log of {@code config.groupId()} and recovers it.
+     *
+     * @throws ForeignDirectoryException if the directory belongs to another cluster or member.
+     * @throws CorruptLogException       if a file is damaged in a way that is not a torn tail.
+     */
+    public static DurableLog open(final LogConfig config)
+    {
+        config.conclude();
+        if (config.fsyncPolicy() == FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS)
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "log of group {0} in {1} uses fsync policy " +
+                "NEVER_UNSAFE_FOR_BENCHMARKS: a crash of the machine loses acknowledged entries and votes; " +
+                "never use it outside benchmarks", config.groupId(), config.groupDirectory());
+        }
+        DurableFiles.createDirectories(config.groupDirectory());
+        DirectoryHeaderFile.checkOrCreate(config.directoryHeaderFile(), config.clusterId(), config.memberId());
+        DurableFiles.createDirectories(config.logDirectory());
+        final boolean durable = config.fsyncPolicy() == FsyncPolicy.ALWAYS;
+        final SnapshotStore snapshots = SnapshotStore.open(config.snapshotDirectory(), config.groupId(), durable, LOGGER);
+        final HardStateFile hardStateFile = HardStateFile.open(config.hardStateFile());
+        final DurableLog log = new DurableLog(config, hardStateFile, snapshots);
+        try
+        {
+            log.recover();
+        }
+        catch (final RuntimeException ex)
+        {
+            log.closeFiles();
+            throw ex;
+        }
+        return log;
+    }
+
+    private void recover()
+    {
+        final List<Segment> opened = new ArrayList<>();
+        try
+        {
+            for (final Path file : segmentFiles())
+            {
+                opened.add(Segment.open(file, baseIndexOf(file), config.groupId()));
+            }
+            for (int i = 0; i < opened.size(); i++)
+            {
+                final Segment segment = opened.get(i);
+                if (i > 0)
+                {
+                    checkContiguous(opened.get(i - 1), segment);
+                }
+                segment.recover(i == opened.size() - 1, termRuns, LOGGER);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            opened.forEach(DurableLog::release);
+            throw ex;
+        }
+
+        final long snapshotIndex = snapshots.index();
+        if (opened.isEmpty())
+        {
+            startFreshAfter(snapshotIndex);
+            return;
+        }
+        final Segment first = opened.get(0);
+        final Segment last = opened.get(opened.size() - 1);
+        if (first.baseIndex() > snapshotIndex + 1)
+        {
+            opened.forEach(DurableLog::release);
+            throw new CorruptLogException(first.file(), 0, "the log starts at index " + first.baseIndex() +
+                " but the newest valid snapshot covers indexes up to " + snapshotIndex + ", so indexes " +
+                (snapshotIndex + 1) + ".." + (first.baseIndex() - 1) + " are missing",
+                "Restore the missing segment or snapshot files, or delete " + config.groupDirectory() +
+                " so that this member resyncs from its peers");
+        }
+        if (snapshotIndex >= first.baseIndex() &&
+            (last.lastIndex() < snapshotIndex || termRuns.termAt(snapshotIndex) != snapshots.term()))
+        {
+            // Only an interrupted installSnapshot leaves a log that does not continue its newest snapshot:
+            // the snapshot was durable before the old segments started to go.
+            LOGGER.log(System.Logger.Level.WARNING, "log of group {0} does not continue snapshot {1} (term {2}); " +
+                "discarding {3} segment(s) left by an interrupted snapshot install", config.groupId(),
+                snapshotIndex, snapshots.term(), opened.size());
+            for (int i = opened.size() - 1; i >= 0; i--)
+            {
+                opened.get(i).delete();
+                opened.get(i).unmap();
+            }
+            termRuns.clear();
+            startFreshAfter(snapshotIndex);
+            return;
+        }
+        segments = opened.toArray(NO_SEGMENTS);
+        current = last;
+        writtenLastIndex = Math.max(last.lastIndex(), snapshotIndex);
+        durableLastIndex = writtenLastIndex;
+    }
+
+    private static void release(final Segment segment)
+    {
+        segment.close();
+        segment.unmap();
+    }
+
+    private void checkContiguous(final Segment previous, final Segment next)
+    {
+        if (previous.lastIndex() + 1 != next.baseIndex())
+        {
+            throw new CorruptLogException(next.file(), 0, "segment starts at index " + next.baseIndex() +
+                " but the previous segment " + previous.file().getFileName() + " ends at index " +
+                previous.lastIndex() + (next.baseIndex() > previous.lastIndex() + 1 ? ", so the segment(s) holding " +
+                "indexes " + (previous.lastIndex() + 1) + ".." + (next.baseIndex() - 1) + " are missing" :
+                ", so the segments overlap"), "Restore the missing or damaged segment files, or delete " +
+                config.groupDirectory() + " so that this member resyncs from its peers");
+        }
+    }
+
+    private void startFreshAfter(final long snapshotIndex)
+    {
+        current = Segment.create(logDirectory, config.groupId(), snapshotIndex + 1, config.segmentLength(), durable);
+        segments = new Segment[]{ current };
+        writtenLastIndex = snapshotIndex;
+        durableLastIndex = snapshotIndex;
+    }
+
+    private List<Path> segmentFiles()
+    {
+        final List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(logDirectory))
+        {
+            for (final Path file : stream)
+            {
+                final String name = file.getFileName().toString();
+                if (name.endsWith(".tmp"))
+                {
+                    // A segment that never got its name: created but never written to.
+                    Files.delete(file);
+                }
+                else
+                {
+                    files.add(file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot list " + logDirectory, ex);
+        }
+        files.sort(null);
+        return files;
+    }
+
+    private static long baseIndexOf(final Path file)
+    {
+        final String name = file.getFileName().toString();
+        if (name.length() == 20 + Segment.SUFFIX.length() && name.endsWith(Segment.SUFFIX))
+        {
+            try
+            {
+                return Long.parseLong(name.substring(0, 20));
+            }
+            catch (final NumberFormatException ignore)
+            {
+                // reported below
+            }
+        }
+        throw new CorruptLogException(file, 0, "unexpected file in the log directory (segments are named " +
+            "<20-digit first index>" + Segment.SUFFIX + ")", "Move the file out of " + file.getParent());
+    }
+
+    // ------------------------------------------------------------------ LogReader (any thread)
+
+    @Override
+    public long snapshotIndex()
+    {
+        return snapshots.index();
+    }
+
+    @Override
+    public long snapshotTerm()
+    {
+        return snapshots.term();
+    }
+
+    @Override
+    public long lastIndex()
+    {
+        return durableLastIndex;
+    }
+
+    @Override
+    public long term(final long index)
+    {
+        while (true)
+        {
+            final long before = version;
+            if (0 == (before & 1))
+            {
+                final Snapshot snapshot = snapshots.newest();
+                final long result;
+                if (index == snapshot.index())
+                {
+                    result = snapshot.term();
+                }
+                else if (index < snapshot.index() || index > durableLastIndex)
+                {
+                    result = NO_TERM;
+                }
+                else
+                {
+                    final long term = termRuns.termAt(index);
+                    result = term < 0 ? NO_TERM : term;
+                }
+                VarHandle.loadLoadFence();
+                if (version == before)
+                {
+                    return result;
+                }
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Override
+    public long read(final long fromIndex, final long toIndex, final long maxBytes, final EntryVisitor visitor)
+    {
+        final long none = fromIndex - 1;
+        long startVersion;
+        while (0 != ((startVersion = version) & 1))
+        {
+            Thread.onSpinWait();
+        }
+        final long last = Math.min(toIndex, durableLastIndex);
+        if (fromIndex <= snapshots.index() || fromIndex > last)
+        {
+            return none;
+        }
+        final Segment[] segs = segments;
+        int segmentIndex = findSegment(segs, fromIndex);
+        if (segmentIndex < 0)
+        {
+            return none;
+        }
+        Segment segment = segs[segmentIndex];
+        int position = segment.positionOf(fromIndex);
+        long visited = none;
+        long bytes = 0;
+        for (long index = fromIndex; index <= last; index++)
+        {
+            if (segmentIndex + 1 < segs.length && index >= segs[segmentIndex + 1].baseIndex())
+            {
+                segment = segs[++segmentIndex];
+                position = segment.positionOf(index);
+            }
+            if (position < 0 || position + Segment.ENTRY_PAYLOAD_OFFSET > segment.capacity())
+            {
+                break;
+            }
+            final int length = segment.payloadLengthAt(position);
+            if (visited != none && bytes + length > maxBytes)
+            {
+                break;
+            }
+            final long term = segment.termAt(position);
+            final EntryType type = segment.typeAt(position);
+            final long timestamp = segment.timestampAt(position);
+            VarHandle.loadLoadFence();
+            if (version != startVersion || segment.indexAt(position) != index)
+            {
+                break; // truncated under us: what follows may be another history
+            }
+            visitor.visit(index, term, type, timestamp, segment.buffer(), position + Segment.ENTRY_PAYLOAD_OFFSET,
+                length);
+            visited = index;
+            bytes += length;
+            position = segment.nextPosition(position);
+        }
+        return visited;
+    }
+
+    private static int findSegment(final Segment[] segs, final long index)
+    {
+        int low = 0;
+        int high = segs.length - 1;
+        int found = -1;
+        while (low <= high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (segs[mid].baseIndex() <= index)
+            {
+                found = mid;
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    // ------------------------------------------------------------------ writer (persist thread only)
+
+    /** Last index appended, durable or not. */
+    public long writtenLastIndex()
+    {
+        return writtenLastIndex;
+    }
+
+    /** Hard state as last saved (or recovered). */
+    public HardState hardState()
+    {
+        return hardStateFile.current();
+    }
+
+    public SnapshotStore snapshots()
+    {
+        return snapshots;
+    }
+
+    public LogConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * Appends the batch after truncating any existing entries at or after its first index (how a
+     * conflicting leader's entries replace ours). Nothing is durable or visible to readers before
+     * {@link #force()}.
+     *
+     * @throws IllegalArgumentException if the batch would leave a gap, rewrite snapshot-covered entries or
+     *                                  lower the term.
+     */
+    public void append(final EntryBatch batch)
+    {
+        if (batch.isEmpty())
+        {
+            return;
+        }
+        final long first = batch.firstIndex();
+        if (first > writtenLastIndex + 1)
+        {
+            throw new IllegalArgumentException("batch starts at index " + first + " but the log ends at " +
+                writtenLastIndex + ": entries " + (writtenLastIndex + 1) + ".." + (first - 1) + " would be missing");
+        }
+        if (first <= writtenLastIndex)
+        {
+            truncateSuffix(first);
+        }
+        batch.forEach(appender);
+    }
+
+    private void appendEntry(
+        final long index,
+        final long term,
+        final EntryType type,
+        final long timestamp,
+        final DirectBuffer payload,
+        final int offset,
+        final int length)
+    {
+        final long previousTerm = 0 == termRuns.count() && index - 1 == snapshots.index() ?
+            snapshots.term() : termRuns.lastTerm();
+        if (term < previousTerm)
+        {
+            throw new IllegalArgumentException("entry " + index + " has term " + term + ", lower than the term " +
+                previousTerm + " of the entry before it");
+        }
+        if (!current.fits(length))
+        {
+            roll(index, length);
+        }
+        if (termRuns.needsGrowth(term))
+        {
+            beginWrite();
+            termRuns.grow();
+            endWrite();
+        }
+        termRuns.append(index, term);
+        current.append(index, term, type, timestamp, payload, offset, length);
+        writtenLastIndex = index;
+    }
+
+    private void roll(final long index, final int payloadLength)
+    {
+        if (current.isEmpty() || payloadLength > Segment.maxPayloadLength(config.segmentLength()))
+        {
+            throw new IllegalArgumentException("entry " + index + " has a payload of " + payloadLength +
+                " bytes; a segment of " + config.segmentLength() + " bytes holds at most " +
+                Segment.maxPayloadLength(config.segmentLength()) + ": raise LogConfig.segmentLength");
+        }
+        if (durable)
+        {
+            current.force();
+        }
+        else
+        {
+            current.clearDirty();
+        }
+        final Segment next = Segment.create(logDirectory, config.groupId(), index, config.segmentLength(), durable);
+        final Segment[] segs = segments;
+        final Segment[] grown = Arrays.copyOf(segs, segs.length + 1);
+        grown[segs.length] = next;
+        segments = grown;
+        current = next;
+    }
+
+    /** Saves term, vote and commit; durable after the next {@link #force()}. */
+    public void saveHardState(final HardState state)
+    {
+        hardStateFile.save(state);
+    }
+
+    /**
+     * Group commit: one fsync makes everything appended and saved since the previous call durable, then
+     * publishes the new last index to readers.
+     *
+     * @return the durable last index.
+     */
+    public long force()
+    {
+        if (durable)
+        {
+            current.force();
+            hardStateFile.force();
+        }
+        else
+        {
+            current.clearDirty();
+            hardStateFile.clearDirty();
+        }
+        durableLastIndex = writtenLastIndex;
+        return writtenLastIndex;
+    }
+
+    /**
+     * Removes the entries at and after {@code fromIndex}; they disappear from readers at once.
+     *
+     * @throws IllegalArgumentException if {@code fromIndex} is covered by the newest snapshot.
+     */
+    public void truncateSuffix(final long fromIndex)
+    {
+        if (fromIndex > writtenLastIndex)
+        {
+            return;
+        }
+        if (fromIndex <= snapshots.index())
+        {
+            throw new IllegalArgumentException("cannot truncate from index " + fromIndex + ": entries up to " +
+                snapshots.index() + " are covered by a snapshot, so they are committed");
+        }
+        final Segment[] segs = segments;
+        final int holder = Math.max(0, findSegment(segs, fromIndex));
+        beginWrite();
+        try
+        {
+            if (fromIndex <= durableLastIndex)
+            {
+                durableLastIndex = fromIndex - 1;
+                replaceSuffix(segs, holder, fromIndex);
+            }
+            else
+            {
+                truncateUnpublished(segs, holder, fromIndex);
+            }
+            termRuns.truncateFrom(fromIndex);
+            writtenLastIndex = fromIndex - 1;
+        }
+        finally
+        {
+            endWrite();
+        }
+    }
+
+    /**
+     * Readers may be viewing the entries being replaced, so their bytes stay as they are: the segment holding
+     * {@code fromIndex} gets a truncation marker (made durable before anything continues it) and the log goes
+     * on in a new segment. Later segments are retired newest first, so a crash half way leaves a prefix.
+     */
+    private void replaceSuffix(final Segment[] segs, final int holder, final long fromIndex)
+    {
+        final Segment holding = segs[holder];
+        final int kept = holding.baseIndex() == fromIndex ? holder : holder + 1;
+        startRetirement();
+        for (int i = segs.length - 1; i >= kept; i--)
+        {
+            retire(segs[i]);
+        }
+        if (durable && kept < segs.length)
+        {
+            DurableFiles.fsyncDirectory(logDirectory);
+        }
+        if (kept > holder)
+        {
+            holding.markTruncatedAt(fromIndex);
+            if (durable)
+            {
+                holding.force();
+            }
+            else
+            {
+                holding.clearDirty();
+            }
+        }
+        final Segment next = Segment.create(logDirectory, config.groupId(), fromIndex, config.segmentLength(), durable);
+        final Segment[] replaced = Arrays.copyOf(segs, kept + 1);
+        replaced[kept] = next;
+        segments = replaced;
+        current = next;
+    }
+
+    /** No reader can see entries from {@code fromIndex} on: cut them in place. */
+    private void truncateUnpublished(final Segment[] segs, final int holder, final long fromIndex)
+    {
+        if (holder < segs.length - 1)
+        {
+            segments = Arrays.copyOf(segs, holder + 1);
+            startRetirement();
+            for (int i = segs.length - 1; i > holder; i--)
+            {
+                retire(segs[i]);
+            }
+            if (durable)
+            {
+                DurableFiles.fsyncDirectory(logDirectory);
+            }
+        }
+        current = segs[holder];
+        current.truncateFrom(fromIndex);
+    }
+
+    /**
+     * Deletes the segments whose entries all lie at or below {@code uptoIndex}, which the newest snapshot
+     * must cover. The segment holding {@code uptoIndex + 1}, and the last one, stay.
+     */
+    public void compactPrefix(final long uptoIndex)
+    {
+        if (uptoIndex > snapshots.index())
+        {
+            throw new IllegalArgumentException("compactPrefix(" + uptoIndex + ") would drop entries after the " +
+                "newest snapshot (index " + snapshots.index() + "); take a snapshot covering them first");
+        }
+        final Segment[] segs = segments;
+        int drop = 0;
+        while (drop + 1 < segs.length && segs[drop + 1].baseIndex() <= uptoIndex + 1)
+        {
+            drop++;
+        }
+        if (0 == drop)
+        {
+            return;
+        }
+        // Readers of the dropped entries still hold the mappings; term() already answers NO_TERM below the
+        // snapshot, so no seqlock section is needed.
+        segments = Arrays.copyOfRange(segs, drop, segs.length);
+        startRetirement();
+        for (int i = 0; i < drop; i++)
+        {
+            retire(segs[i]);
+        }
+        if (durable)
+        {
+            DurableFiles.fsyncDirectory(logDirectory);
+        }
+    }
+
+    /**
+     * Installs a snapshot received from the leader: it is made durable first, then the log either keeps the
+     * entries after it (when it holds the snapshot's last entry with the same term) or restarts empty
+     * after it. A snapshot not newer than the current one is ignored.
+     *
+     * @return the snapshot now newest.
+     */
+    public Snapshot installSnapshot(final SnapshotToInstall snapshot)
+    {
+        if (snapshot.index() <= snapshots.index())
+        {
+            return snapshots.newest();
+        }
+        final Snapshot written = snapshots.write(
+            snapshot.index(), snapshot.term(), snapshot.membership(), snapshot.data(), 0, snapshot.length());
+        if (snapshot.index() <= writtenLastIndex && termRuns.termAt(snapshot.index()) == snapshot.term())
+        {
+            compactPrefix(snapshot.index());
+            return written;
+        }
+        final Segment[] segs = segments;
+        beginWrite();
+        try
+        {
+            durableLastIndex = snapshot.index();
+            segments = NO_SEGMENTS;
+            startRetirement();
+            for (int i = segs.length - 1; i >= 0; i--)
+            {
+                retire(segs[i]);
+            }
+            termRuns.clear();
+            startFreshAfter(snapshot.index());
+        }
+        finally
+        {
+            endWrite();
+        }
+        return written;
+    }
+
+    /** Unmaps the segments retired by the previous retirement: their grace period is over. */
+    private void startRetirement()
+    {
+        retiredEarlier.forEach(Segment::unmap);
+        retiredEarlier.clear();
+        retiredEarlier.addAll(retiredLatest);
+        retiredLatest.clear();
+    }
+
+    private void retire(final Segment segment)
+    {
+        segment.delete();
+        retiredLatest.add(segment);
+    }
+
+    private void beginWrite()
+    {
+        version = version + 1;
+        VarHandle.fullFence();
+    }
+
+    private void endWrite()
+    {
+        VarHandle.releaseFence();
+        version = version + 1;
+    }
+
+    /** Forces what was appended, then closes the files. Readers must be done with the log. */
+    @Override
+    public void close()
+    {
+        if (!closed)
+        {
+            try
+            {
+                force();
+            }
+            finally
+            {
+                closeFiles();
+            }
+        }
+    }
+
+    private void closeFiles()
+    {
+        closed = true;
+        for (final Segment segment : segments)
+        {
+            segment.close();
+            segment.unmap();
+        }
+        startRetirement();
+        startRetirement();
+        hardStateFile.close();
+    }
+
+    @Override
+    public String toString()
+    {
+        return "DurableLog{group=" + config.groupId() + ", snapshot=" + snapshots.index() + ", last=" +
+            durableLastIndex + ", written=" + writtenLastIndex + ", segments=" + segments.length + '}';
+    }
+}

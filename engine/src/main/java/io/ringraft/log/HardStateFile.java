@@ -1,0 +1,205 @@
+package io.ringraft.log;
+
+import io.ringraft.codecs.sbe.HardStateDecoder;
+import io.ringraft.codecs.sbe.HardStateEncoder;
+import io.ringraft.codecs.sbe.MessageHeaderDecoder;
+import io.ringraft.codecs.sbe.MessageHeaderEncoder;
+import io.ringraft.raft.HardState;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Term, vote and commit of one group, written atomically without a rename: two slots, each a
+ * {@link RecordFrame} over {@code sequence:int64} followed by an SBE {@code HardState} message, written
+ * alternately. The slots live in different 4 KiB blocks so that a write torn by a crash damages only the
+ * slot being written; the valid slot with the higher sequence wins on load.
+ */
+final class HardStateFile implements AutoCloseable
+{
+    static final int SLOT_SPACING = 4096;
+    private static final int SEQUENCE_OFFSET = RecordFrame.LENGTH;
+    private static final int MESSAGE_OFFSET = SEQUENCE_OFFSET + 8;
+    private static final int FRAMED_LENGTH = 8 + MessageHeaderEncoder.ENCODED_LENGTH + HardStateEncoder.BLOCK_LENGTH;
+    private static final int SLOT_LENGTH = RecordFrame.LENGTH + FRAMED_LENGTH;
+
+    private final Path file;
+    private final FileChannel channel;
+    private final UnsafeBuffer slot = new UnsafeBuffer(ByteBuffer.allocateDirect(SLOT_LENGTH));
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final HardStateEncoder encoder = new HardStateEncoder();
+    private long sequence;
+    private HardState current = HardState.INITIAL;
+    private boolean dirty;
+
+    private HardStateFile(final Path file, final FileChannel channel)
+    {
+        this.file = file;
+        this.channel = channel;
+    }
+
+    /** Opens (creating if absent) and loads the newest valid slot; {@link HardState#INITIAL} when none is. */
+    static HardStateFile open(final Path file)
+    {
+        try
+        {
+            final boolean existed = Files.exists(file);
+            final FileChannel channel = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            if (!existed)
+            {
+                DurableFiles.fsyncDirectory(file.getParent());
+            }
+            final HardStateFile hardStateFile = new HardStateFile(file, channel);
+            try
+            {
+                hardStateFile.load();
+            }
+            catch (final RuntimeException | IOException ex)
+            {
+                channel.close();
+                throw ex;
+            }
+            return hardStateFile;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open " + file, ex);
+        }
+    }
+
+    private void load() throws IOException
+    {
+        final UnsafeBuffer candidate = new UnsafeBuffer(ByteBuffer.allocateDirect(SLOT_LENGTH));
+        final HardStateDecoder decoder = new HardStateDecoder();
+        final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+        long bestSequence = 0;
+        int damagedSlots = 0;
+        for (int i = 0; i < 2; i++)
+        {
+            candidate.setMemory(0, SLOT_LENGTH, (byte)0);
+            final ByteBuffer bytes = candidate.byteBuffer().clear();
+            channel.read(bytes, (long)i * SLOT_SPACING);
+            if (RecordFrame.check(candidate, 0, SLOT_LENGTH, FRAMED_LENGTH) !=
+                FRAMED_LENGTH || !hasHardStateHeader(candidate))
+            {
+                damagedSlots += isZero(candidate) ? 0 : 1;
+                continue;
+            }
+            final long slotSequence = candidate.getLong(SEQUENCE_OFFSET);
+            if (slotSequence > bestSequence)
+            {
+                bestSequence = slotSequence;
+                decoder.wrapAndApplyHeader(candidate, MESSAGE_OFFSET, headerDecoder);
+                current = new HardState(decoder.term(), decoder.votedFor(), decoder.commit());
+            }
+        }
+        if (2 == damagedSlots)
+        {
+            // One crash tears at most the slot being written; the other one was valid before it. Starting from
+            // the initial state now could cast a second vote in a term already voted in.
+            throw new CorruptLogException(file, 0, "both hard state slots are damaged, so this member's term " +
+                "and vote are unknown", "Restore " + file.getFileName() + " from a backup, or delete " +
+                file.getParent() + " so that this member resyncs from its peers as a new member");
+        }
+        sequence = bestSequence;
+    }
+
+    private static boolean isZero(final UnsafeBuffer slot)
+    {
+        for (int i = 0; i < SLOT_LENGTH; i++)
+        {
+            if (0 != slot.getByte(i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The sequence sits between the frame and the SBE header, so the header check needs its own offset. */
+    private static boolean hasHardStateHeader(final UnsafeBuffer candidate)
+    {
+        return candidate.getShort(MESSAGE_OFFSET + MessageHeaderDecoder.templateIdEncodingOffset()) ==
+            HardStateEncoder.TEMPLATE_ID &&
+            candidate.getShort(MESSAGE_OFFSET + MessageHeaderDecoder.schemaIdEncodingOffset()) ==
+            (short)HardStateEncoder.SCHEMA_ID;
+    }
+
+    HardState current()
+    {
+        return current;
+    }
+
+    /** Writes the state to the older slot; {@link #force()} makes it durable. */
+    void save(final HardState state)
+    {
+        if (state.equals(current))
+        {
+            return;
+        }
+        final long nextSequence = sequence + 1;
+        slot.putLong(SEQUENCE_OFFSET, nextSequence);
+        encoder.wrapAndApplyHeader(slot, MESSAGE_OFFSET, headerEncoder)
+            .term(state.term())
+            .votedFor(state.votedFor())
+            .commit(state.commit());
+        RecordFrame.seal(slot, 0, FRAMED_LENGTH);
+        try
+        {
+            final ByteBuffer bytes = slot.byteBuffer().clear();
+            final long position = (nextSequence & 1) * SLOT_SPACING;
+            while (bytes.hasRemaining())
+            {
+                channel.write(bytes, position + bytes.position());
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write hard state to " + file, ex);
+        }
+        sequence = nextSequence;
+        current = state;
+        dirty = true;
+    }
+
+    void force()
+    {
+        if (dirty)
+        {
+            try
+            {
+                channel.force(false);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot fsync " + file, ex);
+            }
+            dirty = false;
+        }
+    }
+
+    void clearDirty()
+    {
+        dirty = false;
+    }
+
+    @Override
+    public void close()
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot close " + file, ex);
+        }
+    }
+}

@@ -1,0 +1,581 @@
+package io.ringraft.log;
+
+import io.ringraft.codecs.sbe.EntryType;
+import io.ringraft.codecs.sbe.LogEntryDecoder;
+import io.ringraft.codecs.sbe.LogEntryEncoder;
+import io.ringraft.codecs.sbe.MessageHeaderDecoder;
+import io.ringraft.codecs.sbe.MessageHeaderEncoder;
+import io.ringraft.codecs.sbe.SegmentHeaderDecoder;
+import io.ringraft.codecs.sbe.SegmentHeaderEncoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+
+/**
+ * One segment file, mapped whole: an SBE {@code SegmentHeader} record, then {@code LogEntry} records of
+ * consecutive indexes starting at {@link #baseIndex}, each framed by a {@link RecordFrame}, then zeros up
+ * to the preallocated length.
+ * <p>
+ * The persist thread appends by encoding straight into the mapping (no copy, no system call, no
+ * allocation per entry) and makes a range durable with one {@code msync}. Readers on other threads
+ * read the same mapping; the log publishes what they may see. A sparse in-memory index (the position
+ * of every {@link #INDEX_STRIDE}-th entry) finds an entry with at most {@code INDEX_STRIDE - 1} hops.
+ * <p>
+ * A deleted segment stays mapped for a grace period (see {@link DurableLog}): a reader may still hold it, and
+ * touching an unmapped region would crash the JVM.
+ */
+final class Segment
+{
+    static final String SUFFIX = ".seg";
+    static final int INDEX_STRIDE = 32;
+
+    private static final int MESSAGE_OFFSET = RecordFrame.LENGTH;
+    private static final int BODY_OFFSET = MESSAGE_OFFSET + MessageHeaderEncoder.ENCODED_LENGTH;
+    static final int HEADER_LENGTH = RecordFrame.aligned(BODY_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH);
+
+    private static final int ENTRY_INDEX_OFFSET = BODY_OFFSET + LogEntryDecoder.indexEncodingOffset();
+    private static final int ENTRY_TERM_OFFSET = BODY_OFFSET + LogEntryDecoder.termEncodingOffset();
+    private static final int ENTRY_TYPE_OFFSET = BODY_OFFSET + LogEntryDecoder.entryTypeEncodingOffset();
+    private static final int ENTRY_TIMESTAMP_OFFSET = BODY_OFFSET + LogEntryDecoder.timestampEncodingOffset();
+    private static final int ENTRY_PAYLOAD_LENGTH_OFFSET = BODY_OFFSET + LogEntryDecoder.BLOCK_LENGTH;
+    static final int ENTRY_PAYLOAD_OFFSET = ENTRY_PAYLOAD_LENGTH_OFFSET + LogEntryDecoder.payloadHeaderLength();
+    /** SBE message header + LogEntry block + payload length field: what a record needs besides its payload. */
+    private static final int ENTRY_MIN_MESSAGE_LENGTH = ENTRY_PAYLOAD_OFFSET - MESSAGE_OFFSET;
+
+    private static final int WRONG_INDEX = -100;
+    private static final int TERM_REGRESSION = -101;
+    private static final int BAD_PAYLOAD_LENGTH = -102;
+
+    /**
+     * Frame length of a truncation marker: the segment's entries end here and the (intact) bytes after it are
+     * entries replaced by a conflicting history. Its checksum field holds {@code ~(int)index} of the first
+     * replaced entry, so a torn write is not mistaken for one.
+     */
+    static final int TRUNCATION_MARKER = -1;
+
+    private final Path file;
+    private final long baseIndex;
+    private final int capacity;
+    private final FileChannel channel;
+    private final UnsafeBuffer buffer;
+    private final MappedByteBuffer mapped;
+
+    // Writer state (persist thread only); readers use positions below the log's published last index.
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final LogEntryEncoder entryEncoder = new LogEntryEncoder();
+    private int writePosition = HEADER_LENGTH;
+    private long lastIndex;
+    private int[] positions = new int[64];
+    private int positionCount;
+    private int dirtyFrom = Integer.MAX_VALUE;
+    private int dirtyTo;
+
+    private Segment(final Path file, final long baseIndex, final int capacity, final FileChannel channel)
+        throws IOException
+    {
+        this.file = file;
+        this.baseIndex = baseIndex;
+        this.capacity = capacity;
+        this.channel = channel;
+        this.mapped = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
+        this.buffer = new UnsafeBuffer(mapped);
+        this.lastIndex = baseIndex - 1;
+    }
+
+    static String fileName(final long baseIndex)
+    {
+        return String.format("%020d", baseIndex) + SUFFIX;
+    }
+
+    /** Bytes a record with this payload occupies, frame and padding included. */
+    static int recordLength(final int payloadLength)
+    {
+        return RecordFrame.aligned(ENTRY_PAYLOAD_OFFSET + payloadLength);
+    }
+
+    static int maxPayloadLength(final int segmentLength)
+    {
+        return segmentLength - HEADER_LENGTH - ENTRY_PAYLOAD_OFFSET - RecordFrame.ALIGNMENT;
+    }
+
+    /**
+     * Creates a preallocated segment whose header is durable before the file appears under its final name,
+     * so a crash never leaves a segment with a torn header.
+     */
+    static Segment create(
+        final Path directory, final int groupId, final long baseIndex, final int length, final boolean durable)
+    {
+        final Path file = directory.resolve(fileName(baseIndex));
+        final Path temp = directory.resolve(fileName(baseIndex) + ".tmp");
+        try
+        {
+            try (RandomAccessFile raf = new RandomAccessFile(temp.toFile(), "rw"))
+            {
+                raf.setLength(0);
+                raf.setLength(length);
+            }
+            final FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            final Segment segment = new Segment(file, baseIndex, length, channel);
+            new SegmentHeaderEncoder()
+                .wrapAndApplyHeader(segment.buffer, MESSAGE_OFFSET, segment.headerEncoder)
+                .groupId(groupId)
+                .formatVersion(DirectoryHeaderFile.FORMAT_VERSION)
+                .baseIndex(baseIndex)
+                .segmentLength(length);
+            RecordFrame.seal(segment.buffer, 0, BODY_OFFSET - MESSAGE_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH);
+            if (durable)
+            {
+                segment.mapped.force(0, HEADER_LENGTH);
+            }
+            DurableFiles.moveAtomically(temp, file);
+            if (durable)
+            {
+                DurableFiles.fsyncDirectory(directory);
+            }
+            return segment;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create segment " + file, ex);
+        }
+    }
+
+    /** Maps an existing segment and checks its header; {@link #recover} then scans its records. */
+    static Segment open(final Path file, final long baseIndexFromName, final int groupId)
+    {
+        try
+        {
+            final long fileLength = Files.size(file);
+            if (fileLength < HEADER_LENGTH)
+            {
+                throw new CorruptLogException(file, 0, "segment file of " + fileLength +
+                    " bytes is too short for its header", segmentRemedy(file));
+            }
+            final UnsafeBuffer header = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(HEADER_LENGTH));
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                channel.read(header.byteBuffer(), 0);
+            }
+            final int defect = RecordFrame.validate(header, 0, HEADER_LENGTH, SegmentHeaderEncoder.TEMPLATE_ID,
+                BODY_OFFSET - MESSAGE_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH);
+            if (defect < 0)
+            {
+                throw new CorruptLogException(file, 0, "bad segment header (" + RecordFrame.Defect.describe(defect) +
+                    ")", segmentRemedy(file));
+            }
+            final SegmentHeaderDecoder decoder = new SegmentHeaderDecoder()
+                .wrapAndApplyHeader(header, MESSAGE_OFFSET, new MessageHeaderDecoder());
+            if (decoder.groupId() != groupId || decoder.baseIndex() != baseIndexFromName ||
+                decoder.formatVersion() != DirectoryHeaderFile.FORMAT_VERSION)
+            {
+                throw new CorruptLogException(file, 0, "segment header names group " + decoder.groupId() +
+                    ", base index " + decoder.baseIndex() + ", format " + decoder.formatVersion() + " but group " +
+                    groupId + ", base index " + baseIndexFromName + ", format " + DirectoryHeaderFile.FORMAT_VERSION +
+                    " were expected", "The file was moved or renamed; put it back where it came from, or restore " +
+                    "the group directory from a peer");
+            }
+            final long length = decoder.segmentLength();
+            if (length < LogConfig.MIN_SEGMENT_LENGTH || length > LogConfig.MAX_SEGMENT_LENGTH)
+            {
+                throw new CorruptLogException(file, 0, "segment header gives an impossible length " + length,
+                    segmentRemedy(file));
+            }
+            if (fileLength < length)
+            {
+                // A file cut short (e.g. copied partially): what is missing reads as zeros, i.e. as a torn tail.
+                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+                {
+                    raf.setLength(length);
+                }
+            }
+            final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            return new Segment(file, baseIndexFromName, (int)length, channel);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot open segment " + file, ex);
+        }
+    }
+
+    private static String segmentRemedy(final Path file)
+    {
+        return "Restore " + file.getFileName() + " from a backup, or delete this member's group directory " +
+            file.getParent().getParent() + " so that it resyncs from its peers";
+    }
+
+    /**
+     * Scans the records, rebuilding the sparse index and the term runs. In the last segment a damaged
+     * tail with nothing valid after it is a write torn by a crash: it is cut off and reported. Any other
+     * damage stops the start with a {@link CorruptLogException}.
+     */
+    void recover(final boolean lastSegment, final TermRuns termRuns, final System.Logger logger)
+    {
+        int position = HEADER_LENGTH;
+        long expectedIndex = baseIndex;
+        long previousTerm = termRuns.lastTerm();
+        while (true)
+        {
+            if (isTruncationMarker(position, expectedIndex))
+            {
+                if (lastSegment)
+                {
+                    // The truncation was durable but the segment that continues it was not created: the stale
+                    // entries after the marker go, so that appends here never sit in front of them.
+                    final int end = endOfNonZero(position);
+                    logger.log(System.Logger.Level.INFO, "{0}: completing the suffix truncation from index {1} " +
+                        "marked at offset {2}", file, expectedIndex, position);
+                    buffer.setMemory(position, end - position, (byte)0);
+                    mapped.force(position, end - position);
+                }
+                else
+                {
+                    writePosition = capacity;
+                    return;
+                }
+                break;
+            }
+            final int result = position + RecordFrame.LENGTH > capacity ?
+                RecordFrame.Defect.EMPTY : validateEntry(position, expectedIndex, previousTerm);
+            if (result < 0)
+            {
+                if (lastSegment)
+                {
+                    cutTornTail(position, result, expectedIndex, logger);
+                }
+                else if (result != RecordFrame.Defect.EMPTY)
+                {
+                    throw new CorruptLogException(file, position, "record of index " + expectedIndex +
+                        " is damaged (" + describe(result) + ") in a segment that is not the last one",
+                        segmentRemedy(file));
+                }
+                break;
+            }
+            final long term = buffer.getLong(position + ENTRY_TERM_OFFSET);
+            if (termRuns.needsGrowth(term))
+            {
+                termRuns.grow();
+            }
+            termRuns.append(expectedIndex, term);
+            addPosition(expectedIndex, position);
+            previousTerm = term;
+            lastIndex = expectedIndex++;
+            position += RecordFrame.aligned(RecordFrame.LENGTH + result);
+        }
+        writePosition = position;
+    }
+
+    private void cutTornTail(final int position, final int defect, final long expectedIndex, final System.Logger logger)
+    {
+        // One pass over the rest of the segment: find where its non-zero bytes end, and refuse if any valid
+        // record lies among them.
+        int end = position;
+        for (int probe = position; probe + RecordFrame.LENGTH <= capacity; probe += RecordFrame.ALIGNMENT)
+        {
+            if (0 != buffer.getLong(probe))
+            {
+                end = probe + RecordFrame.LENGTH;
+                if (probe > position && RecordFrame.validate(
+                    buffer, probe, capacity, LogEntryEncoder.TEMPLATE_ID, ENTRY_MIN_MESSAGE_LENGTH) > 0)
+                {
+                    throw new CorruptLogException(file, position, "record of index " + expectedIndex +
+                        " is damaged (" + describe(defect) + ") but a valid record follows at offset " + probe +
+                        ", so this is not a write torn by a crash and cutting here would drop acknowledged entries",
+                        segmentRemedy(file));
+                }
+            }
+        }
+        if (end > position)
+        {
+            logger.log(System.Logger.Level.WARNING, "cut torn tail of {0} at offset {1} ({2}, {3} bytes " +
+                "dropped); last valid index is {4}", file, position, describe(defect), end - position,
+                expectedIndex - 1);
+            buffer.setMemory(position, end - position, (byte)0);
+            mapped.force(position, end - position);
+        }
+    }
+
+    private static String describe(final int defect)
+    {
+        return switch (defect)
+        {
+            case WRONG_INDEX -> "index out of sequence";
+            case TERM_REGRESSION -> "term lower than the previous entry's";
+            case BAD_PAYLOAD_LENGTH -> "payload length disagrees with the frame length";
+            default -> RecordFrame.Defect.describe(defect);
+        };
+    }
+
+    private int validateEntry(final int position, final long expectedIndex, final long previousTerm)
+    {
+        final int messageLength = RecordFrame.validate(
+            buffer, position, capacity, LogEntryEncoder.TEMPLATE_ID, ENTRY_MIN_MESSAGE_LENGTH);
+        if (messageLength < 0)
+        {
+            return messageLength;
+        }
+        if (buffer.getLong(position + ENTRY_INDEX_OFFSET) != expectedIndex)
+        {
+            return WRONG_INDEX;
+        }
+        if (buffer.getLong(position + ENTRY_TERM_OFFSET) < previousTerm)
+        {
+            return TERM_REGRESSION;
+        }
+        if (buffer.getInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET) != messageLength - ENTRY_MIN_MESSAGE_LENGTH)
+        {
+            return BAD_PAYLOAD_LENGTH;
+        }
+        return messageLength;
+    }
+
+    private boolean isTruncationMarker(final int position, final long index)
+    {
+        return position + RecordFrame.LENGTH <= capacity &&
+            buffer.getInt(position + RecordFrame.FRAME_LENGTH_OFFSET) == TRUNCATION_MARKER &&
+            buffer.getInt(position + RecordFrame.CHECKSUM_OFFSET) == ~(int)index;
+    }
+
+    private int endOfNonZero(final int position)
+    {
+        int end = position;
+        for (int probe = position; probe + 8 <= capacity; probe += 8)
+        {
+            if (0 != buffer.getLong(probe))
+            {
+                end = probe + 8;
+            }
+        }
+        return end;
+    }
+
+    Path file()
+    {
+        return file;
+    }
+
+    long baseIndex()
+    {
+        return baseIndex;
+    }
+
+    /** Last index appended to this segment (writer's view), {@code baseIndex - 1} when empty. */
+    long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    boolean isEmpty()
+    {
+        return lastIndex < baseIndex;
+    }
+
+    int capacity()
+    {
+        return capacity;
+    }
+
+    boolean fits(final int payloadLength)
+    {
+        return writePosition + recordLength(payloadLength) <= capacity;
+    }
+
+    void append(
+        final long index,
+        final long term,
+        final EntryType type,
+        final long timestamp,
+        final DirectBuffer payload,
+        final int payloadOffset,
+        final int payloadLength)
+    {
+        final int position = writePosition;
+        entryEncoder.wrapAndApplyHeader(buffer, position + MESSAGE_OFFSET, headerEncoder)
+            .index(index)
+            .term(term)
+            .entryType(type)
+            .timestamp(timestamp)
+            .putPayload(payload, payloadOffset, payloadLength);
+        RecordFrame.seal(buffer, position, ENTRY_MIN_MESSAGE_LENGTH + payloadLength);
+        addPosition(index, position);
+        lastIndex = index;
+        writePosition = position + recordLength(payloadLength);
+        if (position < dirtyFrom)
+        {
+            dirtyFrom = position;
+        }
+        dirtyTo = writePosition;
+    }
+
+    private void addPosition(final long index, final int position)
+    {
+        if (0 == (index - baseIndex) % INDEX_STRIDE)
+        {
+            if (positionCount == positions.length)
+            {
+                // Readers only look up published indexes, whose slots exist in the old and the new array alike.
+                positions = Arrays.copyOf(positions, positionCount * 2);
+            }
+            positions[positionCount++] = position;
+        }
+    }
+
+    /**
+     * Ends this segment before the entry {@code index} without touching the entries' bytes, which readers may
+     * be viewing: only the frame of that entry is overwritten by a truncation marker. The segment takes no
+     * more appends; the log continues in a new segment.
+     */
+    void markTruncatedAt(final long index)
+    {
+        final int position = positionOf(index);
+        buffer.putInt(position + RecordFrame.CHECKSUM_OFFSET, ~(int)index);
+        buffer.putIntOrdered(position + RecordFrame.FRAME_LENGTH_OFFSET, TRUNCATION_MARKER);
+        dirtyFrom = Math.min(dirtyFrom, position);
+        dirtyTo = Math.max(dirtyTo, position + RecordFrame.LENGTH);
+        positionCount = (int)((index - baseIndex + INDEX_STRIDE - 1) / INDEX_STRIDE);
+        writePosition = capacity;
+        lastIndex = index - 1;
+    }
+
+    /**
+     * Forgets the entries at or after {@code index}, zeroing their bytes so recovery never sees them again.
+     * Only for entries no reader can see (not yet published): zeroing overwrites them in place.
+     */
+    void truncateFrom(final long index)
+    {
+        if (index > lastIndex)
+        {
+            return;
+        }
+        final int position = index <= baseIndex ? HEADER_LENGTH : positionOf(index);
+        buffer.setMemory(position, writePosition - position, (byte)0);
+        dirtyFrom = Math.min(dirtyFrom, position);
+        dirtyTo = Math.max(dirtyTo, writePosition);
+        positionCount = (int)((index - baseIndex + INDEX_STRIDE - 1) / INDEX_STRIDE);
+        writePosition = position;
+        lastIndex = index - 1;
+    }
+
+    /** Makes everything written since the last call durable with one {@code msync}. */
+    void force()
+    {
+        if (dirtyTo > dirtyFrom)
+        {
+            mapped.force(dirtyFrom, dirtyTo - dirtyFrom);
+        }
+        dirtyFrom = Integer.MAX_VALUE;
+        dirtyTo = 0;
+    }
+
+    /** Forgets unsynced writes without forcing them (policy NEVER). */
+    void clearDirty()
+    {
+        dirtyFrom = Integer.MAX_VALUE;
+        dirtyTo = 0;
+    }
+
+    // ---- reads: any thread, only for indexes the log has published ----
+
+    /** Position of the record of {@code index}, or -1 if the index cannot be in this segment. */
+    int positionOf(final long index)
+    {
+        final long relative = index - baseIndex;
+        final int[] sparse = positions;
+        final long slot = relative / INDEX_STRIDE;
+        if (relative < 0 || slot >= sparse.length)
+        {
+            return -1;
+        }
+        int position = sparse[(int)slot];
+        for (long hops = relative % INDEX_STRIDE; hops > 0; hops--)
+        {
+            position = nextPosition(position);
+            if (position <= 0 || position >= capacity)
+            {
+                return -1;
+            }
+        }
+        return position;
+    }
+
+    int nextPosition(final int position)
+    {
+        return position + RecordFrame.aligned(RecordFrame.LENGTH + buffer.getInt(position));
+    }
+
+    long indexAt(final int position)
+    {
+        return buffer.getLong(position + ENTRY_INDEX_OFFSET);
+    }
+
+    long termAt(final int position)
+    {
+        return buffer.getLong(position + ENTRY_TERM_OFFSET);
+    }
+
+    EntryType typeAt(final int position)
+    {
+        return EntryType.get(buffer.getByte(position + ENTRY_TYPE_OFFSET));
+    }
+
+    long timestampAt(final int position)
+    {
+        return buffer.getLong(position + ENTRY_TIMESTAMP_OFFSET);
+    }
+
+    int payloadLengthAt(final int position)
+    {
+        return buffer.getInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET);
+    }
+
+    /** The whole mapping: payloads are handed out as (this buffer, offset, length) views. */
+    DirectBuffer buffer()
+    {
+        return buffer;
+    }
+
+    void close()
+    {
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot close " + file, ex);
+        }
+    }
+
+    /** Releases the mapping, and with it the disk space of a deleted file. No reader may use it afterwards. */
+    void unmap()
+    {
+        org.agrona.IoUtil.unmap(mapped);
+    }
+
+    void delete()
+    {
+        close();
+        try
+        {
+            Files.deleteIfExists(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot delete " + file, ex);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Segment{" + file.getFileName() + ", base=" + baseIndex + ", last=" + lastIndex + '}';
+    }
+}

@@ -1,0 +1,71 @@
+/*
+ * ringraft
+ */
+package io.ringraft.tools;
+
+import io.ringraft.codecs.SampleMessages;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RingraftCliTest
+{
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int execute(final String... args)
+    {
+        final CommandLine commandLine = RingraftCli.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void demoChecksEveryMessageAndExitsZero()
+    {
+        assertThat(execute("demo")).as(out + "\n" + err).isEqualTo(0);
+
+        final String output = out.toString();
+        for (final SampleMessages.Sample sample : SampleMessages.all())
+        {
+            assertThat(output).containsPattern("ok +" + sample.name() + " +template +" + sample.templateId() + " ");
+        }
+        assertThat(output)
+            .contains("PASSED: " + SampleMessages.all().size() + " of " + SampleMessages.all().size())
+            .contains("cluster demo arrives with the engine")
+            .doesNotContain("FAIL");
+    }
+
+    @Test
+    void demoWithOtherValuesStillPasses()
+    {
+        assertThat(execute("demo", "--seed", "99", "--max-group-count", "0", "--max-data-length", "0")).isEqualTo(0);
+    }
+
+    @Test
+    void everyCommandHasHelp()
+    {
+        assertThat(execute("--help")).isEqualTo(0);
+        assertThat(out.toString()).contains("Usage: ringraft", "demo", "help");
+
+        for (final String name : RingraftCli.commandLine().getSubcommands().keySet())
+        {
+            out.getBuffer().setLength(0);
+            assertThat(execute(name, "--help")).as(name).isEqualTo(0);
+            assertThat(out.toString()).as(name).contains("Usage: ringraft " + name);
+        }
+    }
+
+    @Test
+    void missingOrUnknownCommandIsAUsageError()
+    {
+        assertThat(execute()).isEqualTo(2);
+        assertThat(err.toString()).contains("Missing command", "Usage: ringraft");
+        assertThat(execute("no-such-command")).isEqualTo(2);
+    }
+}
