@@ -67,6 +67,24 @@ class SafetyCheckerTest
             .isInstanceOfSatisfying(InvariantViolation.class, v -> assertInvariant(v, Invariant.LINEARIZABLE_READ));
     }
 
+    @Test
+    void anAcknowledgedWriteMissingFromTheFinalStateIsCaught()
+    {
+        final Simulation sim = new Simulation(SimConfig.calm(5, 3));
+        sim.start();
+        org.assertj.core.api.Assertions.assertThat(sim.runUntil(
+            () -> null != sim.leader() && sim.checker().ackedWrites() > 3, 200)).as("a leader and acked writes").isTrue();
+        final SimNode leader = sim.leader();
+        org.assertj.core.api.Assertions.assertThat(sim.runUntil(
+            () -> leader.stateMachine().appliedIndex() >= sim.checker().maxAckedIndex(), 100)).isTrue();
+        assertThatCode(() -> sim.checker().checkFinal(leader)).doesNotThrowAnyException();
+
+        sim.checker().onAcknowledged(Long.MAX_VALUE, 1);
+
+        assertThatThrownBy(() -> sim.checker().checkFinal(leader)).isInstanceOfSatisfying(
+            InvariantViolation.class, v -> assertInvariant(v, Invariant.ACKNOWLEDGED_WRITE_KEPT));
+    }
+
     private static void assertInvariant(final InvariantViolation violation, final Invariant invariant)
     {
         org.assertj.core.api.Assertions.assertThat(violation.invariant).isEqualTo(invariant);
