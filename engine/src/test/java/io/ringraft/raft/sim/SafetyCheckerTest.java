@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SafetyCheckerTest
 {
     private final SafetyChecker checker = new SafetyChecker();
-    private final SimNode a = new SimNode(1, null, new SimStorage(Membership.ofVoters(1, 2)));
-    private final SimNode b = new SimNode(2, null, new SimStorage(Membership.ofVoters(1, 2)));
+    private final SimNode a = new SimNode(1, null, new SimStorage(Membership.ofVoters(1, 2)), SimConfig.TICK);
+    private final SimNode b = new SimNode(2, null, new SimStorage(Membership.ofVoters(1, 2)), SimConfig.TICK);
 
     @Test
     void sameIndexAndTermWithDifferentContentBreaksLogMatching()

@@ -20,6 +20,8 @@ public record SimConfig(
     boolean leadershipTransfers,
     int electionTicks,
     int heartbeatTicks,
+    /* each member's tick period is TICK plus a fixed offset in [-clockDrift, clockDrift] units: clocks that drift */
+    int clockDrift,
     boolean preVote,
     boolean checkQuorum,
     /* reads served on the leader's lease instead of a heartbeat round (RaftConfig.ReadOnlyOption.LEASE_BASED) */
@@ -87,6 +89,7 @@ public record SimConfig(
             true,
             electionTicks,
             1 + r.nextInt(3),
+            r.nextInt(3),
             true,
             true,
             LEASE_READS,
@@ -115,7 +118,7 @@ public record SimConfig(
     public static SimConfig calm(final long seed, final int nodes)
     {
         return new SimConfig(
-            seed, nodes, 0, false, 10, 2, true, true, false, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
+            seed, nodes, 0, false, 10, 2, 0, true, true, false, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
             2 * TICK, 16, 64L * 1024 * 1024, 100_000, 64 * 1024, 64 * 1024, 64);
     }
 
@@ -126,14 +129,15 @@ public record SimConfig(
     public static SimConfig scripted(final long seed, final int nodes)
     {
         return new SimConfig(
-            seed, nodes, 0, false, 10, 2, true, true, false, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
+            seed, nodes, 0, false, 10, 2, 0, true, true, false, 1000, 0, 0, TICK / 2, 0, TICK / 2, TICK / 2, 0, false,
             0, 16, 64L * 1024 * 1024, 100_000, 64 * 1024, 1, 64);
     }
 
     public SimConfig withPreVote(final boolean preVote)
     {
         return new SimConfig(
-            seed, nodes, spareMembers, leadershipTransfers, electionTicks, heartbeatTicks, preVote, checkQuorum,
+            seed, nodes, spareMembers, leadershipTransfers, electionTicks, heartbeatTicks, clockDrift, preVote,
+            checkQuorum,
             leaseReads, faultTicks, dropRate, duplicateRate, maxDelay, longDelayRate, maxPersistDelay, maxApplyDelay,
             meanTicksBetweenFaults, crashes, meanUnitsBetweenClientOps, maxPayload, maxUncommittedBytes,
             snapshotThresholdEntries, snapshotChunkBytes, maxBytesPerAppend, maxInflightMessages);

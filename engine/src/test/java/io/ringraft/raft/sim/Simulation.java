@@ -61,7 +61,9 @@ public final class Simulation
         final Membership bootstrap = Membership.ofVoters(java.util.Arrays.copyOf(memberIds, config.nodes()));
         for (final int id : memberIds)
         {
-            nodes[id] = new SimNode(id, this, new SimStorage(bootstrap));
+            final int drift = config.clockDrift();
+            final int tickPeriod = SimConfig.TICK + (0 == drift ? 0 : random.nextInt(2 * drift + 1) - drift);
+            nodes[id] = new SimNode(id, this, new SimStorage(bootstrap), tickPeriod);
         }
         this.network = new SimNetwork(new Random(random.nextLong()), config.processes(), config);
         this.workload = new Workload(this, new Random(random.nextLong()), config.maxPayload());
