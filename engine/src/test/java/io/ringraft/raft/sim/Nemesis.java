@@ -1,5 +1,6 @@
 package io.ringraft.raft.sim;
 
+import java.util.Arrays;
 import java.util.Random;
 
 /**
@@ -37,11 +38,11 @@ final class Nemesis
         {
             final int[] shuffled = shuffled(members);
             final int minority = 1 + random.nextInt((members.length - 1) / 2);
-            final int[] sideA = java.util.Arrays.copyOfRange(shuffled, 0, minority);
-            final int[] sideB = java.util.Arrays.copyOfRange(shuffled, minority, shuffled.length);
+            final int[] sideA = Arrays.copyOfRange(shuffled, 0, minority);
+            final int[] sideB = Arrays.copyOfRange(shuffled, minority, shuffled.length);
             network.split(sideA, sideB);
             partitions++;
-            sim.note("nemesis: split " + java.util.Arrays.toString(sideA) + " | " + java.util.Arrays.toString(sideB));
+            sim.note("nemesis: split " + Arrays.toString(sideA) + " | " + Arrays.toString(sideB));
         }
         else if (dice < 50)
         {

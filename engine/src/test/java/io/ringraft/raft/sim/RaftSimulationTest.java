@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RaftSimulationTest
 {
-    private static final int DEFAULT_SEEDS = 2_000;
+    /** 2,000 by default; -Dringraft.soak=true (Maven -Psoak) makes it 20,000; -Dsim.seeds=N sets it. */
+    private static final int DEFAULT_SEEDS = Boolean.getBoolean("ringraft.soak") ? 20_000 : 2_000;
 
     @Test
     void everySeedKeepsSafetyAndConvergesAfterFaults()

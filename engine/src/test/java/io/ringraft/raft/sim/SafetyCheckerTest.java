@@ -14,8 +14,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SafetyCheckerTest
 {
     private final SafetyChecker checker = new SafetyChecker();
-    private final SimNode a = new SimNode(1, null, new SimStorage(Membership.ofVoters(1, 2)));
-    private final SimNode b = new SimNode(2, null, new SimStorage(Membership.ofVoters(1, 2)));
+    private final SimNode a = new SimNode(1, null, new SimStorage(Membership.ofVoters(1, 2)), SimConfig.TICK);
+    private final SimNode b = new SimNode(2, null, new SimStorage(Membership.ofVoters(1, 2)), SimConfig.TICK);
 
     @Test
     void sameIndexAndTermWithDifferentContentBreaksLogMatching()
@@ -65,6 +65,24 @@ class SafetyCheckerTest
     {
         assertThatThrownBy(() -> checker.onReadState(a, 4, 5))
             .isInstanceOfSatisfying(InvariantViolation.class, v -> assertInvariant(v, Invariant.LINEARIZABLE_READ));
+    }
+
+    @Test
+    void anAcknowledgedWriteMissingFromTheFinalStateIsCaught()
+    {
+        final Simulation sim = new Simulation(SimConfig.calm(5, 3));
+        sim.start();
+        org.assertj.core.api.Assertions.assertThat(sim.runUntil(
+            () -> null != sim.leader() && sim.checker().ackedWrites() > 3, 200)).as("a leader and acked writes").isTrue();
+        final SimNode leader = sim.leader();
+        org.assertj.core.api.Assertions.assertThat(sim.runUntil(
+            () -> leader.stateMachine().appliedIndex() >= sim.checker().maxAckedIndex(), 100)).isTrue();
+        assertThatCode(() -> sim.checker().checkFinal(leader)).doesNotThrowAnyException();
+
+        sim.checker().onAcknowledged(Long.MAX_VALUE, 1);
+
+        assertThatThrownBy(() -> sim.checker().checkFinal(leader)).isInstanceOfSatisfying(
+            InvariantViolation.class, v -> assertInvariant(v, Invariant.ACKNOWLEDGED_WRITE_KEPT));
     }
 
     private static void assertInvariant(final InvariantViolation violation, final Invariant invariant)

@@ -2,6 +2,7 @@ package io.ringraft.raft.sim;
 
 import io.ringraft.raft.Message;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -130,7 +131,7 @@ final class SimNetwork
     {
         for (final boolean[] row : cut)
         {
-            java.util.Arrays.fill(row, false);
+            Arrays.fill(row, false);
         }
     }
 

@@ -63,6 +63,8 @@ final class SimNode
     private final int id;
     private final Simulation sim;
     private final SimStorage storage;
+    /** Units between two ticks of this member's clock; its drift belongs to the hardware, so a restart keeps it. */
+    private final int tickPeriod;
     private RaftNode raft;
     private SimStateMachine stateMachine;
     private long incarnation;
@@ -93,11 +95,12 @@ final class SimNode
     long seenCommit;
     long seenApplied;
 
-    SimNode(final int id, final Simulation sim, final SimStorage storage)
+    SimNode(final int id, final Simulation sim, final SimStorage storage, final int tickPeriod)
     {
         this.id = id;
         this.sim = sim;
         this.storage = storage;
+        this.tickPeriod = tickPeriod;
     }
 
     int id()
@@ -200,7 +203,7 @@ final class SimNode
     {
         raft.tick();
         drain();
-        sim.schedule(SimConfig.TICK, SimEvent.Kind.TICK, id, incarnation);
+        sim.schedule(tickPeriod, SimEvent.Kind.TICK, id, incarnation);
     }
 
     void deliver(final Message message)

@@ -3,9 +3,12 @@ package io.ringraft.raft.sim;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.Role;
+import io.ringraft.raft.SimCoreAccess;
 
+import java.util.Arrays;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * A deterministic discrete-event simulation of one Raft group on N members: every source of randomness is
@@ -58,10 +61,12 @@ public final class Simulation
             memberIds[i] = i + 1;
         }
         // Spares get the same bootstrap (the core's rule for members joining later); they are not in it.
-        final Membership bootstrap = Membership.ofVoters(java.util.Arrays.copyOf(memberIds, config.nodes()));
+        final Membership bootstrap = Membership.ofVoters(Arrays.copyOf(memberIds, config.nodes()));
         for (final int id : memberIds)
         {
-            nodes[id] = new SimNode(id, this, new SimStorage(bootstrap));
+            final int drift = config.clockDrift();
+            final int tickPeriod = SimConfig.TICK + (0 == drift ? 0 : random.nextInt(2 * drift + 1) - drift);
+            nodes[id] = new SimNode(id, this, new SimStorage(bootstrap), tickPeriod);
         }
         this.network = new SimNetwork(new Random(random.nextLong()), config.processes(), config);
         this.workload = new Workload(this, new Random(random.nextLong()), config.maxPayload());
@@ -81,7 +86,7 @@ public final class Simulation
         final String bug = System.getProperty("sim.bug");
         if (null != bug)
         {
-            io.ringraft.raft.SimCoreAccess.plantBug(bug, true);
+            SimCoreAccess.plantBug(bug, true);
         }
         final long started = System.nanoTime();
         int failures = 0;
@@ -176,7 +181,7 @@ public final class Simulation
      *
      * @return whether the condition holds.
      */
-    public boolean runUntil(final java.util.function.BooleanSupplier condition, final long maxTicks)
+    public boolean runUntil(final BooleanSupplier condition, final long maxTicks)
     {
         final long deadline = now + maxTicks * SimConfig.TICK;
         while (!condition.getAsBoolean() && !queue.isEmpty() && queue.peek().time <= deadline)
