@@ -1,5 +1,6 @@
 package io.ringraft.pipeline;
 
+import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotToInstall;
 
 /**
@@ -17,7 +18,9 @@ final class ApplyEvent
         /** Replace the state machine with {@link #snapshot} (already durable in the log). */
         RESTORE,
         /** Complete requests whose deadline passed. */
-        SWEEP
+        SWEEP,
+        /** The core asks for a snapshot at an applied index of at least {@link #fromIndex}. */
+        TAKE_SNAPSHOT
     }
 
     Type type;
@@ -26,4 +29,6 @@ final class ApplyEvent
     long toIndex;
     PendingRead read;
     SnapshotToInstall snapshot;
+    /** TAKE_SNAPSHOT: the group's configuration when the snapshot was asked for. */
+    Membership membership;
 }

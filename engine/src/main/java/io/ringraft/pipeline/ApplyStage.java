@@ -3,6 +3,7 @@ package io.ringraft.pipeline;
 import com.lmax.disruptor.EventHandler;
 import io.ringraft.codecs.sbe.EntryType;
 import io.ringraft.raft.EntryVisitor;
+import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.statemachine.StateMachine;
 import org.agrona.DirectBuffer;
@@ -35,6 +36,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
     private final long maxApplyBatchBytes;
     private final ExpandableArrayBuffer result = new ExpandableArrayBuffer(256);
     private final UnsafeBuffer errorView = new UnsafeBuffer(0, 0);
+    private final BufferChannel snapshotData = new BufferChannel();
     private int currentGroup;
 
     @SuppressWarnings("unchecked")
@@ -71,9 +73,11 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             case READ -> read(event.read);
             case RESTORE -> restore(event.groupId, event.snapshot);
             case SWEEP -> sweep(System.nanoTime());
+            case TAKE_SNAPSHOT -> takeSnapshot(event.groupId, event.fromIndex, event.membership);
         }
         event.read = null;
         event.snapshot = null;
+        event.membership = null;
         if (endOfBatch)
         {
             for (int g = 0; g < appliedChanged.length; g++)
@@ -215,6 +219,38 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             completeHead(groupId, proposals, Status.ERROR, "outcome unknown: state replaced by a snapshot");
         }
         serveWaitingReads(groupId);
+    }
+
+    /**
+     * Snapshots a group's state machine at its applied index (at least {@code requestedIndex}), keeps it
+     * durably and reports SNAPSHOT_TAKEN so that the raft stage can let the log prefix go.
+     *
+     * @return the snapshot's index, or 0 when none was taken.
+     */
+    long takeSnapshot(final int groupId, final long requestedIndex, final Membership membership)
+    {
+        final long index = appliedIndex[groupId];
+        final long term = storages[groupId].reader().term(index);
+        if (index < requestedIndex || index <= storages[groupId].snapshots().index() || term <= 0)
+        {
+            return 0; // nothing new to cover, or the entry's term is gone: the core asks again later
+        }
+        snapshotData.reset();
+        try
+        {
+            machines[groupId].snapshot(snapshotData);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("group " + groupId + ": state machine snapshot at index " + index +
+                " failed", ex);
+        }
+        storages[groupId].saveSnapshot(index, term, membership, snapshotData.buffer(), 0, snapshotData.length());
+        if (null != feedback)
+        {
+            feedback.publish(InboundEvent.Type.SNAPSHOT_TAKEN, groupId, index, term);
+        }
+        return index;
     }
 
     /** Completes with TIMEOUT the proposals and reads whose deadline has passed. */

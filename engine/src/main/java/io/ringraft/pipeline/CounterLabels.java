@@ -9,7 +9,7 @@ package io.ringraft.pipeline;
  * persist-latency-max-us, persist-latency-last-us, inbound-dropped-ring-full, send-dropped-ring-full, bad-frames,
  * persist-stall-leadership-transfers. Group: role (a {@link io.ringraft.raft.Role} ordinal), term, leader
  * (-1 unknown), commit-index, applied-index, elections-started, leader-changes, heartbeats-sent,
- * proposals-back-pressured, apply-lag, dropped-messages. Peer: max-heartbeat-gap-us.
+ * proposals-back-pressured, apply-lag, dropped-messages, snapshot-index (newest local snapshot). Peer: max-heartbeat-gap-us.
  */
 public final class CounterLabels
 {

@@ -3,9 +3,11 @@ package io.ringraft.pipeline;
 import io.ringraft.log.DurableLog;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.log.LogConfig;
+import org.agrona.DirectBuffer;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.SnapshotToInstall;
 
@@ -73,6 +75,20 @@ public final class DurableLogStorage implements GroupStorage
     public void installSnapshot(final SnapshotToInstall snapshot)
     {
         log.installSnapshot(snapshot);
+    }
+
+    @Override
+    public void saveSnapshot(
+        final long index, final long term, final Membership membership, final DirectBuffer data, final int offset,
+        final int length)
+    {
+        log.snapshots().write(index, term, membership, data, offset, length);
+    }
+
+    @Override
+    public void compactPrefix(final long index)
+    {
+        log.compactPrefix(index);
     }
 
     @Override

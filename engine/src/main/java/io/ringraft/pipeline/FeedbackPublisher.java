@@ -23,6 +23,11 @@ final class FeedbackPublisher
 
     void publish(final InboundEvent.Type type, final int groupId, final long value)
     {
+        publish(type, groupId, value, 0);
+    }
+
+    void publish(final InboundEvent.Type type, final int groupId, final long value, final long value2)
+    {
         while (true)
         {
             try
@@ -32,6 +37,7 @@ final class FeedbackPublisher
                 event.type = type;
                 event.groupId = groupId;
                 event.value1 = value;
+                event.value2 = value2;
                 event.length = 0;
                 event.attachment = null;
                 event.timestampNs = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.ringraft.pipeline;
 
+import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
 import io.ringraft.raft.Ready;
 import io.ringraft.raft.Role;
@@ -34,6 +35,10 @@ final class GroupRuntime
     long newestPersisted;
     long persistWaitingSinceNs;
     int transferCursor;
+
+    /** Snapshot asked for by the core and not yet handed to the apply stage (0 for none). */
+    long snapshotRequest;
+    Membership snapshotMembership;
 
     Role lastRole;
     int lastLeader = -1;

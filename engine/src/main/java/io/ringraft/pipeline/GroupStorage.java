@@ -1,8 +1,10 @@
 package io.ringraft.pipeline;
 
+import org.agrona.DirectBuffer;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.SnapshotToInstall;
 
@@ -28,6 +30,15 @@ public interface GroupStorage extends AutoCloseable
 
     /** Replaces the log up to the snapshot's index and keeps the snapshot as the newest. */
     void installSnapshot(SnapshotToInstall snapshot);
+
+    /**
+     * Keeps a snapshot of the state machine, taken once every entry up to {@code index} was applied, as the
+     * newest; durable when this returns. Called from the apply stage.
+     */
+    void saveSnapshot(long index, long term, Membership membership, DirectBuffer data, int offset, int length);
+
+    /** Drops entries up to {@code index}, all covered by the newest snapshot, where the storage can. */
+    void compactPrefix(long index);
 
     /** Makes everything written so far durable: the one fsync of a group commit. */
     void force();

@@ -34,10 +34,11 @@ public final class NodeContext
     private Transport transport;
     private GroupStorageFactory storageFactory;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
-    private int inboundRingSize = 16 * 1024;
+    private int inboundRingSize = 8 * 1024;
     private int persistRingSize = 1024;
     private int applyRingSize = 1024;
     private int sendRingSize = 16 * 1024;
+    private int largeBufferPoolSize = 256;
     private int maxPendingProposalsPerGroup = 16 * 1024;
     private long maxApplyBatchBytes = 4L * 1024 * 1024;
     private Supplier<WaitStrategy> waitStrategySupplier =
@@ -81,6 +82,7 @@ public final class NodeContext
         requirePowerOfTwo(persistRingSize, "persistRingSize");
         requirePowerOfTwo(applyRingSize, "applyRingSize");
         requirePowerOfTwo(sendRingSize, "sendRingSize");
+        require(largeBufferPoolSize >= 1, "largeBufferPoolSize must be >= 1, was " + largeBufferPoolSize);
         requirePowerOfTwo(maxPendingProposalsPerGroup, "maxPendingProposalsPerGroup");
         require(maxApplyBatchBytes >= 1, "maxApplyBatchBytes must be >= 1, was " + maxApplyBatchBytes);
         require(null != waitStrategySupplier, "waitStrategy must be set");
@@ -165,6 +167,12 @@ public final class NodeContext
     public NodeContext applyRingSize(final int v) { applyRingSize = v; return this; }
     public int sendRingSize() { return sendRingSize; }
     public NodeContext sendRingSize(final int v) { sendRingSize = v; return this; }
+    /**
+     * Inbound frames and payloads over 2 KiB borrow one of this many reusable buffers while they wait in the
+     * inbound ring (each grows to the largest frame it carried): the bound on inbound memory beyond the ring.
+     */
+    public int largeBufferPoolSize() { return largeBufferPoolSize; }
+    public NodeContext largeBufferPoolSize(final int v) { largeBufferPoolSize = v; return this; }
     /** Proposals awaiting their apply, per group; beyond it proposals are refused with BACK_PRESSURED. */
     public int maxPendingProposalsPerGroup() { return maxPendingProposalsPerGroup; }
     public NodeContext maxPendingProposalsPerGroup(final int v) { maxPendingProposalsPerGroup = v; return this; }

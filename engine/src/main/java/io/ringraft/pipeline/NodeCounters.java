@@ -18,7 +18,7 @@ final class NodeCounters implements AutoCloseable
     static final int PEER_TYPE_ID = 2002;
 
     private static final int NODE_COUNTERS = 10;
-    private static final int GROUP_COUNTERS = 11;
+    private static final int GROUP_COUNTERS = 12;
 
     final AtomicCounter inboundRingOccupancy;
     final AtomicCounter persistRingOccupancy;
@@ -49,6 +49,7 @@ final class NodeCounters implements AutoCloseable
         AtomicCounter proposalsBackPressured;
         AtomicCounter applyLag;
         AtomicCounter droppedMessages;
+        AtomicCounter snapshotIndex;
         /** Per peer, indexed like {@link NodeCounters#peerIndex}: longest gap between heartbeats sent, in µs. */
         AtomicCounter[] maxHeartbeatGapUs;
     }
@@ -83,6 +84,7 @@ final class NodeCounters implements AutoCloseable
             group.proposalsBackPressured = group(manager, "proposals-back-pressured", g);
             group.applyLag = group(manager, "apply-lag", g);
             group.droppedMessages = group(manager, "dropped-messages", g);
+            group.snapshotIndex = group(manager, "snapshot-index", g);
             group.leader.set(-1);
             group.maxHeartbeatGapUs = new AtomicCounter[members.length];
             for (int p = 0; p < members.length; p++)

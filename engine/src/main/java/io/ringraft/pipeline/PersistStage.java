@@ -44,7 +44,14 @@ final class PersistStage implements EventHandler<PersistEvent>
         {
             batchStartSequence = sequence;
         }
-        write(event.groupId, event.ready);
+        if (null == event.ready)
+        {
+            compact(event.groupId, event.compactUpTo);
+        }
+        else
+        {
+            write(event.groupId, event.ready);
+        }
         if (endOfBatch)
         {
             forceWritten();
@@ -54,6 +61,10 @@ final class PersistStage implements EventHandler<PersistEvent>
             for (long s = batchStartSequence; s <= sequence; s++)
             {
                 final PersistEvent done = persistRing.get(s);
+                if (null == done.ready)
+                {
+                    continue;
+                }
                 maxLatencyNs = Math.max(maxLatencyNs, nowNs - done.publishedNs);
                 sender.sendAll(done.ready.messagesAfterPersist());
                 if (done.reportPersisted)
@@ -96,6 +107,11 @@ final class PersistStage implements EventHandler<PersistEvent>
             storage.saveHardState(ready.hardState());
         }
         dirty[groupId] = true;
+    }
+
+    void compact(final int groupId, final long upToIndex)
+    {
+        storages[groupId].compactPrefix(upToIndex);
     }
 
     /** One force per written log: the group commit. */

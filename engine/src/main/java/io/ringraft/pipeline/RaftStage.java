@@ -5,6 +5,7 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.ringraft.codecs.sbe.ConfChangeType;
 import io.ringraft.raft.ConfChange;
+import io.ringraft.raft.Membership;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.ProposeResult;
 import io.ringraft.raft.Ready;
@@ -32,7 +33,8 @@ final class RaftStage implements EventHandler<InboundEvent>
     /** Housekeeping that need not run every tick (timeouts), every this many ticks. */
     private static final int SWEEP_EVERY_TICKS = 10;
 
-    private record DeferredPersist(int groupId, Ready ready)
+    /** A Ready to persist, or (ready null) a log compaction, waiting for room in the persist ring. */
+    private record DeferredPersist(int groupId, Ready ready, long compactUpTo)
     {
     }
 
@@ -47,6 +49,7 @@ final class RaftStage implements EventHandler<InboundEvent>
     private final long persistStallTimeoutNs;
     private final long requestTimeoutNs;
     private final BlockingLoop blockingLoop;
+    private final LargeBufferPool largeBuffers;
     private final PeerMessageCodec codec = new PeerMessageCodec();
     private final Message inboundMessage = new Message();
     private final ArrayDeque<DeferredPersist> deferredPersist = new ArrayDeque<>();
@@ -65,6 +68,10 @@ final class RaftStage implements EventHandler<InboundEvent>
         void restoreInline(int groupId, Ready ready);
 
         void readInline(PendingRead read);
+
+        void snapshotInline(int groupId, long requestedIndex, Membership membership);
+
+        void compactInline(int groupId, long index);
     }
 
     RaftStage(
@@ -78,8 +85,10 @@ final class RaftStage implements EventHandler<InboundEvent>
         final NodeCounters counters,
         final long persistStallTimeoutNs,
         final long requestTimeoutNs,
-        final BlockingLoop blockingLoop)
+        final BlockingLoop blockingLoop,
+        final LargeBufferPool largeBuffers)
     {
+        this.largeBuffers = largeBuffers;
         this.memberId = memberId;
         this.groups = groups;
         this.inboundRing = inboundRing;
@@ -107,8 +116,10 @@ final class RaftStage implements EventHandler<InboundEvent>
             case CONF_CHANGE -> onConfChange(event);
             case PERSISTED -> onPersisted(event.groupId, event.value1);
             case APPLIED -> groups[event.groupId].node.applied(event.value1);
+            case SNAPSHOT_TAKEN -> onSnapshotTaken(event.groupId, event.value1, event.value2);
+            case NOOP -> { }
         }
-        event.clearReferences();
+        event.release(largeBuffers);
         if (endOfBatch)
         {
             for (final GroupRuntime group : groups)
@@ -150,7 +161,7 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     private void onPeerFrame(final InboundEvent event)
     {
-        if (!codec.decode(event.buffer, 0, inboundMessage))
+        if (!codec.decode(event.bytes(), 0, inboundMessage))
         {
             counters.badFrames.increment();
             return;
@@ -174,7 +185,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             refuse(callback, event.value1, group, Status.BACK_PRESSURED, "persist ring or pending proposals full");
             return;
         }
-        final long result = group.node.propose(event.buffer, 0, event.length, nowMs);
+        final long result = group.node.propose(event.bytes(), 0, event.length, nowMs);
         accepted(group, result, event.value1, callback, event.timestampNs);
     }
 
@@ -269,6 +280,20 @@ final class RaftStage implements EventHandler<InboundEvent>
         }
     }
 
+    private void onSnapshotTaken(final int groupId, final long index, final long term)
+    {
+        groups[groupId].node.snapshotTaken(index, term);
+        groups[groupId].counters.snapshotIndex.setOrdered(index);
+        if (null != blockingLoop)
+        {
+            blockingLoop.compactInline(groupId, index);
+        }
+        else if (!deferredPersist.isEmpty() || !tryPublishPersist(groupId, null, index))
+        {
+            deferredPersist.addLast(new DeferredPersist(groupId, null, index));
+        }
+    }
+
     // ------------------------------------------------------------------ outputs
 
     private void onReady(final GroupRuntime group, final Ready ready)
@@ -295,9 +320,9 @@ final class RaftStage implements EventHandler<InboundEvent>
                     group.snapshotReadiesAwaitingPersist.addLast(ready);
                 }
             }
-            if (!deferredPersist.isEmpty() || !tryPublishPersist(group.groupId, ready))
+            if (!deferredPersist.isEmpty() || !tryPublishPersist(group.groupId, ready, 0))
             {
-                deferredPersist.addLast(new DeferredPersist(group.groupId, ready));
+                deferredPersist.addLast(new DeferredPersist(group.groupId, ready, 0));
             }
         }
         if (ready.hasApply())
@@ -305,6 +330,20 @@ final class RaftStage implements EventHandler<InboundEvent>
             group.applyTarget = Math.max(group.applyTarget, ready.applyTo());
         }
         collectReadStates(group, ready.readStates());
+        requestSnapshot(group, ready);
+    }
+
+    /**
+     * The membership recorded with the snapshot is the core's when it asks; exact unless a membership change
+     * is appended between the request and the apply stage's snapshot (rare; the next snapshot corrects it).
+     */
+    private static void requestSnapshot(final GroupRuntime group, final Ready ready)
+    {
+        if (ready.snapshotRequestIndex() > 0)
+        {
+            group.snapshotRequest = Math.max(group.snapshotRequest, ready.snapshotRequestIndex());
+            group.snapshotMembership = group.node.membership();
+        }
     }
 
     /** The classic loop: disk and state machine inline, then send. Only in the named test-only mode. */
@@ -328,6 +367,13 @@ final class RaftStage implements EventHandler<InboundEvent>
         while (null != (read = group.readsToHandOver.pollFirst()))
         {
             blockingLoop.readInline(read);
+        }
+        requestSnapshot(group, ready);
+        if (group.snapshotRequest > 0)
+        {
+            blockingLoop.snapshotInline(group.groupId, group.snapshotRequest, group.snapshotMembership);
+            group.snapshotRequest = 0;
+            group.snapshotMembership = null;
         }
         sender.sendAll(ready.messages());
         sender.sendAll(ready.messagesAfterPersist());
@@ -385,7 +431,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         return null == blockingLoop && (!deferredPersist.isEmpty() || persistRing.remainingCapacity() < 2);
     }
 
-    private boolean tryPublishPersist(final int groupId, final Ready ready)
+    private boolean tryPublishPersist(final int groupId, final Ready ready, final long compactUpTo)
     {
         try
         {
@@ -393,7 +439,8 @@ final class RaftStage implements EventHandler<InboundEvent>
             final PersistEvent event = persistRing.get(sequence);
             event.groupId = groupId;
             event.ready = ready;
-            event.reportPersisted = ready.mustPersist();
+            event.compactUpTo = compactUpTo;
+            event.reportPersisted = null != ready && ready.mustPersist();
             event.publishedNs = System.nanoTime();
             persistRing.publish(sequence);
             return true;
@@ -411,7 +458,8 @@ final class RaftStage implements EventHandler<InboundEvent>
             return;
         }
         DeferredPersist deferred;
-        while (null != (deferred = deferredPersist.peekFirst()) && tryPublishPersist(deferred.groupId(), deferred.ready()))
+        while (null != (deferred = deferredPersist.peekFirst()) &&
+            tryPublishPersist(deferred.groupId(), deferred.ready(), deferred.compactUpTo()))
         {
             deferredPersist.pollFirst();
         }
@@ -427,7 +475,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         Ready snapshotReady;
         while (null != (snapshotReady = group.snapshotsToRestore.peekFirst()))
         {
-            if (!tryPublishApply(ApplyEvent.Type.RESTORE, group.groupId, 0, 0, null, snapshotReady))
+            if (!tryPublishApply(ApplyEvent.Type.RESTORE, group.groupId, 0, 0, null, snapshotReady, null))
             {
                 return;
             }
@@ -437,7 +485,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         if (group.applyTarget > group.applyHandedOver)
         {
             if (!tryPublishApply(
-                ApplyEvent.Type.APPLY, group.groupId, group.applyHandedOver + 1, group.applyTarget, null, null))
+                ApplyEvent.Type.APPLY, group.groupId, group.applyHandedOver + 1, group.applyTarget, null, null, null))
             {
                 return;
             }
@@ -446,17 +494,27 @@ final class RaftStage implements EventHandler<InboundEvent>
         PendingRead read;
         while (null != (read = group.readsToHandOver.peekFirst()))
         {
-            if (!tryPublishApply(ApplyEvent.Type.READ, group.groupId, 0, 0, read, null))
+            if (!tryPublishApply(ApplyEvent.Type.READ, group.groupId, 0, 0, read, null, null))
             {
                 return;
             }
             group.readsToHandOver.pollFirst();
         }
+        if (group.snapshotRequest > 0)
+        {
+            if (!tryPublishApply(ApplyEvent.Type.TAKE_SNAPSHOT, group.groupId, group.snapshotRequest, 0, null, null,
+                group.snapshotMembership))
+            {
+                return;
+            }
+            group.snapshotRequest = 0;
+            group.snapshotMembership = null;
+        }
     }
 
     private boolean tryPublishApply(
         final ApplyEvent.Type type, final int groupId, final long from, final long to, final PendingRead read,
-        final Ready snapshotReady)
+        final Ready snapshotReady, final Membership membership)
     {
         try
         {
@@ -468,6 +526,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             event.toIndex = to;
             event.read = read;
             event.snapshot = null == snapshotReady ? null : snapshotReady.snapshot();
+            event.membership = membership;
             applyRing.publish(sequence);
             return true;
         }
@@ -479,7 +538,7 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     private void tryPublishSweep()
     {
-        tryPublishApply(ApplyEvent.Type.SWEEP, 0, 0, 0, null, null);
+        tryPublishApply(ApplyEvent.Type.SWEEP, 0, 0, 0, null, null, null);
     }
 
     // ------------------------------------------------------------------ housekeeping

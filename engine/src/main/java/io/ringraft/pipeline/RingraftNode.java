@@ -48,6 +48,7 @@ public final class RingraftNode implements AutoCloseable
     private final RingBuffer<ApplyEvent> applyRing;
     private final RingBuffer<SendEvent> sendRing;
     private final ApplyStage applyStage;
+    private final LargeBufferPool largeBuffers;
     private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Thread ticker;
@@ -94,6 +95,7 @@ public final class RingraftNode implements AutoCloseable
             groups[g].applyHandedOver = initialApplied[g];
         }
 
+        largeBuffers = new LargeBufferPool(ctx.largeBufferPoolSize());
         final MessageSender sender = new MessageSender(sendRing, counters);
         final FeedbackPublisher feedback = new FeedbackPublisher(inboundRing, () -> closing);
         final PersistStage persistStage = new PersistStage(storages, persistRing, sender, feedback, counters);
@@ -102,7 +104,7 @@ public final class RingraftNode implements AutoCloseable
         final RaftStage raftStage = new RaftStage(
             ctx.memberId(), groups, inboundRing, persistRing, applyRing, sendRing, sender, counters,
             ctx.persistStallTimeout().toNanos(), ctx.requestTimeout().toNanos(),
-            ctx.classicBlockingLoopForTestsOnly() ? new InlineLoop(persistStage, applyStage) : null);
+            ctx.classicBlockingLoopForTestsOnly() ? new InlineLoop(persistStage, applyStage) : null, largeBuffers);
 
         addStage(inboundRing, raftStage, "raft", false);
         addStage(persistRing, persistStage, "persist", true);
@@ -196,15 +198,23 @@ public final class RingraftNode implements AutoCloseable
             return false;
         }
         final InboundEvent event = inboundRing.get(sequence);
-        event.type = InboundEvent.Type.PROPOSE;
         event.groupId = groupId;
         event.value1 = correlationId;
         event.timestampNs = System.nanoTime();
         event.attachment = callback;
-        event.buffer.putBytes(0, payload, offset, length);
-        event.length = length;
+        if (event.putBytes(payload, offset, length, largeBuffers))
+        {
+            event.type = InboundEvent.Type.PROPOSE;
+            inboundRing.publish(sequence);
+            return true;
+        }
+        // A claimed slot must be published: as a TICK-free no-op the raft stage ignores.
+        event.type = InboundEvent.Type.NOOP;
+        event.attachment = null;
         inboundRing.publish(sequence);
-        return true;
+        counters.groups[groupId].proposalsBackPressured.increment();
+        callback.onResult(correlationId, groupId, Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
+        return false;
     }
 
     /** A linearizable read: {@code query} runs on the state machine once it has applied the read index. */
@@ -307,12 +317,18 @@ public final class RingraftNode implements AutoCloseable
             return;
         }
         final InboundEvent event = inboundRing.get(sequence);
-        event.type = InboundEvent.Type.PEER_FRAME;
         event.groupId = -1;
         event.attachment = null;
         event.timestampNs = 0;
-        event.buffer.putBytes(0, buffer, offset, length);
-        event.length = length;
+        if (event.putBytes(buffer, offset, length, largeBuffers))
+        {
+            event.type = InboundEvent.Type.PEER_FRAME;
+        }
+        else
+        {
+            event.type = InboundEvent.Type.NOOP;
+            counters.inboundDropped.increment();
+        }
         inboundRing.publish(sequence);
     }
 
@@ -389,8 +405,8 @@ public final class RingraftNode implements AutoCloseable
     }
 
     /**
-     * Orderly shutdown: stop the ticker and the transport, let each ring drain (bounded) in pipeline order,
-     * stop the stages, fail what still waits, then close state machines, storage and counters.
+     * Orderly shutdown: stop the ticker and refuse new input, let each ring drain (bounded) in pipeline order
+     * and stop its stage, fail what still waits, then close the transport, state machines, storage and counters.
      */
     @Override
     public synchronized void close()
@@ -404,7 +420,8 @@ public final class RingraftNode implements AutoCloseable
         if (started)
         {
             joinQuietly(ticker);
-            ctx.transport().close();
+            // Inbound frames are dropped from now on (closing); the transport stays open until the send stage,
+            // its only user, has stopped.
             for (int i = 0; i < processors.size(); i++)
             {
                 drain(i);
@@ -413,10 +430,7 @@ public final class RingraftNode implements AutoCloseable
             }
             applyStage.failAll("node " + ctx.memberId() + " closed");
         }
-        else
-        {
-            ctx.transport().close();
-        }
+        ctx.transport().close();
         for (final StateMachine machine : machines)
         {
             closeQuietly(machine);
@@ -546,6 +560,18 @@ public final class RingraftNode implements AutoCloseable
         public void readInline(final PendingRead read)
         {
             applyStage.read(read);
+        }
+
+        @Override
+        public void snapshotInline(final int groupId, final long requestedIndex, final Membership membership)
+        {
+            applyStage.takeSnapshot(groupId, requestedIndex, membership);
+        }
+
+        @Override
+        public void compactInline(final int groupId, final long index)
+        {
+            persistStage.compact(groupId, index);
         }
     }
 

@@ -118,6 +118,9 @@ public final class EntryBatch
         }
         lastEntryOffset = offset;
         limit = offset + ENTRY_HEADER_LENGTH + align8(payloadLength);
+        // The padding is never written, but encodedLength() covers it: the buffer must too, or copying the
+        // batch (Message.copyFrom, ring slots) reads past its end.
+        buffer.checkLimit(limit);
         count++;
         payloadBytes += payloadLength;
     }

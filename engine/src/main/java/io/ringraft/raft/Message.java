@@ -43,7 +43,8 @@ public final class Message
     public long context;
 
     /** APPEND: the entries, consecutive from index + 1. */
-    public final EntryBatch entries = new EntryBatch(256);
+    // Empty until used: heartbeats, votes and responses carry no entries, so they allocate no buffer.
+    public final EntryBatch entries = new EntryBatch(0);
 
     /** SNAPSHOT: offset of this chunk; SNAPSHOT_RESPONSE: bytes received so far (next offset). */
     public long chunkOffset;

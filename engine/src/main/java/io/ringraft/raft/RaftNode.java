@@ -86,10 +86,7 @@ public final class RaftNode
     /** Persistence bookkeeping: Readies handed out that must persist, FIFO, with the last entry of each. */
     private long lastReadyId;
     private long persistedReadyId;
-    private long[] inflightReadyIds = new long[64];
-    private long[] inflightLastIndices = new long[64];
-    private long[] inflightLastTerms = new long[64];
-    private int inflightReadyCount;
+    private final InflightReadies inflightReadies = new InflightReadies();
     private boolean selfVoteAwaitingReady;
     private long selfVoteReadyId;
     private long selfVoteTerm;
@@ -319,7 +316,12 @@ public final class RaftNode
         {
             return ProposeResult.CONF_CHANGE_PENDING;
         }
-        MembershipChanger.apply(tracker.membership(), change);
+        final Membership next = MembershipChanger.apply(tracker.membership(), change);
+        if (next.allMembers().length > ProgressTracker.MAX_MEMBERS)
+        {
+            throw new IllegalArgumentException("a group may have at most " + ProgressTracker.MAX_MEMBERS +
+                " members, the change leads to " + next.allMembers().length + ": " + next);
+        }
         final int length = confChangeCodec.encode(change, confChangeBuffer, 0);
         final long refusal = checkProposal(length);
         if (0 != refusal)
@@ -467,7 +469,7 @@ public final class RaftNode
         if (ready.mustPersist())
         {
             ready.id = ++lastReadyId;
-            trackInflightReady(ready);
+            inflightReadies.add(ready.id, ready.entries.lastIndex(), ready.entries.lastTerm());
             if (selfVoteAwaitingReady && null != ready.hardState)
             {
                 selfVoteAwaitingReady = false;
@@ -500,21 +502,6 @@ public final class RaftNode
         ready.snapshotRequestIndex = snapshotRequestIndex;
         snapshotRequestIndex = 0;
         return ready;
-    }
-
-    private void trackInflightReady(final Ready ready)
-    {
-        if (inflightReadyCount == inflightReadyIds.length)
-        {
-            final int capacity = inflightReadyCount * 2;
-            inflightReadyIds = java.util.Arrays.copyOf(inflightReadyIds, capacity);
-            inflightLastIndices = java.util.Arrays.copyOf(inflightLastIndices, capacity);
-            inflightLastTerms = java.util.Arrays.copyOf(inflightLastTerms, capacity);
-        }
-        inflightReadyIds[inflightReadyCount] = ready.id;
-        inflightLastIndices[inflightReadyCount] = ready.entries.lastIndex();
-        inflightLastTerms[inflightReadyCount] = ready.entries.lastTerm();
-        inflightReadyCount++;
     }
 
     private HardState currentHardState()
@@ -551,19 +538,7 @@ public final class RaftNode
             return;
         }
         persistedReadyId = readyId;
-        int done = 0;
-        while (done < inflightReadyCount && inflightReadyIds[done] <= readyId)
-        {
-            if (inflightLastIndices[done] > 0)
-            {
-                raftLog.stableTo(inflightLastIndices[done], inflightLastTerms[done]);
-            }
-            done++;
-        }
-        System.arraycopy(inflightReadyIds, done, inflightReadyIds, 0, inflightReadyCount - done);
-        System.arraycopy(inflightLastIndices, done, inflightLastIndices, 0, inflightReadyCount - done);
-        System.arraycopy(inflightLastTerms, done, inflightLastTerms, 0, inflightReadyCount - done);
-        inflightReadyCount -= done;
+        inflightReadies.persistedUpTo(readyId, raftLog);
 
         if (role == Role.CANDIDATE && selfVoteReadyId > 0 && readyId >= selfVoteReadyId && selfVoteTerm == term)
         {

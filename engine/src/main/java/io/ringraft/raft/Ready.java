@@ -21,7 +21,8 @@ public final class Ready
 {
     long id;
     HardState hardState;
-    final EntryBatch entries = new EntryBatch();
+    // Empty until used: most Readies (heartbeats, responses) carry no entries, so they allocate no buffer.
+    final EntryBatch entries = new EntryBatch(0);
     SnapshotToInstall snapshot;
     final List<Message> messages = new ArrayList<>();
     final List<Message> messagesAfterPersist = new ArrayList<>();

@@ -121,6 +121,8 @@ final class UnstableEntries
         terms[count] = term;
         count++;
         limit = position + HEADER_LENGTH + align8(payloadLength);
+        // The padding is never written, but bulk copies cover it: the buffer must reach that far.
+        buffer.checkLimit(limit);
     }
 
     /** Removes the entries at and after {@code index} (a conflicting suffix). */

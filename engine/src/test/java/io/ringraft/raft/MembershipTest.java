@@ -155,4 +155,24 @@ class MembershipTest
             cluster.node(1).proposeConfChange(ConfChange.single(ConfChangeType.REMOVE_MEMBER, 1, null), 0))
             .withMessageContaining("every voter");
     }
+
+    @Test
+    void groupsAreLimitedToSixtyFourMembers()
+    {
+        final int[] voters = new int[64];
+        for (int i = 0; i < voters.length; i++)
+        {
+            voters[i] = i + 1;
+        }
+        final TestCluster cluster = new TestCluster(1);
+        final RaftNode big = new RaftNode(TestCluster.config(1), new io.ringraft.raft.testing.MemoryLog(),
+            new io.ringraft.raft.testing.MemorySnapshots(), HardState.INITIAL, Membership.ofVoters(voters));
+        assertThat(big.membership().voters()).hasSize(64);
+        org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> new RaftNode(
+            TestCluster.config(1), new io.ringraft.raft.testing.MemoryLog(),
+            new io.ringraft.raft.testing.MemorySnapshots(), HardState.INITIAL,
+            Membership.ofVoters(java.util.Arrays.copyOf(voters, 65)))).withMessageContaining("at most 64");
+        cluster.elect(1);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.LEADER);
+    }
 }

@@ -17,7 +17,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RandomizedClusterTest
 {
-    private static final int SEEDS = 30;
+    /** A quick guard by default; -Dringraft.soak=true (Maven -Psoak) runs many more seeds. */
+    private static final int SEEDS = Boolean.getBoolean("ringraft.soak") ? 1000 : 30;
     private static final int STEPS = 3000;
 
     @Test

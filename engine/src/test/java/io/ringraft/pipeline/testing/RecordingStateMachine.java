@@ -25,6 +25,7 @@ public final class RecordingStateMachine implements StateMachine
     private volatile long applyCount;
     private volatile String firstViolation;
     private volatile boolean hookEnabled = true;
+    private volatile int restores;
 
     public RecordingStateMachine(final int groupId, final ApplyHook hook, final Gate gate)
     {
@@ -92,6 +93,7 @@ public final class RecordingStateMachine implements StateMachine
         buffer.flip();
         lastIndex = buffer.getLong();
         applyCount = buffer.getLong();
+        restores++;
     }
 
     /** Turns the slowness of the {@link ApplyHook} off, e.g. so that a cluster closes quickly. */
@@ -103,6 +105,12 @@ public final class RecordingStateMachine implements StateMachine
     public long lastIndex()
     {
         return lastIndex;
+    }
+
+    /** How many times the state was replaced by a snapshot. */
+    public int restores()
+    {
+        return restores;
     }
 
     public long applyCount()

@@ -4,6 +4,8 @@ import io.ringraft.pipeline.GroupStorage;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.Membership;
+import org.agrona.DirectBuffer;
 import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.SnapshotToInstall;
 
@@ -59,6 +61,18 @@ public final class StorageFaults
             public void installSnapshot(final SnapshotToInstall snapshot)
             {
                 storage.installSnapshot(snapshot);
+            }
+
+            public void saveSnapshot(
+                final long index, final long term, final Membership membership, final DirectBuffer data,
+                final int offset, final int length)
+            {
+                storage.saveSnapshot(index, term, membership, data, offset, length);
+            }
+
+            public void compactPrefix(final long index)
+            {
+                storage.compactPrefix(index);
             }
 
             public void force()

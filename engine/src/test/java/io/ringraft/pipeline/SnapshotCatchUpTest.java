@@ -1,0 +1,64 @@
+package io.ringraft.pipeline;
+
+import io.ringraft.pipeline.testing.InProcessCluster;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The apply stage snapshots when the core asks, the log prefix is compacted, and a member cut off meanwhile
+ * catches up from the leader's snapshot (restored into its state machine) and the entries after it.
+ */
+class SnapshotCatchUpTest
+{
+    @Test
+    void laggingMemberCatchesUpFromASnapshot() throws Exception
+    {
+        try (InProcessCluster cluster = InProcessCluster.builder().members(3).groups(1)
+            .segmentLength(64 * 1024)
+            .contextCustomizer((member, ctx) -> ctx.raftConfigCustomizer(config -> config.snapshotThresholdEntries(500)))
+            .start())
+        {
+            final int leader = cluster.awaitLeaders(Duration.ofSeconds(15))[0];
+            final int lagger = leader % 3 + 1;
+            cluster.network().isolate(lagger);
+
+            final List<CompletableFuture<Result>> writes = new ArrayList<>();
+            for (int i = 1; i <= 3000; i++)
+            {
+                writes.add(cluster.node(leader).propose(0, ClusterBasicsTest.payload(i)));
+            }
+            for (final CompletableFuture<Result> write : writes)
+            {
+                assertThat(write.get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.OK);
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (cluster.groupCounter(leader, "snapshot-index", 0) == 0 && System.nanoTime() - deadline < 0)
+            {
+                Thread.sleep(10);
+            }
+            assertThat(cluster.groupCounter(leader, "snapshot-index", 0)).as("the leader snapshotted").isPositive();
+
+            cluster.network().heal();
+            final long commit = cluster.groupCounter(leader, "commit-index", 0);
+            final long catchUpDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (cluster.groupCounter(lagger, "applied-index", 0) < commit && System.nanoTime() - catchUpDeadline < 0)
+            {
+                Thread.sleep(10);
+            }
+            assertThat(cluster.groupCounter(lagger, "applied-index", 0)).as(cluster.describe())
+                .isGreaterThanOrEqualTo(commit);
+            assertThat(cluster.machine(lagger, 0).applyCount())
+                .as("restored from the snapshot plus the entries after it")
+                .isEqualTo(cluster.machine(leader, 0).applyCount());
+            assertThat(cluster.machine(lagger, 0).restores()).as("caught up through a snapshot").isPositive();
+            assertThat(cluster.machine(lagger, 0).firstViolation()).isNull();
+        }
+    }
+}
