@@ -64,6 +64,15 @@ final class Inflights
         }
     }
 
+    /** Frees the oldest in-flight append, whatever its index. */
+    void freeFirstOne()
+    {
+        if (count > 0)
+        {
+            freeLE(lastIndices[start]);
+        }
+    }
+
     void reset()
     {
         start = 0;

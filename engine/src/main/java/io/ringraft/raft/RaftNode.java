@@ -16,8 +16,9 @@ import java.util.List;
  * <ul>
  *     <li>Construction: {@code new RaftNode(config, log, snapshots, hardState, bootstrap)} restores from durable
  *     state only: the hard state, the {@link LogReader} (snapshot index/term and durable entries) and the
- *     newest snapshot. The membership is derived from the snapshot and the conf-change entries of the log;
- *     {@code bootstrap} is used only when both are empty.</li>
+ *     newest snapshot. The membership is derived from the snapshot and the conf-change entries of the log:
+ *     the snapshot's configuration, or {@code bootstrap} when there is no snapshot, with the log's later
+ *     conf-change entries applied on top (so pass the same bootstrap on every start).</li>
  *     <li>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose}, {@link #proposeConfChange},
  *     {@link #readIndex(long)}, {@link #transferLeadership(int)}, and feedback {@link #persisted(long)},
  *     {@link #applied(long)}, {@link #snapshotTaken(long, long)}.</li>
@@ -32,14 +33,21 @@ import java.util.List;
  * </ul>
  * Implementation choices:
  * <ul>
- *     <li>Membership: without a snapshot, {@code bootstrap} is the base configuration the log's conf-change
- *     entries apply to (a member joining later must be given the same bootstrap, or receive a snapshot).
+ *     <li>Membership: a member joining later must be given the group's original bootstrap too (or receive a
+ *     snapshot), since the log's conf-change entries are changes relative to it.
  *     A configuration takes effect when its entry is <em>committed and durable locally</em>, independently
  *     of how far the state machine has applied: a slow state machine must not hold up membership.</li>
  *     <li>Senders outside the configuration are dropped except for a leader's APPEND, HEARTBEAT, SNAPSHOT
  *     and TIMEOUT_NOW: a lagging member may not know its leader's newer configuration yet.</li>
  *     <li>{@link #electionsStarted()} counts election attempts started by this node (a pre-vote round, or a
  *     vote round entered directly), not the pre-vote round's follow-up.</li>
+ *     <li>A response that waits for persistence goes in {@link Ready#messages()} instead when no Ready is
+ *     waiting for the disk (it depends on nothing); when earlier Readies are still being persisted, a Ready
+ *     carrying only such responses repeats the hard state so that it takes its place in the FIFO.</li>
+ *     <li>A read forwarded by a follower that the leader cannot serve yet comes back as a {@link ReadState}
+ *     with index -1: retry it. Pending reads are dropped when leadership changes (the caller times out).</li>
+ *     <li>An APPEND that would overwrite a committed entry is a broken safety invariant, not bad input: it
+ *     throws {@link IllegalStateException} rather than be counted and ignored.</li>
  * </ul>
  */
 public final class RaftNode
@@ -724,6 +732,15 @@ public final class RaftNode
         maybeAutoLeave();
     }
 
+    /**
+     * A committed configuration not yet in effect here (its entry is not durable yet) means this member may be
+     * counting votes with an outdated configuration: it must not campaign until it catches up.
+     */
+    private boolean hasCommittedConfChangeNotInEffect()
+    {
+        return !pendingConfIndices.isEmpty() && pendingConfIndices.getLong(0) <= raftLog.committed();
+    }
+
     private boolean isPromotable()
     {
         return tracker.membership().isVoter(self) && null == snapshotToInstall;
@@ -731,7 +748,7 @@ public final class RaftNode
 
     private void campaign(final boolean transfer)
     {
-        if (!isPromotable())
+        if (!isPromotable() || hasCommittedConfChangeNotInEffect())
         {
             return;
         }
@@ -1071,9 +1088,10 @@ public final class RaftNode
         {
             if (progress.state == Progress.State.REPLICATE && progress.inflights.isFull())
             {
-                // A whole window unanswered for a heartbeat round: appends or their answers were lost
-                // (the transport drops rather than blocks). Probe again from the match point.
-                progress.becomeProbe();
+                // The follower is alive but its window stays full: appends or their answers may have been lost
+                // (the transport drops rather than blocks). Let one more append through; if there is a gap, the
+                // follower rejects it and the leader probes back. A merely slow follower costs no resend.
+                progress.inflights.freeFirstOne();
             }
             // Even empty, an append lets the follower reveal a gap left by a lost append.
             sendAppend(progress, true);

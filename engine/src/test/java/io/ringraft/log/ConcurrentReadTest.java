@@ -32,7 +32,8 @@ class ConcurrentReadTest
     void readsNeverMixHistoriesWhileSuffixesAreReplaced() throws Exception
     {
         final long writerDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        try (DurableLog log = DurableLog.open(config(dir)))
+        // Visibility to readers does not depend on fsync; without it the writer races the reader far more often.
+        try (DurableLog log = DurableLog.open(config(dir).fsyncPolicy(FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS)))
         {
             final AtomicBoolean writing = new AtomicBoolean(true);
             final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -93,7 +94,8 @@ class ConcurrentReadTest
                 {
                     continue;
                 }
-                final long from = 1 + (long)(random.nextDouble() * last);
+                // Near the tail, where suffixes get replaced.
+                final long from = Math.max(1, last - random.nextInt(40));
                 previousTerm[0] = 0;
                 log.read(from, from + 50, 16 * 1024, (index, term, type, timestamp, payload, offset, length) ->
                 {
@@ -106,7 +108,7 @@ class ConcurrentReadTest
                     entriesChecked.incrementAndGet();
                 });
                 final long term = log.term(from);
-                if (term != LogReader.NO_TERM && (term < 1 || term > 10_000))
+                if (term != LogReader.NO_TERM && term < 1)
                 {
                     throw new AssertionError("term(" + from + ") = " + term);
                 }

@@ -175,4 +175,32 @@ class MembershipTest
         cluster.elect(1);
         assertThat(cluster.node(1).role()).isEqualTo(Role.LEADER);
     }
+
+    @Test
+    void memberDoesNotCampaignWithACommittedConfigurationNotYetInEffect()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.member(2).holdPersistence = true;
+        final long index = cluster.node(1).proposeConfChange(
+            ConfChange.single(ConfChangeType.ADD_LEARNER, 4, null), 0);
+        cluster.stabilize();
+        assertThat(cluster.node(2).commitIndex()).isEqualTo(index);
+        assertThat(cluster.node(2).membership().learners()).isEmpty();
+
+        cluster.isolate(2);
+        for (int i = 0; i < 100; i++)
+        {
+            cluster.tick(2);
+        }
+        assertThat(cluster.node(2).electionsStarted()).isZero();
+
+        cluster.releasePersistence(2);
+        assertThat(cluster.node(2).membership().learners()).containsExactly(4);
+        for (int i = 0; i < 100 && cluster.node(2).electionsStarted() == 0; i++)
+        {
+            cluster.tick(2);
+        }
+        assertThat(cluster.node(2).electionsStarted()).isPositive();
+    }
 }

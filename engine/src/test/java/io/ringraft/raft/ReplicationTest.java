@@ -354,4 +354,63 @@ class ReplicationTest
         assertThat(second.id()).isGreaterThan(first.id());
         assertThat(second.messagesAfterPersist()).singleElement().satisfies(m -> assertThat(m.index).isEqualTo(2));
     }
+
+    @Test
+    void slowFollowerGetsNoEntryTwiceWhileItsWindowIsFull()
+    {
+        final TestCluster cluster = new TestCluster(c -> c.maxInflightMessages(2), 1, 2, 3);
+        cluster.elect(1);
+        cluster.member(2).holdPersistence = true;
+        for (int i = 0; i < 10; i++)
+        {
+            cluster.propose(1, "p" + i);
+            cluster.stabilize();
+            cluster.tick(1);
+            cluster.stabilize();
+        }
+        final java.util.Set<Long> sentTo2 = new java.util.HashSet<>();
+        for (final Message append : cluster.sentOfType(MessageType.APPEND))
+        {
+            if (append.to == 2)
+            {
+                for (long i = append.entries.firstIndex(); !append.entries.isEmpty() && i <= append.entries.lastIndex();
+                    i++)
+                {
+                    assertThat(sentTo2.add(i)).as("entry %d sent twice", i).isTrue();
+                }
+            }
+        }
+        assertThat(sentTo2).hasSizeGreaterThan(2);
+        cluster.releasePersistence(2);
+        cluster.tickAll(4);
+        assertThat(cluster.member(2).applied).hasSize(10);
+    }
+
+    @Test
+    void lostAppendIsRecoveredThroughTheFollowersRejection()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        final List<Message> lost = new java.util.ArrayList<>();
+        cluster.drop = m ->
+        {
+            if (m.type == MessageType.APPEND && m.to == 3 && !m.entries.isEmpty() && lost.isEmpty())
+            {
+                lost.add(m);
+            }
+            return lost.contains(m);
+        };
+        cluster.propose(1, "a");
+        cluster.stabilize();
+        cluster.propose(1, "b");
+        cluster.stabilize();
+        cluster.tickAll(4);
+        assertThat(lost).hasSize(1);
+        assertThat(cluster.member(3).applied).containsExactly("a", "b");
+        assertThat(cluster.sentOfType(MessageType.APPEND_RESPONSE)).anySatisfy(m ->
+        {
+            assertThat(m.from).isEqualTo(3);
+            assertThat(m.reject).isTrue();
+        });
+    }
 }
