@@ -300,6 +300,7 @@ public final class DemoCommand implements Callable<Integer>
         final long electionsSinceStall = counters.electionsStarted() - electionsBeforeStall;
         final long endTerm = counters.maxTerm();
         final long gapUs = counters.maxHeartbeatGapUs();
+        final long tickerLatenessUs = counters.tickerMaxLatenessUs();
         final long boundMs = settings.heartbeatGapBoundMs();
         final String replicas = checkReplicas(cluster, load);
 
@@ -322,6 +323,8 @@ public final class DemoCommand implements Callable<Integer>
         out.printf("  heartbeat gap  longest %s before the stall, %s at the end (bound: 2 x %d ms heartbeat + "
             + "%d ms tick = %d ms)%n", gapText(gapBeforeStallUs), gapText(gapUs), settings.heartbeatIntervalMs(),
             settings.tickMs(), boundMs);
+        out.printf("  ticker         woke at most %s late (the host's scheduling delay, which adds to any heartbeat gap)%n",
+            gapText(tickerLatenessUs));
         out.printf("  replicas       %s%n", null == replicas ?
             "every member applied the same entries in the same order in every group (count and digest match)" :
             "DISAGREE: " + replicas);
@@ -353,6 +356,11 @@ public final class DemoCommand implements Callable<Integer>
         else
         {
             out.printf("verdict: FAIL: %s%s.%n", figures, null == replicas ? "" : "; replicas DISAGREE");
+            if (!gapWithinBound && tickerLatenessUs >= settings.heartbeatIntervalMs() * 1000)
+            {
+                out.printf("         the ticker woke up to %s late: the host kept this process off the CPU for longer "
+                    + "than a heartbeat interval (is the machine busy?)%n", gapText(tickerLatenessUs));
+            }
             exitCode = 1;
         }
         out.flush();

@@ -25,6 +25,7 @@ public final class ClusterCounters
     private final int[][] term;
     private final int[][] electionsStarted;
     private final int[][][] maxHeartbeatGapUs;
+    private final int[] tickerMaxLatenessUs;
 
     public ClusterCounters(final List<RingraftNode> nodes, final int groups)
     {
@@ -36,6 +37,7 @@ public final class ClusterCounters
         term = new int[memberCount][groups];
         electionsStarted = new int[memberCount][groups];
         maxHeartbeatGapUs = new int[memberCount][groups][];
+        tickerMaxLatenessUs = new int[memberCount];
         for (int m = 0; m < memberCount; m++)
         {
             final RingraftNode node = nodes.get(m);
@@ -43,6 +45,7 @@ public final class ClusterCounters
             memberIds[m] = member;
             readers[m] = node.counters().reader();
             final Map<String, Integer> ids = idsByLabel(readers[m]);
+            tickerMaxLatenessUs[m] = require(ids, CounterLabels.node("ticker-max-lateness-us", member));
             for (int g = 0; g < groups; g++)
             {
                 role[m][g] = require(ids, CounterLabels.group("role", member, g));
@@ -120,6 +123,20 @@ public final class ClusterCounters
                     max = Math.max(max, readers[m].getCounterValue(id));
                 }
             }
+        }
+        return max;
+    }
+
+    /**
+     * Longest delay, in µs, past its due time with which any node's ticker thread woke: how long the host kept the
+     * process off a CPU, which no pipeline can hide from a heartbeat gap.
+     */
+    public long tickerMaxLatenessUs()
+    {
+        long max = 0;
+        for (int m = 0; m < readers.length; m++)
+        {
+            max = Math.max(max, readers[m].getCounterValue(tickerMaxLatenessUs[m]));
         }
         return max;
     }
