@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
@@ -66,6 +67,7 @@ public final class DemoCommand implements Callable<Integer>
     private static final long SETTLE_MS = 500;
     private static final long OUTCOMES_TIMEOUT_MS = 15_000;
     private static final long REPLICAS_TIMEOUT_MS = 15_000;
+    private static final long SHUTDOWN_TIMEOUT_MS = 30_000;
 
     @Spec
     private CommandSpec spec;
@@ -110,18 +112,53 @@ public final class DemoCommand implements Callable<Integer>
         final DemoCluster.NodeSettings settings =
             new DemoCluster.NodeSettings(TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, blocking);
 
-        final DemoCluster[] started = new DemoCluster[1];
-        // Ctrl-C must not leave drivers in /dev/shm nor logs in the temp directory.
-        final Thread cleanup = new Thread(() -> cleanUp(started[0], ownDataDir ? root : null), "ringraft-demo-cleanup");
+        // Ctrl-C must not leave drivers in /dev/shm nor logs behind. The hook interrupts this thread and waits for it
+        // to clean up itself: closing the nodes under the load thread's or this thread's feet would unmap the counters
+        // they are reading.
+        final Thread demoThread = Thread.currentThread();
+        final CountDownLatch cleanedUp = new CountDownLatch(1);
+        final Thread cleanup = new Thread(() ->
+        {
+            demoThread.interrupt();
+            try
+            {
+                cleanedUp.await(SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "ringraft-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(cleanup);
+        DemoCluster cluster = null;
         try (WarningsToOutput warnings = new WarningsToOutput(out))
         {
-            started[0] = new DemoCluster(GROUPS, root, shmPrefix, settings, applyStall);
-            return run(out, started[0], root, ownDataDir, applyStall);
+            cluster = new DemoCluster(GROUPS, root, shmPrefix, settings, applyStall);
+            return run(out, cluster, root, ownDataDir, applyStall);
+        }
+        catch (final InterruptedException ex)
+        {
+            out.println();
+            out.println("interrupted: stopping the nodes" + (ownDataDir ? " and deleting their data" : ""));
+            out.flush();
+            return 130;
         }
         finally
         {
-            cleanUp(started[0], ownDataDir ? root : null);
+            // Closing waits for the nodes' threads: with the interrupt still pending every wait would return at once.
+            final boolean interrupted = Thread.interrupted();
+            try
+            {
+                cleanUp(cluster, ownDataDir ? root : null);
+            }
+            finally
+            {
+                cleanedUp.countDown();
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
             try
             {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -227,7 +264,18 @@ public final class DemoCommand implements Callable<Integer>
             "elapsed", "committed+applied", "entries/s", "elections", "max term", "max hb gap");
         out.flush();
 
-        final Histogram latency = new Histogram(3);
+        try (ClosedLoopLoad load = new ClosedLoopLoad(cluster, counters, GROUPS, inFlight, payloadSize))
+        {
+            return loadAndReport(out, cluster, counters, load, applyStall, initialElections, initialTerm);
+        }
+    }
+
+    private int loadAndReport(
+        final PrintWriter out, final DemoCluster cluster, final ClusterCounters counters, final ClosedLoopLoad load,
+        final ApplyStall applyStall, final long initialElections, final long initialTerm) throws InterruptedException
+    {
+        final DemoCluster.NodeSettings settings = cluster.settings();
+        final Duration stallAt = duration.dividedBy(2);
         final long intervalMs = Math.max(1_000, Math.min(5_000, duration.toMillis() / 10));
         final long stallAtNs = stallAt.toNanos();
         final long stallEndNs = stallAtNs + stall.toNanos();
@@ -238,7 +286,6 @@ public final class DemoCommand implements Callable<Integer>
         boolean stallStarted = stall.isZero();
         boolean stallEndReported = stall.isZero();
 
-        final ClosedLoopLoad load = new ClosedLoopLoad(cluster, counters, GROUPS, inFlight, payloadSize);
         final long startNs = System.nanoTime();
         load.start();
         long lastReportNs = startNs;
@@ -292,6 +339,7 @@ public final class DemoCommand implements Callable<Integer>
             }
         }
         final long elapsedNs = System.nanoTime() - startNs;
+        final Histogram latency = new Histogram(3);
         final long acknowledged = load.acknowledged();
         final boolean allOutcomes = load.stopAndAwaitOutcomes(TimeUnit.MILLISECONDS.toNanos(OUTCOMES_TIMEOUT_MS));
         load.drainLatencies(latency);

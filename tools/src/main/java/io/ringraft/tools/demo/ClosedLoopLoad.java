@@ -198,11 +198,30 @@ public final class ClosedLoopLoad implements ProposalCallback, AutoCloseable
         return 0 == inFlight();
     }
 
+    /**
+     * Stops proposing and returns once the proposer thread has ended, interrupted or not: the cluster is closed next,
+     * and its counters, which the proposer reads, are unmapped then.
+     */
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
         running = false;
-        thread.join(TimeUnit.SECONDS.toMillis(5));
+        boolean interrupted = false;
+        while (thread.isAlive())
+        {
+            try
+            {
+                thread.join();
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
