@@ -46,7 +46,7 @@ import java.util.stream.Stream;
     sortOptions = false,
     description = {
         "Run a real 3-node ringraft cluster in this JVM (Aeron UDP on loopback, an embedded media driver per node "
-            + "under /dev/shm, logs fsynced to a temporary data directory) under a closed-loop write load, and stall "
+            + "under /dev/shm, logs fsynced to a temporary directory on tmpfs) under a closed-loop write load, and stall "
             + "every node's state machine halfway through.",
         "Prints progress every few seconds, then throughput, latency percentiles (propose to completion), elections "
             + "after the initial ones, max term and the longest heartbeat gap, and a verdict: the stall must change "
@@ -54,7 +54,8 @@ import java.util.stream.Stream;
         "Exit code: 0 when the verdict holds (no election after the initial ones, max term unchanged, longest "
             + "heartbeat gap under 2 heartbeat intervals + 1 tick) and the replicas agree; 1 otherwise.",
         "With --blocking the exit code is 0 whenever the run completes and the replicas agree: there, election churn "
-            + "is what the run is meant to show.",
+            + "is what the run is meant to show. A bad option exits with 2, an interrupted run (Ctrl-C) with 130, "
+            + "after deleting what it created.",
         ""
     })
 public final class DemoCommand implements Callable<Integer>
@@ -72,14 +73,14 @@ public final class DemoCommand implements Callable<Integer>
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "TIME",
+    @Option(names = "--duration", converter = DurationConverter.class, paramLabel = "TIME", defaultValue = "20s",
         description = "How long the load runs, e.g. 20s, 90s, 2m (default: ${DEFAULT-VALUE}).")
-    private Duration duration = Duration.ofSeconds(20);
+    private Duration duration;
 
-    @Option(names = "--stall", converter = DurationConverter.class, paramLabel = "TIME",
+    @Option(names = "--stall", converter = DurationConverter.class, paramLabel = "TIME", defaultValue = "2s",
         description = "How long every state machine blocks, starting halfway through the run; 0s for none; at most "
             + "half the duration (default: ${DEFAULT-VALUE}).")
-    private Duration stall = Duration.ofSeconds(2);
+    private Duration stall;
 
     @Option(names = "--payload-size", paramLabel = "BYTES",
         description = "Bytes per proposal, 8 to 65536 (default: ${DEFAULT-VALUE}).")
@@ -91,7 +92,7 @@ public final class DemoCommand implements Callable<Integer>
 
     @Option(names = "--data-dir", paramLabel = "DIR",
         description = "Where the nodes keep their logs; must be empty or absent, and is kept. Default: a new "
-            + "temporary directory, deleted at exit.")
+            + "directory under /dev/shm, deleted at exit.")
     private Path dataDir;
 
     @Option(names = "--blocking",
@@ -258,7 +259,8 @@ public final class DemoCommand implements Callable<Integer>
         {
             leaders.append(g).append(':').append(counters.leaderOf(g)).append(g + 1 < GROUPS ? " " : "");
         }
-        out.printf("%nleaders elected in %d ms (group:member %s), %d elections started, max term %d%n%n",
+        out.printf("%nleaders elected in %d ms (group:member %s), %d elections started, max term %d;%n"
+            + "from here on, elections counts those started after these initial ones%n%n",
             electedMs, leaders, initialElections, initialTerm);
         out.printf("%9s  %18s  %12s  %9s  %8s  %14s%n",
             "elapsed", "committed+applied", "entries/s", "elections", "max term", "max hb gap");
