@@ -7,7 +7,8 @@ package io.ringraft.pipeline;
  * <p>
  * Node: inbound-ring-occupancy, persist-ring-occupancy, apply-ring-occupancy, send-ring-occupancy,
  * persist-latency-max-us, persist-latency-last-us, inbound-dropped-ring-full, send-dropped-ring-full, bad-frames,
- * persist-stall-leadership-transfers. Group: role (a {@link io.ringraft.raft.Role} ordinal), term, leader
+ * persist-stall-leadership-transfers, ticker-max-lateness-us (how late the ticker thread woke: a starved host
+ * or a JVM pause shows here first). Group: role (a {@link io.ringraft.raft.Role} ordinal), term, leader
  * (-1 unknown), commit-index, applied-index, elections-started, leader-changes, heartbeats-sent,
  * proposals-back-pressured, apply-lag, dropped-messages, snapshot-index (newest local snapshot). Peer: max-heartbeat-gap-us.
  */

@@ -1,7 +1,7 @@
 package io.ringraft.pipeline;
 
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableArrayBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -34,7 +34,8 @@ final class InboundEvent
         NOOP
     }
 
-    static final int INLINE_CAPACITY = 2048;
+    /** Room for votes, heartbeats, responses, small proposals and small appends; off heap, so GC never copies it. */
+    static final int INLINE_CAPACITY = 1024;
 
     Type type;
     int groupId;
@@ -43,8 +44,8 @@ final class InboundEvent
     long timestampNs;
     Object attachment;
     int length;
-    final ExpandableArrayBuffer inline = new ExpandableArrayBuffer(INLINE_CAPACITY);
-    ExpandableArrayBuffer large;
+    final ExpandableDirectByteBuffer inline = new ExpandableDirectByteBuffer(INLINE_CAPACITY);
+    ExpandableDirectByteBuffer large;
 
     /** Copies {@code length} bytes into the slot, borrowing a large buffer if needed; false when none is free. */
     boolean putBytes(final DirectBuffer src, final int offset, final int length, final LargeBufferPool pool)

@@ -1,12 +1,12 @@
 package io.ringraft.pipeline;
 
-import org.agrona.ExpandableArrayBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Buffers for inbound frames and proposal payloads too large for a ring slot's inline buffer. Slots stay
+ * Off-heap buffers for inbound frames and proposal payloads too large for a ring slot's inline buffer. Slots stay
  * small (a ring of large slots would pin ring size x largest frame of memory); the few large ones in flight
  * borrow a pooled buffer and the raft stage gives it back. Bounded: once {@code maxBuffers} are out, a large
  * frame is dropped (Raft retransmits) and a large proposal is refused with BACK_PRESSURED. Lock free; buffers
@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class LargeBufferPool
 {
-    private final ManyToManyConcurrentArrayQueue<ExpandableArrayBuffer> free;
+    private final ManyToManyConcurrentArrayQueue<ExpandableDirectByteBuffer> free;
     private final AtomicInteger created = new AtomicInteger();
     private final int maxBuffers;
 
@@ -25,9 +25,9 @@ final class LargeBufferPool
     }
 
     /** @return a buffer, or null when all are in use. */
-    ExpandableArrayBuffer acquire()
+    ExpandableDirectByteBuffer acquire()
     {
-        final ExpandableArrayBuffer buffer = free.poll();
+        final ExpandableDirectByteBuffer buffer = free.poll();
         if (null != buffer)
         {
             return buffer;
@@ -37,13 +37,13 @@ final class LargeBufferPool
         {
             if (created.compareAndSet(n, n + 1))
             {
-                return new ExpandableArrayBuffer(64 * 1024);
+                return new ExpandableDirectByteBuffer(64 * 1024);
             }
         }
         return free.poll();
     }
 
-    void release(final ExpandableArrayBuffer buffer)
+    void release(final ExpandableDirectByteBuffer buffer)
     {
         free.offer(buffer);
     }

@@ -168,7 +168,7 @@ public final class NodeContext
     public int sendRingSize() { return sendRingSize; }
     public NodeContext sendRingSize(final int v) { sendRingSize = v; return this; }
     /**
-     * Inbound frames and payloads over 2 KiB borrow one of this many reusable buffers while they wait in the
+     * Inbound frames and payloads over 1 KiB borrow one of this many reusable buffers while they wait in the
      * inbound ring (each grows to the largest frame it carried): the bound on inbound memory beyond the ring.
      */
     public int largeBufferPoolSize() { return largeBufferPoolSize; }

@@ -17,7 +17,7 @@ final class NodeCounters implements AutoCloseable
     static final int GROUP_TYPE_ID = 2001;
     static final int PEER_TYPE_ID = 2002;
 
-    private static final int NODE_COUNTERS = 10;
+    private static final int NODE_COUNTERS = 11;
     private static final int GROUP_COUNTERS = 12;
 
     final AtomicCounter inboundRingOccupancy;
@@ -30,6 +30,7 @@ final class NodeCounters implements AutoCloseable
     final AtomicCounter sendDropped;
     final AtomicCounter badFrames;
     final AtomicCounter persistStallTransfers;
+    final AtomicCounter tickerMaxLatenessUs;
     final Group[] groups;
 
     private final CountersFile file;
@@ -69,6 +70,7 @@ final class NodeCounters implements AutoCloseable
         sendDropped = node(manager, "send-dropped-ring-full");
         badFrames = node(manager, "bad-frames");
         persistStallTransfers = node(manager, "persist-stall-leadership-transfers");
+        tickerMaxLatenessUs = node(manager, "ticker-max-lateness-us");
         groups = new Group[groupCount];
         for (int g = 0; g < groupCount; g++)
         {

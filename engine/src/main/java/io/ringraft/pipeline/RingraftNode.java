@@ -351,6 +351,11 @@ public final class RingraftNode implements AutoCloseable
                 LockSupport.parkNanos(waitNs);
                 continue;
             }
+            final long latenessUs = (nowNs - deadline) / 1000;
+            if (latenessUs > counters.tickerMaxLatenessUs.get())
+            {
+                counters.tickerMaxLatenessUs.setOrdered(latenessUs);
+            }
             final long due = Math.min(maxCatchUp, 1 + (nowNs - deadline) / intervalNs);
             for (long i = 0; i < due; i++)
             {

@@ -138,6 +138,11 @@ class SlowStateMachineTest
                 }
             }
         }
+        for (int member = 1; member <= 3; member++)
+        {
+            sb.append(" ticker-lateness m").append(member).append('=')
+                .append(cluster.counter(member, "ticker-max-lateness-us", -1, -1) / 1000).append("ms");
+        }
         return sb.toString();
     }
 
