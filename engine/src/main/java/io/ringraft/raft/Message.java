@@ -39,7 +39,10 @@ public final class Message
     public boolean preVote;
     /** VOTE_REQUEST sent after TIMEOUT_NOW: voters ignore their lease. */
     public boolean leadershipTransfer;
-    /** HEARTBEAT, HEARTBEAT_RESPONSE, READ_INDEX, READ_INDEX_RESPONSE: read-index context, 0 for none. */
+    /**
+     * READ_INDEX, READ_INDEX_RESPONSE: the client's read context. HEARTBEAT, HEARTBEAT_RESPONSE (echoed): the
+     * leader's heartbeat round id, which confirms pending reads and, for leases, tells when it was sent.
+     */
     public long context;
 
     /** APPEND: the entries, consecutive from index + 1. */

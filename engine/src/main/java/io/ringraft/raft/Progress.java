@@ -27,6 +27,8 @@ final class Progress
     boolean probeSent;
     /** Heard from it since the last check-quorum round. */
     boolean recentActive;
+    /** Leader tick at which the newest heartbeat round it acknowledged was sent (lease reads). */
+    long ackedRoundTick = Long.MIN_VALUE;
 
     /** Snapshot transfer: index of the snapshot being streamed, and how far the follower has it. */
     long snapshotIndex;
@@ -48,6 +50,7 @@ final class Progress
         next = nextIndex;
         probeSent = false;
         recentActive = false;
+        ackedRoundTick = Long.MIN_VALUE;
         inflights.reset();
         clearSnapshot();
     }

@@ -231,6 +231,20 @@ final class ProgressTracker
         return yes >= slots.length / 2 + 1;
     }
 
+    /** Lease reads: whether a quorum (counting {@code self}) acknowledged a heartbeat round sent at or after {@code tick}. */
+    boolean quorumAckedSince(final long tick, final int self)
+    {
+        long acked = 0;
+        for (final Progress progress : all)
+        {
+            if (progress.memberId == self || progress.ackedRoundTick >= tick)
+            {
+                acked |= 1L << progress.slot;
+            }
+        }
+        return isQuorum(acked);
+    }
+
     /** Check-quorum: whether a quorum (counting {@code self}) was heard from; resets the activity flags. */
     boolean quorumActiveAndReset(final int self)
     {

@@ -31,7 +31,12 @@ public final class RaftConfig
     {
         /** ReadIndex confirmed by a heartbeat round with a quorum: linearizable whatever the clocks do. */
         SAFE,
-        /** Leader lease: needs check-quorum and bounded clock drift. */
+        /**
+         * Leader lease: a read is answered at once while a quorum acknowledged a heartbeat the leader sent at most
+         * {@code electionTicks - 2} ticks ago, otherwise by a ReadIndex round. Linearizable only if every
+         * member ticks at the same rate (a member whose ticks run slow breaks it) and every member is set to
+         * LEASE_BASED (a restarted member keeps the promise behind the lease only then); needs check-quorum.
+         */
         LEASE_BASED
     }
 

@@ -44,6 +44,11 @@ import java.util.List;
  *     <li>A response that waits for persistence goes in {@link Ready#messages()} instead when no Ready is
  *     waiting for the disk (it depends on nothing); when earlier Readies are still being persisted, a Ready
  *     carrying only such responses repeats the hard state so that it takes its place in the FIFO.</li>
+ *     <li>Lease reads ({@link RaftConfig.ReadOnlyOption#LEASE_BASED}): the lease is measured from when the
+ *     confirming heartbeat round was <em>sent</em> (round ids carry the send tick); no lease read is served while
+ *     a transfer is in progress or after this leader sent TIMEOUT_NOW in its term, a ReadIndex round is used
+ *     instead. A member refuses to help elect anyone for an election timeout after it heard from a leader of any
+ *     term, and, with lease reads, after it starts.</li>
  *     <li>A read forwarded by a follower that the leader cannot serve yet comes back as a {@link ReadState}
  *     with index -1: retry it. Pending reads are dropped when leadership changes (the caller times out).</li>
  *     <li>An APPEND that would overwrite a committed entry is a broken safety invariant, not bad input: it
@@ -53,6 +58,16 @@ import java.util.List;
 public final class RaftNode
 {
     private static final int NO_LEADER = -1;
+    /**
+     * A lease read at tick {@code now} needs a quorum to have acknowledged heartbeats sent at or after tick
+     * {@code now - electionTicks + LEASE_MARGIN_TICKS}. Two ticks, because members tick at different phases: a
+     * span of d ticks on the leader's counter lasts less than d + 1 ticks of real time, while a follower that
+     * counted electionTicks ticks since it received the heartbeat has waited more than electionTicks - 1.
+     */
+    static final int LEASE_MARGIN_TICKS = 2;
+    /** Heartbeat round ids are {@code (tick << ROUND_BITS) | roundOfTheTick}, so a response names its send tick. */
+    private static final int ROUND_BITS = 16;
+    private static final int MAX_ROUNDS_PER_TICK = (1 << ROUND_BITS) - 1;
 
     private final RaftConfig config;
     private final int self;
@@ -77,6 +92,23 @@ public final class RaftNode
     private int heartbeatElapsed;
     private int randomizedElectionTimeout;
     private int leadTransferee = NO_LEADER;
+
+    /** Ticks of this member since it started; the clock of leases and heartbeat round ids. */
+    private long ticks;
+    /**
+     * Ticks since this member last heard from a leader (of any term), saturating at electionTicks. While below
+     * electionTicks it refuses to help elect anyone else: that promise is what a leader's lease stands on, so
+     * unlike the leader field it survives term changes and, with lease reads, restarts.
+     */
+    private int leaderContactElapsed;
+    /** Heartbeat rounds started in the current tick, and the id of the newest round sent. */
+    private int roundsThisTick;
+    private long lastRound;
+    /**
+     * This leader sent TIMEOUT_NOW in its term: the target may campaign (bypassing the followers' leases) whenever
+     * that message arrives, however late, so the leader serves no lease read for the rest of its term.
+     */
+    private boolean timeoutNowSent;
 
     /** CONF_CHANGE entries in the log whose configuration has not taken effect yet, ascending. */
     private final LongArrayList pendingConfIndices = new LongArrayList();
@@ -170,6 +202,10 @@ public final class RaftNode
         applyConfChanges();
         becomeFollower(term, NO_LEADER);
         emittedRole = role();
+        // Before a crash this member may have acknowledged a leader that now serves reads on its lease: it keeps
+        // the promise for an election timeout after starting. Without lease reads no one relies on it.
+        leaderContactElapsed = this.config.readOnlyOption() == RaftConfig.ReadOnlyOption.LEASE_BASED ?
+            0 : this.config.electionTicks();
     }
 
     // ------------------------------------------------------------------------------------------------ inputs
@@ -177,6 +213,12 @@ public final class RaftNode
     /** Advances logical time by one tick: election and heartbeat timers, check-quorum, leases. */
     public void tick()
     {
+        ticks++;
+        roundsThisTick = 0;
+        if (leaderContactElapsed < config.electionTicks())
+        {
+            leaderContactElapsed++;
+        }
         if (role == Role.LEADER)
         {
             tickLeader();
@@ -235,9 +277,7 @@ public final class RaftNode
         {
             if (m.type == MessageType.VOTE_REQUEST)
             {
-                final boolean inLease = config.checkQuorum() && NO_LEADER != leader &&
-                    electionElapsed < config.electionTicks();
-                if (inLease && !m.leadershipTransfer)
+                if (honoursLease() && !m.leadershipTransfer)
                 {
                     // Heard from a live leader within the election timeout: this candidate is disruptive.
                     droppedMessages++;
@@ -715,6 +755,7 @@ public final class RaftNode
         reset(term);
         role = Role.LEADER;
         leader = self;
+        timeoutNowSent = false;
         final long lastIndex = raftLog.lastIndex();
         for (int i = 0; i < tracker.size(); i++)
         {
@@ -838,26 +879,40 @@ public final class RaftNode
 
     // ------------------------------------------------------------------------------------------------ follower
 
+    private void heardFromLeader(final int from)
+    {
+        electionElapsed = 0;
+        leaderContactElapsed = 0;
+        leader = from;
+    }
+
+    /**
+     * Whether this member refuses to help elect a candidate that was not sent by its leader (TIMEOUT_NOW): it is
+     * the leader, or it heard from one less than an election timeout ago. Check-quorum makes this protect the
+     * leader from disruption; lease reads rely on it to know that no other leader exists.
+     */
+    private boolean honoursLease()
+    {
+        return config.checkQuorum() && (role == Role.LEADER || leaderContactElapsed < config.electionTicks());
+    }
+
     private void stepFollower(final Message m)
     {
         switch (m.type)
         {
             case APPEND ->
             {
-                electionElapsed = 0;
-                leader = m.from;
+                heardFromLeader(m.from);
                 handleAppend(m);
             }
             case HEARTBEAT ->
             {
-                electionElapsed = 0;
-                leader = m.from;
+                heardFromLeader(m.from);
                 handleHeartbeat(m);
             }
             case SNAPSHOT ->
             {
-                electionElapsed = 0;
-                leader = m.from;
+                heardFromLeader(m.from);
                 handleSnapshot(m);
             }
             case TIMEOUT_NOW -> campaign(true);
@@ -873,16 +928,19 @@ public final class RaftNode
             case APPEND ->
             {
                 becomeFollower(m.term, m.from);
+                heardFromLeader(m.from);
                 handleAppend(m);
             }
             case HEARTBEAT ->
             {
                 becomeFollower(m.term, m.from);
+                heardFromLeader(m.from);
                 handleHeartbeat(m);
             }
             case SNAPSHOT ->
             {
                 becomeFollower(m.term, m.from);
+                heardFromLeader(m.from);
                 handleSnapshot(m);
             }
             case VOTE_RESPONSE ->
@@ -1096,9 +1154,11 @@ public final class RaftNode
             // Even empty, an append lets the follower reveal a gap left by a lost append.
             sendAppend(progress, true);
         }
-        if (0 != m.context && config.readOnlyOption() == RaftConfig.ReadOnlyOption.SAFE)
+        final long round = m.context;
+        if (round > 0 && round <= lastRound)
         {
-            final int confirmed = readIndexQueue.ack(m.context, 1L << progress.slot, tracker);
+            progress.ackedRoundTick = Math.max(progress.ackedRoundTick, round >>> ROUND_BITS);
+            final int confirmed = readIndexQueue.ack(round, 1L << progress.slot, tracker);
             if (confirmed >= 0)
             {
                 for (int i = 0; i <= confirmed; i++)
@@ -1157,17 +1217,29 @@ public final class RaftNode
     private void serveRead(final long context, final int requester)
     {
         final long index = raftLog.committed();
-        if (config.readOnlyOption() == RaftConfig.ReadOnlyOption.LEASE_BASED || tracker.isSoleVoter(self))
+        if (tracker.isSoleVoter(self) || holdsLease())
         {
             respondToRead(context, index, requester);
             return;
         }
+        // Confirmed by the next heartbeat round a quorum answers: one sent after the read arrived.
         final Progress own = tracker.get(self);
         final long ownAck = null == own ? 0 : 1L << own.slot;
-        if (readIndexQueue.add(context, index, requester, ownAck))
+        if (readIndexQueue.add(context, index, requester, ownAck, lastRound))
         {
             broadcastHeartbeatPending = true;
         }
+    }
+
+    /**
+     * Lease reads: whether no other leader can exist now. A quorum acknowledged heartbeats this leader sent
+     * recently enough that each of them still refuses to vote ({@link #honoursLease()}), measured from when
+     * the heartbeats were sent (an answer may arrive late), and no transfer can have let a candidate bypass that.
+     */
+    private boolean holdsLease()
+    {
+        return config.readOnlyOption() == RaftConfig.ReadOnlyOption.LEASE_BASED && NO_LEADER == leadTransferee &&
+            !timeoutNowSent && tracker.quorumAckedSince(ticks - config.electionTicks() + LEASE_MARGIN_TICKS, self);
     }
 
     private void respondToRead(final long context, final long index, final int requester)
@@ -1227,10 +1299,13 @@ public final class RaftNode
                 }
             }
         }
-        if (broadcastHeartbeatPending)
+        if (broadcastHeartbeatPending && roundsThisTick < MAX_ROUNDS_PER_TICK)
         {
+            // Otherwise this round waits for the next tick, when round ids of that tick are free again.
             broadcastHeartbeatPending = false;
-            final long context = readIndexQueue.lastContext();
+            roundsThisTick++;
+            lastRound = (ticks << ROUND_BITS) | roundsThisTick;
+            final long context = lastRound;
             for (int i = 0; i < tracker.size(); i++)
             {
                 final Progress progress = tracker.at(i);
@@ -1291,6 +1366,7 @@ public final class RaftNode
 
     private void sendTimeoutNow(final int to)
     {
+        timeoutNowSent = true;
         messages.add(newMessage(MessageType.TIMEOUT_NOW, to));
     }
 

@@ -4,9 +4,10 @@ import java.util.Arrays;
 
 /**
  * Read-index requests waiting for a heartbeat round to confirm that the leader is still the leader: each
- * remembers the commit index when it arrived, who asked and which members acknowledged its context. Once a
- * quorum acknowledged a context, that request and every earlier one can be served (the round that confirmed
- * the later one happened after the earlier ones arrived). Parallel primitive arrays in FIFO order.
+ * remembers the commit index when it arrived, who asked, the newest round already sent then, and which members
+ * acknowledged a later round. Round ids grow, so a round that confirms a request confirms every earlier one too:
+ * once a quorum acknowledged, that request and every earlier one can be served. Parallel primitive arrays in FIFO
+ * order.
  */
 final class ReadIndexQueue
 {
@@ -14,6 +15,7 @@ final class ReadIndexQueue
     private long[] indices = new long[16];
     private int[] requesters = new int[16];
     private long[] acks = new long[16];
+    private long[] afterRounds = new long[16];
     private int count;
 
     boolean isEmpty()
@@ -26,14 +28,12 @@ final class ReadIndexQueue
         return count;
     }
 
-    /** Context of the newest pending request, the one heartbeats carry; 0 when none. */
-    long lastContext()
-    {
-        return 0 == count ? 0 : contexts[count - 1];
-    }
-
-    /** @return false when a request with this context from this requester is already pending. */
-    boolean add(final long context, final long index, final int requester, final long initialAcks)
+    /**
+     * @param afterRound the newest heartbeat round sent before this request arrived: only later ones confirm it.
+     * @return false when a request with this context from this requester is already pending.
+     */
+    boolean add(
+        final long context, final long index, final int requester, final long initialAcks, final long afterRound)
     {
         for (int i = 0; i < count; i++)
         {
@@ -49,32 +49,31 @@ final class ReadIndexQueue
             indices = Arrays.copyOf(indices, capacity);
             requesters = Arrays.copyOf(requesters, capacity);
             acks = Arrays.copyOf(acks, capacity);
+            afterRounds = Arrays.copyOf(afterRounds, capacity);
         }
         contexts[count] = context;
         indices[count] = index;
         requesters[count] = requester;
         acks[count] = initialAcks;
+        afterRounds[count] = afterRound;
         count++;
         return true;
     }
 
     /**
-     * Records an acknowledgement of {@code context} by the member owning {@code slotBit}.
+     * Records that the member owning {@code slotBit} acknowledged heartbeat round {@code round}.
      *
-     * @return the position of the newest request with this context whose acks now satisfy the tracker, or -1.
+     * @return the position of the newest request whose acks now satisfy the tracker, or -1.
      */
-    int ack(final long context, final long slotBit, final ProgressTracker tracker)
+    int ack(final long round, final long slotBit, final ProgressTracker tracker)
     {
         int confirmed = -1;
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < count && afterRounds[i] < round; i++)
         {
-            if (contexts[i] == context)
+            acks[i] |= slotBit;
+            if (tracker.isQuorum(acks[i]))
             {
-                acks[i] |= slotBit;
-                if (tracker.isQuorum(acks[i]))
-                {
-                    confirmed = i;
-                }
+                confirmed = i;
             }
         }
         return confirmed;
@@ -104,6 +103,7 @@ final class ReadIndexQueue
         System.arraycopy(indices, removed, indices, 0, remaining);
         System.arraycopy(requesters, removed, requesters, 0, remaining);
         System.arraycopy(acks, removed, acks, 0, remaining);
+        System.arraycopy(afterRounds, removed, afterRounds, 0, remaining);
         count = remaining;
     }
 

@@ -33,6 +33,15 @@ public final class MembershipCodec
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
+    /** The exact number of bytes {@link #encode} writes for {@code membership}. */
+    public static int encodedLength(final Membership membership)
+    {
+        final int ids = membership.voters().length + membership.outgoingVoters().length +
+            membership.learners().length + membership.learnersNext().length;
+        return MessageHeaderEncoder.ENCODED_LENGTH + MembershipEncoder.BLOCK_LENGTH +
+            4 * MembershipEncoder.VotersEncoder.HEADER_SIZE + ids * MembershipEncoder.VotersEncoder.sbeBlockLength();
+    }
+
     /** Decodes a message written by {@link #encode}; the caller validated it (see {@code Frames}). */
     public Membership decode(final DirectBuffer buffer, final int offset)
     {

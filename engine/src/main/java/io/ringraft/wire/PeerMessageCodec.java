@@ -67,6 +67,34 @@ public final class PeerMessageCodec
     }
 
     /**
+     * The exact number of bytes {@link #encode} writes for this message. A sender that encodes in place (an Aeron
+     * {@code tryClaim}) must claim exactly this much: a claim cannot shrink, and a receiver rejects trailing bytes.
+     */
+    public static int encodedLength(final Message message)
+    {
+        final int header = MessageHeaderEncoder.ENCODED_LENGTH;
+        return switch (message.type)
+        {
+            case VOTE_REQUEST -> header + RequestVoteEncoder.BLOCK_LENGTH;
+            case VOTE_RESPONSE -> header + VoteResponseEncoder.BLOCK_LENGTH;
+            case APPEND -> header + AppendEntriesEncoder.BLOCK_LENGTH + AppendEntriesEncoder.EntriesEncoder.HEADER_SIZE +
+                message.entries.count() * (AppendEntriesEncoder.EntriesEncoder.sbeBlockLength() +
+                AppendEntriesEncoder.EntriesEncoder.payloadHeaderLength()) + (int)message.entries.payloadBytes();
+            case APPEND_RESPONSE -> header + AppendResponseEncoder.BLOCK_LENGTH;
+            case HEARTBEAT -> header + HeartbeatEncoder.BLOCK_LENGTH;
+            case HEARTBEAT_RESPONSE -> header + HeartbeatResponseEncoder.BLOCK_LENGTH;
+            case SNAPSHOT -> header + InstallSnapshotEncoder.BLOCK_LENGTH +
+                InstallSnapshotEncoder.membershipHeaderLength() +
+                (null == message.membership ? 0 : MembershipCodec.encodedLength(message.membership)) +
+                InstallSnapshotEncoder.chunkHeaderLength() + message.chunkLength;
+            case SNAPSHOT_RESPONSE -> header + InstallSnapshotResponseEncoder.BLOCK_LENGTH;
+            case TIMEOUT_NOW -> header + TimeoutNowEncoder.BLOCK_LENGTH;
+            case READ_INDEX -> header + ReadIndexRequestEncoder.BLOCK_LENGTH;
+            case READ_INDEX_RESPONSE -> header + ReadIndexResponseEncoder.BLOCK_LENGTH;
+        };
+    }
+
+    /**
      * Encodes {@code message} at {@code offset}; the buffer must have {@link #maxEncodedLength} bytes free.
      *
      * @return the encoded length, SBE message header included.

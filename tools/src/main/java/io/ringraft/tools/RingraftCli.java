@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
     subcommands = {
         CommandLine.HelpCommand.class,
         DemoCommand.class,
+        SelfCheckCommand.class,
     })
 public final class RingraftCli implements Callable<Integer>
 {

@@ -26,9 +26,9 @@ class RingraftCliTest
     }
 
     @Test
-    void demoChecksEveryMessageAndExitsZero()
+    void selfcheckChecksEveryMessageAndExitsZero()
     {
-        assertThat(execute("demo")).as(out + "\n" + err).isEqualTo(0);
+        assertThat(execute("selfcheck")).as(out + "\n" + err).isEqualTo(0);
 
         final String output = out.toString();
         for (final SampleMessages.Sample sample : SampleMessages.all())
@@ -37,21 +37,20 @@ class RingraftCliTest
         }
         assertThat(output)
             .contains("PASSED: " + SampleMessages.all().size() + " of " + SampleMessages.all().size())
-            .contains("cluster demo arrives with the engine")
             .doesNotContain("FAIL");
     }
 
     @Test
-    void demoWithOtherValuesStillPasses()
+    void selfcheckWithOtherValuesStillPasses()
     {
-        assertThat(execute("demo", "--seed", "99", "--max-group-count", "0", "--max-data-length", "0")).isEqualTo(0);
+        assertThat(execute("selfcheck", "--seed", "99", "--max-group-count", "0", "--max-data-length", "0")).isEqualTo(0);
     }
 
     @Test
     void everyCommandHasHelp()
     {
         assertThat(execute("--help")).isEqualTo(0);
-        assertThat(out.toString()).contains("Usage: ringraft", "demo", "help");
+        assertThat(out.toString()).contains("Usage: ringraft", "demo", "selfcheck", "help");
 
         for (final String name : RingraftCli.commandLine().getSubcommands().keySet())
         {

@@ -1,0 +1,166 @@
+package io.ringraft.aeron;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.logbuffer.BufferClaim;
+import io.ringraft.codecs.Frames;
+import io.ringraft.codecs.sbe.PeerHeaderEncoder;
+import io.ringraft.raft.Message;
+import io.ringraft.wire.PeerMessageCodec;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The send path: encodes a message straight into the peer's exclusive publication and never waits. A message that
+ * fits one Aeron frame is encoded in place ({@code tryClaim}: no copy); a larger one is encoded into a reused buffer
+ * and offered whole, and Aeron fragments it. Any refusal (back pressure, peer not connected, closed, max position)
+ * drops the message and counts it by reason: Raft retransmits, and a heartbeat must never queue behind a slow peer.
+ * The one exception is ADMIN_ACTION, which means the call itself just rotated the log to a new term: one immediate
+ * second attempt succeeds unless something else is wrong, and is far cheaper than a Raft retransmission (for an
+ * append, a reject and a backtrack). It is not a wait: there is never a third attempt.
+ * <p>
+ * Single threaded: exclusive publications, the claim and the codec belong to the one thread that calls
+ * {@link #send}, the pipeline's send stage.
+ */
+final class PeerSender
+{
+    private static final class Peer
+    {
+        final ExclusivePublication publication;
+        final PeerCounters counters;
+        /** Largest message that fits one frame, so can be claimed and encoded in place. */
+        final int maxClaimLength;
+
+        Peer(final ExclusivePublication publication, final PeerCounters counters)
+        {
+            this.publication = publication;
+            this.counters = counters;
+            this.maxClaimLength = publication.maxPayloadLength();
+        }
+    }
+
+    private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
+    private final PeerMessageCodec codec = new PeerMessageCodec();
+    private final BufferClaim claim = new BufferClaim();
+    private final PeerHeaderEncoder peerHeader = new PeerHeaderEncoder();
+    private final TransportCounters counters;
+    private final int clusterId;
+    private final int memberId;
+    private final int maxMessageSize;
+    private UnsafeBuffer encodeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
+
+    PeerSender(final AeronTransportContext context, final TransportCounters counters)
+    {
+        this.counters = counters;
+        this.clusterId = context.clusterId();
+        this.memberId = context.memberId();
+        this.maxMessageSize = context.maxMessageSize();
+    }
+
+    void addPeer(final int peerId, final ExclusivePublication publication)
+    {
+        peers.put(peerId, new Peer(publication, counters.peer(peerId)));
+    }
+
+    boolean send(final Message message)
+    {
+        final Peer peer = peers.get(message.to);
+        if (null == peer)
+        {
+            counters.unknownDestination.incrementRelease();
+            return false;
+        }
+        final int length = PeerMessageCodec.encodedLength(message);
+        if (length > maxMessageSize)
+        {
+            peer.counters.sendDrops[PeerCounters.TOO_LARGE].incrementRelease();
+            return false;
+        }
+
+        long result;
+        if (length <= peer.maxClaimLength)
+        {
+            result = peer.publication.tryClaim(length, claim);
+            if (Publication.ADMIN_ACTION == result)
+            {
+                result = peer.publication.tryClaim(length, claim);
+            }
+            if (result > 0)
+            {
+                try
+                {
+                    encode(message, claim.buffer(), claim.offset(), length);
+                }
+                catch (final RuntimeException ex)
+                {
+                    claim.abort();
+                    throw ex;
+                }
+                claim.commit();
+            }
+        }
+        else
+        {
+            if (encodeBuffer.capacity() < length)
+            {
+                // Rare (grows to the largest message seen, bounded by maxMessageSize), so off the steady state.
+                encodeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.min(maxMessageSize, 2 * length)));
+            }
+            encode(message, encodeBuffer, 0, length);
+            result = peer.publication.offer(encodeBuffer, 0, length);
+            if (Publication.ADMIN_ACTION == result)
+            {
+                result = peer.publication.offer(encodeBuffer, 0, length);
+            }
+        }
+
+        if (result > 0)
+        {
+            peer.counters.messagesSent.incrementRelease();
+            peer.counters.bytesSent.getAndAddRelease(length);
+            return true;
+        }
+        peer.counters.sendDrops[dropReason(result)].incrementRelease();
+        return false;
+    }
+
+    /**
+     * Encodes, then stamps this member's cluster id and member id into the frame: the wire identity is the
+     * transport's configuration, whatever the core filled in.
+     */
+    private void encode(final Message message, final MutableDirectBuffer buffer, final int offset, final int length)
+    {
+        final int encoded = codec.encode(message, buffer, offset);
+        if (encoded != length)
+        {
+            // A claim cannot shrink: a mismatch would publish trailing garbage every receiver rejects.
+            throw new IllegalStateException(
+                "PeerMessageCodec.encodedLength disagrees with encode for " + message.type + ": " + length + " != " + encoded);
+        }
+        peerHeader.wrap(buffer, offset + Frames.HEADER_LENGTH).clusterId(clusterId).fromMember(memberId);
+    }
+
+    private static int dropReason(final long result)
+    {
+        if (Publication.BACK_PRESSURED == result)
+        {
+            return PeerCounters.BACK_PRESSURED;
+        }
+        if (Publication.NOT_CONNECTED == result)
+        {
+            return PeerCounters.NOT_CONNECTED;
+        }
+        if (Publication.ADMIN_ACTION == result)
+        {
+            return PeerCounters.ADMIN_ACTION;
+        }
+        if (Publication.MAX_POSITION_EXCEEDED == result)
+        {
+            return PeerCounters.MAX_POSITION_EXCEEDED;
+        }
+        return PeerCounters.CLOSED;
+    }
+}

@@ -1,0 +1,31 @@
+/**
+ * The {@link io.ringraft.transport.Transport} over Aeron: {@link io.ringraft.aeron.AeronTransport}, configured by
+ * {@link io.ringraft.aeron.AeronTransportContext}.
+ * <p>
+ * <b>Topology.</b> Each member listens on one subscription: its own {@code aeron:udp?endpoint=host:port}, or in
+ * {@link io.ringraft.aeron.ChannelMode#IPC IPC} mode its own stream ({@code streamId + memberId}) of a driver all
+ * members share. It reaches each peer through one exclusive publication (one writer: the pipeline's send stage).
+ * <p>
+ * <b>Media driver.</b> Embedded by default ({@link io.ringraft.aeron.EmbeddedMediaDriver}: no thread of its own,
+ * sparse 16 MiB terms, a directory under /dev/shm unique to the member and deleted on start and shutdown); or
+ * external, by naming its directory.
+ * <p>
+ * <b>Threads.</b> One per member ({@link io.ringraft.aeron.TransportDutyCycle}): it runs the embedded driver, the
+ * Aeron client's conductor and the receiver, and backs off to parking when idle.
+ * <p>
+ * <b>Send path</b> ({@link io.ringraft.aeron.PeerSender}): encode in place with {@code tryClaim} when the message
+ * fits one frame, else into a reused buffer and {@code offer}, which Aeron fragments. Never waits: any refusal
+ * drops the message and counts it by reason; Raft retransmits.
+ * <p>
+ * <b>Receive path</b> ({@link io.ringraft.aeron.PeerReceiver}, on the duty-cycle thread): reassembles,
+ * validates ({@code Frames.validatePeer}, then sender, addressee and content with
+ * {@link io.ringraft.aeron.PeerContentCheck}) and only then hands the frame to the pipeline. Bad frames and handler
+ * exceptions are counted and logged at most once a second; the agent never stops.
+ * <p>
+ * <b>Counters</b> ({@link io.ringraft.aeron.TransportCounters}, {@link io.ringraft.aeron.PeerCounters}): allocated
+ * through the Aeron client, so they live in the media driver's counters file next to Aeron's own and AeronStat shows
+ * them, labelled {@code ringraft c=<cluster> m=<member> ...}. The pipeline keeps its own counters file under the
+ * data directory for the Raft figures; the transport's belong with the driver that carries the traffic, and exist
+ * before the node does.
+ */
+package io.ringraft.aeron;

@@ -1,0 +1,265 @@
+package io.ringraft.benchmarks;
+
+import io.ringraft.aeron.AeronTransportContext;
+import io.ringraft.pipeline.ProposalCallback;
+import io.ringraft.pipeline.RingraftNode;
+import io.ringraft.pipeline.Status;
+import org.HdrHistogram.Histogram;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A 3-member cluster over UDP loopback, each member with its own embedded media driver: proposals to the leader,
+ * counted once committed and applied there.
+ * <ul>
+ * <li>JMH ({@link #proposeCommitApply}): throughput in entries/s, closed loop with {@code window} proposals in
+ * flight, 64-byte and 1 KiB payloads.</li>
+ * <li>{@link #main}: latency at fixed rates, open loop, measured from each proposal's intended send time (so a
+ * stall is not hidden by coordinated omission) to its apply on the leader; HdrHistogram percentiles.</li>
+ * </ul>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {
+    "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--add-opens", "java.base/java.util.zip=ALL-UNNAMED",
+    "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED" })
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+public class AeronClusterBenchmark implements ProposalCallback
+{
+    private static final int BATCH = 20_000;
+    private static final long TIMEOUT_MS = 30_000;
+
+    @Param({ "64", "1024" })
+    int payloadSize;
+
+    @Param({ "4096" })
+    int window;
+
+    @Param({ "1" })
+    int groups;
+
+    private AeronBenchCluster cluster;
+    private RingraftNode[] leaders;
+    private UnsafeBuffer payload;
+    private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong ok = new AtomicLong();
+    private long failedSeen;
+    private long issued;
+    private long electionsAtStart;
+
+    @Setup(Level.Trial)
+    public void setUp() throws InterruptedException
+    {
+        cluster = new AeronBenchCluster(groups, AeronTransportContext::defaultIdleStrategy);
+        leaders = new RingraftNode[groups];
+        for (int g = 0; g < groups; g++)
+        {
+            leaders[g] = cluster.awaitLeader(g, TIMEOUT_MS);
+        }
+        electionsAtStart = cluster.electionsStarted(groups);
+        payload = new UnsafeBuffer(new byte[payloadSize]);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown()
+    {
+        System.out.println("\nproposals refused: " + failed.get() + " of " + issued + ", elections during the run: " +
+            (cluster.electionsStarted(groups) - electionsAtStart));
+        cluster.close();
+    }
+
+    /**
+     * Proposes until {@code BATCH} more proposals were committed and applied OK. A refusal (e.g. NOT_LEADER after
+     * a leadership change) is not counted as an operation; the leaders are looked up again and the time that takes
+     * counts against the score.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long proposeCommitApply() throws InterruptedException
+    {
+        final long targetOk = ok.get() + BATCH;
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+        while (ok.get() < targetOk)
+        {
+            final long inFlight = issued - completed.get();
+            if (inFlight >= window || ok.get() + inFlight >= targetOk)
+            {
+                awaitProgress(deadlineNs);
+                continue;
+            }
+            if (failed.get() != failedSeen)
+            {
+                failedSeen = failed.get();
+                for (int g = 0; g < groups; g++)
+                {
+                    leaders[g] = cluster.awaitLeader(g, TIMEOUT_MS);
+                }
+            }
+            final int group = (int)(issued % groups);
+            payload.putLong(0, issued);
+            leaders[group].propose(group, payload, 0, payloadSize, ++issued, this);
+        }
+        return ok.get();
+    }
+
+    /** Parks rather than spins: on a small machine the pipeline's threads need the core. */
+    private static void awaitProgress(final long deadlineNs)
+    {
+        if (System.nanoTime() - deadlineNs > 0)
+        {
+            throw new IllegalStateException("proposals not completed within " + TIMEOUT_MS + " ms");
+        }
+        LockSupport.parkNanos(20_000);
+    }
+
+    @Override
+    public void onResult(
+        final long correlationId, final int groupId, final Status status, final long index, final int leaderHint,
+        final DirectBuffer result, final int offset, final int length)
+    {
+        if (Status.OK == status)
+        {
+            ok.incrementAndGet();
+        }
+        else
+        {
+            failed.incrementAndGet();
+        }
+        completed.incrementAndGet();
+    }
+
+    /**
+     * Latency at fixed rates. Arguments: {@code payloadBytes:entriesPerSecond ...}; default
+     * {@code 1024:10000 64:10000 64:100000}. Each rate: 3 s warm-up, then 10 s measured.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final String[] runs = args.length > 0 ? args : new String[]{ "1024:10000", "64:10000", "64:100000" };
+        final boolean lowLatency = Boolean.getBoolean("ringraft.bench.lowLatencyIdle");
+        System.out.println("transport idle strategy: " + (lowLatency ? "low latency (park <= 20 us)" : "default"));
+        try (AeronBenchCluster cluster = new AeronBenchCluster(
+            1, lowLatency ? AeronClusterBenchmark::lowLatencyIdleStrategy : AeronTransportContext::defaultIdleStrategy))
+        {
+            final RingraftNode leader = cluster.awaitLeader(0, TIMEOUT_MS);
+            for (final String run : runs)
+            {
+                final String[] parts = run.split(":");
+                final FixedRateRun fixedRate = new FixedRateRun(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+                final long electionsBefore = cluster.electionsStarted(1);
+                final long[] dropsBefore = cluster.transportSendDrops();
+                fixedRate.run(leader, 3, false);
+                fixedRate.run(leader, 10, true);
+                System.out.println(fixedRate.report() + " elections=" + (cluster.electionsStarted(1) - electionsBefore) +
+                    " transport drops: " + AeronBenchCluster.describeDrops(dropsBefore, cluster.transportSendDrops()));
+            }
+        }
+    }
+
+    /** Parks at most 20 us when idle: lower latency for more CPU, for machines with cores to spare. */
+    static org.agrona.concurrent.IdleStrategy lowLatencyIdleStrategy()
+    {
+        return new org.agrona.concurrent.BackoffIdleStrategy(100, 10, 1_000, 20_000);
+    }
+
+    /** Open-loop proposals at a fixed rate; latency from intended send time to apply on the leader. */
+    static final class FixedRateRun implements ProposalCallback
+    {
+        private static final int RING = 1 << 21;
+
+        private final int payloadBytes;
+        private final int ratePerSecond;
+        private final long[] intendedNs = new long[RING];
+        private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
+        private final AtomicLong completed = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
+        private volatile boolean recording;
+        private long issued;
+
+        FixedRateRun(final int payloadBytes, final int ratePerSecond)
+        {
+            this.payloadBytes = payloadBytes;
+            this.ratePerSecond = ratePerSecond;
+        }
+
+        void run(final RingraftNode leader, final int seconds, final boolean record)
+        {
+            recording = record;
+            final UnsafeBuffer payload = new UnsafeBuffer(new byte[payloadBytes]);
+            final long intervalNs = 1_000_000_000L / ratePerSecond;
+            final long count = (long)ratePerSecond * seconds;
+            final long startNs = System.nanoTime();
+            for (long i = 0; i < count; i++)
+            {
+                final long dueNs = startNs + i * intervalNs;
+                long nowNs;
+                while ((nowNs = System.nanoTime()) < dueNs)
+                {
+                    if (dueNs - nowNs > 100_000)
+                    {
+                        LockSupport.parkNanos(dueNs - nowNs - 50_000);
+                    }
+                    else
+                    {
+                        Thread.onSpinWait();
+                    }
+                }
+                final long id = ++issued;
+                intendedNs[(int)(id & (RING - 1))] = dueNs;
+                payload.putLong(0, id);
+                leader.propose(0, payload, 0, payloadBytes, id, this);
+            }
+            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+            while (completed.get() < issued && System.nanoTime() - deadlineNs < 0)
+            {
+                LockSupport.parkNanos(100_000);
+            }
+        }
+
+        @Override
+        public void onResult(
+            final long correlationId, final int groupId, final Status status, final long index, final int leaderHint,
+            final DirectBuffer result, final int offset, final int length)
+        {
+            if (Status.OK != status)
+            {
+                failed.incrementAndGet();
+            }
+            else if (recording)
+            {
+                histogram.recordValue(Math.max(0, System.nanoTime() - intendedNs[(int)(correlationId & (RING - 1))]));
+            }
+            completed.incrementAndGet();
+        }
+
+        String report()
+        {
+            return String.format("fixed rate %,d entries/s of %d B: n=%d p50=%.0fus p90=%.0fus p99=%.0fus " +
+                "p99.9=%.0fus max=%.0fus refused=%d",
+                ratePerSecond, payloadBytes, histogram.getTotalCount(),
+                histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
+                histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
+                histogram.getMaxValue() / 1e3, failed.get());
+        }
+    }
+}
