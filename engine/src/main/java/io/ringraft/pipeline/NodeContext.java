@@ -1,6 +1,5 @@
 package io.ringraft.pipeline;
 
-import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.raft.RaftConfig;
@@ -42,7 +41,7 @@ public final class NodeContext
     private int maxPendingProposalsPerGroup = 16 * 1024;
     private long maxApplyBatchBytes = 4L * 1024 * 1024;
     private Supplier<WaitStrategy> waitStrategySupplier =
-        () -> new LiteTimeoutBlockingWaitStrategy(100, TimeUnit.MILLISECONDS);
+        () -> new WakeupSafeTimeoutWaitStrategy(100, TimeUnit.MILLISECONDS);
     private Consumer<RaftConfig> raftConfigCustomizer = config -> {};
     private boolean classicBlockingLoopForTestsOnly;
     private boolean concluded;
@@ -180,8 +179,9 @@ public final class NodeContext
     public long maxApplyBatchBytes() { return maxApplyBatchBytes; }
     public NodeContext maxApplyBatchBytes(final long v) { maxApplyBatchBytes = v; return this; }
     /**
-     * How idle stage threads wait; one new strategy per ring. Default: block, taking the lock only when a
-     * consumer sleeps (the timeout is a safety net, not a poll); busy-spin or yield only with spare cores.
+     * How idle stage threads wait; one new strategy per ring. Default: {@link WakeupSafeTimeoutWaitStrategy},
+     * which blocks and takes the lock only when a consumer sleeps (Disruptor's own lite strategy can lose a
+     * wake-up and sleep out its timeout, which delayed heartbeats); busy-spin or yield only with spare cores.
      */
     public Supplier<WaitStrategy> waitStrategy() { return waitStrategySupplier; }
     public NodeContext waitStrategy(final Supplier<WaitStrategy> v) { waitStrategySupplier = v; return this; }
