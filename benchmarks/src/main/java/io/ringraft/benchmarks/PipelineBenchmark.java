@@ -50,7 +50,9 @@ import java.util.stream.Stream;
  *     <li>{@link #fixedRateLatency}: 10,000 proposals/s for 10 s; latency from the intended send time (no
  *     coordinated omission) to the apply on the leader, printed as p50/p99/p99.9/max.</li>
  * </ul>
- * Run: {@code benchmarks/run-benchmarks.sh PipelineBenchmark -prof gc} (gc.alloc.rate.norm is per entry).
+ * Run: {@code benchmarks/run-benchmarks.sh PipelineBenchmark -prof gc} (gc.alloc.rate.norm is per entry). The
+ * fixed-rate figures are the printed "fixed-rate" lines; JMH's own single-shot score for that method is only
+ * the duration divided by 100,000 and means nothing.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
