@@ -132,6 +132,10 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         counters.groups[groupId].appliedIndex.setOrdered(index);
 
         final PendingProposals proposals = pending[groupId];
+        while (!proposals.isEmpty() && proposals.headDoomed())
+        {
+            completeHead(groupId, proposals, Status.NOT_LEADER, "entry replaced by another leader's");
+        }
         while (!proposals.isEmpty() && proposals.headIndex() < index)
         {
             // Its index was applied without it: replaced by a snapshot or by a later term's entry.

@@ -16,6 +16,9 @@ final class PendingProposals
     private final long[] correlationIds;
     private final long[] deadlinesNs;
     private final ProposalCallback[] callbacks;
+    /** Set by the producer on entries a later proposal replaced at the same index: they can never commit. */
+    private final boolean[] doomed;
+    private long lastOfferedIndex;
     private final AtomicLong head = new AtomicLong();
     private final AtomicLong tail = new AtomicLong();
 
@@ -27,6 +30,7 @@ final class PendingProposals
         correlationIds = new long[capacity];
         deadlinesNs = new long[capacity];
         callbacks = new ProposalCallback[capacity];
+        doomed = new boolean[capacity];
     }
 
     // ---- producer side (raft stage)
@@ -45,7 +49,13 @@ final class PendingProposals
         {
             return false;
         }
+        if (index <= lastOfferedIndex)
+        {
+            doomFrom(index, t);
+        }
+        lastOfferedIndex = index;
         final int slot = (int)t & mask;
+        doomed[slot] = false;
         indexes[slot] = index;
         terms[slot] = term;
         correlationIds[slot] = correlationId;
@@ -55,7 +65,31 @@ final class PendingProposals
         return true;
     }
 
+    /**
+     * This member leads again and reuses indexes it proposed at in an earlier term: its log was overwritten
+     * there, so those earlier proposals can never commit. Marking them lets the consumer fail them in order
+     * instead of leaving them ahead of the new proposals. Rare, and bounded by the entries replaced.
+     */
+    private void doomFrom(final long index, final long tail)
+    {
+        final long h = head.get();
+        for (long s = tail - 1; s >= h; s--)
+        {
+            final int slot = (int)s & mask;
+            if (indexes[slot] < index)
+            {
+                break;
+            }
+            doomed[slot] = true;
+        }
+    }
+
     // ---- consumer side (apply stage)
+
+    boolean headDoomed()
+    {
+        return doomed[(int)head.get() & mask];
+    }
 
     boolean isEmpty()
     {
