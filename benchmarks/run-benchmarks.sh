@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 JAR=benchmarks/target/ringraft-benchmarks.jar
 if [[ ! -f "$JAR" ]] || [[ -n "$(find engine/src/main codecs/src/main benchmarks/src/main -newer "$JAR" -type f -print -quit)" ]]; then
-  mvn -q -o -pl benchmarks -am package -DskipTests
+  mvn -q -B -pl benchmarks -am package -DskipTests
 fi
 
 JVM_FLAGS=(
