@@ -29,6 +29,12 @@ final class Progress
     boolean recentActive;
     /** Leader tick at which the newest heartbeat round it acknowledged was sent (lease reads). */
     long ackedRoundTick = Long.MIN_VALUE;
+    /**
+     * A removed leader (see RaftNode's leavingIndex): the first heartbeat round that told this member the removal is
+     * committed (0: none yet), and whether it acknowledged that round or a later one.
+     */
+    long leaveNoticeRound;
+    boolean leaveNoticeAcked;
 
     /** Snapshot transfer: index of the snapshot being streamed, and how far the follower has it. */
     long snapshotIndex;
@@ -51,6 +57,8 @@ final class Progress
         probeSent = false;
         recentActive = false;
         ackedRoundTick = Long.MIN_VALUE;
+        leaveNoticeRound = 0;
+        leaveNoticeAcked = false;
         inflights.reset();
         clearSnapshot();
     }

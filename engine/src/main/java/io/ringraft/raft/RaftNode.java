@@ -37,6 +37,10 @@ import java.util.List;
  *     snapshot), since the log's conf-change entries are changes relative to it.
  *     A configuration takes effect when its entry is <em>committed and durable locally</em>, independently
  *     of how far the state machine has applied: a slow state machine must not hold up membership.</li>
+ *     <li>A leader whose removal (or demotion) commits keeps the LEADER role, refusing proposals (NOT_LEADER),
+ *     reads and transfers, until a quorum of the new configuration acknowledged a heartbeat carrying that commit;
+ *     then it hands over with TIMEOUT_NOW to a caught-up voter and steps down. It also steps down when that quorum
+ *     stops answering for an election timeout, with or without check-quorum.</li>
  *     <li>Senders outside the configuration are dropped except for a leader's APPEND, HEARTBEAT, SNAPSHOT
  *     and TIMEOUT_NOW: a lagging member may not know its leader's newer configuration yet.</li>
  *     <li>{@link #electionsStarted()} counts election attempts started by this node (a pre-vote round, or a
@@ -109,6 +113,14 @@ public final class RaftNode
      * that message arrives, however late, so the leader serves no lease read for the rest of its term.
      */
     private boolean timeoutNowSent;
+    /**
+     * Index of the committed configuration entry that removed (or demoted) this leader, 0 when it is a voter. Such a
+     * leader keeps leading, without counting itself and refusing proposals and reads, until a quorum of the new
+     * configuration has acknowledged a heartbeat carrying that commit: until then the others still count it as a
+     * voter, and since it no longer campaigns and may refuse their votes (its log can be longer), stepping down
+     * earlier can stall the group forever.
+     */
+    private long leavingIndex;
 
     /** CONF_CHANGE entries in the log whose configuration has not taken effect yet, ascending. */
     private final LongArrayList pendingConfIndices = new LongArrayList();
@@ -246,7 +258,9 @@ public final class RaftNode
         if (electionElapsed >= config.electionTicks())
         {
             electionElapsed = 0;
-            if (config.checkQuorum() && !tracker.quorumActiveAndReset(self))
+            // A removed leader checks the quorum even without check-quorum: when the new configuration stopped
+            // answering (it elected a leader of a later term, which need not tell it), it must not lead forever.
+            if ((config.checkQuorum() || 0 != leavingIndex) && !tracker.quorumActiveAndReset(self))
             {
                 becomeFollower(term, NO_LEADER);
                 return;
@@ -356,7 +370,7 @@ public final class RaftNode
         {
             throw new IllegalArgumentException("conf change and its transition and changes must be set: " + change);
         }
-        if (role != Role.LEADER)
+        if (role != Role.LEADER || 0 != leavingIndex)
         {
             return ProposeResult.NOT_LEADER;
         }
@@ -381,7 +395,7 @@ public final class RaftNode
 
     private long checkProposal(final int length)
     {
-        if (role != Role.LEADER)
+        if (role != Role.LEADER || 0 != leavingIndex)
         {
             return ProposeResult.NOT_LEADER;
         }
@@ -431,7 +445,7 @@ public final class RaftNode
         }
         if (role == Role.LEADER)
         {
-            if (!hasCommittedEntryOfTerm())
+            if (!hasCommittedEntryOfTerm() || 0 != leavingIndex)
             {
                 return false;
             }
@@ -451,7 +465,7 @@ public final class RaftNode
     /** Starts a leadership transfer to {@code memberId}; false if not leader or the target is not a voter. */
     public boolean transferLeadership(final int memberId)
     {
-        if (role != Role.LEADER || memberId == self || !tracker.membership().isVoter(memberId))
+        if (role != Role.LEADER || 0 != leavingIndex || memberId == self || !tracker.membership().isVoter(memberId))
         {
             return false;
         }
@@ -717,6 +731,7 @@ public final class RaftNode
         heartbeatElapsed = 0;
         randomizedElectionTimeout = config.electionTicks() + config.random().nextInt(config.electionTicks());
         leadTransferee = NO_LEADER;
+        leavingIndex = 0;
         tracker.resetVotes();
         readIndexQueue.clear();
         uncommitted.reset();
@@ -1127,6 +1142,11 @@ public final class RaftNode
             {
                 sendTimeoutNow(m.from);
             }
+            if (0 != leavingIndex && 0 == progress.leaveNoticeRound && progress.match >= leavingIndex)
+            {
+                // It has the entry that removed this leader: tell it the commit now rather than at the next beat.
+                broadcastHeartbeatPending = true;
+            }
         }
     }
 
@@ -1167,6 +1187,11 @@ public final class RaftNode
                 }
                 readIndexQueue.removeUpTo(confirmed);
             }
+            if (0 != leavingIndex && 0 != progress.leaveNoticeRound && round >= progress.leaveNoticeRound)
+            {
+                progress.leaveNoticeAcked = true;
+                maybeFinishLeaving();
+            }
         }
     }
 
@@ -1198,7 +1223,7 @@ public final class RaftNode
 
     private void handleForwardedRead(final Message m)
     {
-        if (!hasCommittedEntryOfTerm())
+        if (!hasCommittedEntryOfTerm() || 0 != leavingIndex)
         {
             final Message response = newMessage(MessageType.READ_INDEX_RESPONSE, m.from);
             response.context = m.context;
@@ -1314,6 +1339,10 @@ public final class RaftNode
                     final Message heartbeat = newMessage(MessageType.HEARTBEAT, progress.memberId);
                     heartbeat.commit = Math.min(progress.match, raftLog.committed());
                     heartbeat.context = context;
+                    if (0 != leavingIndex && 0 == progress.leaveNoticeRound && heartbeat.commit >= leavingIndex)
+                    {
+                        progress.leaveNoticeRound = context;
+                    }
                     messages.add(heartbeat);
                 }
             }
@@ -1469,11 +1498,11 @@ public final class RaftNode
                 continue;
             }
             tracker.membership(next, raftLog.lastIndex() + 1);
-            onMembershipChanged();
+            onMembershipChanged(index);
         }
     }
 
-    private void onMembershipChanged()
+    private void onMembershipChanged(final long index)
     {
         if (role != Role.LEADER)
         {
@@ -1481,14 +1510,18 @@ public final class RaftNode
         }
         if (!tracker.membership().isVoter(self))
         {
-            // Removed (or demoted): stop leading now that the change is committed. A caught-up voter is told to
-            // campaign at once, so the group does not wait an election timeout for a new leader.
-            final int successor = mostCaughtUpVoter();
-            if (NO_LEADER != successor)
+            // Removed (or demoted): keep leading until the new configuration knows the change is committed
+            // (see leavingIndex), then hand over.
+            leavingIndex = index;
+            leadTransferee = NO_LEADER;
+            for (int i = 0; i < tracker.size(); i++)
             {
-                sendTimeoutNow(successor);
+                tracker.at(i).leaveNoticeRound = 0;
+                tracker.at(i).leaveNoticeAcked = false;
             }
-            becomeFollower(term, NO_LEADER);
+            broadcastHeartbeatPending = true;
+            maybeCommit();
+            broadcastAppendPending = true;
             return;
         }
         if (NO_LEADER != leadTransferee && !tracker.membership().isVoter(leadTransferee))
@@ -1500,19 +1533,38 @@ public final class RaftNode
         maybeAutoLeave();
     }
 
-    private int mostCaughtUpVoter()
+    /**
+     * A removed leader stops leading once a quorum of the new configuration acknowledged a heartbeat that carried the
+     * commit of its removal: those members no longer count it and can elect a leader among themselves. A caught-up
+     * one of them is told to campaign at once, so the group does not wait an election timeout for a new leader.
+     */
+    private void maybeFinishLeaving()
     {
+        long acked = 0;
+        int successor = NO_LEADER;
         final long lastIndex = raftLog.lastIndex();
         for (int i = 0; i < tracker.size(); i++)
         {
             final Progress progress = tracker.at(i);
-            if (progress.memberId != self && progress.match == lastIndex &&
-                tracker.membership().isVoter(progress.memberId))
+            if (progress.leaveNoticeAcked)
             {
-                return progress.memberId;
+                acked |= 1L << progress.slot;
+                if (NO_LEADER == successor && progress.match == lastIndex &&
+                    tracker.membership().isVoter(progress.memberId))
+                {
+                    successor = progress.memberId;
+                }
             }
         }
-        return NO_LEADER;
+        if (!tracker.isQuorum(acked))
+        {
+            return;
+        }
+        if (NO_LEADER != successor)
+        {
+            sendTimeoutNow(successor);
+        }
+        becomeFollower(term, NO_LEADER);
     }
 
     private void maybeAutoLeave()

@@ -147,6 +147,59 @@ class MembershipTest
     }
 
     @Test
+    void removedLeaderLeadsUntilTheRemainingVotersKnowTheRemovalCommitted()
+    {
+        // {1, 2} -> {2}. The removal commits on 1 as soon as 2 has the entry, but 2 learns of the commit only from a
+        // later message. 1 also holds an entry 2 never receives, so 1 refuses 2's votes (1's log is longer) and, no
+        // longer a voter, never campaigns: had 1 stepped down at the commit, 2 would count 1 forever and stall.
+        final TestCluster cluster = new TestCluster(1, 2);
+        cluster.elect(1);
+        final long removal = cluster.node(1).proposeConfChange(
+            ConfChange.single(ConfChangeType.REMOVE_MEMBER, 1, null), 0);
+        cluster.process(1);
+        cluster.drop = m -> m.type == MessageType.APPEND && !m.entries.isEmpty() && m.entries.lastIndex() > removal;
+        assertThat(cluster.propose(1, "never-replicated")).isEqualTo(removal + 1);
+
+        cluster.stabilize();
+        assertThat(cluster.node(1).commitIndex()).isEqualTo(removal);
+        assertThat(cluster.node(1).membership()).isEqualTo(Membership.ofVoters(2));
+        assertThat(cluster.node(2).membership()).as("1 led until 2 knew the removal committed")
+            .isEqualTo(Membership.ofVoters(2));
+        assertThat(cluster.node(1).role()).isNotEqualTo(Role.LEADER);
+
+        for (int i = 0; i < 100 && cluster.node(2).role() != Role.LEADER; i++)
+        {
+            cluster.tickAll(1);
+        }
+        assertThat(cluster.node(2).role()).isEqualTo(Role.LEADER);
+        final long index = cluster.propose(2, "after");
+        cluster.stabilize();
+        assertThat(cluster.node(2).commitIndex()).isEqualTo(index);
+    }
+
+    @Test
+    void removedLeaderRefusesProposalsAndReadsWhileHandingOver()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.isolate(3);
+        final long removal = cluster.node(1).proposeConfChange(
+            ConfChange.single(ConfChangeType.REMOVE_MEMBER, 1, null), 0);
+        cluster.stabilize();
+        // Committed by 1 and 2, but a quorum of {2, 3} needs 3 to know it: 1 still leads, without serving.
+        assertThat(cluster.node(1).commitIndex()).isGreaterThanOrEqualTo(removal);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.LEADER);
+        assertThat(cluster.propose(1, "refused")).isEqualTo(ProposeResult.NOT_LEADER);
+        assertThat(cluster.node(1).readIndex(42)).isFalse();
+        assertThat(cluster.node(1).transferLeadership(2)).isFalse();
+
+        cluster.heal();
+        cluster.tickAll(5);
+        assertThat(cluster.node(1).role()).isNotEqualTo(Role.LEADER);
+        assertThat(cluster.node(3).membership()).isEqualTo(Membership.ofVoters(2, 3));
+    }
+
+    @Test
     void invalidChangeIsRefusedWithAClearError()
     {
         final TestCluster cluster = new TestCluster(1);
