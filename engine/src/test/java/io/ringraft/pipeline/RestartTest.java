@@ -40,6 +40,9 @@ class RestartTest
                 {
                     Thread.sleep(5);
                 }
+                assertThat(cluster.groupCounter(member, "applied-index", g))
+                    .as("member %d applied index in group %d before the restart (leader commit %d)", member, g, commit)
+                    .isGreaterThanOrEqualTo(commit);
             }
             cluster.network().isolate(member);
             cluster.restart(member);
@@ -51,6 +54,8 @@ class RestartTest
                 {
                     Thread.sleep(10);
                 }
+                assertThat(cluster.machine(member, g).applyCount())
+                    .as("writes member %d re-applied in group %d from its own log", member, g).isGreaterThanOrEqualTo(100);
             }
             for (int i = 1; i <= 200; i++)
             {
