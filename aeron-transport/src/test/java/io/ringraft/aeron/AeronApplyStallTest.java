@@ -73,7 +73,7 @@ class AeronApplyStallTest
             {
                 cluster.applyGate(member).open();
             }
-            Await.until(() -> completed(load) == load.proposed(), CATCH_UP_MS,
+            Await.until(() -> load.completed() == load.proposed(), CATCH_UP_MS,
                 () -> "outcomes of all proposals: " + load);
             assertThat(load.count(Status.OK)).as(load.toString()).isPositive();
             for (int g = 0; g < GROUPS; g++)
@@ -88,24 +88,7 @@ class AeronApplyStallTest
                     assertThat(cluster.machine(member, g).firstViolation()).isNull();
                 }
             }
-            for (final long[] ack : load.acknowledged())
-            {
-                for (int member = 1; member <= 3; member++)
-                {
-                    assertThat(cluster.machine(member, (int)ack[0]).hasApplied(ack[1]))
-                        .as("acknowledged write %d of group %d applied on member %d", ack[1], ack[0], member).isTrue();
-                }
-            }
+            cluster.assertEveryAcknowledgedWriteAppliedEverywhere(load);
         }
-    }
-
-    private static long completed(final LoadGenerator load)
-    {
-        long sum = 0;
-        for (final Status status : Status.values())
-        {
-            sum += load.count(status);
-        }
-        return sum;
     }
 }

@@ -67,11 +67,11 @@ class ApplyStallTest
                 cluster.applyGate(member).open();
             }
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (completed(load) < load.proposed() && System.nanoTime() - deadline < 0)
+            while (load.completed() < load.proposed() && System.nanoTime() - deadline < 0)
             {
                 Thread.sleep(20);
             }
-            assertThat(completed(load)).as(load.toString()).isEqualTo(load.proposed());
+            assertThat(load.completed()).as(load.toString()).isEqualTo(load.proposed());
             assertThat(load.count(Status.OK)).isPositive();
             for (int g = 0; g < 2; g++)
             {
@@ -88,24 +88,7 @@ class ApplyStallTest
                     assertThat(cluster.machine(member, g).firstViolation()).isNull();
                 }
             }
-            for (final long[] ack : load.acknowledged())
-            {
-                for (int member = 1; member <= 3; member++)
-                {
-                    assertThat(cluster.machine(member, (int)ack[0]).hasApplied(ack[1]))
-                        .as("acknowledged write %d of group %d applied on member %d", ack[1], ack[0], member).isTrue();
-                }
-            }
+            cluster.assertEveryAcknowledgedWriteAppliedEverywhere(load);
         }
-    }
-
-    private static long completed(final LoadGenerator load)
-    {
-        long sum = 0;
-        for (final Status status : Status.values())
-        {
-            sum += load.count(status);
-        }
-        return sum;
     }
 }

@@ -191,6 +191,22 @@ public final class InProcessCluster implements AutoCloseable
         return machines.get(memberId)[groupId];
     }
 
+    /** Nothing acknowledged is lost: every write {@code load} saw acknowledged is applied on every member. */
+    public void assertEveryAcknowledgedWriteAppliedEverywhere(final LoadGenerator load)
+    {
+        for (final long[] ack : load.acknowledged())
+        {
+            for (int member = 1; member <= builder.members; member++)
+            {
+                if (!machine(member, (int)ack[0]).hasApplied(ack[1]))
+                {
+                    throw new AssertionError(
+                        "acknowledged write " + ack[1] + " of group " + ack[0] + " not applied on member " + member);
+                }
+            }
+        }
+    }
+
     /** A counter of a member's counters file by name (group -1 for a node counter, peer -1 for none). */
     public long counter(final int memberId, final String name, final int groupId, final int peer)
     {

@@ -100,6 +100,17 @@ public final class LoadGenerator implements ProposalCallback, AutoCloseable
         return outcomes.get(status).get();
     }
 
+    /** Proposals whose outcome is known, whatever it was. */
+    public long completed()
+    {
+        long sum = 0;
+        for (final Status status : Status.values())
+        {
+            sum += count(status);
+        }
+        return sum;
+    }
+
     /** Every proposal acknowledged OK, as {groupId, payloadId, index}. */
     public Iterable<long[]> acknowledged()
     {
