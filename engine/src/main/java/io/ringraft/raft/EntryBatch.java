@@ -14,11 +14,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class EntryBatch
 {
-    private static final int INDEX_OFFSET = 0;
-    private static final int TERM_OFFSET = 8;
-    private static final int TIMESTAMP_OFFSET = 16;
-    private static final int LENGTH_OFFSET = 24;
-    private static final int TYPE_OFFSET = 28;
+    static final int INDEX_OFFSET = 0;
+    static final int TERM_OFFSET = 8;
+    static final int TIMESTAMP_OFFSET = 16;
+    static final int LENGTH_OFFSET = 24;
+    static final int TYPE_OFFSET = 28;
     static final int ENTRY_HEADER_LENGTH = 32;
 
     private final ExpandableArrayBuffer buffer;

@@ -15,11 +15,12 @@ import java.util.Arrays;
  */
 final class UnstableEntries
 {
-    private static final int INDEX_OFFSET = 0;
-    private static final int TERM_OFFSET = 8;
-    private static final int TIMESTAMP_OFFSET = 16;
-    private static final int LENGTH_OFFSET = 24;
-    private static final int TYPE_OFFSET = 28;
+    // The same per-entry layout as EntryBatch, which both sides rely on for bulk copies between them.
+    private static final int INDEX_OFFSET = EntryBatch.INDEX_OFFSET;
+    private static final int TERM_OFFSET = EntryBatch.TERM_OFFSET;
+    private static final int TIMESTAMP_OFFSET = EntryBatch.TIMESTAMP_OFFSET;
+    private static final int LENGTH_OFFSET = EntryBatch.LENGTH_OFFSET;
+    private static final int TYPE_OFFSET = EntryBatch.TYPE_OFFSET;
     private static final int HEADER_LENGTH = EntryBatch.ENTRY_HEADER_LENGTH;
 
     private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64 * 1024);
