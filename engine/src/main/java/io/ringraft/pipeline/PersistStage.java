@@ -2,13 +2,20 @@ package io.ringraft.pipeline;
 
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
+import io.ringraft.raft.EntryBatch;
+import io.ringraft.raft.HardState;
+import io.ringraft.raft.Message;
 import io.ringraft.raft.Ready;
+import io.ringraft.raft.SnapshotToInstall;
+
+import java.util.ArrayList;
 
 /**
  * Makes Readies durable with group commit: every Ready of a batch is written to its group's log, then each
  * written log is forced once at the end of the batch; only then are the batch's after-persist messages
  * released to the send stage and PERSISTED reported (once per group, for the newest Ready) to the raft stage.
- * FIFO per group because the ring is FIFO and this is its only consumer.
+ * FIFO per group because the ring is FIFO and this is its only consumer. Written entry batches go back to their
+ * pool at once; the after-persist messages are handed on to the send stage, which gives them back.
  */
 final class PersistStage implements EventHandler<PersistEvent>
 {
@@ -16,6 +23,7 @@ final class PersistStage implements EventHandler<PersistEvent>
     private final boolean[] dirty;
     private final long[] newestPersistedReadyId;
     private final RingBuffer<PersistEvent> persistRing;
+    private final HandOverPool<EntryBatch> batches;
     private final MessageSender sender;
     private final FeedbackPublisher feedback;
     private final NodeCounters counters;
@@ -24,12 +32,14 @@ final class PersistStage implements EventHandler<PersistEvent>
     PersistStage(
         final GroupStorage[] storages,
         final RingBuffer<PersistEvent> persistRing,
+        final HandOverPool<EntryBatch> batches,
         final MessageSender sender,
         final FeedbackPublisher feedback,
         final NodeCounters counters)
     {
         this.storages = storages;
         this.persistRing = persistRing;
+        this.batches = batches;
         this.sender = sender;
         this.feedback = feedback;
         this.counters = counters;
@@ -44,13 +54,19 @@ final class PersistStage implements EventHandler<PersistEvent>
         {
             batchStartSequence = sequence;
         }
-        if (null == event.ready)
+        if (!event.isReady)
         {
             compact(event.groupId, event.compactUpTo);
         }
-        else
+        else if (event.mustWrite())
         {
-            write(event.groupId, event.ready);
+            write(event.groupId, event.snapshot, event.entries, event.hasHardState ? event.hardState : null);
+            if (null != event.entries)
+            {
+                batches.release(event.entries);
+                event.entries = null;
+            }
+            event.snapshot = null;
         }
         if (endOfBatch)
         {
@@ -61,17 +77,21 @@ final class PersistStage implements EventHandler<PersistEvent>
             for (long s = batchStartSequence; s <= sequence; s++)
             {
                 final PersistEvent done = persistRing.get(s);
-                if (null == done.ready)
+                if (!done.isReady)
                 {
                     continue;
                 }
                 maxLatencyNs = Math.max(maxLatencyNs, nowNs - done.publishedNs);
-                sender.sendAll(done.ready.messagesAfterPersist());
+                final ArrayList<Message> messages = done.messagesAfterPersist;
+                for (int i = 0, size = messages.size(); i < size; i++)
+                {
+                    sender.send(messages.get(i));
+                }
+                messages.clear();
                 if (done.reportPersisted)
                 {
-                    newestPersistedReadyId[done.groupId] = Math.max(newestPersistedReadyId[done.groupId], done.ready.id());
+                    newestPersistedReadyId[done.groupId] = Math.max(newestPersistedReadyId[done.groupId], done.readyId);
                 }
-                done.ready = null;
             }
             for (int g = 0; g < newestPersistedReadyId.length; g++)
             {
@@ -89,22 +109,28 @@ final class PersistStage implements EventHandler<PersistEvent>
     /** Writes (without forcing) what a Ready asks to persist, in the order its documentation gives. */
     void write(final int groupId, final Ready ready)
     {
-        if (!ready.mustPersist())
+        if (ready.mustPersist())
         {
-            return;
+            write(groupId, ready.snapshot(), ready.entries().isEmpty() ? null : ready.entries(), ready.hardState());
         }
+    }
+
+    /** Snapshot, then entries, then hard state; each may be null. */
+    private void write(
+        final int groupId, final SnapshotToInstall snapshot, final EntryBatch entries, final HardState hardState)
+    {
         final GroupStorage storage = storages[groupId];
-        if (null != ready.snapshot())
+        if (null != snapshot)
         {
-            storage.installSnapshot(ready.snapshot());
+            storage.installSnapshot(snapshot);
         }
-        if (!ready.entries().isEmpty())
+        if (null != entries)
         {
-            storage.append(ready.entries());
+            storage.append(entries);
         }
-        if (null != ready.hardState())
+        if (null != hardState)
         {
-            storage.saveHardState(ready.hardState());
+            storage.saveHardState(hardState);
         }
         dirty[groupId] = true;
     }

@@ -13,14 +13,18 @@ import org.agrona.concurrent.status.AtomicCounter;
 final class SendStage implements EventHandler<SendEvent>
 {
     private final Transport transport;
+    private final MessageSender sender;
     private final int[] members;
     private final NodeCounters counters;
     private final long[][] lastHeartbeatNs;
     private final long[][] lastHeartbeatTerm;
 
-    SendStage(final Transport transport, final int[] members, final int groupCount, final NodeCounters counters)
+    SendStage(
+        final Transport transport, final MessageSender sender, final int[] members, final int groupCount,
+        final NodeCounters counters)
     {
         this.transport = transport;
+        this.sender = sender;
         this.members = members;
         this.counters = counters;
         lastHeartbeatNs = new long[groupCount][members.length];
@@ -36,7 +40,9 @@ final class SendStage implements EventHandler<SendEvent>
         {
             recordHeartbeat(message);
         }
+        // The transport encodes synchronously and keeps no reference: the copy can go back to the pool.
         transport.send(message);
+        sender.release(message);
     }
 
     private void recordHeartbeat(final Message message)

@@ -7,7 +7,8 @@ import org.agrona.ExpandableArrayBuffer;
  * {@link #type}, mirroring the SBE schema (see each field). The wire codec maps it one to one.
  * <p>
  * Ownership: {@link RaftNode#step(Message)} reads a message during the call only, so the caller may reuse it
- * afterwards. Messages the core puts into a {@link Ready} belong to the caller from then on.
+ * afterwards. Messages the core puts into a {@link Ready} are the core's, reused after the next
+ * {@link RaftNode#ready()}: a caller that keeps one longer keeps a copy ({@link #copyFrom}).
  */
 public final class Message
 {
