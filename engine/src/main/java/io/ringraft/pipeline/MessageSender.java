@@ -10,27 +10,26 @@ import java.util.List;
  * Puts messages on the send ring without ever waiting: a message that finds the ring full is dropped and
  * counted, as a network would drop it; Raft retransmits what matters.
  * <p>
- * The core reuses its messages at its next Ready, so what goes on the ring is a copy from a pool
- * ({@link #copyOf}, raft stage thread only), given back by whoever consumes it ({@link #release}). Messages
- * carrying bytes (appends, snapshot chunks) have their own, small pool: a buffer grown for a big append is
- * kept only by the few copies that appends need, not by every heartbeat that ever waited in the ring.
+ * The core reuses its messages at its next Ready, so what goes on the ring is a copy: the fields into the slot's
+ * own message, the entries of an append into the {@link HandOverArena} (raft stage only; the send stage frees
+ * them once sent). Neither allocates in the steady state.
  */
 final class MessageSender
 {
-    /** Copies with bytes kept for reuse: more appends in flight at once than this allocate. */
-    private static final int MAX_POOLED_WITH_BYTES = 64;
-
     private final RingBuffer<SendEvent> sendRing;
     private final NodeCounters counters;
-    private final HandOverPool<Message> small;
-    private final HandOverPool<Message> withBytes;
+    private final HandOverArena arena;
 
-    MessageSender(final RingBuffer<SendEvent> sendRing, final NodeCounters counters)
+    MessageSender(final RingBuffer<SendEvent> sendRing, final NodeCounters counters, final int arenaBytes)
     {
         this.sendRing = sendRing;
         this.counters = counters;
-        small = new HandOverPool<>(Message::new, sendRing.getBufferSize());
-        withBytes = new HandOverPool<>(Message::new, MAX_POOLED_WITH_BYTES);
+        arena = new HandOverArena(arenaBytes);
+    }
+
+    HandOverArena arena()
+    {
+        return arena;
     }
 
     /** Raft stage only: sends a copy of each of the core's messages. */
@@ -38,40 +37,56 @@ final class MessageSender
     {
         for (int i = 0, size = messages.size(); i < size; i++)
         {
-            send(copyOf(messages.get(i)));
+            sendCopy(messages.get(i), true);
         }
     }
 
-    /** Raft stage only: a pooled copy, to send later with {@link #send} or give back with {@link #release}. */
-    Message copyOf(final Message message)
+    /**
+     * Sends a copy of {@code message}.
+     *
+     * @param raftStage true on the raft stage thread, the only one that may put entries into the arena.
+     */
+    void sendCopy(final Message message, final boolean raftStage)
     {
-        return (carriesBytes(message) ? withBytes : small).acquire().copyFrom(message);
-    }
-
-    /** Sends a message from {@link #copyOf}; it is given back to the pool once sent or dropped. */
-    void send(final Message pooled)
-    {
+        final long sequence;
         try
         {
-            final long sequence = sendRing.tryNext();
-            sendRing.get(sequence).message = pooled;
-            sendRing.publish(sequence);
+            sequence = sendRing.tryNext();
         }
         catch (final InsufficientCapacityException ex)
         {
             counters.sendDropped.increment();
-            release(pooled);
+            return;
         }
-    }
-
-    /** Any thread: gives back a copy from {@link #copyOf}, to the pool it came from (its content tells which). */
-    void release(final Message pooled)
-    {
-        (carriesBytes(pooled) ? withBytes : small).release(pooled);
-    }
-
-    private static boolean carriesBytes(final Message message)
-    {
-        return !message.entries.isEmpty() || message.chunkLength > 0;
+        final SendEvent event = sendRing.get(sequence);
+        event.overflow = null;
+        event.entriesLength = 0;
+        event.arenaEnd = 0;
+        final int entriesLength = message.entries.encodedLength();
+        if (message.chunkLength > 0)
+        {
+            event.overflow = new Message().copyFrom(message);
+        }
+        else if (entriesLength > 0)
+        {
+            final int offset = raftStage ? arena.tryAllocate(entriesLength) : -1;
+            if (offset < 0)
+            {
+                event.overflow = new Message().copyFrom(message);
+            }
+            else
+            {
+                event.message.copyHeaderFrom(message);
+                arena.buffer().putBytes(offset, message.entries.encodedBuffer(), 0, entriesLength);
+                event.entriesOffset = offset;
+                event.entriesLength = entriesLength;
+                event.arenaEnd = arena.regionEnd();
+            }
+        }
+        else
+        {
+            event.message.copyHeaderFrom(message);
+        }
+        sendRing.publish(sequence);
     }
 }

@@ -7,12 +7,14 @@ import io.ringraft.raft.Ready;
 import io.ringraft.raft.SnapshotToInstall;
 
 import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One slot of the persist ring: what one Ready of one group asks to make durable, copied out of the Ready (the
- * core reuses it), or a log compaction. The entries and the after-persist messages are pooled copies that the
- * persist stage gives back; the hard state is copied into the slot. Also the record of a persist hand-over
- * waiting for room in the ring (then allocated, on that rare path only).
+ * core reuses it), or a log compaction. The entries wait in the persist {@link HandOverArena} (or, when it has
+ * no room, in a batch of their own, {@link #overflow}); the hard state and the after-persist messages (responses,
+ * no entries) are copied into objects the slot owns and reuses. Also the record of a hand-over waiting for room
+ * in the ring (then allocated, on that rare path only).
  */
 final class PersistEvent
 {
@@ -25,16 +27,21 @@ final class PersistEvent
     /** False for a Ready with only after-persist messages: nothing to write, no PERSISTED to report. */
     boolean reportPersisted;
     SnapshotToInstall snapshot;
-    /** Null when the Ready carried no entries. */
-    EntryBatch entries;
+    /** The entries' region in the arena, when {@link #entriesLength} > 0. */
+    int entriesOffset;
+    int entriesLength;
+    /** Free the arena up to here once written; 0 when the entries have no region. */
+    long arenaEnd;
+    /** Entries that found no room in the arena; null otherwise. */
+    EntryBatch overflow;
     boolean hasHardState;
     final HardState hardState = new HardState(0, HardState.NO_VOTE, 0);
-    final ArrayList<Message> messagesAfterPersist = new ArrayList<>();
+    private final ArrayList<Message> messages = new ArrayList<>();
+    private int messageCount;
     long publishedNs;
 
-    /** Copies what persistence needs out of {@code ready}; raft stage thread (the pools are its own). */
-    void fill(
-        final int groupId, final Ready ready, final HandOverPool<EntryBatch> batches, final MessageSender sender)
+    /** Copies what persistence needs out of {@code ready}; raft stage thread (the arena's only producer). */
+    void fill(final int groupId, final Ready ready, final HandOverArena arena)
     {
         this.groupId = groupId;
         isReady = true;
@@ -42,22 +49,30 @@ final class PersistEvent
         readyId = ready.id();
         reportPersisted = ready.mustPersist();
         snapshot = ready.snapshot();
-        entries = null;
-        if (!ready.entries().isEmpty())
+        clearEntries();
+        final EntryBatch entries = ready.entries();
+        if (!entries.isEmpty())
         {
-            entries = batches.acquire();
-            entries.copyFrom(ready.entries().encodedBuffer(), 0, ready.entries().encodedLength());
+            final int offset = arena.tryAllocate(entries.encodedLength());
+            if (offset < 0)
+            {
+                overflow = new EntryBatch(entries.encodedLength());
+                overflow.copyFrom(entries.encodedBuffer(), 0, entries.encodedLength());
+            }
+            else
+            {
+                arena.buffer().putBytes(offset, entries.encodedBuffer(), 0, entries.encodedLength());
+                entriesOffset = offset;
+                entriesLength = entries.encodedLength();
+                arenaEnd = arena.regionEnd();
+            }
         }
         hasHardState = null != ready.hardState();
         if (hasHardState)
         {
             hardState.copyFrom(ready.hardState());
         }
-        messagesAfterPersist.clear();
-        for (int i = 0, size = ready.messagesAfterPersist().size(); i < size; i++)
-        {
-            messagesAfterPersist.add(sender.copyOf(ready.messagesAfterPersist().get(i)));
-        }
+        copyMessages(ready.messagesAfterPersist());
     }
 
     void compaction(final int groupId, final long upToIndex)
@@ -68,12 +83,12 @@ final class PersistEvent
         readyId = 0;
         reportPersisted = false;
         snapshot = null;
-        entries = null;
+        clearEntries();
         hasHardState = false;
-        messagesAfterPersist.clear();
+        messageCount = 0;
     }
 
-    /** Moves a deferred hand-over into this slot (the pooled parts change owner, nothing is copied twice). */
+    /** Moves a deferred hand-over into this slot (its arena region, if any, stays allocated and changes owner). */
     void takeFrom(final PersistEvent other)
     {
         groupId = other.groupId;
@@ -82,15 +97,49 @@ final class PersistEvent
         readyId = other.readyId;
         reportPersisted = other.reportPersisted;
         snapshot = other.snapshot;
-        entries = other.entries;
+        entriesOffset = other.entriesOffset;
+        entriesLength = other.entriesLength;
+        arenaEnd = other.arenaEnd;
+        overflow = other.overflow;
         hasHardState = other.hasHardState;
         hardState.copyFrom(other.hardState);
-        messagesAfterPersist.clear();
-        messagesAfterPersist.addAll(other.messagesAfterPersist);
+        copyMessages(other.messages.subList(0, other.messageCount));
     }
 
     boolean mustWrite()
     {
-        return null != snapshot || null != entries || hasHardState;
+        return null != snapshot || entriesLength > 0 || null != overflow || hasHardState;
+    }
+
+    int messageCount()
+    {
+        return messageCount;
+    }
+
+    Message message(final int i)
+    {
+        return messages.get(i);
+    }
+
+    private void clearEntries()
+    {
+        entriesOffset = 0;
+        entriesLength = 0;
+        arenaEnd = 0;
+        overflow = null;
+    }
+
+    /** Into the slot's own messages, grown to the most a Ready carried and then reused. */
+    private void copyMessages(final List<Message> from)
+    {
+        messageCount = 0;
+        for (int i = 0, size = from.size(); i < size; i++)
+        {
+            if (messages.size() == messageCount)
+            {
+                messages.add(new Message());
+            }
+            messages.get(messageCount++).copyFrom(from.get(i));
+        }
     }
 }

@@ -4,18 +4,15 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
-import io.ringraft.raft.Message;
 import io.ringraft.raft.Ready;
 import io.ringraft.raft.SnapshotToInstall;
-
-import java.util.ArrayList;
 
 /**
  * Makes Readies durable with group commit: every Ready of a batch is written to its group's log, then each
  * written log is forced once at the end of the batch; only then are the batch's after-persist messages
  * released to the send stage and PERSISTED reported (once per group, for the newest Ready) to the raft stage.
- * FIFO per group because the ring is FIFO and this is its only consumer. Written entry batches go back to their
- * pool at once; the after-persist messages are handed on to the send stage, which gives them back.
+ * FIFO per group because the ring is FIFO and this is its only consumer. Entries are read from the persist
+ * arena (freed once written); the after-persist messages are copied into the send ring.
  */
 final class PersistStage implements EventHandler<PersistEvent>
 {
@@ -23,7 +20,9 @@ final class PersistStage implements EventHandler<PersistEvent>
     private final boolean[] dirty;
     private final long[] newestPersistedReadyId;
     private final RingBuffer<PersistEvent> persistRing;
-    private final HandOverPool<EntryBatch> batches;
+    private final HandOverArena arena;
+    /** The entries of one slot, reassembled from the arena; grows to the biggest batch, once. */
+    private final EntryBatch batch = new EntryBatch();
     private final MessageSender sender;
     private final FeedbackPublisher feedback;
     private final NodeCounters counters;
@@ -32,14 +31,14 @@ final class PersistStage implements EventHandler<PersistEvent>
     PersistStage(
         final GroupStorage[] storages,
         final RingBuffer<PersistEvent> persistRing,
-        final HandOverPool<EntryBatch> batches,
+        final HandOverArena arena,
         final MessageSender sender,
         final FeedbackPublisher feedback,
         final NodeCounters counters)
     {
         this.storages = storages;
         this.persistRing = persistRing;
-        this.batches = batches;
+        this.arena = arena;
         this.sender = sender;
         this.feedback = feedback;
         this.counters = counters;
@@ -60,12 +59,18 @@ final class PersistStage implements EventHandler<PersistEvent>
         }
         else if (event.mustWrite())
         {
-            write(event.groupId, event.snapshot, event.entries, event.hasHardState ? event.hardState : null);
-            if (null != event.entries)
+            EntryBatch entries = event.overflow;
+            if (event.entriesLength > 0)
             {
-                batches.release(event.entries);
-                event.entries = null;
+                batch.copyFrom(arena.readBuffer(), event.entriesOffset, event.entriesLength);
+                entries = batch;
             }
+            write(event.groupId, event.snapshot, entries, event.hasHardState ? event.hardState : null);
+            if (event.arenaEnd > 0)
+            {
+                arena.freeUpTo(event.arenaEnd);
+            }
+            event.overflow = null;
             event.snapshot = null;
         }
         if (endOfBatch)
@@ -82,12 +87,10 @@ final class PersistStage implements EventHandler<PersistEvent>
                     continue;
                 }
                 maxLatencyNs = Math.max(maxLatencyNs, nowNs - done.publishedNs);
-                final ArrayList<Message> messages = done.messagesAfterPersist;
-                for (int i = 0, size = messages.size(); i < size; i++)
+                for (int i = 0, count = done.messageCount(); i < count; i++)
                 {
-                    sender.send(messages.get(i));
+                    sender.sendCopy(done.message(i), false);
                 }
-                messages.clear();
                 if (done.reportPersisted)
                 {
                     newestPersistedReadyId[done.groupId] = Math.max(newestPersistedReadyId[done.groupId], done.readyId);

@@ -5,7 +5,6 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.ringraft.codecs.sbe.ConfChangeType;
 import io.ringraft.raft.ConfChange;
-import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.ProposeResult;
@@ -51,7 +50,8 @@ final class RaftStage implements EventHandler<InboundEvent>
     private final Message inboundMessage = new Message();
     /** Persist hand-overs (copied out of their Readies) waiting for room in the persist ring, FIFO. */
     private final ArrayDeque<PersistEvent> deferredPersist = new ArrayDeque<>();
-    private final HandOverPool<EntryBatch> entryBatches;
+    /** Entries on their way to the persist stage. */
+    private final HandOverArena persistArena;
     private final UnsafeBuffer reasonView = new UnsafeBuffer(0, 0);
     private long readContextSequence;
     private long ticks;
@@ -88,9 +88,9 @@ final class RaftStage implements EventHandler<InboundEvent>
         final long requestTimeoutNs,
         final BlockingLoop blockingLoop,
         final LargeBufferPool largeBuffers,
-        final HandOverPool<EntryBatch> entryBatches)
+        final HandOverArena persistArena)
     {
-        this.entryBatches = entryBatches;
+        this.persistArena = persistArena;
         this.largeBuffers = largeBuffers;
         this.memberId = memberId;
         this.groups = groups;
@@ -331,7 +331,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             if (!deferredPersist.isEmpty() || !tryPublishPersist(group.groupId, ready))
             {
                 final PersistEvent deferred = new PersistEvent();
-                deferred.fill(group.groupId, ready, entryBatches, sender);
+                deferred.fill(group.groupId, ready, persistArena);
                 deferredPersist.addLast(deferred);
             }
         }
@@ -449,7 +449,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         {
             return false;
         }
-        persistRing.get(sequence).fill(groupId, ready, entryBatches, sender);
+        persistRing.get(sequence).fill(groupId, ready, persistArena);
         publishPersist(sequence);
         return true;
     }

@@ -8,7 +8,6 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
-import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.Ready;
 import io.ringraft.statemachine.StateMachine;
 import org.agrona.DirectBuffer;
@@ -97,24 +96,22 @@ public final class RingraftNode implements AutoCloseable
         }
 
         largeBuffers = new LargeBufferPool(ctx.largeBufferPoolSize());
-        final MessageSender sender = new MessageSender(sendRing, counters);
+        final MessageSender sender = new MessageSender(sendRing, counters, ctx.sendArenaBytes());
         final FeedbackPublisher feedback = new FeedbackPublisher(inboundRing, () -> closing);
-        // Entry batches copied out of the cores' Readies for the persist stage, given back once written. Each grows
-        // to the biggest batch it carried, so only a few are kept: as many as are usually in flight.
-        final HandOverPool<EntryBatch> entryBatches = new HandOverPool<>(EntryBatch::new, 64);
-        final PersistStage persistStage = new PersistStage(storages, persistRing, entryBatches, sender, feedback, counters);
+        final HandOverArena persistArena = new HandOverArena(ctx.persistArenaBytes());
+        final PersistStage persistStage = new PersistStage(storages, persistRing, persistArena, sender, feedback, counters);
         applyStage = new ApplyStage(
             machines, storages, pending, initialApplied, counters, feedback, ctx.maxApplyBatchBytes());
         final RaftStage raftStage = new RaftStage(
             ctx.memberId(), groups, inboundRing, persistRing, applyRing, sendRing, sender, counters,
             ctx.persistStallTimeout().toNanos(), ctx.requestTimeout().toNanos(),
             ctx.classicBlockingLoopForTestsOnly() ? new InlineLoop(persistStage, applyStage) : null, largeBuffers,
-            entryBatches);
+            persistArena);
 
         addStage(inboundRing, raftStage, "raft", false);
         addStage(persistRing, persistStage, "persist", true);
         addStage(applyRing, applyStage, "apply", true);
-        addStage(sendRing, new SendStage(ctx.transport(), sender, members, groupCount, counters), "send", false);
+        addStage(sendRing, new SendStage(ctx.transport(), sender.arena(), members, groupCount, counters), "send", false);
         ticker = new Thread(this::runTicker, "ringraft-" + ctx.memberId() + "-ticker");
         ticker.setDaemon(true);
     }

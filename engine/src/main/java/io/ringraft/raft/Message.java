@@ -91,6 +91,22 @@ public final class Message
     /** Copies every field of {@code other} into this message (entries and chunk bytes included). */
     public Message copyFrom(final Message other)
     {
+        copyHeaderFrom(other);
+        entries.copyFrom(other.entries.encodedBuffer(), 0, other.entries.encodedLength());
+        chunkLength = other.chunkLength;
+        if (chunkLength > 0)
+        {
+            chunk.putBytes(0, other.chunk, 0, chunkLength);
+        }
+        return this;
+    }
+
+    /**
+     * Copies every field of {@code other} except its bytes: the entries are left empty and the chunk length 0, for
+     * a caller that carries the bytes elsewhere.
+     */
+    public Message copyHeaderFrom(final Message other)
+    {
         type = other.type;
         clusterId = other.clusterId;
         groupId = other.groupId;
@@ -106,16 +122,12 @@ public final class Message
         preVote = other.preVote;
         leadershipTransfer = other.leadershipTransfer;
         context = other.context;
-        entries.copyFrom(other.entries.encodedBuffer(), 0, other.entries.encodedLength());
+        entries.clear();
         chunkOffset = other.chunkOffset;
         totalLength = other.totalLength;
         done = other.done;
         membership = other.membership;
-        chunkLength = other.chunkLength;
-        if (chunkLength > 0)
-        {
-            chunk.putBytes(0, other.chunk, 0, chunkLength);
-        }
+        chunkLength = 0;
         return this;
     }
 
