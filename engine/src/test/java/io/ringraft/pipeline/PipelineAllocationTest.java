@@ -26,12 +26,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * apply and send stages, tickers, of all three nodes) allocates per entry after warm-up must stay below what even
  * one allocated copy of the entries would cost: an append to each of two followers alone is 2 x 96 bytes per
  * 64-byte entry (about 600 bytes per entry were allocated before the core reused its output). The bound leaves
- * room for what is not per entry (heartbeats, buffers still growing to the biggest batch: 10-45 bytes measured).
+ * room for what is not per entry (heartbeats, buffers still growing to the biggest batch: 4-27 bytes measured at
+ * load averages of 10-12).
  */
 class PipelineAllocationTest implements ProposalCallback
 {
     private static final int PAYLOAD = 64;
-    private static final int WINDOW = 2048;
+    /**
+     * Proposals in flight. Small on purpose: with thousands in flight a starved machine (load average 8+) makes
+     * batches of the whole window, which overflow the hand-over arenas into allocation (by design: bounded memory
+     * first) and measured up to 180 B per entry; what this test guards is the steady state, not that fallback.
+     */
+    private static final int WINDOW = 256;
     private static final double MAX_BYTES_PER_ENTRY = 128;
 
     private final com.sun.management.ThreadMXBean threads =
@@ -66,18 +72,32 @@ class PipelineAllocationTest implements ProposalCallback
             {
                 node.start();
             }
-            final RingraftNode leader = awaitLeader(nodes);
-            proposeAndAwait(leader, 100_000);
+            proposeAndAwait(nodes, 100_000);
 
-            final long[] ids = pipelineThreadIds();
-            final long before = allocated(ids);
+            final Thread[] pipelineThreads = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("ringraft-")).toArray(Thread[]::new);
+            final long[] ids = new long[pipelineThreads.length];
+            for (int i = 0; i < ids.length; i++)
+            {
+                ids[i] = pipelineThreads[i].getId();
+            }
+            final long[] before = threads.getThreadAllocatedBytes(ids);
             final int entries = 100_000;
-            proposeAndAwait(leader, entries);
-            final double bytesPerEntry = (double)(allocated(ids) - before) / entries;
-            System.out.printf("pipeline, 3 nodes: %.1f bytes allocated per %d-byte entry by %d pipeline threads%n",
-                bytesPerEntry, PAYLOAD, ids.length);
-            assertThat(completedOther.get()).as("proposals refused").isZero();
-            assertThat(bytesPerEntry).isLessThanOrEqualTo(MAX_BYTES_PER_ENTRY);
+            proposeAndAwait(nodes, entries);
+            final long[] after = threads.getThreadAllocatedBytes(ids);
+            long total = 0;
+            final StringBuilder perThread = new StringBuilder();
+            for (int i = 0; i < ids.length; i++)
+            {
+                final long bytes = Math.max(0, after[i] - before[i]);
+                total += bytes;
+                perThread.append(' ').append(pipelineThreads[i].getName()).append('=').append(bytes);
+            }
+            final double bytesPerEntry = (double)total / entries;
+            System.out.printf("pipeline, 3 nodes: %.1f bytes allocated per %d-byte entry; by thread:%s%n",
+                bytesPerEntry, PAYLOAD, perThread);
+            assertThat(bytesPerEntry).as("bytes per entry; by thread:" + perThread)
+                .isLessThanOrEqualTo(MAX_BYTES_PER_ENTRY);
         }
         finally
         {
@@ -92,18 +112,34 @@ class PipelineAllocationTest implements ProposalCallback
         }
     }
 
-    /** Closed loop, at most {@link #WINDOW} in flight, parking (not spinning) while the window is full. */
-    private void proposeAndAwait(final RingraftNode leader, final int count)
+    /**
+     * Closed loop until {@code count} more proposals succeeded, at most {@link #WINDOW} in flight, parking (not
+     * spinning) while the window is full; a refused proposal (leadership moved on a loaded machine) is re-sent to
+     * whoever leads then.
+     */
+    private void proposeAndAwait(final RingraftNode[] nodes, final int count)
     {
-        final long target = completedOk.get() + count;
+        final long okAtStart = completedOk.get();
+        final long doneAtStart = okAtStart + completedOther.get();
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        RingraftNode leader = awaitLeader(nodes);
+        long otherSeen = completedOther.get();
         long issued = 0;
-        final long start = completedOk.get() + completedOther.get();
-        while (completedOk.get() < target)
+        while (completedOk.get() - okAtStart < count)
         {
-            assertThat(System.nanoTime() - deadline).as("proposals completed within 30 s").isNegative();
-            if (issued < count && issued - (completedOk.get() + completedOther.get() - start) < WINDOW)
+            if (System.nanoTime() - deadline > 0)
             {
+                throw new AssertionError("only " + (completedOk.get() - okAtStart) + " of " + count +
+                    " proposals succeeded within 30 s (" + (completedOther.get() - otherSeen) + " refused lately)");
+            }
+            final long inFlight = issued - (completedOk.get() + completedOther.get() - doneAtStart);
+            if (inFlight < WINDOW && completedOk.get() - okAtStart + inFlight < count)
+            {
+                if (completedOther.get() != otherSeen)
+                {
+                    otherSeen = completedOther.get();
+                    leader = awaitLeader(nodes);
+                }
                 payload.putLong(0, issued++);
                 leader.propose(0, payload, 0, PAYLOAD, 1, this);
             }
@@ -129,24 +165,6 @@ class PipelineAllocationTest implements ProposalCallback
             LockSupport.parkNanos(5_000_000);
         }
         throw new AssertionError("no leader within 15 s");
-    }
-
-    private static long[] pipelineThreadIds()
-    {
-        return Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.getName().startsWith("ringraft-"))
-            .mapToLong(Thread::getId)
-            .toArray();
-    }
-
-    private long allocated(final long[] ids)
-    {
-        long sum = 0;
-        for (final long bytes : threads.getThreadAllocatedBytes(ids))
-        {
-            sum += Math.max(0, bytes);
-        }
-        return sum;
     }
 
     @Override
