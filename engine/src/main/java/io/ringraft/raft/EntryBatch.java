@@ -66,12 +66,6 @@ public final class EntryBatch
         return limit;
     }
 
-    /** Bytes the batch can hold before its buffer grows: what keeping it for reuse costs. */
-    public int capacity()
-    {
-        return buffer.capacity();
-    }
-
     public DirectBuffer encodedBuffer()
     {
         return buffer;
