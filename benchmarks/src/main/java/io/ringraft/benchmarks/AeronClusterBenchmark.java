@@ -4,7 +4,6 @@ import io.ringraft.aeron.AeronTransportContext;
 import io.ringraft.pipeline.ProposalCallback;
 import io.ringraft.pipeline.RingraftNode;
 import io.ringraft.pipeline.Status;
-import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -24,7 +23,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A 3-member cluster over UDP loopback, each member with its own embedded media driver: proposals to the leader,
@@ -105,7 +103,7 @@ public class AeronClusterBenchmark implements ProposalCallback
             final long inFlight = issued - completed.get();
             if (inFlight >= window || ok.get() + inFlight >= targetOk)
             {
-                awaitProgress(deadlineNs);
+                FixedRateProposer.awaitProgress(deadlineNs);
                 continue;
             }
             if (failed.get() != failedSeen)
@@ -121,16 +119,6 @@ public class AeronClusterBenchmark implements ProposalCallback
             leaders[group].propose(group, payload, 0, payloadSize, ++issued, this);
         }
         return ok.get();
-    }
-
-    /** Parks rather than spins: on a small machine the pipeline's threads need the core. */
-    private static void awaitProgress(final long deadlineNs)
-    {
-        if (System.nanoTime() - deadlineNs > 0)
-        {
-            throw new IllegalStateException("proposals not completed within " + TIMEOUT_MS + " ms");
-        }
-        LockSupport.parkNanos(20_000);
     }
 
     @Override
@@ -165,7 +153,8 @@ public class AeronClusterBenchmark implements ProposalCallback
             for (final String run : runs)
             {
                 final String[] parts = run.split(":");
-                final FixedRateRun fixedRate = new FixedRateRun(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+                final FixedRateProposer fixedRate =
+                    new FixedRateProposer(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
                 final long electionsBefore = cluster.electionsStarted(1);
                 final long[] dropsBefore = cluster.transportSendDrops();
                 fixedRate.run(leader, 3, false);
@@ -182,80 +171,4 @@ public class AeronClusterBenchmark implements ProposalCallback
         return new org.agrona.concurrent.BackoffIdleStrategy(100, 10, 1_000, 20_000);
     }
 
-    /** Open-loop proposals at a fixed rate; latency from intended send time to apply on the leader. */
-    static final class FixedRateRun implements ProposalCallback
-    {
-        private static final int RING = 1 << 21;
-
-        private final int payloadBytes;
-        private final int ratePerSecond;
-        private final long[] intendedNs = new long[RING];
-        private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
-        private final AtomicLong completed = new AtomicLong();
-        private final AtomicLong failed = new AtomicLong();
-        private volatile boolean recording;
-        private long issued;
-
-        FixedRateRun(final int payloadBytes, final int ratePerSecond)
-        {
-            this.payloadBytes = payloadBytes;
-            this.ratePerSecond = ratePerSecond;
-        }
-
-        void run(final RingraftNode leader, final int seconds, final boolean record)
-        {
-            recording = record;
-            final UnsafeBuffer payload = new UnsafeBuffer(new byte[payloadBytes]);
-            final long intervalNs = 1_000_000_000L / ratePerSecond;
-            final long count = (long)ratePerSecond * seconds;
-            final long startNs = System.nanoTime();
-            for (long i = 0; i < count; i++)
-            {
-                final long dueNs = startNs + i * intervalNs;
-                // Parks rather than spins: at 10k/s a spinning proposer took most of one of the machine's two cores
-                // from the three members it measures. The wake-up is late by the timer slack (tens of us), and that
-                // lateness counts as latency, since latency is measured from the intended time.
-                long nowNs;
-                while ((nowNs = System.nanoTime()) < dueNs)
-                {
-                    LockSupport.parkNanos(dueNs - nowNs);
-                }
-                final long id = ++issued;
-                intendedNs[(int)(id & (RING - 1))] = dueNs;
-                payload.putLong(0, id);
-                leader.propose(0, payload, 0, payloadBytes, id, this);
-            }
-            final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-            while (completed.get() < issued && System.nanoTime() - deadlineNs < 0)
-            {
-                LockSupport.parkNanos(100_000);
-            }
-        }
-
-        @Override
-        public void onResult(
-            final long correlationId, final int groupId, final Status status, final long index, final int leaderHint,
-            final DirectBuffer result, final int offset, final int length)
-        {
-            if (Status.OK != status)
-            {
-                failed.incrementAndGet();
-            }
-            else if (recording)
-            {
-                histogram.recordValue(Math.max(0, System.nanoTime() - intendedNs[(int)(correlationId & (RING - 1))]));
-            }
-            completed.incrementAndGet();
-        }
-
-        String report()
-        {
-            return String.format("fixed rate %,d entries/s of %d B: n=%d p50=%.0fus p90=%.0fus p99=%.0fus " +
-                "p99.9=%.0fus max=%.0fus refused=%d",
-                ratePerSecond, payloadBytes, histogram.getTotalCount(),
-                histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
-                histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
-                histogram.getMaxValue() / 1e3, failed.get());
-        }
-    }
 }

@@ -35,7 +35,8 @@ final class HardStateFile implements AutoCloseable
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HardStateEncoder encoder = new HardStateEncoder();
     private long sequence;
-    private HardState current = HardState.INITIAL;
+    /** Owned and updated in place: callers hand in states they reuse (a Ready, a ring slot). */
+    private final HardState current = new HardState(HardState.INITIAL);
     private boolean dirty;
 
     private HardStateFile(final Path file, final FileChannel channel)
@@ -97,7 +98,7 @@ final class HardStateFile implements AutoCloseable
             {
                 bestSequence = slotSequence;
                 decoder.wrapAndApplyHeader(candidate, MESSAGE_OFFSET, headerDecoder);
-                current = new HardState(decoder.term(), decoder.votedFor(), decoder.commit());
+                current.set(decoder.term(), decoder.votedFor(), decoder.commit());
             }
         }
         if (2 == damagedSlots)
@@ -132,9 +133,10 @@ final class HardStateFile implements AutoCloseable
             (short)HardStateEncoder.SCHEMA_ID;
     }
 
+    /** A copy: the file's own state changes with every save. */
     HardState current()
     {
-        return current;
+        return new HardState(current);
     }
 
     /** Writes the state to the older slot; {@link #force()} makes it durable. */
@@ -165,7 +167,7 @@ final class HardStateFile implements AutoCloseable
             throw new UncheckedIOException("cannot write hard state to " + file, ex);
         }
         sequence = nextSequence;
-        current = state;
+        current.copyFrom(state);
         dirty = true;
     }
 

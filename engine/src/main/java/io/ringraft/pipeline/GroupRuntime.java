@@ -2,7 +2,7 @@ package io.ringraft.pipeline;
 
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
-import io.ringraft.raft.Ready;
+import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.raft.Role;
 import org.agrona.collections.Long2ObjectHashMap;
 
@@ -23,9 +23,14 @@ final class GroupRuntime
     long applyTarget;
     long applyHandedOver;
 
-    /** Readies carrying a received snapshot, until persisted; then the snapshot waits to go to apply. */
-    final ArrayDeque<Ready> snapshotReadiesAwaitingPersist = new ArrayDeque<>();
-    final ArrayDeque<Ready> snapshotsToRestore = new ArrayDeque<>();
+    /** A snapshot received from the leader and the id of the Ready that persists it. */
+    record ReceivedSnapshot(long readyId, SnapshotToInstall snapshot)
+    {
+    }
+
+    /** Received snapshots until their Ready is persisted; then they wait to go to apply. */
+    final ArrayDeque<ReceivedSnapshot> snapshotsAwaitingPersist = new ArrayDeque<>();
+    final ArrayDeque<SnapshotToInstall> snapshotsToRestore = new ArrayDeque<>();
 
     final Long2ObjectHashMap<PendingRead> readsAwaitingIndex = new Long2ObjectHashMap<>();
     final ArrayDeque<PendingRead> readsToHandOver = new ArrayDeque<>();

@@ -40,6 +40,8 @@ public final class NodeContext
     private int largeBufferPoolSize = 256;
     private int maxPendingProposalsPerGroup = 16 * 1024;
     private long maxApplyBatchBytes = 4L * 1024 * 1024;
+    private int sendArenaBytes = 16 * 1024 * 1024;
+    private int persistArenaBytes = 16 * 1024 * 1024;
     private Supplier<WaitStrategy> waitStrategySupplier =
         () -> new WakeupSafeTimeoutWaitStrategy(100, TimeUnit.MILLISECONDS);
     private Consumer<RaftConfig> raftConfigCustomizer = config -> {};
@@ -84,6 +86,8 @@ public final class NodeContext
         require(largeBufferPoolSize >= 1, "largeBufferPoolSize must be >= 1, was " + largeBufferPoolSize);
         requirePowerOfTwo(maxPendingProposalsPerGroup, "maxPendingProposalsPerGroup");
         require(maxApplyBatchBytes >= 1, "maxApplyBatchBytes must be >= 1, was " + maxApplyBatchBytes);
+        require(sendArenaBytes >= 1, "sendArenaBytes must be >= 1, was " + sendArenaBytes);
+        require(persistArenaBytes >= 1, "persistArenaBytes must be >= 1, was " + persistArenaBytes);
         require(null != waitStrategySupplier, "waitStrategy must be set");
         require(null != raftConfigCustomizer, "raftConfigCustomizer must not be null");
         concluded = true;
@@ -178,6 +182,15 @@ public final class NodeContext
     /** Payload bytes the apply stage reads from the log at once. */
     public long maxApplyBatchBytes() { return maxApplyBatchBytes; }
     public NodeContext maxApplyBatchBytes(final long v) { maxApplyBatchBytes = v; return this; }
+    /**
+     * Off-heap bytes for the entries of appends waiting in the send ring (copied out of the cores, which reuse
+     * theirs). Beyond it an append is copied into a buffer of its own: allocation, never a drop.
+     */
+    public int sendArenaBytes() { return sendArenaBytes; }
+    public NodeContext sendArenaBytes(final int v) { sendArenaBytes = v; return this; }
+    /** The same for the entries waiting in the persist ring. */
+    public int persistArenaBytes() { return persistArenaBytes; }
+    public NodeContext persistArenaBytes(final int v) { persistArenaBytes = v; return this; }
     /**
      * How idle stage threads wait; one new strategy per ring. Default: {@link WakeupSafeTimeoutWaitStrategy},
      * which blocks and takes the lock only when a consumer sleeps (Disruptor's own lite strategy can lose a

@@ -2,13 +2,17 @@ package io.ringraft.pipeline;
 
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
+import io.ringraft.raft.EntryBatch;
+import io.ringraft.raft.HardState;
 import io.ringraft.raft.Ready;
+import io.ringraft.raft.SnapshotToInstall;
 
 /**
  * Makes Readies durable with group commit: every Ready of a batch is written to its group's log, then each
  * written log is forced once at the end of the batch; only then are the batch's after-persist messages
  * released to the send stage and PERSISTED reported (once per group, for the newest Ready) to the raft stage.
- * FIFO per group because the ring is FIFO and this is its only consumer.
+ * FIFO per group because the ring is FIFO and this is its only consumer. Entries are read from the persist
+ * arena (freed once written); the after-persist messages are copied into the send ring.
  */
 final class PersistStage implements EventHandler<PersistEvent>
 {
@@ -16,6 +20,9 @@ final class PersistStage implements EventHandler<PersistEvent>
     private final boolean[] dirty;
     private final long[] newestPersistedReadyId;
     private final RingBuffer<PersistEvent> persistRing;
+    private final HandOverArena arena;
+    /** The entries of one slot, reassembled from the arena; grows to the biggest batch, once. */
+    private final EntryBatch batch = new EntryBatch();
     private final MessageSender sender;
     private final FeedbackPublisher feedback;
     private final NodeCounters counters;
@@ -24,12 +31,14 @@ final class PersistStage implements EventHandler<PersistEvent>
     PersistStage(
         final GroupStorage[] storages,
         final RingBuffer<PersistEvent> persistRing,
+        final HandOverArena arena,
         final MessageSender sender,
         final FeedbackPublisher feedback,
         final NodeCounters counters)
     {
         this.storages = storages;
         this.persistRing = persistRing;
+        this.arena = arena;
         this.sender = sender;
         this.feedback = feedback;
         this.counters = counters;
@@ -44,13 +53,25 @@ final class PersistStage implements EventHandler<PersistEvent>
         {
             batchStartSequence = sequence;
         }
-        if (null == event.ready)
+        if (!event.isReady)
         {
             compact(event.groupId, event.compactUpTo);
         }
-        else
+        else if (event.mustWrite())
         {
-            write(event.groupId, event.ready);
+            EntryBatch entries = event.overflow;
+            if (event.entriesLength > 0)
+            {
+                batch.copyFrom(arena.readBuffer(), event.entriesOffset, event.entriesLength);
+                entries = batch;
+            }
+            write(event.groupId, event.snapshot, entries, event.hasHardState ? event.hardState : null);
+            if (event.arenaEnd > 0)
+            {
+                arena.freeUpTo(event.arenaEnd);
+            }
+            event.overflow = null;
+            event.snapshot = null;
         }
         if (endOfBatch)
         {
@@ -61,17 +82,19 @@ final class PersistStage implements EventHandler<PersistEvent>
             for (long s = batchStartSequence; s <= sequence; s++)
             {
                 final PersistEvent done = persistRing.get(s);
-                if (null == done.ready)
+                if (!done.isReady)
                 {
                     continue;
                 }
                 maxLatencyNs = Math.max(maxLatencyNs, nowNs - done.publishedNs);
-                sender.sendAll(done.ready.messagesAfterPersist());
+                for (int i = 0, count = done.messageCount(); i < count; i++)
+                {
+                    sender.sendCopy(done.message(i), false);
+                }
                 if (done.reportPersisted)
                 {
-                    newestPersistedReadyId[done.groupId] = Math.max(newestPersistedReadyId[done.groupId], done.ready.id());
+                    newestPersistedReadyId[done.groupId] = Math.max(newestPersistedReadyId[done.groupId], done.readyId);
                 }
-                done.ready = null;
             }
             for (int g = 0; g < newestPersistedReadyId.length; g++)
             {
@@ -89,22 +112,28 @@ final class PersistStage implements EventHandler<PersistEvent>
     /** Writes (without forcing) what a Ready asks to persist, in the order its documentation gives. */
     void write(final int groupId, final Ready ready)
     {
-        if (!ready.mustPersist())
+        if (ready.mustPersist())
         {
-            return;
+            write(groupId, ready.snapshot(), ready.entries().isEmpty() ? null : ready.entries(), ready.hardState());
         }
+    }
+
+    /** Snapshot, then entries, then hard state; each may be null. */
+    private void write(
+        final int groupId, final SnapshotToInstall snapshot, final EntryBatch entries, final HardState hardState)
+    {
         final GroupStorage storage = storages[groupId];
-        if (null != ready.snapshot())
+        if (null != snapshot)
         {
-            storage.installSnapshot(ready.snapshot());
+            storage.installSnapshot(snapshot);
         }
-        if (!ready.entries().isEmpty())
+        if (null != entries)
         {
-            storage.append(ready.entries());
+            storage.append(entries);
         }
-        if (null != ready.hardState())
+        if (null != hardState)
         {
-            storage.saveHardState(ready.hardState());
+            storage.saveHardState(hardState);
         }
         dirty[groupId] = true;
     }

@@ -11,6 +11,7 @@ import io.ringraft.raft.ProposeResult;
 import io.ringraft.raft.Ready;
 import io.ringraft.raft.ReadState;
 import io.ringraft.raft.Role;
+import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.wire.PeerMessageCodec;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -33,11 +34,6 @@ final class RaftStage implements EventHandler<InboundEvent>
     /** Housekeeping that need not run every tick (timeouts), every this many ticks. */
     private static final int SWEEP_EVERY_TICKS = 10;
 
-    /** A Ready to persist, or (ready null) a log compaction, waiting for room in the persist ring. */
-    private record DeferredPersist(int groupId, Ready ready, long compactUpTo)
-    {
-    }
-
     private final int memberId;
     private final GroupRuntime[] groups;
     private final RingBuffer<InboundEvent> inboundRing;
@@ -52,7 +48,10 @@ final class RaftStage implements EventHandler<InboundEvent>
     private final LargeBufferPool largeBuffers;
     private final PeerMessageCodec codec = new PeerMessageCodec();
     private final Message inboundMessage = new Message();
-    private final ArrayDeque<DeferredPersist> deferredPersist = new ArrayDeque<>();
+    /** Persist hand-overs (copied out of their Readies) waiting for room in the persist ring, FIFO. */
+    private final ArrayDeque<PersistEvent> deferredPersist = new ArrayDeque<>();
+    /** Entries on their way to the persist stage. */
+    private final HandOverArena persistArena;
     private final UnsafeBuffer reasonView = new UnsafeBuffer(0, 0);
     private long readContextSequence;
     private long ticks;
@@ -88,8 +87,10 @@ final class RaftStage implements EventHandler<InboundEvent>
         final long persistStallTimeoutNs,
         final long requestTimeoutNs,
         final BlockingLoop blockingLoop,
-        final LargeBufferPool largeBuffers)
+        final LargeBufferPool largeBuffers,
+        final HandOverArena persistArena)
     {
+        this.persistArena = persistArena;
         this.largeBuffers = largeBuffers;
         this.memberId = memberId;
         this.groups = groups;
@@ -279,10 +280,9 @@ final class RaftStage implements EventHandler<InboundEvent>
         group.newestPersisted = Math.max(group.newestPersisted, readyId);
         // Progress restarts the stall clock; nothing outstanding stops it.
         group.persistWaitingSinceNs = group.newestPersisted >= group.newestReadyToPersist ? 0 : System.nanoTime();
-        while (!group.snapshotReadiesAwaitingPersist.isEmpty() &&
-            group.snapshotReadiesAwaitingPersist.peekFirst().id() <= readyId)
+        while (!group.snapshotsAwaitingPersist.isEmpty() && group.snapshotsAwaitingPersist.peekFirst().readyId() <= readyId)
         {
-            group.snapshotsToRestore.addLast(group.snapshotReadiesAwaitingPersist.pollFirst());
+            group.snapshotsToRestore.addLast(group.snapshotsAwaitingPersist.pollFirst().snapshot());
         }
     }
 
@@ -294,9 +294,11 @@ final class RaftStage implements EventHandler<InboundEvent>
         {
             blockingLoop.compactInline(groupId, index);
         }
-        else if (!deferredPersist.isEmpty() || !tryPublishPersist(groupId, null, index))
+        else if (!deferredPersist.isEmpty() || !tryPublishCompaction(groupId, index))
         {
-            deferredPersist.addLast(new DeferredPersist(groupId, null, index));
+            final PersistEvent deferred = new PersistEvent();
+            deferred.compaction(groupId, index);
+            deferredPersist.addLast(deferred);
         }
     }
 
@@ -310,7 +312,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             onReadyBlocking(group, ready);
             return;
         }
-        sender.sendAll(ready.messages());
+        sender.sendCopies(ready.messages());
         final boolean mustPersist = ready.mustPersist();
         if (mustPersist || !ready.messagesAfterPersist().isEmpty())
         {
@@ -323,12 +325,14 @@ final class RaftStage implements EventHandler<InboundEvent>
                 }
                 if (null != ready.snapshot())
                 {
-                    group.snapshotReadiesAwaitingPersist.addLast(ready);
+                    group.snapshotsAwaitingPersist.addLast(new GroupRuntime.ReceivedSnapshot(ready.id(), ready.snapshot()));
                 }
             }
-            if (!deferredPersist.isEmpty() || !tryPublishPersist(group.groupId, ready, 0))
+            if (!deferredPersist.isEmpty() || !tryPublishPersist(group.groupId, ready))
             {
-                deferredPersist.addLast(new DeferredPersist(group.groupId, ready, 0));
+                final PersistEvent deferred = new PersistEvent();
+                deferred.fill(group.groupId, ready, persistArena);
+                deferredPersist.addLast(deferred);
             }
         }
         if (ready.hasApply())
@@ -381,8 +385,8 @@ final class RaftStage implements EventHandler<InboundEvent>
             group.snapshotRequest = 0;
             group.snapshotMembership = null;
         }
-        sender.sendAll(ready.messages());
-        sender.sendAll(ready.messagesAfterPersist());
+        sender.sendCopies(ready.messages());
+        sender.sendCopies(ready.messagesAfterPersist());
     }
 
     private static void collectReadStates(final GroupRuntime group, final List<ReadState> readStates)
@@ -437,24 +441,60 @@ final class RaftStage implements EventHandler<InboundEvent>
         return null == blockingLoop && (!deferredPersist.isEmpty() || persistRing.remainingCapacity() < 2);
     }
 
-    private boolean tryPublishPersist(final int groupId, final Ready ready, final long compactUpTo)
+    /** Copies what the Ready asks to persist into a persist ring slot; false when the ring is full. */
+    private boolean tryPublishPersist(final int groupId, final Ready ready)
     {
-        try
-        {
-            final long sequence = persistRing.tryNext();
-            final PersistEvent event = persistRing.get(sequence);
-            event.groupId = groupId;
-            event.ready = ready;
-            event.compactUpTo = compactUpTo;
-            event.reportPersisted = null != ready && ready.mustPersist();
-            event.publishedNs = System.nanoTime();
-            persistRing.publish(sequence);
-            return true;
-        }
-        catch (final InsufficientCapacityException ex)
+        final long sequence = tryClaimPersist();
+        if (sequence < 0)
         {
             return false;
         }
+        persistRing.get(sequence).fill(groupId, ready, persistArena);
+        publishPersist(sequence);
+        return true;
+    }
+
+    private boolean tryPublishCompaction(final int groupId, final long upToIndex)
+    {
+        final long sequence = tryClaimPersist();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        persistRing.get(sequence).compaction(groupId, upToIndex);
+        publishPersist(sequence);
+        return true;
+    }
+
+    private boolean tryPublishDeferred(final PersistEvent deferred)
+    {
+        final long sequence = tryClaimPersist();
+        if (sequence < 0)
+        {
+            return false;
+        }
+        persistRing.get(sequence).takeFrom(deferred);
+        publishPersist(sequence);
+        return true;
+    }
+
+    /** @return the claimed sequence, or -1 when the ring is full. */
+    private long tryClaimPersist()
+    {
+        try
+        {
+            return persistRing.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return -1;
+        }
+    }
+
+    private void publishPersist(final long sequence)
+    {
+        persistRing.get(sequence).publishedNs = System.nanoTime();
+        persistRing.publish(sequence);
     }
 
     private void handOverDeferred()
@@ -463,9 +503,8 @@ final class RaftStage implements EventHandler<InboundEvent>
         {
             return;
         }
-        DeferredPersist deferred;
-        while (null != (deferred = deferredPersist.peekFirst()) &&
-            tryPublishPersist(deferred.groupId(), deferred.ready(), deferred.compactUpTo()))
+        PersistEvent deferred;
+        while (null != (deferred = deferredPersist.peekFirst()) && tryPublishDeferred(deferred))
         {
             deferredPersist.pollFirst();
         }
@@ -478,15 +517,15 @@ final class RaftStage implements EventHandler<InboundEvent>
     /** Restores, then apply ranges, then reads: the apply stage sees a group's work in that order. */
     private void handOverApply(final GroupRuntime group)
     {
-        Ready snapshotReady;
-        while (null != (snapshotReady = group.snapshotsToRestore.peekFirst()))
+        SnapshotToInstall snapshot;
+        while (null != (snapshot = group.snapshotsToRestore.peekFirst()))
         {
-            if (!tryPublishApply(ApplyEvent.Type.RESTORE, group.groupId, 0, 0, null, snapshotReady, null))
+            if (!tryPublishApply(ApplyEvent.Type.RESTORE, group.groupId, 0, 0, null, snapshot, null))
             {
                 return;
             }
             group.snapshotsToRestore.pollFirst();
-            group.applyHandedOver = Math.max(group.applyHandedOver, snapshotReady.snapshot().index());
+            group.applyHandedOver = Math.max(group.applyHandedOver, snapshot.index());
         }
         if (group.applyTarget > group.applyHandedOver)
         {
@@ -520,7 +559,7 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     private boolean tryPublishApply(
         final ApplyEvent.Type type, final int groupId, final long from, final long to, final PendingRead read,
-        final Ready snapshotReady, final Membership membership)
+        final SnapshotToInstall snapshot, final Membership membership)
     {
         try
         {
@@ -531,7 +570,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             event.fromIndex = from;
             event.toIndex = to;
             event.read = read;
-            event.snapshot = null == snapshotReady ? null : snapshotReady.snapshot();
+            event.snapshot = snapshot;
             event.membership = membership;
             applyRing.publish(sequence);
             return true;

@@ -96,20 +96,22 @@ public final class RingraftNode implements AutoCloseable
         }
 
         largeBuffers = new LargeBufferPool(ctx.largeBufferPoolSize());
-        final MessageSender sender = new MessageSender(sendRing, counters);
+        final MessageSender sender = new MessageSender(sendRing, counters, ctx.sendArenaBytes());
         final FeedbackPublisher feedback = new FeedbackPublisher(inboundRing, () -> closing);
-        final PersistStage persistStage = new PersistStage(storages, persistRing, sender, feedback, counters);
+        final HandOverArena persistArena = new HandOverArena(ctx.persistArenaBytes());
+        final PersistStage persistStage = new PersistStage(storages, persistRing, persistArena, sender, feedback, counters);
         applyStage = new ApplyStage(
             machines, storages, pending, initialApplied, counters, feedback, ctx.maxApplyBatchBytes());
         final RaftStage raftStage = new RaftStage(
             ctx.memberId(), groups, inboundRing, persistRing, applyRing, sendRing, sender, counters,
             ctx.persistStallTimeout().toNanos(), ctx.requestTimeout().toNanos(),
-            ctx.classicBlockingLoopForTestsOnly() ? new InlineLoop(persistStage, applyStage) : null, largeBuffers);
+            ctx.classicBlockingLoopForTestsOnly() ? new InlineLoop(persistStage, applyStage) : null, largeBuffers,
+            persistArena);
 
         addStage(inboundRing, raftStage, "raft", false);
         addStage(persistRing, persistStage, "persist", true);
         addStage(applyRing, applyStage, "apply", true);
-        addStage(sendRing, new SendStage(ctx.transport(), members, groupCount, counters), "send", false);
+        addStage(sendRing, new SendStage(ctx.transport(), sender.arena(), members, groupCount, counters), "send", false);
         ticker = new Thread(this::runTicker, "ringraft-" + ctx.memberId() + "-ticker");
         ticker.setDaemon(true);
     }

@@ -13,14 +13,20 @@ import org.agrona.concurrent.status.AtomicCounter;
 final class SendStage implements EventHandler<SendEvent>
 {
     private final Transport transport;
+    private final HandOverArena arena;
+    /** An append reassembled from its slot and its arena region; grows to the biggest append, once. */
+    private final Message append = new Message();
     private final int[] members;
     private final NodeCounters counters;
     private final long[][] lastHeartbeatNs;
     private final long[][] lastHeartbeatTerm;
 
-    SendStage(final Transport transport, final int[] members, final int groupCount, final NodeCounters counters)
+    SendStage(
+        final Transport transport, final HandOverArena arena, final int[] members, final int groupCount,
+        final NodeCounters counters)
     {
         this.transport = transport;
+        this.arena = arena;
         this.members = members;
         this.counters = counters;
         lastHeartbeatNs = new long[groupCount][members.length];
@@ -30,13 +36,27 @@ final class SendStage implements EventHandler<SendEvent>
     @Override
     public void onEvent(final SendEvent event, final long sequence, final boolean endOfBatch)
     {
-        final Message message = event.message;
-        event.message = null;
+        Message message = event.message;
+        if (null != event.overflow)
+        {
+            message = event.overflow;
+            event.overflow = null;
+        }
+        else if (event.entriesLength > 0)
+        {
+            message = append.copyHeaderFrom(event.message);
+            message.entries.copyFrom(arena.readBuffer(), event.entriesOffset, event.entriesLength);
+        }
         if (MessageType.HEARTBEAT == message.type)
         {
             recordHeartbeat(message);
         }
+        // The transport encodes synchronously and keeps no reference.
         transport.send(message);
+        if (event.arenaEnd > 0)
+        {
+            arena.freeUpTo(event.arenaEnd);
+        }
     }
 
     private void recordHeartbeat(final Message message)

@@ -7,7 +7,8 @@ import org.agrona.ExpandableArrayBuffer;
  * {@link #type}, mirroring the SBE schema (see each field). The wire codec maps it one to one.
  * <p>
  * Ownership: {@link RaftNode#step(Message)} reads a message during the call only, so the caller may reuse it
- * afterwards. Messages the core puts into a {@link Ready} belong to the caller from then on.
+ * afterwards. Messages the core puts into a {@link Ready} are the core's, reused after the next
+ * {@link RaftNode#ready()}: a caller that keeps one longer keeps a copy ({@link #copyFrom}).
  */
 public final class Message
 {
@@ -90,6 +91,22 @@ public final class Message
     /** Copies every field of {@code other} into this message (entries and chunk bytes included). */
     public Message copyFrom(final Message other)
     {
+        copyHeaderFrom(other);
+        entries.copyFrom(other.entries.encodedBuffer(), 0, other.entries.encodedLength());
+        chunkLength = other.chunkLength;
+        if (chunkLength > 0)
+        {
+            chunk.putBytes(0, other.chunk, 0, chunkLength);
+        }
+        return this;
+    }
+
+    /**
+     * Copies every field of {@code other} except its bytes: the entries are left empty and the chunk length 0, for
+     * a caller that carries the bytes elsewhere.
+     */
+    public Message copyHeaderFrom(final Message other)
+    {
         type = other.type;
         clusterId = other.clusterId;
         groupId = other.groupId;
@@ -105,16 +122,12 @@ public final class Message
         preVote = other.preVote;
         leadershipTransfer = other.leadershipTransfer;
         context = other.context;
-        entries.copyFrom(other.entries.encodedBuffer(), 0, other.entries.encodedLength());
+        entries.clear();
         chunkOffset = other.chunkOffset;
         totalLength = other.totalLength;
         done = other.done;
         membership = other.membership;
-        chunkLength = other.chunkLength;
-        if (chunkLength > 0)
-        {
-            chunk.putBytes(0, other.chunk, 0, chunkLength);
-        }
+        chunkLength = 0;
         return this;
     }
 

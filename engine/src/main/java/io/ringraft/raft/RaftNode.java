@@ -126,9 +126,12 @@ public final class RaftNode
     private final LongArrayList pendingConfIndices = new LongArrayList();
 
     /** Output accumulated for the next Ready. */
-    private List<Message> messages = new ArrayList<>();
-    private List<Message> messagesAfterPersist = new ArrayList<>();
-    private List<ReadState> readStates = new ArrayList<>();
+    private final List<Message> messages = new ArrayList<>();
+    private final List<Message> messagesAfterPersist = new ArrayList<>();
+    private final List<ReadState> readStates = new ArrayList<>();
+    /** The one Ready handed out, refilled by every {@link #ready()}, and the pool its messages come from. */
+    private final Ready ready = new Ready();
+    private final MessagePool messagePool = new MessagePool();
     private SnapshotToInstall snapshotToInstall;
     private long snapshotRequestIndex;
     private boolean broadcastAppendPending;
@@ -498,11 +501,15 @@ public final class RaftNode
             !readStates.isEmpty() || snapshotRequestIndex > 0 || role() != emittedRole || leader != emittedLeader;
     }
 
-    /** The accumulated output since the last call. The returned object belongs to the caller. */
+    /**
+     * The accumulated output since the last call. The core reuses the returned Ready and its messages: they are
+     * valid until the next call, so a caller that keeps anything longer copies it (see {@link Ready}).
+     */
     public Ready ready()
     {
+        // Before flushing: the broadcasts take their messages from the pool the previous Ready gives back.
+        ready.recycle(messagePool);
         flushBroadcasts();
-        final Ready ready = new Ready();
         ready.role = role();
         ready.term = term;
         ready.leader = leader;
@@ -520,13 +527,13 @@ public final class RaftNode
         }
         if (hardStateChanged())
         {
-            ready.hardState = currentHardState();
+            ready.hardState = currentHardState(ready.hardStateSlot);
         }
         if (!ready.mustPersist() && !messagesAfterPersist.isEmpty() && persistedReadyId != lastReadyId)
         {
             // These responses must not overtake earlier Readies still being persisted: give this Ready an id by
             // re-persisting the (small) hard state so FIFO persistence orders them.
-            ready.hardState = currentHardState();
+            ready.hardState = currentHardState(ready.hardStateSlot);
         }
         if (ready.mustPersist())
         {
@@ -537,17 +544,15 @@ public final class RaftNode
                 selfVoteAwaitingReady = false;
                 selfVoteReadyId = ready.id;
             }
-            ready.messagesAfterPersist.addAll(messagesAfterPersist);
+            moveAll(messagesAfterPersist, ready.messagesAfterPersist);
         }
         else
         {
             ready.id = lastReadyId;
             // Nothing earlier is waiting for the disk, so these depend on nothing: they may leave now.
-            messages.addAll(messagesAfterPersist);
+            moveAll(messagesAfterPersist, messages);
         }
-        messagesAfterPersist.clear();
-        ready.messages.addAll(messages);
-        messages.clear();
+        moveAll(messages, ready.messages);
 
         final long applyTo = applyLimit();
         if (applyTo > applyHandedOut)
@@ -558,20 +563,29 @@ public final class RaftNode
         }
         if (!readStates.isEmpty())
         {
-            ready.readStates.addAll(readStates);
-            readStates.clear();
+            moveAll(readStates, ready.readStates);
         }
         ready.snapshotRequestIndex = snapshotRequestIndex;
         snapshotRequestIndex = 0;
         return ready;
     }
 
-    private HardState currentHardState()
+    /** Appends every element of {@code from} to {@code to} and empties {@code from}; unlike addAll, no array copy. */
+    private static <T> void moveAll(final List<T> from, final List<T> to)
+    {
+        for (int i = 0, size = from.size(); i < size; i++)
+        {
+            to.add(from.get(i));
+        }
+        from.clear();
+    }
+
+    private HardState currentHardState(final HardState target)
     {
         emittedTerm = term;
         emittedVotedFor = votedFor;
         emittedCommit = raftLog.committed();
-        return new HardState(term, votedFor, raftLog.committed());
+        return target.set(term, votedFor, raftLog.committed());
     }
 
     private boolean hardStateChanged()
@@ -1581,7 +1595,7 @@ public final class RaftNode
 
     private Message newMessage(final MessageType type, final int to)
     {
-        final Message message = new Message();
+        final Message message = messagePool.acquire(type);
         message.type = type;
         message.clusterId = clusterId;
         message.groupId = groupId;

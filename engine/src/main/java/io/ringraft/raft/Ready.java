@@ -16,11 +16,17 @@ import java.util.List;
  *     durable locally), in order, then report {@link RaftNode#applied(long)};</li>
  *     <li>serve each {@link #readStates()} once applied has reached its index.</li>
  * </ol>
+ * Ownership: the core reuses one Ready and its messages, so a Ready, its hard state, entries and messages are
+ * valid until the next {@link RaftNode#ready()} of the same node; a caller that keeps any of them beyond that
+ * copies it (the pipeline copies into its ring slots; {@link #copy()} for tests). The {@link #snapshot()} and
+ * the {@link ReadState}s are handed over and may be kept.
  */
 public final class Ready
 {
     long id;
+    /** Null when unchanged, else {@link #hardStateSlot}. */
     HardState hardState;
+    final HardState hardStateSlot = new HardState(0, HardState.NO_VOTE, 0);
     // Empty until used: most Readies (heartbeats, responses) carry no entries, so they allocate no buffer.
     final EntryBatch entries = new EntryBatch(0);
     SnapshotToInstall snapshot;
@@ -107,6 +113,49 @@ public final class Ready
     public int leader()
     {
         return leader;
+    }
+
+    /** Empties this Ready for reuse, giving its messages back to {@code pool}. */
+    void recycle(final MessagePool pool)
+    {
+        id = 0;
+        hardState = null;
+        entries.clear();
+        snapshot = null;
+        pool.releaseAll(messages);
+        pool.releaseAll(messagesAfterPersist);
+        applyFrom = 0;
+        applyTo = 0;
+        readStates.clear();
+        snapshotRequestIndex = 0;
+    }
+
+    /** A deep copy that stays valid after the next {@link RaftNode#ready()}; allocates, so not for the hot path. */
+    public Ready copy()
+    {
+        final Ready copy = new Ready();
+        copy.id = id;
+        copy.hardState = null == hardState ? null : copy.hardStateSlot.copyFrom(hardState);
+        copy.entries.copyFrom(entries.encodedBuffer(), 0, entries.encodedLength());
+        copy.snapshot = snapshot;
+        copyMessages(messages, copy.messages);
+        copyMessages(messagesAfterPersist, copy.messagesAfterPersist);
+        copy.applyFrom = applyFrom;
+        copy.applyTo = applyTo;
+        copy.readStates.addAll(readStates);
+        copy.snapshotRequestIndex = snapshotRequestIndex;
+        copy.role = role;
+        copy.term = term;
+        copy.leader = leader;
+        return copy;
+    }
+
+    private static void copyMessages(final List<Message> from, final List<Message> to)
+    {
+        for (int i = 0, size = from.size(); i < size; i++)
+        {
+            to.add(new Message().copyFrom(from.get(i)));
+        }
     }
 
     public boolean mustPersist()

@@ -343,7 +343,8 @@ class ReplicationTest
         append.logTerm = 1;
         append.entries.append(2, 1, EntryType.NORMAL, 0, new UnsafeBuffer(new byte[3]), 0, 3);
         follower.step(append);
-        final Ready first = follower.ready();
+        // Readies are reused by the core: keep a copy of the first to compare with the second.
+        final Ready first = follower.ready().copy();
         assertThat(first.mustPersist()).isTrue();
 
         // The same append again adds nothing, but its answer acknowledges entry 2, not durable yet.

@@ -131,7 +131,7 @@ final class TestCluster
         {
             if (member.holdPersistence)
             {
-                member.heldReadies.add(ready);
+                member.heldReadies.add(ready.copy()); // the core reuses its Ready
             }
             else
             {
@@ -204,8 +204,10 @@ final class TestCluster
 
     private void enqueue(final List<Message> messages)
     {
-        for (final Message message : messages)
+        for (final Message original : messages)
         {
+            // The core reuses its messages after its next ready(): the network carries copies.
+            final Message message = new Message().copyFrom(original);
             sent.add(message);
             if (!drop.test(message))
             {

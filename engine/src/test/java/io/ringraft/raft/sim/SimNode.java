@@ -281,8 +281,9 @@ final class SimNode
                 ready.mustPersist(),
                 snapshot,
                 SimStorage.copyOf(ready.entries()),
-                ready.hardState(),
-                new ArrayList<>(ready.messagesAfterPersist())));
+                // The core reuses its Ready and messages after its next ready(): the queued write keeps copies.
+                null == ready.hardState() ? null : new HardState(ready.hardState()),
+                ready.messagesAfterPersist().stream().map(m -> new Message().copyFrom(m)).toList()));
             persistFreeAt = Math.max(sim.now() + 1 + sim.random().nextInt(sim.config().maxPersistDelay()), persistFreeAt);
             sim.scheduleAt(persistFreeAt, SimEvent.Kind.PERSIST_DONE, id, incarnation);
         }

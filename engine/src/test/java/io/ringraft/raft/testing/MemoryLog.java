@@ -88,7 +88,7 @@ public final class MemoryLog implements LogReader
         append(ready.entries());
         if (null != ready.hardState())
         {
-            hardState = ready.hardState();
+            hardState = new HardState(ready.hardState()); // the Ready's is reused
         }
     }
 
