@@ -17,6 +17,7 @@ import org.agrona.concurrent.AgentRunner;
 
 import java.lang.System.Logger.Level;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@link Transport} over Aeron. Each member listens on one subscription (its own UDP endpoint, or its own IPC
@@ -28,7 +29,8 @@ import java.util.Map;
  * Aeron client, the counters ({@link TransportCounters}), the publications and the subscription. {@link #start}
  * starts the one thread that runs the {@link TransportDutyCycle}: the embedded driver (which has no thread of its
  * own), the client's conductor and the receiver. It idles by backing off to parking: nothing spins while the cluster
- * is quiet, and nothing moves before {@link #start}.
+ * is quiet, and nothing moves before {@link #start}. A send ends its park, since with the embedded driver the message
+ * leaves the publication for the network only on that thread.
  * <p>
  * Threads: {@link #send} from one thread only (the pipeline's send stage); {@link #start} and {@link #close} from
  * the owner. {@link #close} may race a send: the send either completes first or returns false. The handler runs on
@@ -47,6 +49,8 @@ public final class AeronTransport implements Transport
     private PeerSender sender;
     private Subscription subscription;
     private AgentRunner dutyCycleRunner;
+    /** Unparked after each send, so the message leaves now rather than when the idle strategy's park ends. */
+    private volatile Thread dutyCycleThread;
     private boolean started;
     /**
      * With {@link #sending}, a handshake that lets {@link #close} run while the send stage is still sending (the
@@ -215,6 +219,7 @@ public final class AeronTransport implements Transport
         {
             final Thread thread = new Thread(runnable);
             thread.setDaemon(true);
+            dutyCycleThread = thread;
             return thread;
         });
     }
@@ -232,11 +237,30 @@ public final class AeronTransport implements Transport
         sending = true;
         try
         {
-            return !closed && sender.send(message);
+            if (closed || !sender.send(message))
+            {
+                return false;
+            }
+            wakeDutyCycle();
+            return true;
         }
         finally
         {
             sending = false;
+        }
+    }
+
+    /**
+     * The message is in the publication, but with the embedded driver it reaches the network only when the duty
+     * cycle runs the driver's sender; when that thread is parked by its idle strategy, this ends the park. Cheap when
+     * it is not parked (no system call: the park permit is set, and its next park returns at once).
+     */
+    private void wakeDutyCycle()
+    {
+        final Thread thread = dutyCycleThread;
+        if (null != thread && null != driver)
+        {
+            LockSupport.unpark(thread);
         }
     }
 

@@ -101,6 +101,40 @@ class AeronTransportExchangeTest
         }
     }
 
+    /**
+     * The sending member's duty cycle idles in 2 s parks, and only that thread takes the message from the
+     * publication to the network: without the wake-up in {@link AeronTransport#send} each message would wait up to
+     * 2 s (1.8 s or more with probability 0.1 per round). The receiver idles as by default.
+     */
+    @Test
+    void aSendLeavesAtOnceWhileTheSendersDutyCycleIsParked() throws InterruptedException
+    {
+        final long parkNs = 2_000_000_000L;
+        try (TransportCluster cluster = TransportCluster.udp(CLUSTER_ID, (ctx) ->
+        {
+            if (1 == ctx.memberId())
+            {
+                ctx.idleStrategySupplier(() -> new org.agrona.concurrent.BackoffIdleStrategy(0, 0, parkNs, parkNs));
+            }
+        }, 1, 2))
+        {
+            cluster.awaitConnected(TIMEOUT_MS);
+            final RecordingHandler received = cluster.handler(2);
+            for (int round = 1; round <= 3; round++)
+            {
+                // Lets member 1's duty cycle run out of work and park (it parks as soon as it finds none).
+                Thread.sleep(50);
+                final long before = received.count();
+                final long startNs = System.nanoTime();
+                sendUntilAccepted(cluster.transport(1),
+                    SampleMessages.small(io.ringraft.raft.MessageType.HEARTBEAT, CLUSTER_ID, 1, 2, round));
+                Await.until(() -> received.count() > before, TIMEOUT_MS, () -> "the heartbeat to arrive");
+                assertThat((System.nanoTime() - startNs) / 1_000_000).as("round %d: ms from send to receipt", round)
+                    .isLessThan(200);
+            }
+        }
+    }
+
     /** Retries like Raft would: a send may be refused while the window is full of the previous big message. */
     static void sendUntilAccepted(final AeronTransport transport, final Message message)
     {

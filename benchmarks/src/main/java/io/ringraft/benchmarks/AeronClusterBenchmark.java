@@ -1,6 +1,7 @@
 package io.ringraft.benchmarks;
 
 import io.ringraft.aeron.AeronTransportContext;
+import io.ringraft.aeron.HopTrace;
 import io.ringraft.pipeline.ProposalCallback;
 import io.ringraft.pipeline.RingraftNode;
 import io.ringraft.pipeline.Status;
@@ -151,27 +152,47 @@ public class AeronClusterBenchmark implements ProposalCallback
 
     /**
      * Latency at fixed rates. Arguments: {@code payloadBytes:entriesPerSecond ...}; default
-     * {@code 1024:10000 64:10000 64:100000}. Each rate: 3 s warm-up, then 10 s measured.
+     * {@code 1024:10000 64:10000 64:100000}. Each rate: 3 s warm-up, then 10 s measured. {@code idle:SECONDS}
+     * measures what the quiet cluster costs instead. Diagnostics: {@code -Dringraft.aeron.traceHops=true} splits the
+     * latency into hops ({@link HopBreakdown}); {@code -Dringraft.bench.backoff=spins,yields,minParkNs,maxParkNs}
+     * tries another transport idle strategy.
      */
     public static void main(final String[] args) throws Exception
     {
         final String[] runs = args.length > 0 ? args : new String[]{ "1024:10000", "64:10000", "64:100000" };
         final boolean lowLatency = Boolean.getBoolean("ringraft.bench.lowLatencyIdle");
-        System.out.println("transport idle strategy: " + (lowLatency ? "low latency (park <= 20 us)" : "default"));
-        try (AeronBenchCluster cluster = new AeronBenchCluster(
-            1, lowLatency ? AeronClusterBenchmark::lowLatencyIdleStrategy : AeronTransportContext::defaultIdleStrategy))
+        final String backoff = System.getProperty("ringraft.bench.backoff");
+        java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idle =
+            lowLatency ? AeronClusterBenchmark::lowLatencyIdleStrategy : AeronTransportContext::defaultIdleStrategy;
+        if (null != backoff)
+        {
+            final String[] b = backoff.split(",");
+            idle = () -> new org.agrona.concurrent.BackoffIdleStrategy(
+                Long.parseLong(b[0]), Long.parseLong(b[1]), Long.parseLong(b[2]), Long.parseLong(b[3]));
+        }
+        System.out.println("transport idle strategy: " + idle.get());
+        try (AeronBenchCluster cluster = new AeronBenchCluster(1, idle))
         {
             final RingraftNode leader = cluster.awaitLeader(0, TIMEOUT_MS);
             for (final String run : runs)
             {
                 final String[] parts = run.split(":");
+                if ("idle".equals(parts[0]))
+                {
+                    final ProcessLoad load = new ProcessLoad();
+                    Thread.sleep(Integer.parseInt(parts[1]) * 1000L);
+                    System.out.println("quiet cluster for " + parts[1] + " s: " + load.report() + "\n" + load.threadReport());
+                    continue;
+                }
                 final FixedRateRun fixedRate = new FixedRateRun(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
                 final long electionsBefore = cluster.electionsStarted(1);
                 final long[] dropsBefore = cluster.transportSendDrops();
                 fixedRate.run(leader, 3, false);
+                final ProcessLoad load = new ProcessLoad();
                 fixedRate.run(leader, 10, true);
-                System.out.println(fixedRate.report() + " elections=" + (cluster.electionsStarted(1) - electionsBefore) +
-                    " transport drops: " + AeronBenchCluster.describeDrops(dropsBefore, cluster.transportSendDrops()));
+                System.out.println(fixedRate.report() + "\n  " + load.report() + ", elections=" + (cluster.electionsStarted(1) - electionsBefore) +
+                    " transport drops: " + AeronBenchCluster.describeDrops(dropsBefore, cluster.transportSendDrops()) +
+                    (Boolean.getBoolean("ringraft.bench.threads") ? "\n" + load.threadReport() : ""));
             }
         }
     }
@@ -190,6 +211,8 @@ public class AeronClusterBenchmark implements ProposalCallback
         private final int payloadBytes;
         private final int ratePerSecond;
         private final long[] intendedNs = new long[RING];
+        private final long[] proposedNs = new long[RING];
+        private final HopBreakdown hops = HopTrace.ENABLED ? new HopBreakdown() : null;
         private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
         private final AtomicLong completed = new AtomicLong();
         private final AtomicLong failed = new AtomicLong();
@@ -222,6 +245,7 @@ public class AeronClusterBenchmark implements ProposalCallback
                 }
                 final long id = ++issued;
                 intendedNs[(int)(id & (RING - 1))] = dueNs;
+                proposedNs[(int)(id & (RING - 1))] = System.nanoTime();
                 payload.putLong(0, id);
                 leader.propose(0, payload, 0, payloadBytes, id, this);
             }
@@ -243,7 +267,13 @@ public class AeronClusterBenchmark implements ProposalCallback
             }
             else if (recording)
             {
-                histogram.recordValue(Math.max(0, System.nanoTime() - intendedNs[(int)(correlationId & (RING - 1))]));
+                final long nowNs = System.nanoTime();
+                final int slot = (int)(correlationId & (RING - 1));
+                histogram.recordValue(Math.max(0, nowNs - intendedNs[slot]));
+                if (null != hops)
+                {
+                    hops.record(index, intendedNs[slot], proposedNs[slot], nowNs);
+                }
             }
             completed.incrementAndGet();
         }
@@ -255,7 +285,7 @@ public class AeronClusterBenchmark implements ProposalCallback
                 ratePerSecond, payloadBytes, histogram.getTotalCount(),
                 histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
                 histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
-                histogram.getMaxValue() / 1e3, failed.get());
+                histogram.getMaxValue() / 1e3, failed.get()) + (null == hops ? "" : "\n" + hops.report());
         }
     }
 }
