@@ -9,6 +9,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.RegistrationException;
 import io.ringraft.raft.Message;
 import io.ringraft.transport.InboundFrameHandler;
+import io.ringraft.transport.SendDuty;
 import io.ringraft.transport.Transport;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -32,7 +33,11 @@ import java.util.concurrent.locks.LockSupport;
  * is quiet, and nothing moves before {@link #start}. A send ends its park, since with the embedded driver the message
  * leaves the publication for the network only on that thread.
  * <p>
- * Threads: {@link #send} from one thread only (the pipeline's send stage); {@link #start} and {@link #close} from
+ * The pipeline's send stage runs on that thread too ({@link #hostsSendDuty}): a message then needs one wake-up from
+ * the raft stage to the network, not two.
+ * <p>
+ * Threads: {@link #send} from one thread only (the pipeline's send stage, or this transport's own thread when it
+ * hosts the send duty); {@link #start} and {@link #close} from
  * the owner. {@link #close} may race a send: the send either completes first or returns false. The handler runs on
  * the receiver thread.
  */
@@ -51,6 +56,7 @@ public final class AeronTransport implements Transport
     private AgentRunner dutyCycleRunner;
     /** Unparked after each send, so the message leaves now rather than when the idle strategy's park ends. */
     private volatile Thread dutyCycleThread;
+    private boolean sendsHosted;
     private boolean started;
     /**
      * With {@link #sending}, a handshake that lets {@link #close} run while the send stage is still sending (the
@@ -198,6 +204,35 @@ public final class AeronTransport implements Transport
     @Override
     public void start(final InboundFrameHandler handler)
     {
+        start(handler, null, false);
+    }
+
+    /** Always: the duty-cycle thread exists whatever the driver, and it can send as well as anyone. */
+    @Override
+    public boolean hostsSendDuty()
+    {
+        return true;
+    }
+
+    /**
+     * Starts the duty-cycle thread, which also runs {@code sends} in every cycle, first, so that what it sends leaves
+     * in the same cycle's driver work.
+     *
+     * @return ends the thread's idle park (unparks it; no system call when it is not parked).
+     */
+    @Override
+    public Runnable start(final InboundFrameHandler handler, final SendDuty sends)
+    {
+        if (null == sends)
+        {
+            throw new IllegalArgumentException("sends must not be null");
+        }
+        start(handler, sends, true);
+        return this::unparkDutyCycle;
+    }
+
+    private void start(final InboundFrameHandler handler, final SendDuty sends, final boolean hosted)
+    {
         if (closed)
         {
             throw new IllegalStateException("transport of member " + context.memberId() + " is closed");
@@ -211,9 +246,10 @@ public final class AeronTransport implements Transport
             throw new IllegalArgumentException("handler must not be null");
         }
         started = true;
+        sendsHosted = hosted;
         final PeerReceiver receiver = new PeerReceiver(context, subscription, handler, counters);
         final TransportDutyCycle dutyCycle = new TransportDutyCycle(
-            null == driver ? null : driver.sharedAgentInvoker(), aeron.conductorAgentInvoker(), receiver);
+            sends, null == driver ? null : driver.sharedAgentInvoker(), aeron.conductorAgentInvoker(), receiver);
         dutyCycleRunner = new AgentRunner(context.idleStrategySupplier().get(), receiver::onError, null, dutyCycle);
         AgentRunner.startOnThread(dutyCycleRunner, (runnable) ->
         {
@@ -241,7 +277,10 @@ public final class AeronTransport implements Transport
             {
                 return false;
             }
-            wakeDutyCycle();
+            if (!sendsHosted && null != driver)
+            {
+                unparkDutyCycle();
+            }
             return true;
         }
         finally
@@ -251,14 +290,15 @@ public final class AeronTransport implements Transport
     }
 
     /**
-     * The message is in the publication, but with the embedded driver it reaches the network only when the duty
-     * cycle runs the driver's sender; when that thread is parked by its idle strategy, this ends the park. Cheap when
-     * it is not parked (no system call: the park permit is set, and its next park returns at once).
+     * Ends the duty cycle's idle park: after a send from another thread, because the message is in the publication
+     * but with the embedded driver reaches the network only when the duty cycle runs the driver's sender; or when
+     * the pipeline queued messages for the hosted send duty. Cheap when the thread is not parked (no system call: the
+     * park permit is set, and its next park returns at once).
      */
-    private void wakeDutyCycle()
+    private void unparkDutyCycle()
     {
         final Thread thread = dutyCycleThread;
-        if (null != thread && null != driver)
+        if (null != thread)
         {
             LockSupport.unpark(thread);
         }

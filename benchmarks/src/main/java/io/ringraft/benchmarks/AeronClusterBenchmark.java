@@ -187,7 +187,7 @@ public class AeronClusterBenchmark implements ProposalCallback
                 final FixedRateRun fixedRate = new FixedRateRun(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
                 final long electionsBefore = cluster.electionsStarted(1);
                 final long[] dropsBefore = cluster.transportSendDrops();
-                fixedRate.run(leader, 3, false);
+                fixedRate.run(leader, Integer.getInteger("ringraft.bench.warmupSeconds", 3), false);
                 final ProcessLoad load = new ProcessLoad();
                 fixedRate.run(leader, 10, true);
                 System.out.println(fixedRate.report() + "\n  " + load.report() + ", elections=" + (cluster.electionsStarted(1) - electionsBefore) +
