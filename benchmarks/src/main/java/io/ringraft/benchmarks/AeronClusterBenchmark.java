@@ -48,6 +48,11 @@ import java.util.concurrent.locks.LockSupport;
 public class AeronClusterBenchmark implements ProposalCallback
 {
     private static final int BATCH = 20_000;
+    /**
+     * Of each fixed-rate run. With 3 s the JIT still compiled during the measured 10 s (C2 threads at 21 % of a core
+     * in the measured window), which on two cores showed up in the percentiles.
+     */
+    private static final int WARMUP_SECONDS = 10;
     private static final long TIMEOUT_MS = 30_000;
 
     @Param({ "64", "1024" })
@@ -152,7 +157,8 @@ public class AeronClusterBenchmark implements ProposalCallback
 
     /**
      * Latency at fixed rates. Arguments: {@code payloadBytes:entriesPerSecond ...}; default
-     * {@code 1024:10000 64:10000 64:100000}. Each rate: 3 s warm-up, then 10 s measured. {@code idle:SECONDS}
+     * {@code 1024:10000 64:10000 64:100000}. Each rate: 10 s warm-up ({@code -Dringraft.bench.warmupSeconds}), then
+     * 10 s measured. {@code idle:SECONDS}
      * measures what the quiet cluster costs instead. Diagnostics: {@code -Dringraft.aeron.traceHops=true} splits the
      * latency into hops ({@link HopBreakdown}); {@code -Dringraft.bench.backoff=spins,yields,minParkNs,maxParkNs}
      * tries another transport idle strategy.
@@ -187,7 +193,7 @@ public class AeronClusterBenchmark implements ProposalCallback
                 final FixedRateRun fixedRate = new FixedRateRun(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
                 final long electionsBefore = cluster.electionsStarted(1);
                 final long[] dropsBefore = cluster.transportSendDrops();
-                fixedRate.run(leader, Integer.getInteger("ringraft.bench.warmupSeconds", 3), false);
+                fixedRate.run(leader, Integer.getInteger("ringraft.bench.warmupSeconds", WARMUP_SECONDS), false);
                 final ProcessLoad load = new ProcessLoad();
                 fixedRate.run(leader, 10, true);
                 System.out.println(fixedRate.report() + "\n  " + load.report() + ", elections=" + (cluster.electionsStarted(1) - electionsBefore) +
