@@ -9,6 +9,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.RegistrationException;
 import io.ringraft.raft.Message;
 import io.ringraft.transport.InboundFrameHandler;
+import io.ringraft.transport.SendDuty;
 import io.ringraft.transport.Transport;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -17,6 +18,7 @@ import org.agrona.concurrent.AgentRunner;
 
 import java.lang.System.Logger.Level;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The {@link Transport} over Aeron. Each member listens on one subscription (its own UDP endpoint, or its own IPC
@@ -28,9 +30,14 @@ import java.util.Map;
  * Aeron client, the counters ({@link TransportCounters}), the publications and the subscription. {@link #start}
  * starts the one thread that runs the {@link TransportDutyCycle}: the embedded driver (which has no thread of its
  * own), the client's conductor and the receiver. It idles by backing off to parking: nothing spins while the cluster
- * is quiet, and nothing moves before {@link #start}.
+ * is quiet, and nothing moves before {@link #start}. A send ends its park, since with the embedded driver the message
+ * leaves the publication for the network only on that thread.
  * <p>
- * Threads: {@link #send} from one thread only (the pipeline's send stage); {@link #start} and {@link #close} from
+ * The pipeline's send stage runs on that thread too ({@link #hostsSendDuty}): a message then needs one wake-up from
+ * the raft stage to the network, not two.
+ * <p>
+ * Threads: {@link #send} from one thread only (the pipeline's send stage, or this transport's own thread when it
+ * hosts the send duty); {@link #start} and {@link #close} from
  * the owner. {@link #close} may race a send: the send either completes first or returns false. The handler runs on
  * the receiver thread.
  */
@@ -47,6 +54,9 @@ public final class AeronTransport implements Transport
     private PeerSender sender;
     private Subscription subscription;
     private AgentRunner dutyCycleRunner;
+    /** Unparked after each send, so the message leaves now rather than when the idle strategy's park ends. */
+    private volatile Thread dutyCycleThread;
+    private boolean sendsHosted;
     private boolean started;
     /**
      * With {@link #sending}, a handshake that lets {@link #close} run while the send stage is still sending (the
@@ -194,6 +204,35 @@ public final class AeronTransport implements Transport
     @Override
     public void start(final InboundFrameHandler handler)
     {
+        start(handler, null, false);
+    }
+
+    /** Always: the duty-cycle thread exists whatever the driver, and it can send as well as anyone. */
+    @Override
+    public boolean hostsSendDuty()
+    {
+        return true;
+    }
+
+    /**
+     * Starts the duty-cycle thread, which also runs {@code sends} in every cycle, first, so that what it sends leaves
+     * in the same cycle's driver work.
+     *
+     * @return ends the thread's idle park (unparks it; no system call when it is not parked).
+     */
+    @Override
+    public Runnable start(final InboundFrameHandler handler, final SendDuty sends)
+    {
+        if (null == sends)
+        {
+            throw new IllegalArgumentException("sends must not be null");
+        }
+        start(handler, sends, true);
+        return this::unparkDutyCycle;
+    }
+
+    private void start(final InboundFrameHandler handler, final SendDuty sends, final boolean hosted)
+    {
         if (closed)
         {
             throw new IllegalStateException("transport of member " + context.memberId() + " is closed");
@@ -207,14 +246,16 @@ public final class AeronTransport implements Transport
             throw new IllegalArgumentException("handler must not be null");
         }
         started = true;
+        sendsHosted = hosted;
         final PeerReceiver receiver = new PeerReceiver(context, subscription, handler, counters);
         final TransportDutyCycle dutyCycle = new TransportDutyCycle(
-            null == driver ? null : driver.sharedAgentInvoker(), aeron.conductorAgentInvoker(), receiver);
+            sends, null == driver ? null : driver.sharedAgentInvoker(), aeron.conductorAgentInvoker(), receiver);
         dutyCycleRunner = new AgentRunner(context.idleStrategySupplier().get(), receiver::onError, null, dutyCycle);
         AgentRunner.startOnThread(dutyCycleRunner, (runnable) ->
         {
             final Thread thread = new Thread(runnable);
             thread.setDaemon(true);
+            dutyCycleThread = thread;
             return thread;
         });
     }
@@ -232,11 +273,34 @@ public final class AeronTransport implements Transport
         sending = true;
         try
         {
-            return !closed && sender.send(message);
+            if (closed || !sender.send(message))
+            {
+                return false;
+            }
+            if (!sendsHosted && null != driver)
+            {
+                unparkDutyCycle();
+            }
+            return true;
         }
         finally
         {
             sending = false;
+        }
+    }
+
+    /**
+     * Ends the duty cycle's idle park: after a send from another thread, because the message is in the publication
+     * but with the embedded driver reaches the network only when the duty cycle runs the driver's sender; or when
+     * the pipeline queued messages for the hosted send duty. Cheap when the thread is not parked (no system call: the
+     * park permit is set, and its next park returns at once).
+     */
+    private void unparkDutyCycle()
+    {
+        final Thread thread = dutyCycleThread;
+        if (null != thread)
+        {
+            LockSupport.unpark(thread);
         }
     }
 

@@ -99,6 +99,10 @@ final class PeerReceiver implements FragmentHandler
         }
         from.messagesReceived.incrementRelease();
         from.bytesReceived.getAndAddRelease(length);
+        if (HopTrace.ENABLED)
+        {
+            HopTrace.onReceive(buffer, offset);
+        }
         try
         {
             handler.onFrame(buffer, offset, length);

@@ -119,6 +119,10 @@ final class PeerSender
 
         if (result > 0)
         {
+            if (HopTrace.ENABLED)
+            {
+                HopTrace.onSend(message);
+            }
             peer.counters.messagesSent.incrementRelease();
             peer.counters.bytesSent.getAndAddRelease(length);
             return true;

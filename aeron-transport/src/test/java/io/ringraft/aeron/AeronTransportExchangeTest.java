@@ -12,6 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -97,6 +99,66 @@ class AeronTransportExchangeTest
                 }
                 assertThat(cluster.transport(to).counters().totalReceiveDrops()).isZero();
                 assertThat(cluster.transport(to).counters().handlerErrors()).isZero();
+            }
+        }
+    }
+
+    /**
+     * The sending member's duty cycle idles in 2 s parks, and only that thread takes the message from the
+     * publication to the network (and, when it hosts the pipeline's sends, from the pipeline to the publication):
+     * without the wake-up each message would wait up to 2 s (1.8 s or more with probability 0.1 per round). The
+     * receiver idles as by default.
+     */
+    @ParameterizedTest(name = "sends hosted by the transport: {0}")
+    @ValueSource(booleans = { false, true })
+    void aSendLeavesAtOnceWhileTheSendersDutyCycleIsParked(final boolean hosted) throws InterruptedException
+    {
+        final long parkNs = 2_000_000_000L;
+        final Map<Integer, String> endpoints = TransportCluster.udpEndpoints(1, 2);
+        final Queue<Message> queued = new ConcurrentLinkedQueue<>();
+        final RecordingHandler received = new RecordingHandler(true);
+        try (AeronTransport sender = new AeronTransport(new AeronTransportContext()
+                .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints)
+                .idleStrategySupplier(() -> new org.agrona.concurrent.BackoffIdleStrategy(0, 0, parkNs, parkNs)));
+            AeronTransport receiver = new AeronTransport(new AeronTransportContext()
+                .clusterId(CLUSTER_ID).memberId(2).memberEndpoints(endpoints)))
+        {
+            receiver.start(received);
+            final Runnable wakeup = hosted ? sender.start(new RecordingHandler(true), () ->
+            {
+                // What the pipeline's hosted send stage does, on the transport's thread.
+                int sent = 0;
+                for (Message message; null != (message = queued.poll()); sent++)
+                {
+                    sendUntilAccepted(sender, message);
+                }
+                return sent;
+            }) : null;
+            if (!hosted)
+            {
+                sender.start(new RecordingHandler(true));
+            }
+            Await.until(() -> sender.isConnected(2), TIMEOUT_MS, () -> "member 1 connected to member 2");
+            for (int round = 1; round <= 3; round++)
+            {
+                // Lets member 1's duty cycle run out of work and park (it parks as soon as it finds none).
+                Thread.sleep(50);
+                final long before = received.count();
+                final long startNs = System.nanoTime();
+                final Message heartbeat =
+                    SampleMessages.small(io.ringraft.raft.MessageType.HEARTBEAT, CLUSTER_ID, 1, 2, round);
+                if (hosted)
+                {
+                    queued.add(heartbeat);
+                    wakeup.run();
+                }
+                else
+                {
+                    sendUntilAccepted(sender, heartbeat);
+                }
+                Await.until(() -> received.count() > before, TIMEOUT_MS, () -> "the heartbeat to arrive");
+                assertThat((System.nanoTime() - startNs) / 1_000_000).as("round %d: ms from send to receipt", round)
+                    .isLessThan(200);
             }
         }
     }

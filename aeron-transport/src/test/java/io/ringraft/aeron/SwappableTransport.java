@@ -2,6 +2,7 @@ package io.ringraft.aeron;
 
 import io.ringraft.raft.Message;
 import io.ringraft.transport.InboundFrameHandler;
+import io.ringraft.transport.SendDuty;
 import io.ringraft.transport.Transport;
 
 import java.util.function.Supplier;
@@ -15,6 +16,9 @@ final class SwappableTransport implements Transport
     private final Supplier<AeronTransport> factory;
     private volatile AeronTransport current;
     private volatile InboundFrameHandler handler;
+    /** Null unless the pipeline's sends are hosted: then the current transport runs them. */
+    private volatile SendDuty sends;
+    private volatile Runnable wakeup = () -> {};
 
     SwappableTransport(final Supplier<AeronTransport> factory)
     {
@@ -27,6 +31,23 @@ final class SwappableTransport implements Transport
     {
         this.handler = handler;
         current.start(handler);
+    }
+
+    /** Hosts the pipeline's sends as AeronTransport does, so the cluster tests run the pipeline as deployed. */
+    @Override
+    public boolean hostsSendDuty()
+    {
+        return true;
+    }
+
+    @Override
+    public Runnable start(final InboundFrameHandler handler, final SendDuty sends)
+    {
+        this.handler = handler;
+        this.sends = sends;
+        wakeup = current.start(handler, sends);
+        // The pipeline keeps this one; it wakes whichever transport runs the sends now.
+        return () -> wakeup.run();
     }
 
     @Override
@@ -45,7 +66,14 @@ final class SwappableTransport implements Transport
     void restart()
     {
         final AeronTransport fresh = factory.get();
-        fresh.start(handler);
+        if (null == sends)
+        {
+            fresh.start(handler);
+        }
+        else
+        {
+            wakeup = fresh.start(handler, sends);
+        }
         current = fresh;
     }
 

@@ -1,6 +1,7 @@
 package io.ringraft.benchmarks;
 
 import io.ringraft.aeron.AeronTransportContext;
+import io.ringraft.aeron.HopTrace;
 import io.ringraft.pipeline.ProposalCallback;
 import io.ringraft.pipeline.RingraftNode;
 import io.ringraft.pipeline.Status;
@@ -45,6 +46,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public class AeronClusterBenchmark implements ProposalCallback
 {
     private static final int BATCH = 20_000;
+    /**
+     * Of each fixed-rate run. With 3 s the JIT still compiled during the measured 10 s (C2 threads at 21 % of a core
+     * in the measured window), which on two cores showed up in the percentiles.
+     */
+    private static final int WARMUP_SECONDS = 10;
     private static final long TIMEOUT_MS = 30_000;
 
     @Param({ "64", "1024" })
@@ -139,28 +145,48 @@ public class AeronClusterBenchmark implements ProposalCallback
 
     /**
      * Latency at fixed rates. Arguments: {@code payloadBytes:entriesPerSecond ...}; default
-     * {@code 1024:10000 64:10000 64:100000}. Each rate: 3 s warm-up, then 10 s measured.
+     * {@code 1024:10000 64:10000 64:100000}. Each rate: 10 s warm-up ({@code -Dringraft.bench.warmupSeconds}), then
+     * 10 s measured. {@code idle:SECONDS}
+     * measures what the quiet cluster costs instead. Diagnostics: {@code -Dringraft.aeron.traceHops=true} splits the
+     * latency into hops ({@link HopBreakdown}); {@code -Dringraft.bench.backoff=spins,yields,minParkNs,maxParkNs}
+     * tries another transport idle strategy.
      */
     public static void main(final String[] args) throws Exception
     {
         final String[] runs = args.length > 0 ? args : new String[]{ "1024:10000", "64:10000", "64:100000" };
         final boolean lowLatency = Boolean.getBoolean("ringraft.bench.lowLatencyIdle");
-        System.out.println("transport idle strategy: " + (lowLatency ? "low latency (park <= 20 us)" : "default"));
-        try (AeronBenchCluster cluster = new AeronBenchCluster(
-            1, lowLatency ? AeronClusterBenchmark::lowLatencyIdleStrategy : AeronTransportContext::defaultIdleStrategy))
+        final String backoff = System.getProperty("ringraft.bench.backoff");
+        java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idle =
+            lowLatency ? AeronClusterBenchmark::lowLatencyIdleStrategy : AeronTransportContext::defaultIdleStrategy;
+        if (null != backoff)
+        {
+            final String[] b = backoff.split(",");
+            idle = () -> new org.agrona.concurrent.BackoffIdleStrategy(
+                Long.parseLong(b[0]), Long.parseLong(b[1]), Long.parseLong(b[2]), Long.parseLong(b[3]));
+        }
+        System.out.println("transport idle strategy: " + idle.get());
+        try (AeronBenchCluster cluster = new AeronBenchCluster(1, idle))
         {
             final RingraftNode leader = cluster.awaitLeader(0, TIMEOUT_MS);
             for (final String run : runs)
             {
                 final String[] parts = run.split(":");
-                final FixedRateProposer fixedRate =
-                    new FixedRateProposer(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+                if ("idle".equals(parts[0]))
+                {
+                    final ProcessLoad load = new ProcessLoad();
+                    Thread.sleep(Integer.parseInt(parts[1]) * 1000L);
+                    System.out.println("quiet cluster for " + parts[1] + " s: " + load.report() + "\n" + load.threadReport());
+                    continue;
+                }
+                final FixedRateProposer fixedRate = new FixedRateProposer(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
                 final long electionsBefore = cluster.electionsStarted(1);
                 final long[] dropsBefore = cluster.transportSendDrops();
-                fixedRate.run(leader, 3, false);
+                fixedRate.run(leader, Integer.getInteger("ringraft.bench.warmupSeconds", WARMUP_SECONDS), false);
+                final ProcessLoad load = new ProcessLoad();
                 fixedRate.run(leader, 10, true);
-                System.out.println(fixedRate.report() + " elections=" + (cluster.electionsStarted(1) - electionsBefore) +
-                    " transport drops: " + AeronBenchCluster.describeDrops(dropsBefore, cluster.transportSendDrops()));
+                System.out.println(fixedRate.report() + "\n  " + load.report() + ", elections=" + (cluster.electionsStarted(1) - electionsBefore) +
+                    " transport drops: " + AeronBenchCluster.describeDrops(dropsBefore, cluster.transportSendDrops()) +
+                    (Boolean.getBoolean("ringraft.bench.threads") ? "\n" + load.threadReport() : ""));
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.ringraft.benchmarks;
 
+import io.ringraft.aeron.HopTrace;
 import io.ringraft.pipeline.ProposalCallback;
 import io.ringraft.pipeline.RingraftNode;
 import io.ringraft.pipeline.Status;
@@ -24,6 +25,8 @@ final class FixedRateProposer implements ProposalCallback
     private final int payloadBytes;
     private final int ratePerSecond;
     private final long[] intendedNs = new long[RING];
+    private final long[] proposedNs = new long[RING];
+    private final HopBreakdown hops = HopTrace.ENABLED ? new HopBreakdown() : null;
     private final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -56,6 +59,7 @@ final class FixedRateProposer implements ProposalCallback
             }
             final long id = ++issued;
             intendedNs[(int)(id & (RING - 1))] = dueNs;
+            proposedNs[(int)(id & (RING - 1))] = System.nanoTime();
             payload.putLong(0, id);
             leader.propose(0, payload, 0, payloadBytes, id, this);
         }
@@ -77,7 +81,13 @@ final class FixedRateProposer implements ProposalCallback
         }
         else if (recording)
         {
-            histogram.recordValue(Math.max(0, System.nanoTime() - intendedNs[(int)(correlationId & (RING - 1))]));
+            final long nowNs = System.nanoTime();
+            final int slot = (int)(correlationId & (RING - 1));
+            histogram.recordValue(Math.max(0, nowNs - intendedNs[slot]));
+            if (null != hops)
+            {
+                hops.record(index, intendedNs[slot], proposedNs[slot], nowNs);
+            }
         }
         completed.incrementAndGet();
     }
@@ -94,7 +104,7 @@ final class FixedRateProposer implements ProposalCallback
             ratePerSecond, payloadBytes, histogram.getTotalCount(),
             histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(90) / 1e3,
             histogram.getValueAtPercentile(99) / 1e3, histogram.getValueAtPercentile(99.9) / 1e3,
-            histogram.getMaxValue() / 1e3, failed.get());
+            histogram.getMaxValue() / 1e3, failed.get()) + (null == hops ? "" : "\n" + hops.report());
     }
 
     /** A closed loop's wait for completions: parks rather than spins, the cluster's threads need the core. */

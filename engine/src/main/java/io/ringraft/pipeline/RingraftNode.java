@@ -10,6 +10,7 @@ import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
 import io.ringraft.raft.Ready;
 import io.ringraft.statemachine.StateMachine;
+import io.ringraft.transport.Transport;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -29,6 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  *                                                              |-> PERSIST ring -> persist stage (group commit)
  *                                                              |-> APPLY ring   -> apply stage (state machines)
  * </pre>
+ * The send stage has a thread of its own unless the transport has one that can run it
+ * ({@link Transport#hostsSendDuty()}): Aeron with an embedded driver must run its thread for a message to leave
+ * anyway, and running the send stage there saves a thread and a wake-up per message.
  * Usage: {@code RingraftNode.launch(new NodeContext()...)}, then {@link #propose}, {@link #read},
  * {@link #transferLeadership}, {@link #addMember}, {@link #removeMember}, and {@link #close}. Every method is
  * thread safe and none blocks: a request that finds the node at a bound completes at once with BACK_PRESSURED.
@@ -38,6 +42,7 @@ public final class RingraftNode implements AutoCloseable
     private static final System.Logger LOG = System.getLogger(RingraftNode.class.getName());
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final long HOSTED_SEND_STALL_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final NodeContext ctx;
     private final NodeCounters counters;
@@ -48,6 +53,9 @@ public final class RingraftNode implements AutoCloseable
     private final RingBuffer<ApplyEvent> applyRing;
     private final RingBuffer<SendEvent> sendRing;
     private final ApplyStage applyStage;
+    /** Non-null when the transport's thread runs the send stage; then the send ring has no processor. */
+    private final HostedSendStage hostedSendStage;
+    private final TransportWakeup sendWakeup;
     private final LargeBufferPool largeBuffers;
     private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -74,7 +82,10 @@ public final class RingraftNode implements AutoCloseable
         inboundRing = RingBuffer.createMultiProducer(InboundEvent::new, ctx.inboundRingSize(), ctx.waitStrategy().get());
         persistRing = RingBuffer.createSingleProducer(PersistEvent::new, ctx.persistRingSize(), ctx.waitStrategy().get());
         applyRing = RingBuffer.createSingleProducer(ApplyEvent::new, ctx.applyRingSize(), ctx.waitStrategy().get());
-        sendRing = RingBuffer.createMultiProducer(SendEvent::new, ctx.sendRingSize(), ctx.waitStrategy().get());
+        final boolean transportSends = ctx.transport().hostsSendDuty() && !ctx.classicBlockingLoopForTestsOnly();
+        sendWakeup = transportSends ? new TransportWakeup() : null;
+        sendRing = RingBuffer.createMultiProducer(
+            SendEvent::new, ctx.sendRingSize(), transportSends ? sendWakeup : ctx.waitStrategy().get());
 
         storages = new GroupStorage[groupCount];
         machines = new StateMachine[groupCount];
@@ -111,7 +122,16 @@ public final class RingraftNode implements AutoCloseable
         addStage(inboundRing, raftStage, "raft", false);
         addStage(persistRing, persistStage, "persist", true);
         addStage(applyRing, applyStage, "apply", true);
-        addStage(sendRing, new SendStage(ctx.transport(), sender.arena(), members, groupCount, counters), "send", false);
+        final SendStage sendStage = new SendStage(ctx.transport(), sender.arena(), members, groupCount, counters);
+        if (transportSends)
+        {
+            hostedSendStage = new HostedSendStage(sendStage, sendRing, ctx.memberId() + " send");
+        }
+        else
+        {
+            hostedSendStage = null;
+            addStage(sendRing, sendStage, "send", false);
+        }
         ticker = new Thread(this::runTicker, "ringraft-" + ctx.memberId() + "-ticker");
         ticker.setDaemon(true);
     }
@@ -131,7 +151,14 @@ public final class RingraftNode implements AutoCloseable
         }
         started = true;
         threads.forEach(Thread::start);
-        ctx.transport().start(this::onFrame);
+        if (null != hostedSendStage)
+        {
+            sendWakeup.wakeup(ctx.transport().start(this::onFrame, hostedSendStage));
+        }
+        else
+        {
+            ctx.transport().start(this::onFrame);
+        }
         ticker.start();
         return this;
     }
@@ -435,6 +462,10 @@ public final class RingraftNode implements AutoCloseable
                 processors.get(i).halt();
                 joinQuietly(threads.get(i));
             }
+            if (null != hostedSendStage)
+            {
+                awaitHostedSendsDrained();
+            }
             applyStage.failAll("node " + ctx.memberId() + " closed");
         }
         ctx.transport().close();
@@ -463,6 +494,32 @@ public final class RingraftNode implements AutoCloseable
             threads.get(index).isAlive())
         {
             LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /**
+     * The transport's thread goes on sending until the transport is closed: wait until it took everything, bounded
+     * in all and given up sooner if it stops taking (a transport that died or was closed takes nothing).
+     */
+    private void awaitHostedSendsDrained()
+    {
+        final long startNs = System.nanoTime();
+        long lastProgressNs = startNs;
+        long sequence = hostedSendStage.sequence();
+        while (sequence < sendRing.getCursor())
+        {
+            final long nowNs = System.nanoTime();
+            if (nowNs - startNs > DRAIN_TIMEOUT_NS || nowNs - lastProgressNs > HOSTED_SEND_STALL_NS)
+            {
+                return;
+            }
+            LockSupport.parkNanos(100_000);
+            final long now = hostedSendStage.sequence();
+            if (now != sequence)
+            {
+                sequence = now;
+                lastProgressNs = System.nanoTime();
+            }
         }
     }
 

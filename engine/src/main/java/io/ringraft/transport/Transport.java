@@ -16,6 +16,29 @@ public interface Transport extends AutoCloseable
     void start(InboundFrameHandler handler);
 
     /**
+     * Whether this transport has a thread of its own that can run the pipeline's sends: the pipeline then calls
+     * {@link #start(InboundFrameHandler, SendDuty)} instead of {@link #start(InboundFrameHandler)} and has no send
+     * thread, which saves a thread and a thread hand-off per message. A transport whose thread must run anyway for a
+     * message to leave (Aeron with an embedded driver) gains most.
+     */
+    default boolean hostsSendDuty()
+    {
+        return false;
+    }
+
+    /**
+     * Like {@link #start(InboundFrameHandler)}; in addition the transport's thread calls {@code sends.doWork()} in
+     * every duty cycle, and {@link #send} is called from that thread only. Only when {@link #hostsSendDuty()}.
+     *
+     * @return what the pipeline calls after it queued messages, to end the transport thread's idle wait: it must not
+     * block, and must be cheap when the thread is not waiting.
+     */
+    default Runnable start(final InboundFrameHandler handler, final SendDuty sends)
+    {
+        throw new UnsupportedOperationException(getClass().getName() + " does not host the send duty");
+    }
+
+    /**
      * Encodes and sends {@code message} to member {@code message.to}. The message is only read during the call.
      *
      * @return true if handed to the network, false if dropped (counted by the transport).
