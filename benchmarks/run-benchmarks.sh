@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAR=benchmarks/target/ringraft-benchmarks.jar
-if [[ ! -f "$JAR" ]] || [[ -n "$(find engine/src/main codecs/src/main benchmarks/src/main -newer "$JAR" -type f -print -quit)" ]]; then
+if [[ ! -f "$JAR" ]] || [[ -n "$(find engine/src/main codecs/src/main aeron-transport/src/main benchmarks/src/main -newer "$JAR" -type f -print -quit)" ]]; then
   mvn -q -B -pl benchmarks -am package -DskipTests
 fi
 
