@@ -11,7 +11,8 @@
  * external, by naming its directory.
  * <p>
  * <b>Threads.</b> One per member ({@link io.ringraft.aeron.TransportDutyCycle}): it runs the embedded driver, the
- * Aeron client's conductor and the receiver, and backs off to parking when idle.
+ * Aeron client's conductor, the receiver and the pipeline's send stage (it hosts the send duty), and backs off to
+ * parking when idle; a send unparks it, since only this thread moves a message from the publication to the socket.
  * <p>
  * <b>Send path</b> ({@link io.ringraft.aeron.PeerSender}): encode in place with {@code tryClaim} when the message
  * fits one frame, else into a reused buffer and {@code offer}, which Aeron fragments. Never waits: any refusal

@@ -15,6 +15,8 @@
  * The raft stage never blocks: when the persist or apply ring is full the work stays in per-group cursors and
  * is retried after the next event or tick, while messages keep leaving. Backpressure goes to clients
  * (BACK_PRESSURED), never to heartbeats. Entry point: {@link io.ringraft.pipeline.RingraftNode#launch}.
- * Threads per node: ticker, raft, persist, apply, send.
+ * Threads per node: ticker, raft, persist, apply, and send — unless the transport hosts the send stage
+ * ({@link io.ringraft.transport.Transport#hostsSendDuty}, as the Aeron transport does): then its own thread polls the
+ * send ring ({@code HostedSendStage}), one thread and one wake-up fewer per message.
  */
 package io.ringraft.pipeline;
