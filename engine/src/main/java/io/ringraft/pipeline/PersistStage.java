@@ -12,7 +12,7 @@ import io.ringraft.raft.SnapshotToInstall;
  * written log is forced once at the end of the batch; only then are the batch's after-persist messages
  * released to the send stage and PERSISTED reported (once per group, for the newest Ready) to the raft stage.
  * FIFO per group because the ring is FIFO and this is its only consumer. Entries are read from the persist
- * arena (freed once written); the after-persist messages are copied into the send ring.
+ * arena in place (freed once written); the after-persist messages are copied into the send ring.
  */
 final class PersistStage implements EventHandler<PersistEvent>
 {
@@ -21,8 +21,8 @@ final class PersistStage implements EventHandler<PersistEvent>
     private final long[] newestPersistedReadyId;
     private final RingBuffer<PersistEvent> persistRing;
     private final HandOverArena arena;
-    /** The entries of one slot, reassembled from the arena; grows to the biggest batch, once. */
-    private final EntryBatch batch = new EntryBatch();
+    /** The entries of one slot, read in place from the arena. */
+    private final EntryBatch batch = new EntryBatch(0);
     private final MessageSender sender;
     private final FeedbackPublisher feedback;
     private final NodeCounters counters;
@@ -62,12 +62,13 @@ final class PersistStage implements EventHandler<PersistEvent>
             EntryBatch entries = event.overflow;
             if (event.entriesLength > 0)
             {
-                batch.copyFrom(arena.readBuffer(), event.entriesOffset, event.entriesLength);
+                batch.wrap(arena.readBuffer(), event.entriesOffset, event.entriesLength);
                 entries = batch;
             }
             write(event.groupId, event.snapshot, entries, event.hasHardState ? event.hardState : null);
             if (event.arenaEnd > 0)
             {
+                batch.clear();
                 arena.freeUpTo(event.arenaEnd);
             }
             event.overflow = null;

@@ -14,7 +14,7 @@ final class SendStage implements EventHandler<SendEvent>
 {
     private final Transport transport;
     private final HandOverArena arena;
-    /** An append reassembled from its slot and its arena region; grows to the biggest append, once. */
+    /** An append reassembled from its slot and its arena region, whose entries it reads in place. */
     private final Message append = new Message();
     private final int[] members;
     private final NodeCounters counters;
@@ -45,7 +45,7 @@ final class SendStage implements EventHandler<SendEvent>
         else if (event.entriesLength > 0)
         {
             message = append.copyHeaderFrom(event.message);
-            message.entries.copyFrom(arena.readBuffer(), event.entriesOffset, event.entriesLength);
+            message.entries.wrap(arena.readBuffer(), event.entriesOffset, event.entriesLength);
         }
         if (MessageType.HEARTBEAT == message.type)
         {
@@ -55,6 +55,7 @@ final class SendStage implements EventHandler<SendEvent>
         transport.send(message);
         if (event.arenaEnd > 0)
         {
+            append.entries.clear();
             arena.freeUpTo(event.arenaEnd);
         }
     }

@@ -19,12 +19,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * waited for its 100 ms timeout). Here the flag is raised first and the cursor re-checked under the mutex, so
  * either the consumer sees the new cursor or the publisher sees the flag and notifies a consumer that is
  * already waiting on the mutex.
+ * <p>
+ * A sequence already claimed on a multi-producer ring but not yet published makes the consumer call
+ * {@link #waitFor} again and again for it (the cursor says "there", the slot is not). On a machine with fewer cores
+ * than busy threads the producer holding the slot may have been preempted, and spinning for it burns the very
+ * core it needs: after a short spin the consumer yields instead. Like the rest of the strategy, the spin count
+ * assumes one consumer per ring (one strategy per ring, see {@link NodeContext#waitStrategy}).
  */
 public final class WakeupSafeTimeoutWaitStrategy implements WaitStrategy
 {
     private final Object mutex = new Object();
     private final AtomicBoolean signalNeeded = new AtomicBoolean(false);
     private final long timeoutNanos;
+    /** Calls for a claimed but unpublished sequence before each further call yields. */
+    private static final int SPINS_BEFORE_YIELD = 64;
+    private long unpublishedSequence = -1;
+    private int unpublishedSpins;
 
     public WakeupSafeTimeoutWaitStrategy(final long timeout, final TimeUnit unit)
     {
@@ -61,6 +71,15 @@ public final class WakeupSafeTimeoutWaitStrategy implements WaitStrategy
                     TimeUnit.NANOSECONDS.timedWait(mutex, remaining);
                 }
             }
+        }
+        else if (sequence != unpublishedSequence)
+        {
+            unpublishedSequence = sequence;
+            unpublishedSpins = 0;
+        }
+        else if (++unpublishedSpins > SPINS_BEFORE_YIELD)
+        {
+            Thread.yield();
         }
 
         long availableSequence;

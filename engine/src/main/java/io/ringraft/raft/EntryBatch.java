@@ -11,6 +11,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * index(8) term(8) timestamp(8) payloadLength(4) type(1) pad(3) payload(payloadLength, padded to 8).
  * <p>
  * Not thread safe; a batch is handed over whole, never shared while being written.
+ * <p>
+ * A batch may also {@link #wrap} entries already laid out this way in another buffer (a hand-over arena) and
+ * read them in place, saving the copy; it is then read only until {@link #clear} or {@link #copyFrom}.
  */
 public final class EntryBatch
 {
@@ -21,7 +24,12 @@ public final class EntryBatch
     static final int TYPE_OFFSET = 28;
     static final int ENTRY_HEADER_LENGTH = 32;
 
+    /** The batch's own storage, where {@link #append} writes. */
     private final ExpandableArrayBuffer buffer;
+    /** The region {@link #wrap} points at. */
+    private final UnsafeBuffer wrapped = new UnsafeBuffer(0, 0);
+    /** Where the entries are read from: {@link #buffer}, or {@link #wrapped} while wrapping. */
+    private DirectBuffer entries;
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
     private int limit;
     private int count;
@@ -35,10 +43,13 @@ public final class EntryBatch
     public EntryBatch(final int initialCapacity)
     {
         buffer = new ExpandableArrayBuffer(initialCapacity);
+        entries = buffer;
     }
 
+    /** Empties the batch, which writes into its own buffer again (dropping any wrapped region). */
     public void clear()
     {
+        entries = buffer;
         limit = 0;
         count = 0;
         payloadBytes = 0;
@@ -68,12 +79,12 @@ public final class EntryBatch
 
     public DirectBuffer encodedBuffer()
     {
-        return buffer;
+        return entries;
     }
 
     public long firstIndex()
     {
-        return 0 == count ? 0 : buffer.getLong(INDEX_OFFSET);
+        return 0 == count ? 0 : entries.getLong(INDEX_OFFSET);
     }
 
     public long lastIndex()
@@ -90,7 +101,7 @@ public final class EntryBatch
 
     private long lastEntryField(final int fieldOffset)
     {
-        return buffer.getLong(lastEntryOffset + fieldOffset);
+        return entries.getLong(lastEntryOffset + fieldOffset);
     }
 
     public void append(
@@ -102,6 +113,11 @@ public final class EntryBatch
         final int payloadOffset,
         final int payloadLength)
     {
+        if (entries != buffer)
+        {
+            throw new IllegalStateException("cannot append entry " + index + " to a batch wrapping another " +
+                "buffer: clear() it first");
+        }
         if (count > 0 && index != lastIndex() + 1)
         {
             throw new IllegalArgumentException("entries must be consecutive: last=" + lastIndex() + " next=" + index);
@@ -136,10 +152,32 @@ public final class EntryBatch
     {
         clear();
         buffer.putBytes(0, src, srcOffset, encodedLength);
+        index(encodedLength);
+    }
+
+    /**
+     * Replaces this batch's content with the {@code encodedLength} bytes at {@code srcOffset} in {@code src}, in
+     * this class's layout, read in place (no copy): the region must stay unchanged until this batch is cleared or
+     * refilled, and the batch is read only meanwhile.
+     */
+    public void wrap(final DirectBuffer src, final int srcOffset, final int encodedLength)
+    {
+        clear();
+        if (encodedLength > 0)
+        {
+            wrapped.wrap(src, srcOffset, encodedLength);
+            entries = wrapped;
+        }
+        index(encodedLength);
+    }
+
+    /** Counts the entries of the {@code encodedLength} bytes now in {@link #entries}. */
+    private void index(final int encodedLength)
+    {
         int offset = 0;
         while (offset < encodedLength)
         {
-            final int length = buffer.getInt(offset + LENGTH_OFFSET);
+            final int length = entries.getInt(offset + LENGTH_OFFSET);
             lastEntryOffset = offset;
             payloadBytes += length;
             count++;
@@ -160,20 +198,20 @@ public final class EntryBatch
         int offset = 0;
         for (int i = 0; i < count; i++)
         {
-            final long index = buffer.getLong(offset + INDEX_OFFSET);
-            final int length = buffer.getInt(offset + LENGTH_OFFSET);
+            final long index = entries.getLong(offset + INDEX_OFFSET);
+            final int length = entries.getInt(offset + LENGTH_OFFSET);
             if (index > toIndex)
             {
                 return;
             }
             if (index >= fromIndex)
             {
-                payloadView.wrap(buffer, offset + ENTRY_HEADER_LENGTH, length);
+                payloadView.wrap(entries, offset + ENTRY_HEADER_LENGTH, length);
                 visitor.visit(
                     index,
-                    buffer.getLong(offset + TERM_OFFSET),
-                    EntryType.get(buffer.getByte(offset + TYPE_OFFSET)),
-                    buffer.getLong(offset + TIMESTAMP_OFFSET),
+                    entries.getLong(offset + TERM_OFFSET),
+                    EntryType.get(entries.getByte(offset + TYPE_OFFSET)),
+                    entries.getLong(offset + TIMESTAMP_OFFSET),
                     payloadView,
                     0,
                     length);

@@ -1,6 +1,9 @@
 package io.ringraft.pipeline;
 
 import com.lmax.disruptor.AlertException;
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.LiteTimeoutBlockingWaitStrategy;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SequenceBarrier;
@@ -9,6 +12,7 @@ import com.lmax.disruptor.WaitStrategy;
 import org.junit.jupiter.api.Test;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,6 +54,71 @@ class WakeupSafeTimeoutWaitStrategyTest
 
         assertThatThrownBy(() -> strategy.waitFor(0, new Sequence(-1), new Sequence(-1), new NoAlerts()))
             .isInstanceOf(TimeoutException.class);
+    }
+
+    /**
+     * A producer that claims a slot of a multi-producer ring and publishes it only much later (as one preempted
+     * between claim and publish does): the consumer, which then yields rather than spins, still handles that
+     * event and every later one, in order, as soon as they are published.
+     */
+    @Test
+    void aSlotClaimedLongBeforeItIsPublishedIsHandledOnceItIs() throws Exception
+    {
+        final RingBuffer<long[]> ring = RingBuffer.createMultiProducer(
+            () -> new long[1], 64, new WakeupSafeTimeoutWaitStrategy(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+        final AtomicLong handled = new AtomicLong(-1);
+        final AtomicLong outOfOrder = new AtomicLong(-1);
+        final BatchEventProcessor<long[]> consumer = new BatchEventProcessorBuilder().build(
+            ring, ring.newBarrier(), (event, sequence, endOfBatch) ->
+            {
+                if (event[0] != handled.get() + 1)
+                {
+                    outOfOrder.compareAndSet(-1, event[0]);
+                }
+                handled.set(event[0]);
+            });
+        ring.addGatingSequences(consumer.getSequence());
+        final Thread thread = new Thread(consumer, "consumer");
+        thread.start();
+        try
+        {
+            publish(ring, 0);
+            final long held = ring.next();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            awaitHandled(handled, 0, deadline);
+            // The consumer now calls waitFor for the held sequence again and again.
+            Thread.sleep(50);
+            assertThat(handled.get()).isEqualTo(0);
+
+            ring.get(held)[0] = 1;
+            ring.publish(held);
+            publish(ring, 2);
+            awaitHandled(handled, 2, deadline);
+            assertThat(outOfOrder.get()).isEqualTo(-1);
+        }
+        finally
+        {
+            consumer.halt();
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        }
+        assertThat(thread.isAlive()).isFalse();
+    }
+
+    private static void publish(final RingBuffer<long[]> ring, final long value)
+    {
+        final long sequence = ring.next();
+        ring.get(sequence)[0] = value;
+        ring.publish(sequence);
+    }
+
+    private static void awaitHandled(final AtomicLong handled, final long value, final long deadlineNs)
+        throws InterruptedException
+    {
+        while (handled.get() < value)
+        {
+            assertThat(System.nanoTime() - deadlineNs).as("event %d handled within 10 s", value).isNegative();
+            Thread.sleep(1);
+        }
     }
 
     /**
