@@ -9,7 +9,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.exceptions.RegistrationException;
 import io.ringraft.raft.Message;
 import io.ringraft.transport.InboundFrameHandler;
-import io.ringraft.transport.SendDuty;
+import io.ringraft.transport.PipelineDuty;
 import io.ringraft.transport.Transport;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
@@ -33,11 +33,11 @@ import java.util.concurrent.locks.LockSupport;
  * is quiet, and nothing moves before {@link #start}. A send ends its park, since with the embedded driver the message
  * leaves the publication for the network only on that thread.
  * <p>
- * The pipeline's send stage runs on that thread too ({@link #hostsSendDuty}): a message then needs one wake-up from
- * the raft stage to the network, not two.
+ * The pipeline's raft and send stages run on that thread too ({@link #hostsPipelineDuty}): a peer's message is then
+ * received, stepped and answered on one thread, and a proposal needs one wake-up (of this thread) to be on the network.
  * <p>
  * Threads: {@link #send} from one thread only (the pipeline's send stage, or this transport's own thread when it
- * hosts the send duty); {@link #start} and {@link #close} from
+ * hosts the pipeline duty); {@link #start} and {@link #close} from
  * the owner. {@link #close} may race a send: the send either completes first or returns false. The handler runs on
  * the receiver thread.
  */
@@ -207,31 +207,32 @@ public final class AeronTransport implements Transport
         start(handler, null, false);
     }
 
-    /** Always: the duty-cycle thread exists whatever the driver, and it can send as well as anyone. */
+    /** Always: the duty-cycle thread exists whatever the driver, and it can run the pipeline as well as anyone. */
     @Override
-    public boolean hostsSendDuty()
+    public boolean hostsPipelineDuty()
     {
         return true;
     }
 
     /**
-     * Starts the duty-cycle thread, which also runs {@code sends} in every cycle, first, so that what it sends leaves
-     * in the same cycle's driver work.
+     * Starts the duty-cycle thread, which also runs {@code duty} in every cycle, after the receiver, so that what
+     * arrived is stepped and what that sends leaves in the same cycle's driver work.
      *
-     * @return ends the thread's idle park (unparks it; no system call when it is not parked).
+     * @return ends the thread's idle park (unparks it; nothing when called on that thread, which is not parked, and
+     * no system call when it is not parked).
      */
     @Override
-    public Runnable start(final InboundFrameHandler handler, final SendDuty sends)
+    public Runnable start(final InboundFrameHandler handler, final PipelineDuty duty)
     {
-        if (null == sends)
+        if (null == duty)
         {
-            throw new IllegalArgumentException("sends must not be null");
+            throw new IllegalArgumentException("duty must not be null");
         }
-        start(handler, sends, true);
-        return this::unparkDutyCycle;
+        start(handler, duty, true);
+        return this::wakeDutyCycle;
     }
 
-    private void start(final InboundFrameHandler handler, final SendDuty sends, final boolean hosted)
+    private void start(final InboundFrameHandler handler, final PipelineDuty duty, final boolean hosted)
     {
         if (closed)
         {
@@ -249,7 +250,7 @@ public final class AeronTransport implements Transport
         sendsHosted = hosted;
         final PeerReceiver receiver = new PeerReceiver(context, subscription, handler, counters);
         final TransportDutyCycle dutyCycle = new TransportDutyCycle(
-            sends, null == driver ? null : driver.sharedAgentInvoker(), aeron.conductorAgentInvoker(), receiver);
+            duty, null == driver ? null : driver.sharedAgentInvoker(), aeron.conductorAgentInvoker(), receiver);
         dutyCycleRunner = new AgentRunner(context.idleStrategySupplier().get(), receiver::onError, null, dutyCycle);
         AgentRunner.startOnThread(dutyCycleRunner, (runnable) ->
         {
@@ -290,9 +291,22 @@ public final class AeronTransport implements Transport
     }
 
     /**
+     * The hosted pipeline's wake-up. Its own thread queues work for itself (the receiver's frames, the raft stage's
+     * messages) and runs it before it next idles: an unpark would only cost a lock and make that idle wait return at
+     * once for nothing.
+     */
+    private void wakeDutyCycle()
+    {
+        if (Thread.currentThread() != dutyCycleThread)
+        {
+            unparkDutyCycle();
+        }
+    }
+
+    /**
      * Ends the duty cycle's idle park: after a send from another thread, because the message is in the publication
      * but with the embedded driver reaches the network only when the duty cycle runs the driver's sender; or when
-     * the pipeline queued messages for the hosted send duty. Cheap when the thread is not parked (no system call: the
+     * the pipeline queued work for the hosted duty. Cheap when the thread is not parked (no system call: the
      * park permit is set, and its next park returns at once).
      */
     private void unparkDutyCycle()

@@ -151,7 +151,7 @@ public final class AeronTransportContext
     /**
      * Parks from 1 us doubling up to 1 ms: a quiet member costs about 1,400 wake-ups and 2 % of a core a second, not
      * a core. A send ends the park at once (see {@link AeronTransport#send}, {@link AeronTransport#start(
-     * io.ringraft.transport.InboundFrameHandler, io.ringraft.transport.SendDuty)}); only a datagram arriving from a
+     * io.ringraft.transport.InboundFrameHandler, io.ringraft.transport.PipelineDuty)}); only a datagram arriving from a
      * peer waits for the park to end, and Linux's default timer slack makes even the 1 us park about 50 us.
      * <p>
      * Neither spins nor yields first. With more runnable threads than cores (three members' pipelines on two cores)

@@ -10,9 +10,11 @@
  * sparse 16 MiB terms, a directory under /dev/shm unique to the member and deleted on start and shutdown); or
  * external, by naming its directory.
  * <p>
- * <b>Threads.</b> One per member ({@link io.ringraft.aeron.TransportDutyCycle}): it runs the embedded driver, the
- * Aeron client's conductor, the receiver and the pipeline's send stage (it hosts the send duty), and backs off to
- * parking when idle; a send unparks it, since only this thread moves a message from the publication to the socket.
+ * <b>Threads.</b> One per member ({@link io.ringraft.aeron.TransportDutyCycle}): it runs the receiver, the
+ * pipeline's raft and send stages (it hosts the pipeline duty), the embedded driver and the Aeron client's conductor,
+ * in that order, and backs off to parking when idle. Work queued for it from another thread (a proposal, a tick, the
+ * persist and apply stages' feedback, a message sent by the persist stage) unparks it, since only this thread steps
+ * Raft and moves a message from the publication to the socket; a datagram from a peer is seen when its park ends.
  * <p>
  * <b>Send path</b> ({@link io.ringraft.aeron.PeerSender}): encode in place with {@code tryClaim} when the message
  * fits one frame, else into a reused buffer and {@code offer}, which Aeron fragments. Never waits: any refusal

@@ -2,7 +2,7 @@ package io.ringraft.aeron;
 
 import io.ringraft.raft.Message;
 import io.ringraft.transport.InboundFrameHandler;
-import io.ringraft.transport.SendDuty;
+import io.ringraft.transport.PipelineDuty;
 import io.ringraft.transport.Transport;
 
 import java.util.function.Supplier;
@@ -16,8 +16,8 @@ final class SwappableTransport implements Transport
     private final Supplier<AeronTransport> factory;
     private volatile AeronTransport current;
     private volatile InboundFrameHandler handler;
-    /** Null unless the pipeline's sends are hosted: then the current transport runs them. */
-    private volatile SendDuty sends;
+    /** Null unless the pipeline's duty is hosted: then the current transport runs it. */
+    private volatile PipelineDuty duty;
     private volatile Runnable wakeup = () -> {};
 
     SwappableTransport(final Supplier<AeronTransport> factory)
@@ -33,20 +33,20 @@ final class SwappableTransport implements Transport
         current.start(handler);
     }
 
-    /** Hosts the pipeline's sends as AeronTransport does, so the cluster tests run the pipeline as deployed. */
+    /** Hosts the pipeline's duty as AeronTransport does, so the cluster tests run the pipeline as deployed. */
     @Override
-    public boolean hostsSendDuty()
+    public boolean hostsPipelineDuty()
     {
         return true;
     }
 
     @Override
-    public Runnable start(final InboundFrameHandler handler, final SendDuty sends)
+    public Runnable start(final InboundFrameHandler handler, final PipelineDuty duty)
     {
         this.handler = handler;
-        this.sends = sends;
-        wakeup = current.start(handler, sends);
-        // The pipeline keeps this one; it wakes whichever transport runs the sends now.
+        this.duty = duty;
+        wakeup = current.start(handler, duty);
+        // The pipeline keeps this one; it wakes whichever transport runs the duty now.
         return () -> wakeup.run();
     }
 
@@ -56,7 +56,10 @@ final class SwappableTransport implements Transport
         return current.send(message);
     }
 
-    /** Closes the transport: from now on the node sends nothing and receives nothing. */
+    /**
+     * Closes the transport: from now on the node sends nothing and receives nothing, and its raft stage, which the
+     * transport's thread ran, waits for the restart.
+     */
     void kill()
     {
         current.close();
@@ -66,13 +69,13 @@ final class SwappableTransport implements Transport
     void restart()
     {
         final AeronTransport fresh = factory.get();
-        if (null == sends)
+        if (null == duty)
         {
             fresh.start(handler);
         }
         else
         {
-            wakeup = fresh.start(handler, sends);
+            wakeup = fresh.start(handler, duty);
         }
         current = fresh;
     }

@@ -30,9 +30,11 @@ import java.util.concurrent.locks.LockSupport;
  *                                                              |-> PERSIST ring -> persist stage (group commit)
  *                                                              |-> APPLY ring   -> apply stage (state machines)
  * </pre>
- * The send stage has a thread of its own unless the transport has one that can run it
- * ({@link Transport#hostsSendDuty()}): Aeron with an embedded driver must run its thread for a message to leave
- * anyway, and running the send stage there saves a thread and a wake-up per message.
+ * The raft and send stages have threads of their own unless the transport has one that can run them
+ * ({@link Transport#hostsPipelineDuty()}): Aeron with an embedded driver must run its thread for a message to leave
+ * or arrive anyway, and running both stages there takes an entry from the network through Raft back to the network
+ * without a hand-off, which saves two threads and most wake-ups per message. Proposals, ticks and the persist and
+ * apply stages' feedback then wake that thread ({@link TransportWakeup}).
  * Usage: {@code RingraftNode.launch(new NodeContext()...)}, then {@link #propose}, {@link #read},
  * {@link #transferLeadership}, {@link #addMember}, {@link #removeMember}, and {@link #close}. Every method is
  * thread safe and none blocks: a request that finds the node at a bound completes at once with BACK_PRESSURED.
@@ -42,7 +44,14 @@ public final class RingraftNode implements AutoCloseable
     private static final System.Logger LOG = System.getLogger(RingraftNode.class.getName());
     private static final UnsafeBuffer EMPTY = new UnsafeBuffer(new byte[0]);
     private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
-    private static final long HOSTED_SEND_STALL_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long HOSTED_STALL_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    /**
+     * Inbound events the hosted raft stage handles per duty cycle before it lets sends, receiving and the driver run:
+     * a quarter of the default inbound ring, so that a burst of proposals is still one batch (one Ready per group),
+     * while a burst never holds back what was received or queued to send for more than that many events' work.
+     */
+    private static final int HOSTED_RAFT_EVENTS_PER_CALL = 2048;
+    private static final int HOSTED_SENDS_PER_CALL = 256;
 
     private final NodeContext ctx;
     private final NodeCounters counters;
@@ -53,11 +62,16 @@ public final class RingraftNode implements AutoCloseable
     private final RingBuffer<ApplyEvent> applyRing;
     private final RingBuffer<SendEvent> sendRing;
     private final ApplyStage applyStage;
-    /** Non-null when the transport's thread runs the send stage; then the send ring has no processor. */
-    private final HostedSendStage hostedSendStage;
-    private final TransportWakeup sendWakeup;
+    /**
+     * Non-null when the transport's thread runs the raft and send stages; then the inbound and send rings have no
+     * processor and no thread.
+     */
+    private final HostedStage<InboundEvent> hostedRaftStage;
+    private final HostedStage<SendEvent> hostedSendStage;
+    private final TransportWakeup transportWakeup;
     private final LargeBufferPool largeBuffers;
     private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
+    private final List<RingBuffer<?>> processorRings = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Thread ticker;
     private volatile boolean closing;
@@ -79,13 +93,15 @@ public final class RingraftNode implements AutoCloseable
         }
         counters = new NodeCounters(ctx.dataDir(), ctx.memberId(), members, groupCount);
 
-        inboundRing = RingBuffer.createMultiProducer(InboundEvent::new, ctx.inboundRingSize(), ctx.waitStrategy().get());
+        // The classic loop keeps its own raft thread: it blocks on the disk, which the transport's thread must not.
+        final boolean hosted = ctx.transport().hostsPipelineDuty() && !ctx.classicBlockingLoopForTestsOnly();
+        transportWakeup = hosted ? new TransportWakeup() : null;
+        inboundRing = RingBuffer.createMultiProducer(
+            InboundEvent::new, ctx.inboundRingSize(), hosted ? transportWakeup : ctx.waitStrategy().get());
         persistRing = RingBuffer.createSingleProducer(PersistEvent::new, ctx.persistRingSize(), ctx.waitStrategy().get());
         applyRing = RingBuffer.createSingleProducer(ApplyEvent::new, ctx.applyRingSize(), ctx.waitStrategy().get());
-        final boolean transportSends = ctx.transport().hostsSendDuty() && !ctx.classicBlockingLoopForTestsOnly();
-        sendWakeup = transportSends ? new TransportWakeup() : null;
         sendRing = RingBuffer.createMultiProducer(
-            SendEvent::new, ctx.sendRingSize(), transportSends ? sendWakeup : ctx.waitStrategy().get());
+            SendEvent::new, ctx.sendRingSize(), hosted ? transportWakeup : ctx.waitStrategy().get());
 
         storages = new GroupStorage[groupCount];
         machines = new StateMachine[groupCount];
@@ -119,17 +135,23 @@ public final class RingraftNode implements AutoCloseable
             ctx.classicBlockingLoopForTestsOnly() ? new InlineLoop(persistStage, applyStage) : null, largeBuffers,
             persistArena);
 
-        addStage(inboundRing, raftStage, "raft", false);
-        addStage(persistRing, persistStage, "persist", true);
-        addStage(applyRing, applyStage, "apply", true);
         final SendStage sendStage = new SendStage(ctx.transport(), sender.arena(), members, groupCount, counters);
-        if (transportSends)
+        if (hosted)
         {
-            hostedSendStage = new HostedSendStage(sendStage, sendRing, ctx.memberId() + " send");
+            hostedRaftStage = new HostedStage<>(raftStage, inboundRing, ctx.memberId() + " raft",
+                Math.min(HOSTED_RAFT_EVENTS_PER_CALL, ctx.inboundRingSize()));
+            hostedSendStage = new HostedStage<>(sendStage, sendRing, ctx.memberId() + " send", HOSTED_SENDS_PER_CALL);
         }
         else
         {
+            hostedRaftStage = null;
             hostedSendStage = null;
+            addStage(inboundRing, raftStage, "raft", false);
+        }
+        addStage(persistRing, persistStage, "persist", true);
+        addStage(applyRing, applyStage, "apply", true);
+        if (!hosted)
+        {
             addStage(sendRing, sendStage, "send", false);
         }
         ticker = new Thread(this::runTicker, "ringraft-" + ctx.memberId() + "-ticker");
@@ -151,9 +173,11 @@ public final class RingraftNode implements AutoCloseable
         }
         started = true;
         threads.forEach(Thread::start);
-        if (null != hostedSendStage)
+        if (null != hostedRaftStage)
         {
-            sendWakeup.wakeup(ctx.transport().start(this::onFrame, hostedSendStage));
+            // Raft first, so that what it queued leaves in the same duty cycle.
+            transportWakeup.wakeup(ctx.transport().start(
+                this::onFrame, () -> hostedRaftStage.doWork() + hostedSendStage.doWork()));
         }
         else
         {
@@ -433,6 +457,7 @@ public final class RingraftNode implements AutoCloseable
         processor.setExceptionHandler(new StageExceptionHandler<>(ctx.memberId() + " " + name, fatal));
         ring.addGatingSequences(processor.getSequence());
         processors.add(processor);
+        processorRings.add(ring);
         final Thread thread = new Thread(processor, "ringraft-" + ctx.memberId() + "-" + name);
         thread.setDaemon(true);
         threads.add(thread);
@@ -455,7 +480,12 @@ public final class RingraftNode implements AutoCloseable
         {
             joinQuietly(ticker);
             // Inbound frames are dropped from now on (closing); the transport stays open until the send stage,
-            // its only user, has stopped.
+            // its only user, has stopped. Stages stop in pipeline order: raft, persist, apply, send.
+            if (null != hostedRaftStage)
+            {
+                awaitHostedDrained(hostedRaftStage, inboundRing);
+                hostedRaftStage.halt();
+            }
             for (int i = 0; i < processors.size(); i++)
             {
                 drain(i);
@@ -464,7 +494,7 @@ public final class RingraftNode implements AutoCloseable
             }
             if (null != hostedSendStage)
             {
-                awaitHostedSendsDrained();
+                awaitHostedDrained(hostedSendStage, sendRing);
             }
             applyStage.failAll("node " + ctx.memberId() + " closed");
         }
@@ -482,13 +512,7 @@ public final class RingraftNode implements AutoCloseable
 
     private void drain(final int index)
     {
-        final RingBuffer<?> ring = switch (index)
-        {
-            case 0 -> inboundRing;
-            case 1 -> persistRing;
-            case 2 -> applyRing;
-            default -> sendRing;
-        };
+        final RingBuffer<?> ring = processorRings.get(index);
         final long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
         while (processors.get(index).getSequence().get() < ring.getCursor() && System.nanoTime() - deadline < 0 &&
             threads.get(index).isAlive())
@@ -498,23 +522,24 @@ public final class RingraftNode implements AutoCloseable
     }
 
     /**
-     * The transport's thread goes on sending until the transport is closed: wait until it took everything, bounded
-     * in all and given up sooner if it stops taking (a transport that died or was closed takes nothing).
+     * The transport's thread goes on running a hosted stage until the transport is closed: wait until it took
+     * everything, bounded in all and given up sooner if it stops taking (a transport that died or was closed takes
+     * nothing).
      */
-    private void awaitHostedSendsDrained()
+    private static void awaitHostedDrained(final HostedStage<?> stage, final RingBuffer<?> ring)
     {
         final long startNs = System.nanoTime();
         long lastProgressNs = startNs;
-        long sequence = hostedSendStage.sequence();
-        while (sequence < sendRing.getCursor())
+        long sequence = stage.sequence();
+        while (sequence < ring.getCursor())
         {
             final long nowNs = System.nanoTime();
-            if (nowNs - startNs > DRAIN_TIMEOUT_NS || nowNs - lastProgressNs > HOSTED_SEND_STALL_NS)
+            if (nowNs - startNs > DRAIN_TIMEOUT_NS || nowNs - lastProgressNs > HOSTED_STALL_NS)
             {
                 return;
             }
             LockSupport.parkNanos(100_000);
-            final long now = hostedSendStage.sequence();
+            final long now = stage.sequence();
             if (now != sequence)
             {
                 sequence = now;

@@ -5,9 +5,10 @@ import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.WaitStrategy;
 
 /**
- * The send ring's wait strategy when the transport's thread runs the send stage ({@link HostedSendStage}): no
- * consumer waits on the ring (the transport polls it), so all that is left of a wait strategy is the signal on
- * publish, which ends the transport thread's idle wait so that the message leaves now.
+ * The wait strategy of the rings the transport's thread polls when it hosts the raft and send stages
+ * ({@link HostedStage}): the inbound ring and the send ring. No consumer waits on them, so all that is left of a wait
+ * strategy is the signal on publish, which ends the transport thread's idle wait so that a proposal, a tick or the
+ * persist and apply stages' feedback is handled, and a message leaves, now. One instance serves both rings.
  */
 final class TransportWakeup implements WaitStrategy
 {
@@ -23,7 +24,7 @@ final class TransportWakeup implements WaitStrategy
     public long waitFor(
         final long sequence, final Sequence cursor, final Sequence dependentSequence, final SequenceBarrier barrier)
     {
-        throw new UnsupportedOperationException("the send ring is polled by the transport; nothing waits on it");
+        throw new UnsupportedOperationException("this ring is polled by the transport's thread; nothing waits on it");
     }
 
     @Override

@@ -15,8 +15,12 @@
  * The raft stage never blocks: when the persist or apply ring is full the work stays in per-group cursors and
  * is retried after the next event or tick, while messages keep leaving. Backpressure goes to clients
  * (BACK_PRESSURED), never to heartbeats. Entry point: {@link io.ringraft.pipeline.RingraftNode#launch}.
- * Threads per node: ticker, raft, persist, apply, and send — unless the transport hosts the send stage
- * ({@link io.ringraft.transport.Transport#hostsSendDuty}, as the Aeron transport does): then its own thread polls the
- * send ring ({@code HostedSendStage}), one thread and one wake-up fewer per message.
+ * Threads per node: ticker, raft, persist, apply, and send — unless the transport hosts the pipeline's duty
+ * ({@link io.ringraft.transport.Transport#hostsPipelineDuty}, as the Aeron transport does): then its own thread runs
+ * the raft stage over the inbound ring and the send stage over the send ring ({@code HostedStage}), after it has
+ * delivered what it received, and a proposal, a tick or the persist and apply stages' feedback wakes it
+ * ({@code TransportWakeup}). Left are ticker, persist and apply threads: an entry crosses two threads fewer, and a
+ * peer's message is received, stepped and answered on one. The raft stage's rules stay the same on either thread:
+ * it never blocks, and its sends never wait.
  */
 package io.ringraft.pipeline;

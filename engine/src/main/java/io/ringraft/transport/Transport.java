@@ -16,26 +16,30 @@ public interface Transport extends AutoCloseable
     void start(InboundFrameHandler handler);
 
     /**
-     * Whether this transport has a thread of its own that can run the pipeline's sends: the pipeline then calls
-     * {@link #start(InboundFrameHandler, SendDuty)} instead of {@link #start(InboundFrameHandler)} and has no send
-     * thread, which saves a thread and a thread hand-off per message. A transport whose thread must run anyway for a
-     * message to leave (Aeron with an embedded driver) gains most.
+     * Whether this transport has a thread of its own that can run the pipeline's raft and send stages: the pipeline
+     * then calls {@link #start(InboundFrameHandler, PipelineDuty)} instead of {@link #start(InboundFrameHandler)} and
+     * has no raft or send thread. A message then goes from the network through Raft and back to the network on one
+     * thread, without a hand-off; a transport whose thread must run anyway for a message to leave or arrive (Aeron
+     * with an embedded driver) gains most.
      */
-    default boolean hostsSendDuty()
+    default boolean hostsPipelineDuty()
     {
         return false;
     }
 
     /**
-     * Like {@link #start(InboundFrameHandler)}; in addition the transport's thread calls {@code sends.doWork()} in
-     * every duty cycle, and {@link #send} is called from that thread only. Only when {@link #hostsSendDuty()}.
+     * Like {@link #start(InboundFrameHandler)}; in addition the transport's thread calls {@code duty.doWork()} in
+     * every duty cycle, after it delivered what it received, and {@link #send} is called from that thread only (the
+     * handler runs on it too). Only when {@link #hostsPipelineDuty()}. Once this transport is closed the duty no
+     * longer runs.
      *
-     * @return what the pipeline calls after it queued messages, to end the transport thread's idle wait: it must not
-     * block, and must be cheap when the thread is not waiting.
+     * @return what the pipeline calls after it queued work for the duty (a client's proposal, a tick, the persist
+     * stage's feedback or messages), to end the transport thread's idle wait: it must not block, and must be cheap
+     * when the thread is not waiting or is the caller.
      */
-    default Runnable start(final InboundFrameHandler handler, final SendDuty sends)
+    default Runnable start(final InboundFrameHandler handler, final PipelineDuty duty)
     {
-        throw new UnsupportedOperationException(getClass().getName() + " does not host the send duty");
+        throw new UnsupportedOperationException(getClass().getName() + " does not host the pipeline duty");
     }
 
     /**
