@@ -38,12 +38,17 @@ import java.util.List;
  * <b>Deleted segments</b> stay mapped until the next truncation or compaction after the one that deleted them,
  * since a reader may be in the middle of one and an unmapped page would crash the JVM; reads take
  * microseconds and compactions come seconds apart. Unmapping them then, instead of waiting for a GC that an
- * allocation-free process may not run for hours, gives their disk space back.
+ * allocation-free process may not run for hours, gives their disk space back. Segments dropped by
+ * {@link #compactPrefix} are instead kept for reuse after that grace period (at most {@link #MAX_REUSABLE}):
+ * the next segment takes over one's file and mapping (see {@link Segment}), so the persist thread writes into
+ * pages that are already there instead of faulting in fresh ones.
  */
 public final class DurableLog implements LogReader, AutoCloseable
 {
     private static final System.Logger LOGGER = System.getLogger("io.ringraft.log");
     private static final Segment[] NO_SEGMENTS = new Segment[0];
+    /** Released segments kept for reuse: one per roll in the steady state, one more for slack. */
+    static final int MAX_REUSABLE = 2;
 
     private final LogConfig config;
     private final boolean durable;
@@ -60,6 +65,8 @@ public final class DurableLog implements LogReader, AutoCloseable
 
     private final ArrayList<Segment> retiredEarlier = new ArrayList<>();
     private final ArrayList<Segment> retiredLatest = new ArrayList<>();
+    private final Segment[] reusable = new Segment[MAX_REUSABLE];
+    private int reusableCount;
     private Segment current;
     private long writtenLastIndex;
     private boolean closed;
@@ -473,7 +480,9 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             current.clearDirty();
         }
-        final Segment next = Segment.create(logDirectory, config.groupId(), index, config.segmentLength(), durable);
+        final Segment next = reusableCount > 0 ?
+            Segment.reuse(takeReusable(), config.groupId(), index, durable) :
+            Segment.create(logDirectory, config.groupId(), index, config.segmentLength(), durable);
         final Segment[] segs = segments;
         final Segment[] grown = Arrays.copyOf(segs, segs.length + 1);
         grown[segs.length] = next;
@@ -632,7 +641,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         startRetirement();
         for (int i = 0; i < drop; i++)
         {
-            retire(segs[i]);
+            retireCovered(segs[i]);
         }
         if (durable)
         {
@@ -681,10 +690,28 @@ public final class DurableLog implements LogReader, AutoCloseable
         return written;
     }
 
-    /** Unmaps the segments retired by the previous retirement: their grace period is over. */
+    /**
+     * Ends the grace period of the segments retired by the previous retirement: released ones are kept for
+     * reuse while there is room, the others unmapped.
+     */
     private void startRetirement()
     {
-        retiredEarlier.forEach(Segment::unmap);
+        for (int i = 0, size = retiredEarlier.size(); i < size; i++)
+        {
+            final Segment segment = retiredEarlier.get(i);
+            if (!segment.isReleased())
+            {
+                segment.unmap();
+            }
+            else if (reusableCount < reusable.length && segment.capacity() == config.segmentLength())
+            {
+                reusable[reusableCount++] = segment;
+            }
+            else
+            {
+                segment.discardReleased();
+            }
+        }
         retiredEarlier.clear();
         retiredEarlier.addAll(retiredLatest);
         retiredLatest.clear();
@@ -694,6 +721,27 @@ public final class DurableLog implements LogReader, AutoCloseable
     {
         segment.delete();
         retiredLatest.add(segment);
+    }
+
+    /** Retires a segment whose entries a snapshot covers: its file is released for reuse if it can be. */
+    private void retireCovered(final Segment segment)
+    {
+        if (segment.isRecyclable())
+        {
+            segment.release();
+            retiredLatest.add(segment);
+        }
+        else
+        {
+            retire(segment);
+        }
+    }
+
+    private Segment takeReusable()
+    {
+        final Segment segment = reusable[--reusableCount];
+        reusable[reusableCount] = null;
+        return segment;
     }
 
     private void beginWrite()
@@ -735,6 +783,10 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         startRetirement();
         startRetirement();
+        while (reusableCount > 0)
+        {
+            takeReusable().discardReleased();
+        }
         hardStateFile.close();
     }
 

@@ -3,6 +3,7 @@ package io.ringraft.log;
 import io.ringraft.codecs.sbe.EntryType;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
+import io.ringraft.raft.Membership;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.BufferedOutputStream;
@@ -19,10 +20,17 @@ import java.util.zip.CRC32;
  *   T fromIndex E                about to replace the suffix from fromIndex (printed before truncating)
  *   D index term crc32 E         index is durable with this term and payload checksum
  *   H term vote commit E         hard state is durable
+ *   C index E                    a snapshot covers up to index and the segments below it are compacted
  * </pre>
+ * Compacting every few batches makes later segments reuse the files compaction released, so kills also land
+ * in and around reused segments.
  */
 public final class LogCrashChild
 {
+    /** Entries kept behind the snapshot: more than a truncation replaces, fewer than a segment holds. */
+    private static final long COMPACTION_LAG = 100;
+    private static final UnsafeBuffer SNAPSHOT_DATA = new UnsafeBuffer(new byte[16]);
+
     private LogCrashChild()
     {
     }
@@ -69,6 +77,14 @@ public final class LogCrashChild
                 out.println("D " + (from + i) + " " + term + " " + crcs[i] + " E");
             }
             out.println("H " + hardState.term() + " " + hardState.votedFor() + " " + hardState.commit() + " E");
+            if (last > log.snapshotIndex() + COMPACTION_LAG + 20 && random.nextInt(4) == 0)
+            {
+                final long covered = last - COMPACTION_LAG;
+                log.snapshots().write(covered, log.term(covered), Membership.ofVoters(1, 2, 3), SNAPSHOT_DATA, 0,
+                    SNAPSHOT_DATA.capacity());
+                log.compactPrefix(covered);
+                out.println("C " + covered + " E");
+            }
             out.flush();
         }
     }
