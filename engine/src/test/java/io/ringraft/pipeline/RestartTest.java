@@ -56,7 +56,7 @@ class RestartTest
                     Thread.sleep(10);
                 }
                 assertThat(cluster.machine(member, g).applyCount())
-                    .as("writes member %d re-applied in group %d from its own log", member, g).isGreaterThanOrEqualTo(100);
+                    .as("writes member %d re-applied in group %d from its own log;%s", member, g, cluster.describe()).isGreaterThanOrEqualTo(100);
             }
             for (int g = 0; g < 2; g++)
             {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -60,5 +61,67 @@ class SnapshotCatchUpTest
             assertThat(cluster.machine(lagger, 0).restores()).as("caught up through a snapshot").isPositive();
             assertThat(cluster.machine(lagger, 0).firstViolation()).isNull();
         }
+    }
+
+    /**
+     * A follower whose apply stage is behind (committed ranges queued in its apply ring) installs a leader's
+     * snapshot that covers those ranges, so its log no longer holds them when the apply stage gets to them: the
+     * apply stage must leave them to the snapshot's restore that follows, not stop on "entries missing".
+     */
+    @Test
+    void aSnapshotInstalledOverQueuedAppliesSupersedesThem() throws Exception
+    {
+        try (InProcessCluster cluster = InProcessCluster.builder().members(3).groups(1)
+            .segmentLength(64 * 1024)
+            .contextCustomizer((member, ctx) -> ctx.raftConfigCustomizer(config -> config.snapshotThresholdEntries(500)))
+            .start())
+        {
+            final int leader = cluster.awaitLeaders(Duration.ofSeconds(15))[0];
+            final int lagger = leader % 3 + 1;
+            cluster.applyGate(lagger).close();
+            proposeAndAwait(cluster, leader, 1, 200);
+            final long queued = cluster.groupCounter(leader, "commit-index", 0);
+            awaitAtLeast(() -> cluster.groupCounter(lagger, "commit-index", 0), queued, "the lagger learns the commit");
+            assertThat(cluster.groupCounter(lagger, "applied-index", 0)).as("its apply stage is held").isLessThan(queued);
+
+            cluster.network().isolate(lagger);
+            proposeAndAwait(cluster, leader, 201, 3000);
+            awaitAtLeast(() -> cluster.groupCounter(leader, "snapshot-index", 0), queued + 1000,
+                "the leader snapshots past the lagger's log");
+            cluster.network().heal();
+            final long commit = cluster.groupCounter(leader, "commit-index", 0);
+            awaitAtLeast(() -> cluster.groupCounter(lagger, "commit-index", 0), commit,
+                "the lagger installs the snapshot while its apply stage is still held");
+
+            cluster.applyGate(lagger).open();
+            awaitAtLeast(() -> cluster.groupCounter(lagger, "applied-index", 0), commit, cluster.describe());
+            assertThat(cluster.machine(lagger, 0).restores()).as("caught up through a snapshot").isPositive();
+            assertThat(cluster.machine(lagger, 0).firstViolation()).isNull();
+        }
+    }
+
+    private static void proposeAndAwait(final InProcessCluster cluster, final int leader, final int from, final int to)
+        throws Exception
+    {
+        final List<CompletableFuture<Result>> writes = new ArrayList<>();
+        for (int i = from; i <= to; i++)
+        {
+            writes.add(cluster.node(leader).propose(0, ClusterBasicsTest.payload(i)));
+        }
+        for (final CompletableFuture<Result> write : writes)
+        {
+            assertThat(write.get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.OK);
+        }
+    }
+
+    private static void awaitAtLeast(final LongSupplier value, final long atLeast, final String what)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (value.getAsLong() < atLeast && System.nanoTime() - deadline < 0)
+        {
+            Thread.sleep(10);
+        }
+        assertThat(value.getAsLong()).as(what).isGreaterThanOrEqualTo(atLeast);
     }
 }
