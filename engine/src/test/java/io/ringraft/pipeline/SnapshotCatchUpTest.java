@@ -79,17 +79,15 @@ class SnapshotCatchUpTest
             final int leader = cluster.awaitLeaders(Duration.ofSeconds(15))[0];
             final int lagger = leader % 3 + 1;
             cluster.applyGate(lagger).close();
-            proposeAndAwait(cluster, leader, 1, 200);
-            final long queued = cluster.groupCounter(leader, "commit-index", 0);
+            final long queued = proposeAndAwait(cluster, leader, 1, 200);
             awaitAtLeast(() -> cluster.groupCounter(lagger, "commit-index", 0), queued, "the lagger learns the commit");
             assertThat(cluster.groupCounter(lagger, "applied-index", 0)).as("its apply stage is held").isLessThan(queued);
 
             cluster.network().isolate(lagger);
-            proposeAndAwait(cluster, leader, 201, 3000);
+            final long commit = proposeAndAwait(cluster, leader, 201, 3000);
             awaitAtLeast(() -> cluster.groupCounter(leader, "snapshot-index", 0), queued + 1000,
                 "the leader snapshots past the lagger's log");
             cluster.network().heal();
-            final long commit = cluster.groupCounter(leader, "commit-index", 0);
             awaitAtLeast(() -> cluster.groupCounter(lagger, "commit-index", 0), commit,
                 "the lagger installs the snapshot while its apply stage is still held");
 
@@ -100,7 +98,8 @@ class SnapshotCatchUpTest
         }
     }
 
-    private static void proposeAndAwait(final InProcessCluster cluster, final int leader, final int from, final int to)
+    /** @return the index of the last write, committed and applied by the leader. */
+    private static long proposeAndAwait(final InProcessCluster cluster, final int leader, final int from, final int to)
         throws Exception
     {
         final List<CompletableFuture<Result>> writes = new ArrayList<>();
@@ -108,10 +107,14 @@ class SnapshotCatchUpTest
         {
             writes.add(cluster.node(leader).propose(0, ClusterBasicsTest.payload(i)));
         }
+        long lastIndex = 0;
         for (final CompletableFuture<Result> write : writes)
         {
-            assertThat(write.get(30, TimeUnit.SECONDS).status()).isEqualTo(Status.OK);
+            final Result result = write.get(30, TimeUnit.SECONDS);
+            assertThat(result.status()).isEqualTo(Status.OK);
+            lastIndex = Math.max(lastIndex, result.index());
         }
+        return lastIndex;
     }
 
     private static void awaitAtLeast(final LongSupplier value, final long atLeast, final String what)
