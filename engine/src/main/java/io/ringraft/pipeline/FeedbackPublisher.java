@@ -40,7 +40,6 @@ final class FeedbackPublisher
                 event.value2 = value2;
                 event.length = 0;
                 event.attachment = null;
-                event.timestampNs = System.nanoTime();
                 inbound.publish(sequence);
                 return;
             }

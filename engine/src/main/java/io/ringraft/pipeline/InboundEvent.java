@@ -41,7 +41,6 @@ final class InboundEvent
     int groupId;
     long value1;
     long value2;
-    long timestampNs;
     Object attachment;
     int length;
     final ExpandableDirectByteBuffer inline = new ExpandableDirectByteBuffer(INLINE_CAPACITY);

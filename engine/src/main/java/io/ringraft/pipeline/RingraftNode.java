@@ -253,7 +253,6 @@ public final class RingraftNode implements AutoCloseable
         final InboundEvent event = inboundRing.get(sequence);
         event.groupId = groupId;
         event.value1 = correlationId;
-        event.timestampNs = System.nanoTime();
         event.attachment = callback;
         if (event.putBytes(payload, offset, length, largeBuffers))
         {
@@ -329,7 +328,6 @@ public final class RingraftNode implements AutoCloseable
             event.type = type;
             event.groupId = groupId;
             event.value1 = value;
-            event.timestampNs = System.nanoTime();
             event.attachment = attachment;
             event.length = 0;
             inboundRing.publish(sequence);
@@ -372,7 +370,6 @@ public final class RingraftNode implements AutoCloseable
         final InboundEvent event = inboundRing.get(sequence);
         event.groupId = -1;
         event.attachment = null;
-        event.timestampNs = 0;
         if (event.putBytes(buffer, offset, length, largeBuffers))
         {
             event.type = InboundEvent.Type.PEER_FRAME;

@@ -186,6 +186,21 @@ public final class EntryBatch
         limit = encodedLength;
     }
 
+    /** Byte offset in {@link #encodedBuffer()} of the entry {@code index}, -1 when the batch does not hold it. */
+    public int positionOf(final long index)
+    {
+        if (0 == count || index < firstIndex() || index > lastIndex())
+        {
+            return -1;
+        }
+        int offset = 0;
+        while (entries.getLong(offset + INDEX_OFFSET) != index)
+        {
+            offset += ENTRY_HEADER_LENGTH + align8(entries.getInt(offset + LENGTH_OFFSET));
+        }
+        return offset;
+    }
+
     /** Visits the entries in order; the payload view is valid only during the call. */
     public void forEach(final EntryVisitor visitor)
     {

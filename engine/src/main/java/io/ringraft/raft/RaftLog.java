@@ -30,7 +30,6 @@ final class RaftLog
         floorTerm = stable.snapshotTerm();
         stableLastIndex = Math.max(stable.lastIndex(), floorIndex);
         unstable = new UnstableEntries(stableLastIndex + 1);
-        unstableAppender = unstable::append;
         handedOutIndex = stableLastIndex;
         if (committed > stableLastIndex)
         {
@@ -149,7 +148,7 @@ final class RaftLog
             unstable.truncateFrom(fromIndex);
         }
         handedOutIndex = Math.min(handedOutIndex, fromIndex - 1);
-        batch.forEach(fromIndex, Long.MAX_VALUE, unstableAppender);
+        unstable.appendFrom(batch, fromIndex);
     }
 
     /**
@@ -159,12 +158,24 @@ final class RaftLog
     long findConflict(final EntryBatch batch)
     {
         conflictIndex = 0;
-        batch.forEach(conflictFinder);
+        if (batch.isEmpty())
+        {
+            return 0;
+        }
+        final long last = lastIndex();
+        if (batch.firstIndex() <= last)
+        {
+            // Only entries the log holds can match; a follower keeping up receives none of those.
+            batch.forEach(Long.MIN_VALUE, last, conflictFinder);
+        }
+        if (0 == conflictIndex && batch.lastIndex() > last)
+        {
+            conflictIndex = Math.max(batch.firstIndex(), last + 1);
+        }
         return conflictIndex;
     }
 
     private long conflictIndex;
-    private final EntryVisitor unstableAppender;
     private final EntryVisitor conflictFinder =
         (index, term, type, timestamp, payload, offset, length) ->
         {

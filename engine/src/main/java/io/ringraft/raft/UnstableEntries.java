@@ -104,8 +104,7 @@ final class UnstableEntries
         }
         if (count == positions.length)
         {
-            positions = Arrays.copyOf(positions, count * 2);
-            terms = Arrays.copyOf(terms, count * 2);
+            grow();
         }
         final int position = limit;
         buffer.putLong(position + INDEX_OFFSET, index);
@@ -124,6 +123,48 @@ final class UnstableEntries
         limit = position + HEADER_LENGTH + align8(payloadLength);
         // The padding is never written, but bulk copies cover it: the buffer must reach that far.
         buffer.checkLimit(limit);
+    }
+
+    /**
+     * Appends the entries of {@code batch} from {@code fromIndex} on with one bulk copy (the layouts are the same),
+     * then indexes them: a follower's whole append costs one copy instead of one per entry.
+     */
+    void appendFrom(final EntryBatch batch, final long fromIndex)
+    {
+        final int start = batch.positionOf(fromIndex);
+        if (start < 0)
+        {
+            return;
+        }
+        if (0 == count)
+        {
+            offset = fromIndex;
+        }
+        else if (fromIndex != offset + count)
+        {
+            throw new IllegalStateException(
+                "unstable entries must be consecutive: last=" + lastIndex() + " next=" + fromIndex);
+        }
+        final int end = limit + batch.encodedLength() - start;
+        buffer.putBytes(limit, batch.encodedBuffer(), start, end - limit);
+        for (int position = limit; position < end; )
+        {
+            if (count == positions.length)
+            {
+                grow();
+            }
+            positions[count] = position;
+            terms[count] = buffer.getLong(position + TERM_OFFSET);
+            count++;
+            position += HEADER_LENGTH + align8(buffer.getInt(position + LENGTH_OFFSET));
+        }
+        limit = end;
+    }
+
+    private void grow()
+    {
+        positions = Arrays.copyOf(positions, positions.length * 2);
+        terms = Arrays.copyOf(terms, terms.length * 2);
     }
 
     /** Removes the entries at and after {@code index} (a conflicting suffix). */

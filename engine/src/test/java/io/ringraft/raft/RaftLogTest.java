@@ -69,6 +69,47 @@ class RaftLogTest
     }
 
     @Test
+    void theConflictOfABatchOverlappingTheLogsEndIsItsFirstNewOrDifferentEntry()
+    {
+        final RaftLog log = new RaftLog(new MemoryLog(), 0);
+        log.truncateAndAppend(batch(1, 4, 1), 1);
+        assertThat(log.findConflict(batch(2, 4, 1))).as("all held").isZero();
+        assertThat(log.findConflict(batch(3, 7, 1))).as("3 and 4 held, 5 new").isEqualTo(5);
+        assertThat(log.findConflict(batch(5, 6, 1))).as("all new").isEqualTo(5);
+        final EntryBatch differing = batch(2, 3, 1);
+        differing.append(4, 2, EntryType.NORMAL, 0, TEN, 0, 10);
+        differing.append(5, 2, EntryType.NORMAL, 0, TEN, 0, 10);
+        assertThat(log.findConflict(differing)).as("4 has another term").isEqualTo(4);
+        assertThat(log.findConflict(new EntryBatch())).isZero();
+    }
+
+    @Test
+    void appendingFromTheMiddleOfABatchKeepsEveryEntryAndItsPayload()
+    {
+        final RaftLog log = new RaftLog(new MemoryLog(), 0);
+        log.truncateAndAppend(batch(1, 2, 1), 1);
+        final EntryBatch incoming = new EntryBatch();
+        for (int i = 1; i <= 6; i++)
+        {
+            final byte[] payload = new byte[i * 5]; // lengths that need padding to 8, and that differ
+            java.util.Arrays.fill(payload, (byte)i);
+            incoming.append(i, i < 3 ? 1 : 3, EntryType.NORMAL, 100 + i, new UnsafeBuffer(payload), 0, payload.length);
+        }
+        assertThat(log.findConflict(incoming)).isEqualTo(3);
+        log.truncateAndAppend(incoming, 3);
+        assertThat(log.lastIndex()).isEqualTo(6);
+        final List<String> seen = new ArrayList<>();
+        log.read(1, 6, Long.MAX_VALUE, (index, term, type, timestamp, payload, offset, length) ->
+            seen.add(index + "/" + term + "/" + timestamp + "/" + length + "/" +
+                (length == 0 ? -1 : payload.getByte(offset + length - 1))));
+        assertThat(seen).containsExactly(
+            "1/1/0/10/0", "2/1/0/10/0", "3/3/103/15/3", "4/3/104/20/4", "5/3/105/25/5", "6/3/106/30/6");
+        assertThat(log.term(5)).isEqualTo(3);
+        log.truncateAndAppend(batch(7, 7, 3), 7);
+        assertThat(log.term(7)).as("appends continue after a bulk append").isEqualTo(3);
+    }
+
+    @Test
     void durableFeedbackForAnOverwrittenEntryIsIgnored()
     {
         final RaftLog log = new RaftLog(new MemoryLog(), 0);
