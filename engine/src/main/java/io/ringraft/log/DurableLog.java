@@ -490,7 +490,10 @@ public final class DurableLog implements LogReader, AutoCloseable
         current = next;
     }
 
-    /** Saves term, vote and commit; durable after the next {@link #force()}. */
+    /**
+     * Saves term, vote and commit: a new term or vote is durable after the next {@link #force()}, a commit that
+     * alone moved only with the next term or vote change or at {@link #close()} (it is Raft's volatile state).
+     */
     public void saveHardState(final HardState state)
     {
         hardStateFile.save(state);

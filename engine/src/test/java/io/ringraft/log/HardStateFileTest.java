@@ -34,6 +34,38 @@ class HardStateFileTest
     }
 
     @Test
+    void aCommitThatAloneMovedIsWrittenWithTheNextTermOrVoteChangeOrOnClose()
+    {
+        final Path file = dir.resolve("hardstate");
+        try (HardStateFile hardState = HardStateFile.open(file))
+        {
+            hardState.save(new HardState(2, 1, 5));
+            hardState.force();
+            hardState.save(new HardState(2, 1, 9));
+            hardState.force();
+            assertThat(hardState.current()).isEqualTo(new HardState(2, 1, 9));
+            assertThat(onDisk(file)).as("what a crash now would leave").isEqualTo(new HardState(2, 1, 5));
+
+            hardState.save(new HardState(3, HardState.NO_VOTE, 12));
+            hardState.force();
+            assertThat(onDisk(file)).as("a new term is written at once, with the commit")
+                .isEqualTo(new HardState(3, HardState.NO_VOTE, 12));
+            hardState.save(new HardState(3, 2, 12));
+            assertThat(onDisk(file)).as("so is a vote").isEqualTo(new HardState(3, 2, 12));
+            hardState.save(new HardState(3, 2, 20));
+        }
+        assertThat(onDisk(file)).as("after a clean close").isEqualTo(new HardState(3, 2, 20));
+    }
+
+    private static HardState onDisk(final Path file)
+    {
+        try (HardStateFile other = HardStateFile.open(file))
+        {
+            return other.current();
+        }
+    }
+
+    @Test
     void aTornWriteOfTheNewestSlotFallsBackToThePreviousState() throws IOException
     {
         final Path file = dir.resolve("hardstate");
