@@ -48,9 +48,15 @@ public class AeronClusterBenchmark implements ProposalCallback
     private static final int BATCH = 20_000;
     /**
      * Of each fixed-rate run. With 3 s the JIT still compiled during the measured 10 s (C2 threads at 21 % of a core
-     * in the measured window), which on two cores showed up in the percentiles.
+     * in the measured window), which on two cores showed up in the percentiles; with 10 s still 7-19 % in the 1 KiB
+     * run (the first), and its p99 ranged 0.8-4.7 ms; with 20 s 2-9 %.
      */
-    private static final int WARMUP_SECONDS = 10;
+    private static final int WARMUP_SECONDS = 20;
+    /**
+     * Of the first run, which also warms the JVM and the cluster: 1 KiB at 10 k/s measured first after 20 or 30 s had
+     * a p99 of 0.63-2.09 ms (9 runs), measured after a 64 B run (50 s after start) 0.65-0.67 ms (3 runs).
+     */
+    private static final int FIRST_WARMUP_SECONDS = 50;
     private static final long TIMEOUT_MS = 30_000;
 
     @Param({ "64", "1024" })
@@ -145,9 +151,9 @@ public class AeronClusterBenchmark implements ProposalCallback
 
     /**
      * Latency at fixed rates. Arguments: {@code payloadBytes:entriesPerSecond ...}; default
-     * {@code 1024:10000 64:10000 64:100000}. Each rate: 10 s warm-up ({@code -Dringraft.bench.warmupSeconds}), then
-     * 10 s measured. {@code idle:SECONDS}
-     * measures what the quiet cluster costs instead. Diagnostics: {@code -Dringraft.aeron.traceHops=true} splits the
+     * {@code 1024:10000 64:10000 64:100000}. Each rate: 20 s warm-up, the first 50 s
+     * ({@code -Dringraft.bench.warmupSeconds} sets both), then 10 s measured. {@code idle:SECONDS} measures what the
+     * quiet cluster costs instead. Diagnostics: {@code -Dringraft.aeron.traceHops=true} splits the
      * latency into hops ({@link HopBreakdown}); {@code -Dringraft.bench.backoff=spins,yields,minParkNs,maxParkNs}
      * tries another transport idle strategy.
      */
@@ -168,6 +174,7 @@ public class AeronClusterBenchmark implements ProposalCallback
         try (AeronBenchCluster cluster = new AeronBenchCluster(1, idle))
         {
             final RingraftNode leader = cluster.awaitLeader(0, TIMEOUT_MS);
+            boolean first = true;
             for (final String run : runs)
             {
                 final String[] parts = run.split(":");
@@ -181,7 +188,9 @@ public class AeronClusterBenchmark implements ProposalCallback
                 final FixedRateProposer fixedRate = new FixedRateProposer(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
                 final long electionsBefore = cluster.electionsStarted(1);
                 final long[] dropsBefore = cluster.transportSendDrops();
-                fixedRate.run(leader, Integer.getInteger("ringraft.bench.warmupSeconds", WARMUP_SECONDS), false);
+                fixedRate.run(leader, Integer.getInteger("ringraft.bench.warmupSeconds",
+                    first ? FIRST_WARMUP_SECONDS : WARMUP_SECONDS), false);
+                first = false;
                 final ProcessLoad load = new ProcessLoad();
                 fixedRate.run(leader, 10, true);
                 System.out.println(fixedRate.report() + "\n  " + load.report() + ", elections=" + (cluster.electionsStarted(1) - electionsBefore) +
