@@ -3,13 +3,6 @@ package io.ringraft.aeron;
 import io.aeron.driver.MediaDriver;
 import org.agrona.CloseHelper;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -81,29 +74,10 @@ final class TransportCluster implements AutoCloseable
         return cluster;
     }
 
-    /** One free loopback UDP port per id. Ports are released before use; a clash fails loudly on bind. */
+    /** One free loopback UDP port per id, see {@link LoopbackEndpoints}. */
     static Map<Integer, String> udpEndpoints(final int... ids)
     {
-        final Map<Integer, String> endpoints = new TreeMap<>();
-        final List<DatagramSocket> sockets = new ArrayList<>();
-        try
-        {
-            for (final int id : ids)
-            {
-                final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                sockets.add(socket);
-                endpoints.put(id, "127.0.0.1:" + socket.getLocalPort());
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        finally
-        {
-            sockets.forEach(DatagramSocket::close);
-        }
-        return endpoints;
+        return LoopbackEndpoints.pick(ids);
     }
 
     AeronTransport add(final int id, final AeronTransportContext context)

@@ -2,6 +2,7 @@ package io.ringraft.benchmarks;
 
 import io.ringraft.aeron.AeronTransport;
 import io.ringraft.aeron.AeronTransportContext;
+import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.aeron.PeerCounters;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.CounterLabels;
@@ -15,9 +16,6 @@ import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
@@ -27,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
@@ -54,7 +51,7 @@ final class AeronBenchCluster implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
-        final Map<Integer, String> endpoints = freeEndpoints();
+        final Map<Integer, String> endpoints = LoopbackEndpoints.pick(1, 2, 3);
         final int[] members = endpoints.keySet().stream().mapToInt(Integer::intValue).toArray();
         try
         {
@@ -187,29 +184,6 @@ final class AeronBenchCluster implements AutoCloseable
         }
     }
 
-    private static Map<Integer, String> freeEndpoints()
-    {
-        final Map<Integer, String> endpoints = new TreeMap<>();
-        final List<DatagramSocket> sockets = new ArrayList<>();
-        try
-        {
-            for (int member = 1; member <= MEMBERS; member++)
-            {
-                final DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                sockets.add(socket);
-                endpoints.put(member, "127.0.0.1:" + socket.getLocalPort());
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        finally
-        {
-            sockets.forEach(DatagramSocket::close);
-        }
-        return endpoints;
-    }
 
     /** Applies by doing nothing, so the figures are the engine's and the transport's. */
     private static final class NoOpStateMachine implements StateMachine

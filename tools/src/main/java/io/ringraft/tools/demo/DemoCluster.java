@@ -5,21 +5,17 @@ package io.ringraft.tools.demo;
 
 import io.ringraft.aeron.AeronTransport;
 import io.ringraft.aeron.AeronTransportContext;
+import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.NodeContext;
 import io.ringraft.pipeline.RingraftNode;
 
 import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.stream.IntStream;
 
 /**
  * Three {@link RingraftNode}s in this JVM, each with its own {@link AeronTransport} over UDP on free loopback ports
@@ -64,7 +60,7 @@ public final class DemoCluster implements AutoCloseable
         final ApplyStall stall)
     {
         this.settings = settings;
-        this.endpoints = freeLoopbackEndpoints();
+        this.endpoints = LoopbackEndpoints.pick(IntStream.rangeClosed(1, MEMBERS).toArray());
         final int[] members = endpoints.keySet().stream().mapToInt(Integer::intValue).toArray();
         machines = new CounterStateMachine[MEMBERS + 1][groups];
         try
@@ -205,28 +201,4 @@ public final class DemoCluster implements AutoCloseable
     }
 
     /** One free UDP port on loopback per member, found by binding port 0; released just before the drivers bind. */
-    private static Map<Integer, String> freeLoopbackEndpoints()
-    {
-        final Map<Integer, String> found = new TreeMap<>();
-        final List<DatagramSocket> sockets = new ArrayList<>();
-        try
-        {
-            for (int member = 1; member <= MEMBERS; member++)
-            {
-                final DatagramSocket socket = new DatagramSocket(
-                    new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-                sockets.add(socket);
-                found.put(member, socket.getLocalAddress().getHostAddress() + ":" + socket.getLocalPort());
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot find free UDP ports on loopback", ex);
-        }
-        finally
-        {
-            sockets.forEach(DatagramSocket::close);
-        }
-        return found;
-    }
 }
