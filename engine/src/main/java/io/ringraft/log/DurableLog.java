@@ -768,6 +768,8 @@ public final class DurableLog implements LogReader, AutoCloseable
             try
             {
                 force();
+                // Only after a successful force: the commit written must not point past what a restart finds.
+                hardStateFile.writeHeldCommit(durableLastIndex);
             }
             finally
             {

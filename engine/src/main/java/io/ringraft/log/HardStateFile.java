@@ -23,8 +23,8 @@ import java.nio.file.StandardOpenOption;
  * <p>
  * Term and vote are written as soon as they change: Raft must find them again after a crash before it votes or
  * acts in a term. The commit index is Raft's volatile state (a restarted member learns it again from the leader),
- * so a save that only moves it writes nothing: the commit goes to disk with the next term or vote change and on
- * close. Writing it with every group commit cost a write and, with fsync, a second fsync per batch. The commit
+ * so a save that only moves it writes nothing: the commit goes to disk with the next term or vote change and with
+ * a clean close ({@link #writeHeldCommit}). Writing it with every group commit cost a write and, with fsync, a second fsync per batch. The commit
  * found on load is therefore a lower bound of the one reached, never beyond it.
  */
 final class HardStateFile implements AutoCloseable
@@ -215,17 +215,25 @@ final class HardStateFile implements AutoCloseable
         dirty = false;
     }
 
-    /** Writes the commit kept back (a clean stop restarts from it) and closes. */
+    /**
+     * Writes the commit a save kept back, at most {@code limit}, and makes it durable: for a clean stop, so that the
+     * restart begins from it. {@code limit} is the log's durable end, which a commit on disk must never pass.
+     */
+    void writeHeldCommit(final long limit)
+    {
+        if (commitUnwritten)
+        {
+            write(new HardState(current.term(), current.votedFor(), Math.min(current.commit(), limit)));
+            force();
+        }
+    }
+
     @Override
     public void close()
     {
-        try (FileChannel closing = channel)
+        try
         {
-            if (commitUnwritten)
-            {
-                write(new HardState(current));
-                closing.force(false);
-            }
+            channel.close();
         }
         catch (final IOException ex)
         {

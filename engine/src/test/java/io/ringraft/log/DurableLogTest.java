@@ -247,6 +247,28 @@ class DurableLogTest
     }
 
     @Test
+    void aCleanCloseKeepsTheLatestCommitButNeverPastTheDurableEnd()
+    {
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.append(batch(1, 5, 2, 7, 40));
+            log.saveHardState(new io.ringraft.raft.HardState(2, 1, 3));
+            log.force();
+            log.saveHardState(new io.ringraft.raft.HardState(2, 1, 5)); // only the commit moved
+        }
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.hardState()).isEqualTo(new io.ringraft.raft.HardState(2, 1, 5));
+            log.append(batch(6, 6, 2, 7, 40));
+            log.saveHardState(new io.ringraft.raft.HardState(2, 1, 9)); // a commit past anything on disk
+        }
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.hardState()).as("clamped to the durable end").isEqualTo(new io.ringraft.raft.HardState(2, 1, 6));
+        }
+    }
+
+    @Test
     void refusesADirectoryOfAnotherMemberOrCluster()
     {
         DurableLog.open(config(dir)).close();

@@ -34,7 +34,7 @@ class HardStateFileTest
     }
 
     @Test
-    void aCommitThatAloneMovedIsWrittenWithTheNextTermOrVoteChangeOrOnClose()
+    void aCommitThatAloneMovedIsWrittenWithTheNextTermOrVoteChangeOrAtACleanStop()
     {
         final Path file = dir.resolve("hardstate");
         try (HardStateFile hardState = HardStateFile.open(file))
@@ -53,8 +53,10 @@ class HardStateFileTest
             hardState.save(new HardState(3, 2, 12));
             assertThat(onDisk(file)).as("so is a vote").isEqualTo(new HardState(3, 2, 12));
             hardState.save(new HardState(3, 2, 20));
+            assertThat(onDisk(file)).isEqualTo(new HardState(3, 2, 12));
+            hardState.writeHeldCommit(18);
+            assertThat(onDisk(file)).as("a clean stop, the log durable up to 18").isEqualTo(new HardState(3, 2, 18));
         }
-        assertThat(onDisk(file)).as("after a clean close").isEqualTo(new HardState(3, 2, 20));
     }
 
     private static HardState onDisk(final Path file)
