@@ -190,7 +190,6 @@ final class AeronBenchCluster implements AutoCloseable
         }
     }
 
-
     /** Applies by doing nothing, so the figures are the engine's and the transport's. */
     private static final class NoOpStateMachine implements StateMachine
     {

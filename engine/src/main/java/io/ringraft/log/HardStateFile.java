@@ -24,8 +24,8 @@ import java.nio.file.StandardOpenOption;
  * Term and vote are written as soon as they change: Raft must find them again after a crash before it votes or
  * acts in a term. The commit index is Raft's volatile state (a restarted member learns it again from the leader),
  * so a save that only moves it writes nothing: the commit goes to disk with the next term or vote change and with
- * a clean close ({@link #writeHeldCommit}). Writing it with every group commit cost a write and, with fsync, a second fsync per batch. The commit
- * found on load is therefore a lower bound of the one reached, never beyond it.
+ * a clean close ({@link #writeHeldCommit}). Writing it with every group commit cost a write and, with fsync, a
+ * second fsync per batch. The commit found on load is therefore a lower bound of the one reached, never beyond it.
  */
 final class HardStateFile implements AutoCloseable
 {

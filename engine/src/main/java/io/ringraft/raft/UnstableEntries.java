@@ -94,14 +94,7 @@ final class UnstableEntries
         final int payloadOffset,
         final int payloadLength)
     {
-        if (0 == count)
-        {
-            offset = index;
-        }
-        else if (index != offset + count)
-        {
-            throw new IllegalStateException("unstable entries must be consecutive: last=" + lastIndex() + " next=" + index);
-        }
+        continueAt(index);
         if (count == positions.length)
         {
             grow();
@@ -136,15 +129,7 @@ final class UnstableEntries
         {
             return;
         }
-        if (0 == count)
-        {
-            offset = fromIndex;
-        }
-        else if (fromIndex != offset + count)
-        {
-            throw new IllegalStateException(
-                "unstable entries must be consecutive: last=" + lastIndex() + " next=" + fromIndex);
-        }
+        continueAt(fromIndex);
         final int end = limit + batch.encodedLength() - start;
         buffer.putBytes(limit, batch.encodedBuffer(), start, end - limit);
         for (int position = limit; position < end; )
@@ -159,6 +144,19 @@ final class UnstableEntries
             position += HEADER_LENGTH + align8(buffer.getInt(position + LENGTH_OFFSET));
         }
         limit = end;
+    }
+
+    /** Checks that the next entry appended is {@code index}: any index when empty, else the one after the last. */
+    private void continueAt(final long index)
+    {
+        if (0 == count)
+        {
+            offset = index;
+        }
+        else if (index != offset + count)
+        {
+            throw new IllegalStateException("unstable entries must be consecutive: last=" + lastIndex() + " next=" + index);
+        }
     }
 
     private void grow()

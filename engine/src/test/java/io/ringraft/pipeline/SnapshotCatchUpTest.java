@@ -21,10 +21,7 @@ class SnapshotCatchUpTest
     @Test
     void laggingMemberCatchesUpFromASnapshot() throws Exception
     {
-        try (InProcessCluster cluster = InProcessCluster.builder().members(3).groups(1)
-            .segmentLength(64 * 1024)
-            .contextCustomizer((member, ctx) -> ctx.raftConfigCustomizer(config -> config.snapshotThresholdEntries(500)))
-            .start())
+        try (InProcessCluster cluster = startSnapshottingCluster())
         {
             final int leader = cluster.awaitLeaders(Duration.ofSeconds(15))[0];
             final int lagger = leader % 3 + 1;
@@ -71,10 +68,7 @@ class SnapshotCatchUpTest
     @Test
     void aSnapshotInstalledOverQueuedAppliesSupersedesThem() throws Exception
     {
-        try (InProcessCluster cluster = InProcessCluster.builder().members(3).groups(1)
-            .segmentLength(64 * 1024)
-            .contextCustomizer((member, ctx) -> ctx.raftConfigCustomizer(config -> config.snapshotThresholdEntries(500)))
-            .start())
+        try (InProcessCluster cluster = startSnapshottingCluster())
         {
             final int leader = cluster.awaitLeaders(Duration.ofSeconds(15))[0];
             final int lagger = leader % 3 + 1;
@@ -99,6 +93,15 @@ class SnapshotCatchUpTest
     }
 
     /** @return the index of the last write, committed and applied by the leader. */
+    /** 3 members, 1 group, small segments and a snapshot every 500 entries, so that compaction comes soon. */
+    private static InProcessCluster startSnapshottingCluster()
+    {
+        return InProcessCluster.builder().members(3).groups(1)
+            .segmentLength(64 * 1024)
+            .contextCustomizer((member, ctx) -> ctx.raftConfigCustomizer(config -> config.snapshotThresholdEntries(500)))
+            .start();
+    }
+
     private static long proposeAndAwait(final InProcessCluster cluster, final int leader, final int from, final int to)
         throws Exception
     {

@@ -199,6 +199,4 @@ public final class DemoCluster implements AutoCloseable
         final File shm = new File("/dev/shm");
         return shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
     }
-
-    /** One free UDP port on loopback per member, found by binding port 0; released just before the drivers bind. */
 }
