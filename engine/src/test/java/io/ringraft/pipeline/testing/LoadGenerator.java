@@ -117,6 +117,20 @@ public final class LoadGenerator implements ProposalCallback, AutoCloseable
         return acknowledged;
     }
 
+    /** The highest log index of a write acknowledged OK in the group, 0 when none. */
+    public long highestAcknowledgedIndex(final int groupId)
+    {
+        long highest = 0;
+        for (final long[] ack : acknowledged)
+        {
+            if (ack[0] == groupId)
+            {
+                highest = Math.max(highest, ack[2]);
+            }
+        }
+        return highest;
+    }
+
     public void stop()
     {
         running = false;
