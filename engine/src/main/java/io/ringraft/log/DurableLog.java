@@ -27,7 +27,9 @@ import java.util.List;
  * number of readers use the {@link LogReader} methods concurrently, without locks: appends go beyond the
  * published {@link #lastIndex()} and become visible only through a volatile write in {@link #force()};
  * the rare operations that change entries readers may already see (truncation, reset) run inside a
- * seqlock write section, which {@link #term(long)} retries around and {@link #read} stops at.
+ * seqlock write section, which {@link #term(long)} retries around and {@link #read} stops at. Since
+ * {@link #read} hands payloads to its visitor in place, it checks the seqlock again after each visit and
+ * counts the entry only if no truncation began meanwhile (see {@link LogReader#read}).
  * <p>
  * <b>Recovery.</b> {@link #open} checks the directory header, scans every segment and cuts a torn tail of
  * the last one back to the last valid record (reported on the {@code io.ringraft.log} System.Logger). Any
@@ -354,6 +356,13 @@ public final class DurableLog implements LogReader, AutoCloseable
             }
             visitor.visit(index, term, type, timestamp, segment.buffer(), position + Segment.ENTRY_PAYLOAD_OFFSET,
                 length);
+            VarHandle.loadLoadFence();
+            if (version != startVersion)
+            {
+                // A truncation began while the visitor read the payload in place: the appends after it may have
+                // overwritten those bytes, so this entry is not counted as read.
+                break;
+            }
             visited = index;
             bytes += length;
             position = segment.nextPosition(position);

@@ -40,8 +40,13 @@ public interface LogReader
      * Visits the entries from {@code fromIndex} to {@code toIndex} inclusive, in order, stopping once
      * {@code maxBytes} of payload have been visited (at least one entry is always visited when
      * available).
+     * <p>
+     * Entries are handed over in place. An entry that a truncation replaces while it is being visited may be
+     * visited torn; the return value then stops before it. Committed entries are never replaced, and the core
+     * reads only entries it has not asked to replace, so the pipeline's readers never meet this; any other
+     * reader of uncommitted entries must act only on the entries up to the index returned.
      *
-     * @return the last index visited, or {@code fromIndex - 1} when none was available.
+     * @return the last index visited and known intact, or {@code fromIndex - 1} when none was.
      */
     long read(long fromIndex, long toIndex, long maxBytes, EntryVisitor visitor);
 }
