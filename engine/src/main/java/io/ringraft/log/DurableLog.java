@@ -64,6 +64,15 @@ public final class DurableLog implements LogReader, AutoCloseable
     private volatile long durableLastIndex;
     /** Seqlock: odd while the writer changes entries that readers may already see. */
     private volatile long version;
+    /**
+     * The lowest index each recent write section may change, by section number ({@code version >>> 1}) modulo
+     * the length: a reader that saw sections begin decides from them whether its entry was touched, so that a
+     * truncation far above the committed entries the apply stage reads never cuts its read short.
+     */
+    private final long[] sectionFloors = new long[SECTION_HISTORY];
+
+    private static final int SECTION_HISTORY = 64;
+    private static final long NO_ENTRY_CHANGED = Long.MAX_VALUE;
 
     private final ArrayList<Segment> retiredEarlier = new ArrayList<>();
     private final ArrayList<Segment> retiredLatest = new ArrayList<>();
@@ -349,18 +358,16 @@ public final class DurableLog implements LogReader, AutoCloseable
             final long term = segment.termAt(position);
             final EntryType type = segment.typeAt(position);
             final long timestamp = segment.timestampAt(position);
-            VarHandle.loadLoadFence();
-            if (version != startVersion || segment.indexAt(position) != index)
+            if (!untouchedSince(startVersion, index) || segment.indexAt(position) != index)
             {
                 break; // truncated under us: what follows may be another history
             }
             visitor.visit(index, term, type, timestamp, segment.buffer(), position + Segment.ENTRY_PAYLOAD_OFFSET,
                 length);
-            VarHandle.loadLoadFence();
-            if (version != startVersion)
+            if (!untouchedSince(startVersion, index))
             {
-                // A truncation began while the visitor read the payload in place: the appends after it may have
-                // overwritten those bytes, so this entry is not counted as read.
+                // A truncation of this entry began while the visitor read its payload in place: the appends after
+                // it may have overwritten those bytes, so the entry is not counted as read.
                 break;
             }
             visited = index;
@@ -368,6 +375,35 @@ public final class DurableLog implements LogReader, AutoCloseable
             position = segment.nextPosition(position);
         }
         return visited;
+    }
+
+    /**
+     * Whether no write section begun since {@code startVersion} (even) may have changed the entry at {@code index}.
+     * Called after the entry's bytes were read: a writer's store seen there happened after its section began,
+     * so the fence makes that section's version, and the floor published before it, visible here.
+     */
+    private boolean untouchedSince(final long startVersion, final long index)
+    {
+        VarHandle.loadLoadFence();
+        final long now = version;
+        if (now == startVersion)
+        {
+            return true;
+        }
+        final long firstSection = startVersion >>> 1;
+        final long lastSection = (now - 1) >>> 1;
+        if (lastSection - firstSection >= SECTION_HISTORY)
+        {
+            return false;
+        }
+        long floor = NO_ENTRY_CHANGED;
+        for (long section = firstSection; section <= lastSection; section++)
+        {
+            floor = Math.min(floor, sectionFloors[(int)(section & (SECTION_HISTORY - 1))]);
+        }
+        VarHandle.loadLoadFence();
+        // The floors read are those of the sections counted only if no later section reused their slots meanwhile.
+        return index < floor && ((version - 1) >>> 1) - firstSection < SECTION_HISTORY;
     }
 
     private static int findSegment(final Segment[] segs, final long index)
@@ -464,7 +500,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         if (termRuns.needsGrowth(term))
         {
-            beginWrite();
+            beginWrite(NO_ENTRY_CHANGED);
             termRuns.grow();
             endWrite();
         }
@@ -548,7 +584,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         final Segment[] segs = segments;
         final int holder = Math.max(0, findSegment(segs, fromIndex));
-        beginWrite();
+        beginWrite(fromIndex);
         try
         {
             if (fromIndex <= durableLastIndex)
@@ -682,7 +718,8 @@ public final class DurableLog implements LogReader, AutoCloseable
             return written;
         }
         final Segment[] segs = segments;
-        beginWrite();
+        // Entries the snapshot covers may differ here (an uncommitted stale history): every index may change.
+        beginWrite(0);
         try
         {
             durableLastIndex = snapshot.index();
@@ -756,9 +793,12 @@ public final class DurableLog implements LogReader, AutoCloseable
         return segment;
     }
 
-    private void beginWrite()
+    /** @param floor the lowest index whose entry the section (or the appends after it) may change. */
+    private void beginWrite(final long floor)
     {
-        version = version + 1;
+        final long sectionVersion = version + 1;
+        sectionFloors[(int)((sectionVersion >>> 1) & (SECTION_HISTORY - 1))] = floor;
+        version = sectionVersion; // a volatile write: publishes the floor with the section
         VarHandle.fullFence();
     }
 

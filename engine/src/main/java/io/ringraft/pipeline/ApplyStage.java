@@ -103,7 +103,9 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         currentGroup = groupId;
         while (from <= toIndex)
         {
-            final long last = storages[groupId].reader().read(from, toIndex, maxApplyBatchBytes, this);
+            // A read may visit (so apply) an entry yet not count it (LogReader#read): the applied index is the truth.
+            final long last = Math.max(
+                storages[groupId].reader().read(from, toIndex, maxApplyBatchBytes, this), appliedIndex[groupId]);
             if (last < from)
             {
                 if (supersededBySnapshot(groupId, toIndex))

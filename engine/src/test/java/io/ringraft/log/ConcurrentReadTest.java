@@ -86,6 +86,34 @@ class ConcurrentReadTest
         }
     }
 
+    /**
+     * A truncation above the entries being read leaves them alone, so it must not cut the read short: the apply
+     * stage reads committed entries while the persist stage may be replacing an uncommitted suffix, and it acts on
+     * each entry as it visits it.
+     */
+    @Test
+    void aTruncationAboveTheEntryVisitedDoesNotCutTheReadShort() throws Exception
+    {
+        try (DurableLog log = DurableLog.open(config(dir).fsyncPolicy(FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS)))
+        {
+            log.append(LogFixtures.batch(1, 10, 1, 1, 400));
+            log.force();
+            final List<Long> visited = new ArrayList<>();
+            final long read = log.read(1, 10, Long.MAX_VALUE, (index, term, type, timestamp, payload, offset, length) ->
+            {
+                visited.add(index);
+                if (index == 5)
+                {
+                    log.truncateSuffix(9);
+                    log.append(LogFixtures.batch(9, 12, 2, 2, 400));
+                    log.force();
+                }
+            });
+            assertThat(read).as("1..8 are untouched by a truncation from 9").isEqualTo(8);
+            assertThat(visited).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
+        }
+    }
+
     private static void write(final DurableLog log, final long deadline)
     {
         final Random random = new Random(11);
