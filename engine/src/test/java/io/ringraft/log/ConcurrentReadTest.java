@@ -67,19 +67,8 @@ class ConcurrentReadTest
     {
         try (DurableLog log = DurableLog.open(config(dir).fsyncPolicy(FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS)))
         {
-            log.append(LogFixtures.batch(1, 10, 1, 1, 400));
-            log.force();
             final List<Long> visited = new ArrayList<>();
-            final long read = log.read(1, 10, Long.MAX_VALUE, (index, term, type, timestamp, payload, offset, length) ->
-            {
-                visited.add(index);
-                if (index == 8)
-                {
-                    log.truncateSuffix(6);
-                    log.append(LogFixtures.batch(6, 12, 2, 2, 400));
-                    log.force();
-                }
-            });
+            final long read = readOneToTenReplacingSuffix(log, 8, 6, visited);
             assertThat(visited).as("the visitor saw 8 before it was replaced").endsWith(8L);
             assertThat(read).as("entries 1..7 were read intact, 8 may be torn").isEqualTo(7);
             assertThat(LogFixtures.readAll(log, 6, 12)).extracting(LogFixtures.Entry::term).containsOnly(2L);
@@ -96,22 +85,34 @@ class ConcurrentReadTest
     {
         try (DurableLog log = DurableLog.open(config(dir).fsyncPolicy(FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS)))
         {
-            log.append(LogFixtures.batch(1, 10, 1, 1, 400));
-            log.force();
             final List<Long> visited = new ArrayList<>();
-            final long read = log.read(1, 10, Long.MAX_VALUE, (index, term, type, timestamp, payload, offset, length) ->
-            {
-                visited.add(index);
-                if (index == 5)
-                {
-                    log.truncateSuffix(9);
-                    log.append(LogFixtures.batch(9, 12, 2, 2, 400));
-                    log.force();
-                }
-            });
+            final long read = readOneToTenReplacingSuffix(log, 5, 9, visited);
             assertThat(read).as("1..8 are untouched by a truncation from 9").isEqualTo(8);
             assertThat(visited).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L);
         }
+    }
+
+    /**
+     * Writes entries 1..10 of term 1, then reads them; while the read visits {@code whileVisiting}, the writer (this
+     * same thread, so the interleaving is exact) replaces the entries from {@code replaceFrom} with term 2's up to 12.
+     *
+     * @return what the read returned.
+     */
+    private static long readOneToTenReplacingSuffix(
+        final DurableLog log, final long whileVisiting, final long replaceFrom, final List<Long> visited)
+    {
+        log.append(LogFixtures.batch(1, 10, 1, 1, 400));
+        log.force();
+        return log.read(1, 10, Long.MAX_VALUE, (index, term, type, timestamp, payload, offset, length) ->
+        {
+            visited.add(index);
+            if (index == whileVisiting)
+            {
+                log.truncateSuffix(replaceFrom);
+                log.append(LogFixtures.batch(replaceFrom, 12, 2, 2, 400));
+                log.force();
+            }
+        });
     }
 
     private static void write(final DurableLog log, final long deadline)
