@@ -394,7 +394,9 @@ public final class LogInspector
             {
                 continue;
             }
-            if (null != previous && null != previous.end() && previous.lastIndex() + 1 != report.baseIndex())
+            // After a damaged or unreadable segment the apparent gap is that damage's consequence, already reported.
+            if (null != previous && null != previous.end() && SegmentScan.End.DAMAGED != previous.end() &&
+                previous.lastIndex() + 1 != report.baseIndex())
             {
                 defects.add(new Defect(file, 0, "segment starts at index " + report.baseIndex() +
                     " but the previous segment " + previous.file().getFileName() + " ends at index " +
