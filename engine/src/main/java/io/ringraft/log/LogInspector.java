@@ -256,7 +256,11 @@ public final class LogInspector
         if (!segments.isEmpty())
         {
             final SegmentReport first = segments.get(0);
-            final SegmentReport last = segments.get(segments.size() - 1);
+            SegmentReport last = first;
+            for (final SegmentReport segment : segments)
+            {
+                last = null == segment.end() ? last : segment; // an unreadable one holds nothing to count
+            }
             if (first.baseIndex() > snapshotIndex + 1)
             {
                 defects.add(new Defect(first.file(), 0, "the log starts at index " + first.baseIndex() +

@@ -1,7 +1,6 @@
 package io.ringraft.log;
 
 import io.ringraft.codecs.sbe.EntryType;
-import io.ringraft.codecs.sbe.LogEntryDecoder;
 import io.ringraft.codecs.sbe.LogEntryEncoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
 import io.ringraft.codecs.sbe.SegmentHeaderEncoder;
@@ -48,14 +47,14 @@ final class Segment
     private static final int BODY_OFFSET = MESSAGE_OFFSET + MessageHeaderEncoder.ENCODED_LENGTH;
     static final int HEADER_LENGTH = SegmentScan.HEADER_LENGTH;
 
-    private static final int ENTRY_INDEX_OFFSET = BODY_OFFSET + LogEntryDecoder.indexEncodingOffset();
-    private static final int ENTRY_TERM_OFFSET = BODY_OFFSET + LogEntryDecoder.termEncodingOffset();
-    private static final int ENTRY_TYPE_OFFSET = BODY_OFFSET + LogEntryDecoder.entryTypeEncodingOffset();
-    private static final int ENTRY_TIMESTAMP_OFFSET = BODY_OFFSET + LogEntryDecoder.timestampEncodingOffset();
-    private static final int ENTRY_PAYLOAD_LENGTH_OFFSET = BODY_OFFSET + LogEntryDecoder.BLOCK_LENGTH;
-    static final int ENTRY_PAYLOAD_OFFSET = ENTRY_PAYLOAD_LENGTH_OFFSET + LogEntryDecoder.payloadHeaderLength();
-    /** SBE message header + LogEntry block + payload length field: what a record needs besides its payload. */
-    private static final int ENTRY_MIN_MESSAGE_LENGTH = ENTRY_PAYLOAD_OFFSET - MESSAGE_OFFSET;
+    // The record layout is defined once, next to the walk that validates it.
+    private static final int ENTRY_INDEX_OFFSET = SegmentScan.ENTRY_INDEX_OFFSET;
+    private static final int ENTRY_TERM_OFFSET = SegmentScan.ENTRY_TERM_OFFSET;
+    private static final int ENTRY_TYPE_OFFSET = SegmentScan.ENTRY_TYPE_OFFSET;
+    private static final int ENTRY_TIMESTAMP_OFFSET = SegmentScan.ENTRY_TIMESTAMP_OFFSET;
+    private static final int ENTRY_PAYLOAD_LENGTH_OFFSET = SegmentScan.ENTRY_PAYLOAD_LENGTH_OFFSET;
+    static final int ENTRY_PAYLOAD_OFFSET = SegmentScan.ENTRY_PAYLOAD_OFFSET;
+    private static final int ENTRY_MIN_MESSAGE_LENGTH = SegmentScan.ENTRY_MIN_MESSAGE_LENGTH;
 
 
     /**

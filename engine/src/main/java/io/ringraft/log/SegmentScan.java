@@ -24,14 +24,14 @@ public final class SegmentScan
     private static final int MESSAGE_OFFSET = RecordFrame.LENGTH;
     private static final int BODY_OFFSET = MESSAGE_OFFSET + MessageHeaderEncoder.ENCODED_LENGTH;
     private static final int HEADER_MESSAGE_LENGTH = BODY_OFFSET - MESSAGE_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH;
-    private static final int ENTRY_INDEX_OFFSET = BODY_OFFSET + LogEntryDecoder.indexEncodingOffset();
-    private static final int ENTRY_TERM_OFFSET = BODY_OFFSET + LogEntryDecoder.termEncodingOffset();
-    private static final int ENTRY_TYPE_OFFSET = BODY_OFFSET + LogEntryDecoder.entryTypeEncodingOffset();
-    private static final int ENTRY_TIMESTAMP_OFFSET = BODY_OFFSET + LogEntryDecoder.timestampEncodingOffset();
-    private static final int ENTRY_PAYLOAD_LENGTH_OFFSET = BODY_OFFSET + LogEntryDecoder.BLOCK_LENGTH;
-    private static final int ENTRY_PAYLOAD_OFFSET = ENTRY_PAYLOAD_LENGTH_OFFSET + LogEntryDecoder.payloadHeaderLength();
+    static final int ENTRY_INDEX_OFFSET = BODY_OFFSET + LogEntryDecoder.indexEncodingOffset();
+    static final int ENTRY_TERM_OFFSET = BODY_OFFSET + LogEntryDecoder.termEncodingOffset();
+    static final int ENTRY_TYPE_OFFSET = BODY_OFFSET + LogEntryDecoder.entryTypeEncodingOffset();
+    static final int ENTRY_TIMESTAMP_OFFSET = BODY_OFFSET + LogEntryDecoder.timestampEncodingOffset();
+    static final int ENTRY_PAYLOAD_LENGTH_OFFSET = BODY_OFFSET + LogEntryDecoder.BLOCK_LENGTH;
+    static final int ENTRY_PAYLOAD_OFFSET = ENTRY_PAYLOAD_LENGTH_OFFSET + LogEntryDecoder.payloadHeaderLength();
     /** SBE message header + LogEntry block + payload length field: what a record needs besides its payload. */
-    private static final int ENTRY_MIN_MESSAGE_LENGTH = ENTRY_PAYLOAD_OFFSET - MESSAGE_OFFSET;
+    static final int ENTRY_MIN_MESSAGE_LENGTH = ENTRY_PAYLOAD_OFFSET - MESSAGE_OFFSET;
 
     /** Bytes of the framed {@code SegmentHeader} at offset 0, padded to the record alignment. */
     public static final int HEADER_LENGTH = RecordFrame.aligned(BODY_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH);
@@ -101,11 +101,6 @@ public final class SegmentScan
         public String defect()
         {
             return describe(defect);
-        }
-
-        boolean isEmptyFrame()
-        {
-            return defect == RecordFrame.Defect.EMPTY;
         }
     }
 
@@ -337,11 +332,5 @@ public final class SegmentScan
     public static int payloadOffset(final int position)
     {
         return position + ENTRY_PAYLOAD_OFFSET;
-    }
-
-    /** Bytes the record at {@code position} occupies, frame and padding included. */
-    static int recordLength(final DirectBuffer buffer, final int position)
-    {
-        return RecordFrame.aligned(RecordFrame.LENGTH + buffer.getInt(position + RecordFrame.FRAME_LENGTH_OFFSET));
     }
 }

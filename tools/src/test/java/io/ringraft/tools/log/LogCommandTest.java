@@ -325,6 +325,55 @@ class LogCommandTest
         assertThat(history).containsKey(CONF_CHANGE_INDEX + 1);
     }
 
+    @Test
+    void aGarbledHeaderAMissingSegmentAndAShortFileAreDamageNamingTheirFile() throws IOException
+    {
+        writeHistory();
+        final Path group = groupDirectory(dataDir);
+        final List<Path> segments = segmentFiles();
+        assertThat(segments).hasSize(3);
+        final Path header = group.resolve("directory-header");
+        final byte[] goodHeader = Files.readAllBytes(header);
+        Files.write(header, "not a ringraft header".getBytes());
+        Files.delete(segments.get(1));
+        final Path snapshot;
+        try (Stream<Path> snapshots = Files.list(group.resolve("snapshots")))
+        {
+            snapshot = snapshots.sorted().toList().get(0);
+        }
+        flipByte(snapshot, Files.size(snapshot) - 1);
+
+        assertThat(execute("log", "summary", group.toString())).isEqualTo(1);
+        assertThat(out.toString())
+            .contains("directory header: missing or unreadable")
+            .contains("DAMAGE: " + header + " at offset 0: " + header + ": expected a ringraft directory header")
+            .contains("DAMAGE: " + segments.get(2) + " at offset 0: segment starts at index " +
+                baseIndex(segments.get(2)) + " but the previous segment " + segments.get(0).getFileName() +
+                " ends at index " + (baseIndex(segments.get(1)) - 1) + ", so the segment(s) holding indexes " +
+                baseIndex(segments.get(1)) + ".." + (baseIndex(segments.get(2)) - 1) + " are missing")
+            .contains(snapshot.getFileName() + "  NOT VERIFIED: data CRC32C mismatch")
+            .contains("note: " + snapshot + " at offset 0: snapshot does not verify")
+            .containsPattern("DAMAGED: 2 problem");
+
+        Files.write(header, goodHeader);
+        try (RandomAccessFile raf = new RandomAccessFile(segments.get(2).toFile(), "rw"))
+        {
+            raf.setLength(10);
+        }
+        assertThat(execute("log", "summary", group.toString())).isEqualTo(1);
+        assertThat(out.toString())
+            .contains("directory header: cluster 42")
+            .contains("DAMAGE: " + segments.get(2) + " at offset 0: segment file of 10 bytes is too short for its " +
+                "header")
+            .containsPattern("log: first index 1324, last index 1762\n")
+            .containsPattern("DAMAGED: 2 problem");
+    }
+
+    private static long baseIndex(final Path segment)
+    {
+        return Long.parseLong(segment.getFileName().toString().substring(0, 20));
+    }
+
     /** Every file and directory under {@code root}: name, size, modification time and content checksum. */
     private static List<String> fingerprint(final Path root) throws IOException
     {
