@@ -1,11 +1,14 @@
 package io.ringraft.log;
 
 import io.ringraft.raft.Membership;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -18,8 +21,10 @@ import java.util.Objects;
 
 /**
  * Read-only inspection of one group directory, for operators: what {@link DurableLog#open} would find there,
- * without creating, truncating, locking or writing anything. Files are opened for reading only and copied into
- * memory (never mapped, so a file another process shortens cannot crash this JVM).
+ * without creating, truncating, locking or writing anything. Files are opened for reading only; a segment is mapped
+ * read-only for its scan (so only the pages holding records are read) and unmapped right after it. The engine never
+ * shortens a segment file under its name; should something else do so mid-scan, the fault surfaces as an error the
+ * scan reports, not as a crash.
  * <p>
  * It applies recovery's own rules ({@link SegmentScan}, the directory header, hard state and snapshot checks) and
  * reports as {@link Defect#damage() damage} what would make {@link DurableLog#open} refuse to start or lose
@@ -125,7 +130,6 @@ public final class LogInspector
 
     private final Path groupDirectory;
     private final int groupId;
-    private ByteBuffer scratch = ByteBuffer.allocateDirect(0);
 
     private LogInspector(final Path groupDirectory, final int groupId)
     {
@@ -475,42 +479,45 @@ public final class LogInspector
             if (null != problem)
             {
                 defects.add(new Defect(file, 0, withoutLocation(problem), true));
-                return new SegmentReport(file, baseIndex, baseIndex - 1, List.of(), List.of(), null, -1, 0, 0, fileLength);
+                return unreadable(file, baseIndex, fileLength);
             }
             final int capacity = SegmentScan.segmentLength(header);
-            if (scratch.capacity() < capacity)
-            {
-                scratch = ByteBuffer.allocateDirect(capacity);
-            }
-            final UnsafeBuffer buffer = new UnsafeBuffer(scratch, 0, capacity);
-            final int fileBytes = (int)Math.min(fileLength, capacity);
-            readFully(channel, scratch.clear().limit(fileBytes), 0);
-            // What the file lacks reads as zeros, as recovery (which extends such a file) sees it.
-            buffer.setMemory(fileBytes, capacity - fileBytes, (byte)0);
             if (fileLength < capacity)
             {
                 defects.add(new Defect(file, fileLength, "file is " + (capacity - fileLength) + " bytes shorter " +
                     "than its segment length " + capacity + "; the missing bytes read as zeros and the next start " +
                     "extends it", false));
             }
-
-            final List<Long> terms = new ArrayList<>();
-            final List<Long> termStarts = new ArrayList<>();
-            SegmentScan.walk(buffer, capacity, baseIndex, previousTerm, lastSegment, (buf, position, index, term) ->
+            final SegmentWalk walk = new SegmentWalk(visitor);
+            if (fileLength >= capacity)
             {
-                if (terms.isEmpty() || terms.get(terms.size() - 1) != term)
+                final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, capacity);
+                try
                 {
-                    terms.add(term);
-                    termStarts.add(index);
+                    SegmentScan.walk(new UnsafeBuffer(mapped), capacity, baseIndex, previousTerm, lastSegment, walk,
+                        outcome);
                 }
-                if (null != visitor)
+                catch (final InternalError ex)
                 {
-                    visitor.onRecord(buf, position, index, term);
+                    // How the JVM reports touching a mapped page the file no longer has.
+                    defects.add(new Defect(file, 0, "the file shrank while being read: " + ex.getMessage(), true));
+                    return unreadable(file, baseIndex, fileLength);
                 }
-            }, outcome);
+                finally
+                {
+                    IoUtil.unmap(mapped);
+                }
+            }
+            else
+            {
+                // What the file lacks reads as zeros, as recovery (which extends such a file) sees it.
+                final UnsafeBuffer copy = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity));
+                readFully(channel, copy.byteBuffer().limit((int)fileLength), 0);
+                SegmentScan.walk(copy, capacity, baseIndex, previousTerm, lastSegment, walk, outcome);
+            }
             report(file, lastSegment, outcome, defects);
-            return new SegmentReport(file, baseIndex, outcome.nextIndex() - 1, List.copyOf(terms), List.copyOf(termStarts),
-                outcome.end(),
+            return new SegmentReport(file, baseIndex, outcome.nextIndex() - 1, List.copyOf(walk.terms),
+                List.copyOf(walk.termStarts), outcome.end(),
                 outcome.end() == SegmentScan.End.TRUNCATION_MARKER ? outcome.nextIndex() : -1, outcome.position(),
                 capacity, fileLength);
         }
@@ -523,7 +530,39 @@ public final class LogInspector
         catch (final IOException ex)
         {
             defects.add(new Defect(file, 0, "cannot read: " + ex, true));
-            return new SegmentReport(file, baseIndex, baseIndex - 1, List.of(), List.of(), null, -1, 0, 0, 0);
+            return unreadable(file, baseIndex, 0);
+        }
+    }
+
+    private static SegmentReport unreadable(final Path file, final long baseIndex, final long fileLength)
+    {
+        return new SegmentReport(file, baseIndex, baseIndex - 1, List.of(), List.of(), null, -1, 0, 0, fileLength);
+    }
+
+    /** Collects a segment's terms and passes its records on. */
+    private static final class SegmentWalk implements SegmentScan.RecordVisitor
+    {
+        final List<Long> terms = new ArrayList<>();
+        final List<Long> termStarts = new ArrayList<>();
+        private final SegmentScan.RecordVisitor visitor;
+
+        SegmentWalk(final SegmentScan.RecordVisitor visitor)
+        {
+            this.visitor = visitor;
+        }
+
+        @Override
+        public void onRecord(final DirectBuffer buffer, final int position, final long index, final long term)
+        {
+            if (terms.isEmpty() || terms.get(terms.size() - 1) != term)
+            {
+                terms.add(term);
+                termStarts.add(index);
+            }
+            if (null != visitor)
+            {
+                visitor.onRecord(buffer, position, index, term);
+            }
         }
     }
 

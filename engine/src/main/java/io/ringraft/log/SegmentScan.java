@@ -44,7 +44,10 @@ public final class SegmentScan
     {
     }
 
-    /** Called for each valid record, in index order; {@code position} is the record's byte offset in the file. */
+    /**
+     * Called for each valid record, in index order; {@code position} is the record's byte offset in the file. The
+     * buffer may be valid only during the call (an inspector unmaps it after the walk): copy what must outlive it.
+     */
     @FunctionalInterface
     public interface RecordVisitor
     {
@@ -252,7 +255,8 @@ public final class SegmentScan
         return messageLength;
     }
 
-    static boolean isTruncationMarker(final DirectBuffer buffer, final int capacity, final int position, final long index)
+    static boolean isTruncationMarker(
+        final DirectBuffer buffer, final int capacity, final int position, final long index)
     {
         return position + RecordFrame.LENGTH <= capacity &&
             buffer.getInt(position + RecordFrame.FRAME_LENGTH_OFFSET) == Segment.TRUNCATION_MARKER &&
@@ -265,7 +269,8 @@ public final class SegmentScan
      *
      * @return the offset, or -1.
      */
-    static int findRecordOfSegment(final DirectBuffer buffer, final int capacity, final long baseIndex, final int position)
+    static int findRecordOfSegment(
+        final DirectBuffer buffer, final int capacity, final long baseIndex, final int position)
     {
         for (int probe = position + RecordFrame.ALIGNMENT; probe + ENTRY_PAYLOAD_OFFSET <= capacity;
             probe += RecordFrame.ALIGNMENT)

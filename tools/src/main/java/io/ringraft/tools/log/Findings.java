@@ -32,7 +32,8 @@ final class Findings
         }
         else
         {
-            out.println("DAMAGED: " + damage + " problem(s) above: a node would refuse to start on this directory, or lose entries");
+            out.println("DAMAGED: " + damage + " problem(s) above: a node would refuse to start on this directory, " +
+                "or lose entries");
         }
         out.flush();
         return 0 == damage ? HEALTHY : DAMAGED;

@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LogCommandTest
 {
     private static final Pattern ENTRY = Pattern.compile(
-        "index=(\\d+) term=(\\d+) type=(\\w+) timestamp=(\\S+) length=(\\d+)(?: conf-change=(.*?))?(?: payload=([0-9a-f]*))?");
+        "index=(\\d+) term=(\\d+) type=(\\w+) timestamp=(\\S+) length=(\\d+)" +
+        "(?: conf-change=(.*?))?(?: payload=([0-9a-f]*))?");
     private static final long CONF_CHANGE_INDEX = 2301;
 
     @TempDir
