@@ -61,6 +61,23 @@ final class DirectoryHeaderFile
 
     private static void check(final Path file, final int clusterId, final int memberId)
     {
+        final DirectoryHeader header = read(file);
+        if (header.clusterId() != clusterId || header.memberId() != memberId)
+        {
+            throw new ForeignDirectoryException(file + ": expected cluster " + clusterId + " member " + memberId +
+                ", found cluster " + header.clusterId() + " member " + header.memberId() +
+                ". The data directory belongs to another " + (header.clusterId() != clusterId ? "cluster" : "member") +
+                "; point this member at its own data directory, or fix its cluster/member id configuration.");
+        }
+    }
+
+    /**
+     * Reads and checks the header without writing anything.
+     *
+     * @throws ForeignDirectoryException when it is not a valid ringraft header of a format this release reads.
+     */
+    static DirectoryHeader read(final Path file)
+    {
         final byte[] content;
         try
         {
@@ -90,12 +107,7 @@ final class DirectoryHeaderFile
             throw new ForeignDirectoryException(file + ": expected format version " + FORMAT_VERSION + ", found " +
                 header.formatVersion() + ". Run the ringraft release that wrote this directory, or migrate it.");
         }
-        if (header.clusterId() != clusterId || header.memberId() != memberId)
-        {
-            throw new ForeignDirectoryException(file + ": expected cluster " + clusterId + " member " + memberId +
-                ", found cluster " + header.clusterId() + " member " + header.memberId() +
-                ". The data directory belongs to another " + (header.clusterId() != clusterId ? "cluster" : "member") +
-                "; point this member at its own data directory, or fix its cluster/member id configuration.");
-        }
+        return new DirectoryHeader(header.clusterId(), header.memberId(), header.formatVersion(),
+            header.createdTimestamp());
     }
 }

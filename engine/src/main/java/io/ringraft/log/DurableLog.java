@@ -244,7 +244,8 @@ public final class DurableLog implements LogReader, AutoCloseable
         return files;
     }
 
-    private static long baseIndexOf(final Path file)
+    /** A segment file's base index, from its name; anything else in the log directory is damage. */
+    static long baseIndexOf(final Path file)
     {
         final String name = file.getFileName().toString();
         if (name.length() == 20 + Segment.SUFFIX.length() && name.endsWith(Segment.SUFFIX))

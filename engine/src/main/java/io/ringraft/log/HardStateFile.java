@@ -85,11 +85,29 @@ final class HardStateFile implements AutoCloseable
 
     private void load() throws IOException
     {
+        final HardStateSlots slots = read(channel);
+        if (2 == slots.damagedSlots())
+        {
+            // One crash tears at most the slot being written; the other one was valid before it. Starting from
+            // the initial state now could cast a second vote in a term already voted in.
+            throw new CorruptLogException(file, 0, "both hard state slots are damaged, so this member's term " +
+                "and vote are unknown", "Restore " + file.getFileName() + " from a backup, or delete " +
+                file.getParent() + " so that this member resyncs from its peers as a new member");
+        }
+        current.copyFrom(slots.state());
+        sequence = slots.sequence();
+    }
+
+    /** Reads both slots without writing anything: for {@link #open} and for read-only inspection. */
+    static HardStateSlots read(final FileChannel channel) throws IOException
+    {
         final UnsafeBuffer candidate = new UnsafeBuffer(ByteBuffer.allocateDirect(SLOT_LENGTH));
         final HardStateDecoder decoder = new HardStateDecoder();
         final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+        final HardState best = new HardState(HardState.INITIAL);
         long bestSequence = 0;
         int damagedSlots = 0;
+        int validSlots = 0;
         for (int i = 0; i < 2; i++)
         {
             candidate.setMemory(0, SLOT_LENGTH, (byte)0);
@@ -101,23 +119,16 @@ final class HardStateFile implements AutoCloseable
                 damagedSlots += isZero(candidate) ? 0 : 1;
                 continue;
             }
+            validSlots++;
             final long slotSequence = candidate.getLong(SEQUENCE_OFFSET);
             if (slotSequence > bestSequence)
             {
                 bestSequence = slotSequence;
                 decoder.wrapAndApplyHeader(candidate, MESSAGE_OFFSET, headerDecoder);
-                current.set(decoder.term(), decoder.votedFor(), decoder.commit());
+                best.set(decoder.term(), decoder.votedFor(), decoder.commit());
             }
         }
-        if (2 == damagedSlots)
-        {
-            // One crash tears at most the slot being written; the other one was valid before it. Starting from
-            // the initial state now could cast a second vote in a term already voted in.
-            throw new CorruptLogException(file, 0, "both hard state slots are damaged, so this member's term " +
-                "and vote are unknown", "Restore " + file.getFileName() + " from a backup, or delete " +
-                file.getParent() + " so that this member resyncs from its peers as a new member");
-        }
-        sequence = bestSequence;
+        return new HardStateSlots(best, bestSequence, validSlots, damagedSlots);
     }
 
     private static boolean isZero(final UnsafeBuffer slot)

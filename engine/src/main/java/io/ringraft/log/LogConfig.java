@@ -103,22 +103,44 @@ public final class LogConfig
 
     public Path logDirectory()
     {
-        return groupDirectory().resolve("log");
+        return logDirectory(groupDirectory());
     }
 
     public Path snapshotDirectory()
     {
-        return groupDirectory().resolve("snapshots");
+        return snapshotDirectory(groupDirectory());
     }
 
     public Path hardStateFile()
     {
-        return groupDirectory().resolve("hardstate");
+        return hardStateFile(groupDirectory());
     }
 
     public Path directoryHeaderFile()
     {
-        return groupDirectory().resolve("directory-header");
+        return directoryHeaderFile(groupDirectory());
+    }
+
+    // The layout of a group directory wherever it lies, e.g. a copy an operator inspects (see LogInspector).
+
+    static Path logDirectory(final Path groupDirectory)
+    {
+        return groupDirectory.resolve("log");
+    }
+
+    static Path snapshotDirectory(final Path groupDirectory)
+    {
+        return groupDirectory.resolve("snapshots");
+    }
+
+    static Path hardStateFile(final Path groupDirectory)
+    {
+        return groupDirectory.resolve("hardstate");
+    }
+
+    static Path directoryHeaderFile(final Path groupDirectory)
+    {
+        return groupDirectory.resolve("directory-header");
     }
 
     /**

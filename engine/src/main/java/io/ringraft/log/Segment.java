@@ -1,11 +1,8 @@
 package io.ringraft.log;
 
 import io.ringraft.codecs.sbe.EntryType;
-import io.ringraft.codecs.sbe.LogEntryDecoder;
 import io.ringraft.codecs.sbe.LogEntryEncoder;
-import io.ringraft.codecs.sbe.MessageHeaderDecoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
-import io.ringraft.codecs.sbe.SegmentHeaderDecoder;
 import io.ringraft.codecs.sbe.SegmentHeaderEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -48,20 +45,17 @@ final class Segment
 
     private static final int MESSAGE_OFFSET = RecordFrame.LENGTH;
     private static final int BODY_OFFSET = MESSAGE_OFFSET + MessageHeaderEncoder.ENCODED_LENGTH;
-    static final int HEADER_LENGTH = RecordFrame.aligned(BODY_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH);
+    static final int HEADER_LENGTH = SegmentScan.HEADER_LENGTH;
 
-    private static final int ENTRY_INDEX_OFFSET = BODY_OFFSET + LogEntryDecoder.indexEncodingOffset();
-    private static final int ENTRY_TERM_OFFSET = BODY_OFFSET + LogEntryDecoder.termEncodingOffset();
-    private static final int ENTRY_TYPE_OFFSET = BODY_OFFSET + LogEntryDecoder.entryTypeEncodingOffset();
-    private static final int ENTRY_TIMESTAMP_OFFSET = BODY_OFFSET + LogEntryDecoder.timestampEncodingOffset();
-    private static final int ENTRY_PAYLOAD_LENGTH_OFFSET = BODY_OFFSET + LogEntryDecoder.BLOCK_LENGTH;
-    static final int ENTRY_PAYLOAD_OFFSET = ENTRY_PAYLOAD_LENGTH_OFFSET + LogEntryDecoder.payloadHeaderLength();
-    /** SBE message header + LogEntry block + payload length field: what a record needs besides its payload. */
-    private static final int ENTRY_MIN_MESSAGE_LENGTH = ENTRY_PAYLOAD_OFFSET - MESSAGE_OFFSET;
+    // The record layout is defined once, next to the walk that validates it.
+    private static final int ENTRY_INDEX_OFFSET = SegmentScan.ENTRY_INDEX_OFFSET;
+    private static final int ENTRY_TERM_OFFSET = SegmentScan.ENTRY_TERM_OFFSET;
+    private static final int ENTRY_TYPE_OFFSET = SegmentScan.ENTRY_TYPE_OFFSET;
+    private static final int ENTRY_TIMESTAMP_OFFSET = SegmentScan.ENTRY_TIMESTAMP_OFFSET;
+    private static final int ENTRY_PAYLOAD_LENGTH_OFFSET = SegmentScan.ENTRY_PAYLOAD_LENGTH_OFFSET;
+    static final int ENTRY_PAYLOAD_OFFSET = SegmentScan.ENTRY_PAYLOAD_OFFSET;
+    private static final int ENTRY_MIN_MESSAGE_LENGTH = SegmentScan.ENTRY_MIN_MESSAGE_LENGTH;
 
-    private static final int WRONG_INDEX = -100;
-    private static final int TERM_REGRESSION = -101;
-    private static final int BAD_PAYLOAD_LENGTH = -102;
 
     /**
      * Frame length of a truncation marker: the segment's entries end here and the (intact) bytes after it are
@@ -206,40 +200,21 @@ final class Segment
         try
         {
             final long fileLength = Files.size(file);
-            if (fileLength < HEADER_LENGTH)
-            {
-                throw new CorruptLogException(file, 0, "segment file of " + fileLength +
-                    " bytes is too short for its header", segmentRemedy(file));
-            }
             final UnsafeBuffer header = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(HEADER_LENGTH));
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            if (fileLength >= HEADER_LENGTH)
             {
-                channel.read(header.byteBuffer(), 0);
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+                {
+                    channel.read(header.byteBuffer(), 0);
+                }
             }
-            final int defect = RecordFrame.validate(header, 0, HEADER_LENGTH, SegmentHeaderEncoder.TEMPLATE_ID,
-                BODY_OFFSET - MESSAGE_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH);
-            if (defect < 0)
+            final CorruptLogException problem =
+                SegmentScan.headerProblem(file, header, fileLength, baseIndexFromName, groupId);
+            if (null != problem)
             {
-                throw new CorruptLogException(file, 0, "bad segment header (" + RecordFrame.Defect.describe(defect) +
-                    ")", segmentRemedy(file));
+                throw problem;
             }
-            final SegmentHeaderDecoder decoder = new SegmentHeaderDecoder()
-                .wrapAndApplyHeader(header, MESSAGE_OFFSET, new MessageHeaderDecoder());
-            if (decoder.groupId() != groupId || decoder.baseIndex() != baseIndexFromName ||
-                decoder.formatVersion() != DirectoryHeaderFile.FORMAT_VERSION)
-            {
-                throw new CorruptLogException(file, 0, "segment header names group " + decoder.groupId() +
-                    ", base index " + decoder.baseIndex() + ", format " + decoder.formatVersion() + " but group " +
-                    groupId + ", base index " + baseIndexFromName + ", format " + DirectoryHeaderFile.FORMAT_VERSION +
-                    " were expected", "The file was moved or renamed; put it back where it came from, or restore " +
-                    "the group directory from a peer");
-            }
-            final long length = decoder.segmentLength();
-            if (length < LogConfig.MIN_SEGMENT_LENGTH || length > LogConfig.MAX_SEGMENT_LENGTH)
-            {
-                throw new CorruptLogException(file, 0, "segment header gives an impossible length " + length,
-                    segmentRemedy(file));
-            }
+            final long length = SegmentScan.segmentLength(header);
             if (fileLength < length)
             {
                 // A file cut short (e.g. copied partially): what is missing reads as zeros, i.e. as a torn tail.
@@ -259,151 +234,67 @@ final class Segment
 
     private static String segmentRemedy(final Path file)
     {
-        return "Restore " + file.getFileName() + " from a backup, or delete this member's group directory " +
-            file.getParent().getParent() + " so that it resyncs from its peers";
+        return SegmentScan.segmentRemedy(file);
     }
 
     /**
-     * Scans the records, rebuilding the sparse index and the term runs. In the last segment a damaged
-     * tail with nothing valid after it is a write torn by a crash: it is cut off and reported. Any other
-     * damage stops the start with a {@link CorruptLogException}.
+     * Scans the records ({@link SegmentScan#walk}), rebuilding the sparse index and the term runs. In the last
+     * segment a damaged tail with nothing valid after it is a write torn by a crash: it is cut off and reported.
+     * Any other damage stops the start with a {@link CorruptLogException}.
      */
     void recover(final boolean lastSegment, final TermRuns termRuns, final System.Logger logger)
     {
-        int position = HEADER_LENGTH;
-        long expectedIndex = baseIndex;
-        long previousTerm = termRuns.lastTerm();
-        while (true)
+        final SegmentScan.Outcome outcome = SegmentScan.walk(buffer, capacity, baseIndex, termRuns.lastTerm(),
+            lastSegment, (buffer, position, index, term) ->
+            {
+                if (termRuns.needsGrowth(term))
+                {
+                    termRuns.grow();
+                }
+                termRuns.append(index, term);
+                addPosition(index, position);
+                lastIndex = index;
+            }, new SegmentScan.Outcome());
+        final int position = outcome.position();
+        final long expectedIndex = outcome.nextIndex();
+        switch (outcome.end())
         {
-            if (isTruncationMarker(position, expectedIndex))
+            case TRUNCATION_MARKER ->
             {
                 recyclable = false;
-                if (lastSegment)
-                {
-                    // The truncation was durable but the segment that continues it was not created: the stale
-                    // entries after the marker go, so that appends here never sit in front of them.
-                    final int end = endOfNonZero(position);
-                    logger.log(System.Logger.Level.INFO, "{0}: completing the suffix truncation from index {1} " +
-                        "marked at offset {2}", file, expectedIndex, position);
-                    buffer.setMemory(position, end - position, (byte)0);
-                    mapped.force(position, end - position);
-                }
-                else
+                if (!lastSegment)
                 {
                     writePosition = capacity;
                     return;
                 }
-                break;
+                // The truncation was durable but the segment that continues it was not created: the stale
+                // entries after the marker go, so that appends here never sit in front of them.
+                final int end = endOfNonZero(position);
+                logger.log(System.Logger.Level.INFO, "{0}: completing the suffix truncation from index {1} " +
+                    "marked at offset {2}", file, expectedIndex, position);
+                buffer.setMemory(position, end - position, (byte)0);
+                mapped.force(position, end - position);
             }
-            final int result = position + RecordFrame.LENGTH > capacity ?
-                RecordFrame.Defect.EMPTY : validateEntry(position, expectedIndex, previousTerm);
-            if (result < 0)
+            case DAMAGED -> throw new CorruptLogException(file, position, "record of index " + expectedIndex +
+                " is damaged (" + outcome.defect() + ")" + (outcome.followingRecord() >= 0 ?
+                " but a valid record follows at offset " + outcome.followingRecord() + ", so this is not a write " +
+                "torn by a crash and cutting here would drop acknowledged entries" :
+                " in a segment that is not the last one"), segmentRemedy(file));
+            case TORN_TAIL ->
             {
-                if (lastSegment)
-                {
-                    cutTornTail(position, result, expectedIndex, logger);
-                }
-                else if (result != RecordFrame.Defect.EMPTY)
-                {
-                    throw new CorruptLogException(file, position, "record of index " + expectedIndex +
-                        " is damaged (" + describe(result) + ") in a segment that is not the last one",
-                        segmentRemedy(file));
-                }
-                break;
+                // A frame that is there but not valid is zeroed (durably), so that the log ends there on every
+                // later start too.
+                logger.log(System.Logger.Level.WARNING, "cut torn tail of {0} at offset {1} ({2}); last valid " +
+                    "index is {3}", file, position, outcome.defect(), expectedIndex - 1);
+                buffer.putLong(position, 0);
+                mapped.force(position, RecordFrame.LENGTH);
             }
-            final long term = buffer.getLong(position + ENTRY_TERM_OFFSET);
-            if (termRuns.needsGrowth(term))
+            case CLEAN ->
             {
-                termRuns.grow();
+                // Zeros, or records left from an earlier use of a recycled file: the segment's entries end here.
             }
-            termRuns.append(expectedIndex, term);
-            addPosition(expectedIndex, position);
-            previousTerm = term;
-            lastIndex = expectedIndex++;
-            position += RecordFrame.aligned(RecordFrame.LENGTH + result);
         }
         writePosition = position;
-    }
-
-    /**
-     * The records end at {@code position}. After it lie zeros, a write torn by a crash, or records left from an
-     * earlier use of a recycled file, which all name indexes below {@link #baseIndex}. A record of this segment's
-     * indexes after it means the damage at {@code position} is not a torn write: the start is refused. A frame
-     * that is there but not valid is zeroed (durably), so that the log ends there on every later start too.
-     */
-    private void cutTornTail(final int position, final int defect, final long expectedIndex, final System.Logger logger)
-    {
-        for (int probe = position + RecordFrame.ALIGNMENT; probe + ENTRY_PAYLOAD_OFFSET <= capacity;
-            probe += RecordFrame.ALIGNMENT)
-        {
-            if (isRecordOfThisSegment(probe))
-            {
-                throw new CorruptLogException(file, position, "record of index " + expectedIndex +
-                    " is damaged (" + describe(defect) + ") but a valid record follows at offset " + probe +
-                    ", so this is not a write torn by a crash and cutting here would drop acknowledged entries",
-                    segmentRemedy(file));
-            }
-        }
-        if (defect != RecordFrame.Defect.EMPTY)
-        {
-            logger.log(System.Logger.Level.WARNING, "cut torn tail of {0} at offset {1} ({2}); last valid index " +
-                "is {3}", file, position, describe(defect), expectedIndex - 1);
-            buffer.putLong(position, 0);
-            mapped.force(position, RecordFrame.LENGTH);
-        }
-    }
-
-    /** Cheap header checks first: the checksum is computed only for what looks like an entry of this segment. */
-    private boolean isRecordOfThisSegment(final int position)
-    {
-        final int messageOffset = position + MESSAGE_OFFSET;
-        return buffer.getShort(messageOffset + MessageHeaderDecoder.templateIdEncodingOffset()) ==
-            (short)LogEntryEncoder.TEMPLATE_ID &&
-            buffer.getShort(messageOffset + MessageHeaderDecoder.schemaIdEncodingOffset()) ==
-            (short)MessageHeaderDecoder.SCHEMA_ID &&
-            buffer.getLong(position + ENTRY_INDEX_OFFSET) >= baseIndex &&
-            RecordFrame.validate(buffer, position, capacity, LogEntryEncoder.TEMPLATE_ID, ENTRY_MIN_MESSAGE_LENGTH) > 0;
-    }
-
-    private static String describe(final int defect)
-    {
-        return switch (defect)
-        {
-            case WRONG_INDEX -> "index out of sequence";
-            case TERM_REGRESSION -> "term lower than the previous entry's";
-            case BAD_PAYLOAD_LENGTH -> "payload length disagrees with the frame length";
-            default -> RecordFrame.Defect.describe(defect);
-        };
-    }
-
-    private int validateEntry(final int position, final long expectedIndex, final long previousTerm)
-    {
-        final int messageLength = RecordFrame.validate(
-            buffer, position, capacity, LogEntryEncoder.TEMPLATE_ID, ENTRY_MIN_MESSAGE_LENGTH);
-        if (messageLength < 0)
-        {
-            return messageLength;
-        }
-        if (buffer.getLong(position + ENTRY_INDEX_OFFSET) != expectedIndex)
-        {
-            return WRONG_INDEX;
-        }
-        if (buffer.getLong(position + ENTRY_TERM_OFFSET) < previousTerm)
-        {
-            return TERM_REGRESSION;
-        }
-        if (buffer.getInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET) != messageLength - ENTRY_MIN_MESSAGE_LENGTH)
-        {
-            return BAD_PAYLOAD_LENGTH;
-        }
-        return messageLength;
-    }
-
-    private boolean isTruncationMarker(final int position, final long index)
-    {
-        return position + RecordFrame.LENGTH <= capacity &&
-            buffer.getInt(position + RecordFrame.FRAME_LENGTH_OFFSET) == TRUNCATION_MARKER &&
-            buffer.getInt(position + RecordFrame.CHECKSUM_OFFSET) == ~(int)index;
     }
 
     private int endOfNonZero(final int position)

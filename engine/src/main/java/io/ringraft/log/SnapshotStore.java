@@ -56,7 +56,7 @@ public final class SnapshotStore implements SnapshotSource
         DurableFiles.createDirectories(directory);
         final SnapshotStore store = new SnapshotStore(directory, groupId, durable, logger);
         store.deleteTemporaryFiles();
-        for (final Path file : store.snapshotFilesNewestFirst())
+        for (final Path file : snapshotFilesNewestFirst(directory))
         {
             final StringBuilder problem = new StringBuilder();
             final Snapshot snapshot = Snapshot.load(file, groupId, problem);
@@ -127,7 +127,8 @@ public final class SnapshotStore implements SnapshotSource
         return newest.read(offset, dst, dstOffset, maxLength);
     }
 
-    private List<Path> snapshotFilesNewestFirst()
+    /** The snapshot files of {@code directory}, newest first; read-only. */
+    static List<Path> snapshotFilesNewestFirst(final Path directory)
     {
         final List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + Snapshot.SUFFIX))
@@ -162,7 +163,7 @@ public final class SnapshotStore implements SnapshotSource
     private void prune(final Snapshot kept, final Snapshot previous)
     {
         int retained = 0;
-        for (final Path file : snapshotFilesNewestFirst())
+        for (final Path file : snapshotFilesNewestFirst(directory))
         {
             final boolean keep = retained < RETAINED &&
                 (file.equals(kept.file()) || (null != previous.file() && file.equals(previous.file())));

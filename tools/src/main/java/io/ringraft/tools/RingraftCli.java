@@ -3,6 +3,7 @@
  */
 package io.ringraft.tools;
 
+import io.ringraft.tools.log.LogCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,6 +25,7 @@ import java.util.concurrent.Callable;
         CommandLine.HelpCommand.class,
         DemoCommand.class,
         SelfCheckCommand.class,
+        LogCommand.class,
     })
 public final class RingraftCli implements Callable<Integer>
 {

@@ -1,0 +1,637 @@
+package io.ringraft.log;
+
+import io.ringraft.raft.Membership;
+import org.agrona.DirectBuffer;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Read-only inspection of one group directory, for operators: what {@link DurableLog#open} would find there,
+ * without creating, truncating, locking or writing anything. Files are opened for reading only; a segment is mapped
+ * read-only for its scan (so only the pages holding records are read) and unmapped right after it. The engine never
+ * shortens a segment file under its name; should something else do so mid-scan, the fault surfaces as an error the
+ * scan reports, not as a crash.
+ * <p>
+ * It applies recovery's own rules ({@link SegmentScan}, the directory header, hard state and snapshot checks) and
+ * reports as {@link Defect#damage() damage} what would make {@link DurableLog#open} refuse to start or lose
+ * entries, and as notes what recovery repairs by itself (a torn tail, a half-done truncation).
+ * <p>
+ * <b>Live logs.</b> A node may be writing the log while it is inspected: records are only listed when their frame
+ * and checksum are valid, a file that disappears meanwhile (compaction, truncation) is noted and skipped, and
+ * damage is only reported when a second and third look at the directory find it again at the same place, since a
+ * writer caught in the middle of a truncation or a segment reuse can look like damage for a moment.
+ */
+public final class LogInspector
+{
+    private static final int LOOKS = 3;
+    private static final long PAUSE_BETWEEN_LOOKS_MS = 20;
+
+    /**
+     * Something found in a file: {@code damage} when recovery would refuse it or lose entries, else a note.
+     *
+     * @param file    the file.
+     * @param offset  byte offset in the file the finding is about.
+     * @param problem what was found and what it means.
+     * @param damage  whether it makes the log damaged.
+     */
+    public record Defect(Path file, long offset, String problem, boolean damage)
+    {
+        @Override
+        public String toString()
+        {
+            return file + " at offset " + offset + ": " + problem;
+        }
+    }
+
+    /**
+     * One snapshot file.
+     *
+     * @param problem why it does not verify, or null when it does.
+     */
+    public record SnapshotReport(
+        Path file, long index, long term, long dataLength, Membership membership, String problem)
+    {
+        public boolean verified()
+        {
+            return null == problem;
+        }
+    }
+
+    /**
+     * One segment file.
+     *
+     * @param lastIndex        last entry in it, {@code baseIndex - 1} when it holds none.
+     * @param terms            the distinct terms of its entries, ascending.
+     * @param termStarts       the first index of each of {@code terms}.
+     * @param end              how its entries end; null when the file could not be scanned (see the defects).
+     * @param truncatedAtIndex the first replaced index when it ends with a truncation marker, else -1.
+     * @param bytesUsed        the offset where its entries end.
+     */
+    public record SegmentReport(
+        Path file,
+        long baseIndex,
+        long lastIndex,
+        List<Long> terms,
+        List<Long> termStarts,
+        SegmentScan.End end,
+        long truncatedAtIndex,
+        int bytesUsed,
+        int capacity,
+        long fileLength)
+    {
+        public long entryCount()
+        {
+            return lastIndex - baseIndex + 1;
+        }
+    }
+
+    /**
+     * What a group directory holds.
+     *
+     * @param header     the directory header, or null when missing or unreadable (see the defects).
+     * @param hardState  the hard state file's content, or null when it has none.
+     * @param snapshots  snapshot files, newest first.
+     * @param segments   segment files, in index order.
+     * @param firstIndex first index of an entry on disk, or the newest valid snapshot's index + 1.
+     * @param lastIndex  last index on disk: of the last entry, or the newest valid snapshot's.
+     * @param defects    damage and notes, in the order found.
+     */
+    public record Report(
+        Path groupDirectory,
+        int groupId,
+        DirectoryHeader header,
+        HardStateSlots hardState,
+        List<SnapshotReport> snapshots,
+        List<SegmentReport> segments,
+        long firstIndex,
+        long lastIndex,
+        List<Defect> defects)
+    {
+        /** True when {@link DurableLog#open} would start on it without losing an entry. */
+        public boolean healthy()
+        {
+            return defects.stream().noneMatch(Defect::damage);
+        }
+    }
+
+    private final Path groupDirectory;
+    private final int groupId;
+
+    private LogInspector(final Path groupDirectory, final int groupId)
+    {
+        this.groupDirectory = groupDirectory;
+        this.groupId = groupId;
+    }
+
+    /** True if {@code directory} looks like a group directory: it has a directory header or a log directory. */
+    public static boolean isGroupDirectory(final Path directory)
+    {
+        return Files.isRegularFile(LogConfig.directoryHeaderFile(directory)) ||
+            Files.isDirectory(LogConfig.logDirectory(directory));
+    }
+
+    /**
+     * The group directory of {@code groupId} under a node's data directory, laid out as {@link LogConfig} does.
+     */
+    public static Path groupDirectory(final Path dataDirectory, final int groupId)
+    {
+        return new LogConfig().dataDirectory(dataDirectory).groupId(groupId).groupDirectory();
+    }
+
+    /**
+     * Inspects a group directory, handing every entry found on disk to {@code visitor} (in index order, only records
+     * whose frame, checksum, index and term are valid; never one a truncation replaced or a recycled file's
+     * stale one).
+     *
+     * @param groupId the group the directory belongs to, -1 to take it from the directory's name (as
+     *                {@link LogConfig} names it) or else from its first segment.
+     * @param visitor receives each entry once, or null.
+     */
+    public static Report inspect(final Path groupDirectory, final int groupId, final SegmentScan.RecordVisitor visitor)
+    {
+        final LogInspector inspector = new LogInspector(
+            groupDirectory, groupId >= 0 ? groupId : guessGroupId(groupDirectory));
+        final Report first = inspector.look(visitor);
+        if (first.healthy())
+        {
+            return first;
+        }
+        // Confirm damage on later looks: a live writer can look damaged for an instant, a damaged file stays so.
+        List<Defect> confirmed = first.defects();
+        for (int look = 1; look < LOOKS && confirmed.stream().anyMatch(Defect::damage); look++)
+        {
+            pause();
+            final List<Defect> again = inspector.look(null).defects();
+            final List<Defect> stillThere = new ArrayList<>();
+            for (final Defect defect : confirmed)
+            {
+                if (!defect.damage() || again.contains(defect))
+                {
+                    stillThere.add(defect);
+                }
+                else
+                {
+                    stillThere.add(new Defect(defect.file(), defect.offset(), "changed while being read (the log " +
+                        "is being written): " + defect.problem() + " was not found again", false));
+                }
+            }
+            confirmed = stillThere;
+        }
+        return new Report(first.groupDirectory(), first.groupId(), first.header(), first.hardState(),
+            first.snapshots(), first.segments(), first.firstIndex(), first.lastIndex(), List.copyOf(confirmed));
+    }
+
+    private static void pause()
+    {
+        try
+        {
+            Thread.sleep(PAUSE_BETWEEN_LOOKS_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int guessGroupId(final Path groupDirectory)
+    {
+        final Path name = groupDirectory.toAbsolutePath().normalize().getFileName();
+        if (null != name && name.toString().matches("[0-9]{1,9}"))
+        {
+            return Integer.parseInt(name.toString());
+        }
+        for (final Path file : listSegmentFiles(LogConfig.logDirectory(groupDirectory), new ArrayList<>()))
+        {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(SegmentScan.HEADER_LENGTH));
+                channel.read(header.byteBuffer(), 0);
+                final int id = SegmentScan.groupIdOf(header, channel.size());
+                if (id >= 0)
+                {
+                    return id;
+                }
+            }
+            catch (final IOException ignore)
+            {
+                // try the next one; the full look reports what is wrong with this one
+            }
+        }
+        return 0;
+    }
+
+    private Report look(final SegmentScan.RecordVisitor visitor)
+    {
+        final List<Defect> defects = new ArrayList<>();
+        final DirectoryHeader header = readHeader(defects);
+        final HardStateSlots hardState = readHardState(defects);
+        // Segments before snapshots: a compaction in between then only makes the snapshot newer, never leaves an
+        // apparent gap between the snapshot and the first segment listed.
+        final List<SegmentReport> segments = scanSegments(visitor, defects);
+        final List<SnapshotReport> snapshots = readSnapshots(defects);
+
+        long snapshotIndex = 0;
+        long snapshotTerm = 0;
+        for (final SnapshotReport snapshot : snapshots)
+        {
+            if (snapshot.verified())
+            {
+                snapshotIndex = snapshot.index();
+                snapshotTerm = snapshot.term();
+                break;
+            }
+        }
+        long firstIndex = snapshotIndex + 1;
+        long lastIndex = snapshotIndex;
+        if (!segments.isEmpty())
+        {
+            final SegmentReport first = segments.get(0);
+            SegmentReport last = first;
+            for (final SegmentReport segment : segments)
+            {
+                last = null == segment.end() ? last : segment; // an unreadable one holds nothing to count
+            }
+            if (first.baseIndex() > snapshotIndex + 1)
+            {
+                defects.add(new Defect(first.file(), 0, "the log starts at index " + first.baseIndex() +
+                    " but the newest valid snapshot covers indexes up to " + snapshotIndex + ", so indexes " +
+                    (snapshotIndex + 1) + ".." + (first.baseIndex() - 1) + " are missing", true));
+            }
+            else if (snapshotIndex >= first.baseIndex() &&
+                (last.lastIndex() < snapshotIndex || termAt(segments, snapshotIndex) != snapshotTerm))
+            {
+                defects.add(new Defect(first.file(), 0, "the log does not continue snapshot " + snapshotIndex +
+                    " (term " + snapshotTerm + "): left by an interrupted snapshot install; the next start " +
+                    "discards these segments and continues after the snapshot", false));
+            }
+            firstIndex = Math.min(firstIndex, first.baseIndex());
+            lastIndex = Math.max(lastIndex, last.lastIndex());
+        }
+        return new Report(groupDirectory, groupId, header, hardState, snapshots, segments, firstIndex, lastIndex,
+            defects);
+    }
+
+    private DirectoryHeader readHeader(final List<Defect> defects)
+    {
+        final Path file = LogConfig.directoryHeaderFile(groupDirectory);
+        if (!Files.exists(file))
+        {
+            defects.add(new Defect(file, 0, "the directory header is missing, so nothing says which cluster and " +
+                "member this data belongs to; DurableLog.open would write a new one for whoever opens it", true));
+            return null;
+        }
+        try
+        {
+            return DirectoryHeaderFile.read(file);
+        }
+        catch (final ForeignDirectoryException | UncheckedIOException ex)
+        {
+            defects.add(new Defect(file, 0, ex.getMessage(), true));
+            return null;
+        }
+    }
+
+    private HardStateSlots readHardState(final List<Defect> defects)
+    {
+        final Path file = LogConfig.hardStateFile(groupDirectory);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final HardStateSlots slots = HardStateFile.read(channel);
+            if (2 == slots.damagedSlots())
+            {
+                defects.add(new Defect(file, 0, "both hard state slots are damaged, so this member's term and " +
+                    "vote are unknown", true));
+            }
+            else if (1 == slots.damagedSlots())
+            {
+                defects.add(new Defect(file, 0, "one hard state slot is damaged (a write torn by a crash); the " +
+                    "other one holds the state", false));
+            }
+            return slots;
+        }
+        catch (final NoSuchFileException ex)
+        {
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            defects.add(new Defect(file, 0, "cannot read: " + ex, true));
+            return null;
+        }
+    }
+
+    private List<SnapshotReport> readSnapshots(final List<Defect> defects)
+    {
+        final Path directory = LogConfig.snapshotDirectory(groupDirectory);
+        final List<SnapshotReport> reports = new ArrayList<>();
+        if (!Files.isDirectory(directory))
+        {
+            return reports;
+        }
+        final List<Path> files;
+        try
+        {
+            files = SnapshotStore.snapshotFilesNewestFirst(directory);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            defects.add(new Defect(directory, 0, ex.getMessage(), true));
+            return reports;
+        }
+        for (final Path file : files)
+        {
+            final StringBuilder problem = new StringBuilder();
+            try
+            {
+                final Snapshot snapshot = Snapshot.load(file, groupId, problem);
+                if (null != snapshot)
+                {
+                    reports.add(new SnapshotReport(file, snapshot.index(), snapshot.term(), snapshot.length(),
+                        snapshot.membership(), null));
+                    continue;
+                }
+            }
+            catch (final UncheckedIOException ex)
+            {
+                if (ex.getCause() instanceof NoSuchFileException)
+                {
+                    continue; // pruned after a newer snapshot while being read
+                }
+                problem.append(ex.getMessage());
+            }
+            reports.add(new SnapshotReport(file, -1, -1, -1, null, problem.toString()));
+            // DurableLog.open skips a damaged snapshot too, and uses an older one or the log.
+            defects.add(new Defect(file, 0, "snapshot does not verify (" + problem + "); the next start skips it",
+                false));
+        }
+        return reports;
+    }
+
+    private List<SegmentReport> scanSegments(final SegmentScan.RecordVisitor visitor, final List<Defect> defects)
+    {
+        final Path directory = LogConfig.logDirectory(groupDirectory);
+        final List<SegmentReport> reports = new ArrayList<>();
+        if (!Files.isDirectory(directory))
+        {
+            return reports;
+        }
+        final List<Path> files = listSegmentFiles(directory, defects);
+        final SegmentScan.Outcome outcome = new SegmentScan.Outcome();
+        long previousTerm = 0;
+        SegmentReport previous = null;
+        for (int i = 0; i < files.size(); i++)
+        {
+            final Path file = files.get(i);
+            final SegmentReport report = scanSegment(
+                file, i == files.size() - 1, previousTerm, visitor, outcome, defects);
+            if (null == report)
+            {
+                continue;
+            }
+            // After a damaged or unreadable segment the apparent gap is that damage's consequence, already reported.
+            if (null != previous && null != previous.end() && SegmentScan.End.DAMAGED != previous.end() &&
+                previous.lastIndex() + 1 != report.baseIndex())
+            {
+                defects.add(new Defect(file, 0, "segment starts at index " + report.baseIndex() +
+                    " but the previous segment " + previous.file().getFileName() + " ends at index " +
+                    previous.lastIndex() + (report.baseIndex() > previous.lastIndex() + 1 ?
+                    ", so the segment(s) holding indexes " + (previous.lastIndex() + 1) + ".." +
+                    (report.baseIndex() - 1) + " are missing" : ", so the segments overlap"), true));
+            }
+            if (!report.terms().isEmpty())
+            {
+                previousTerm = report.terms().get(report.terms().size() - 1);
+            }
+            reports.add(report);
+            previous = report;
+        }
+        return reports;
+    }
+
+    /** The segment files in index order; anything else but temporary files is reported as recovery would. */
+    private static List<Path> listSegmentFiles(final Path directory, final List<Defect> defects)
+    {
+        final List<Path> files = new ArrayList<>();
+        if (!Files.isDirectory(directory))
+        {
+            return files;
+        }
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory))
+        {
+            for (final Path file : stream)
+            {
+                if (file.getFileName().toString().endsWith(".tmp"))
+                {
+                    continue; // never given its name, or released for reuse: recovery deletes it
+                }
+                try
+                {
+                    DurableLog.baseIndexOf(file);
+                    files.add(file);
+                }
+                catch (final CorruptLogException ex)
+                {
+                    defects.add(new Defect(file, 0, withoutLocation(ex), true));
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            defects.add(new Defect(directory, 0, "cannot list: " + ex, true));
+        }
+        files.sort(null);
+        return files;
+    }
+
+    /** @return the report, or null if the file disappeared (noted). */
+    private SegmentReport scanSegment(
+        final Path file,
+        final boolean lastSegment,
+        final long previousTerm,
+        final SegmentScan.RecordVisitor visitor,
+        final SegmentScan.Outcome outcome,
+        final List<Defect> defects)
+    {
+        final long baseIndex = DurableLog.baseIndexOf(file);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long fileLength = channel.size();
+            final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(SegmentScan.HEADER_LENGTH));
+            if (fileLength >= SegmentScan.HEADER_LENGTH)
+            {
+                readFully(channel, header.byteBuffer(), 0);
+            }
+            final CorruptLogException problem = SegmentScan.headerProblem(file, header, fileLength, baseIndex, groupId);
+            if (null != problem)
+            {
+                defects.add(new Defect(file, 0, withoutLocation(problem), true));
+                return unreadable(file, baseIndex, fileLength);
+            }
+            final int capacity = SegmentScan.segmentLength(header);
+            if (fileLength < capacity)
+            {
+                defects.add(new Defect(file, fileLength, "file is " + (capacity - fileLength) + " bytes shorter " +
+                    "than its segment length " + capacity + "; the missing bytes read as zeros and the next start " +
+                    "extends it", false));
+            }
+            final SegmentWalk walk = new SegmentWalk(visitor);
+            if (fileLength >= capacity)
+            {
+                final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, capacity);
+                try
+                {
+                    SegmentScan.walk(new UnsafeBuffer(mapped), capacity, baseIndex, previousTerm, lastSegment, walk,
+                        outcome);
+                }
+                catch (final InternalError ex)
+                {
+                    // How the JVM reports touching a mapped page the file no longer has.
+                    defects.add(new Defect(file, 0, "the file shrank while being read: " + ex.getMessage(), true));
+                    return unreadable(file, baseIndex, fileLength);
+                }
+                finally
+                {
+                    IoUtil.unmap(mapped);
+                }
+            }
+            else
+            {
+                // What the file lacks reads as zeros, as recovery (which extends such a file) sees it.
+                final UnsafeBuffer copy = new UnsafeBuffer(ByteBuffer.allocateDirect(capacity));
+                readFully(channel, copy.byteBuffer().limit((int)fileLength), 0);
+                SegmentScan.walk(copy, capacity, baseIndex, previousTerm, lastSegment, walk, outcome);
+            }
+            report(file, lastSegment, outcome, defects);
+            return new SegmentReport(file, baseIndex, outcome.nextIndex() - 1, List.copyOf(walk.terms),
+                List.copyOf(walk.termStarts), outcome.end(),
+                outcome.end() == SegmentScan.End.TRUNCATION_MARKER ? outcome.nextIndex() : -1, outcome.position(),
+                capacity, fileLength);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            defects.add(new Defect(file, 0, "removed while being read (the log is being compacted or truncated)",
+                false));
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            defects.add(new Defect(file, 0, "cannot read: " + ex, true));
+            return unreadable(file, baseIndex, 0);
+        }
+    }
+
+    private static SegmentReport unreadable(final Path file, final long baseIndex, final long fileLength)
+    {
+        return new SegmentReport(file, baseIndex, baseIndex - 1, List.of(), List.of(), null, -1, 0, 0, fileLength);
+    }
+
+    /** Collects a segment's terms and passes its records on. */
+    private static final class SegmentWalk implements SegmentScan.RecordVisitor
+    {
+        final List<Long> terms = new ArrayList<>();
+        final List<Long> termStarts = new ArrayList<>();
+        private final SegmentScan.RecordVisitor visitor;
+
+        SegmentWalk(final SegmentScan.RecordVisitor visitor)
+        {
+            this.visitor = visitor;
+        }
+
+        @Override
+        public void onRecord(final DirectBuffer buffer, final int position, final long index, final long term)
+        {
+            if (terms.isEmpty() || terms.get(terms.size() - 1) != term)
+            {
+                terms.add(term);
+                termStarts.add(index);
+            }
+            if (null != visitor)
+            {
+                visitor.onRecord(buffer, position, index, term);
+            }
+        }
+    }
+
+    private static void readFully(final FileChannel channel, final ByteBuffer bytes, final long position)
+        throws IOException
+    {
+        long at = position;
+        while (bytes.hasRemaining())
+        {
+            final int read = channel.read(bytes, at);
+            if (read < 0)
+            {
+                break; // the file shrank meanwhile: the rest stays as it was and the scan judges it
+            }
+            at += read;
+        }
+    }
+
+    /** Says what recovery makes of how the segment's entries end, in its words. */
+    private static void report(
+        final Path file, final boolean lastSegment, final SegmentScan.Outcome outcome, final List<Defect> defects)
+    {
+        final long index = outcome.nextIndex();
+        switch (outcome.end())
+        {
+            case DAMAGED -> defects.add(new Defect(file, outcome.position(), "record of index " + index +
+                " is damaged (" + outcome.defect() + ")" + (outcome.followingRecord() >= 0 ?
+                " but a valid record follows at offset " + outcome.followingRecord() + ", so this is not a write " +
+                "torn by a crash: entries from index " + index + " on would be lost" :
+                " in a segment that is not the last one, so the entries after it are lost"), true));
+            case TORN_TAIL -> defects.add(new Defect(file, outcome.position(), "torn tail: the record after index " +
+                (index - 1) + " is incomplete (" + outcome.defect() + ") and nothing valid follows; a write cut " +
+                "short by a crash (never acknowledged), which the next start cuts off", false));
+            case TRUNCATION_MARKER ->
+            {
+                if (lastSegment)
+                {
+                    defects.add(new Defect(file, outcome.position(), "truncation marker before index " + index +
+                        " with no segment continuing it; the next start erases the replaced entries after it", false));
+                }
+            }
+            case CLEAN ->
+            {
+                // nothing to say
+            }
+        }
+    }
+
+    private static String withoutLocation(final CorruptLogException ex)
+    {
+        final String prefix = ex.file() + " at offset " + ex.offset() + ": ";
+        final String message = Objects.requireNonNull(ex.getMessage());
+        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+    }
+
+    private static long termAt(final List<SegmentReport> segments, final long index)
+    {
+        for (final SegmentReport segment : segments)
+        {
+            if (index >= segment.baseIndex() && index <= segment.lastIndex())
+            {
+                long term = -1;
+                for (int i = 0; i < segment.termStarts().size() && segment.termStarts().get(i) <= index; i++)
+                {
+                    term = segment.terms().get(i);
+                }
+                return term;
+            }
+        }
+        return -1;
+    }
+}
