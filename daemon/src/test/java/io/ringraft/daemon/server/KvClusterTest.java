@@ -1,0 +1,144 @@
+package io.ringraft.daemon.server;
+
+import io.ringraft.daemon.client.KvClient;
+import io.ringraft.daemon.client.KvClientOptions;
+import io.ringraft.daemon.client.KvException;
+import io.ringraft.daemon.config.ClusterConfig;
+import io.ringraft.daemon.config.DaemonConfig;
+import io.ringraft.pipeline.Result;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Three daemons in this JVM over UDP on loopback, each with its own media driver, and clients of them. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class KvClusterTest
+{
+    private static final int GROUPS = 4;
+
+    @TempDir
+    static Path root;
+    private static ClusterFiles files;
+    private static final Map<Integer, KvDaemon> daemons = new HashMap<>();
+    private static KvClient client;
+
+    @BeforeAll
+    static void startCluster() throws Exception
+    {
+        files = new ClusterFiles(root, GROUPS);
+        for (final int member : ClusterFiles.MEMBERS)
+        {
+            daemons.put(member, KvDaemon.start(DaemonConfig.load(files.configOf(member))));
+        }
+        client = KvClient.connect(ClusterConfig.load(files.configOf(1)));
+    }
+
+    @AfterAll
+    static void stopCluster()
+    {
+        if (null != client)
+        {
+            client.close();
+        }
+        daemons.values().forEach(KvDaemon::close);
+        for (final int member : ClusterFiles.MEMBERS)
+        {
+            assertThat(new File(files.aeronDirOf(member))).doesNotExist();
+        }
+    }
+
+    @Test
+    void putThenGetReturnsTheValueOnEveryGroup()
+    {
+        final Map<String, String> written = new HashMap<>();
+        final boolean[] groupWritten = new boolean[GROUPS];
+        final List<CompletableFuture<Void>> puts = new ArrayList<>();
+        for (int i = 0; i < 200; i++)
+        {
+            final String key = "key-" + i;
+            groupWritten[client.groupOf(bytes(key))] = true;
+            written.put(key, "value-" + i);
+            puts.add(client.putAsync(bytes(key), bytes("value-" + i)));
+        }
+        assertThat(groupWritten).containsOnly(true);
+        CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).join();
+        for (final Map.Entry<String, String> entry : written.entrySet())
+        {
+            assertThat(text(client.get(bytes(entry.getKey())))).as(entry.getKey()).isEqualTo(entry.getValue());
+        }
+        for (int g = 0; g < GROUPS; g++)
+        {
+            assertThat(client.leaderOf(g)).as("group %d has a leader the client reached", g).isIn(1, 2, 3);
+        }
+
+        assertThat(client.get(bytes("never-written"))).isNull();
+        assertThat(client.delete(bytes("key-0"))).isTrue();
+        assertThat(client.get(bytes("key-0"))).isNull();
+        assertThat(client.delete(bytes("key-0"))).isFalse();
+        assertThat(client.compareAndSet(bytes("cas"), null, bytes("a"))).isTrue();
+        assertThat(client.compareAndSet(bytes("cas"), bytes("b"), bytes("c"))).isFalse();
+        assertThat(client.compareAndSet(bytes("cas"), bytes("a"), bytes("c"))).isTrue();
+        assertThat(text(client.get(bytes("cas")))).isEqualTo("c");
+    }
+
+    @Test
+    void notLeaderIsFollowedToTheNewLeader() throws Exception
+    {
+        final byte[] key = bytes("moving-key");
+        final int group = client.groupOf(key);
+        client.put(key, bytes("before"));
+        final int oldLeader = client.leaderOf(group);
+        final int newLeader = oldLeader % 3 + 1;
+        final Result transfer = daemons.get(oldLeader).node().transferLeadership(group, newLeader).get(10, TimeUnit.SECONDS);
+        assertThat(transfer.isOk()).as("transfer %s", transfer).isTrue();
+        final long redirectsBefore = client.redirectsFollowed();
+
+        // The client still believes in the old leader, which answers NOT_LEADER naming the new one.
+        client.put(key, bytes("after"));
+
+        assertThat(client.leaderOf(group)).isNotEqualTo(oldLeader);
+        assertThat(client.redirectsFollowed()).isGreaterThan(redirectsBefore);
+        assertThat(text(client.get(key))).isEqualTo("after");
+    }
+
+    @Test
+    void aClientOfAnotherClusterIsRefusedWithAClearError() throws Exception
+    {
+        final ClusterConfig real = ClusterConfig.load(files.configOf(1));
+        final ClusterConfig other = new ClusterConfig(
+            real.clusterId() + 1, real.members(), real.clientEndpoints(), real.groups());
+        try (KvClient stranger = KvClient.connect(new KvClientOptions(other).requestTimeout(Duration.ofSeconds(5))))
+        {
+            assertThatThrownBy(() -> stranger.get(bytes("k")))
+                .isInstanceOf(KvException.class)
+                .hasMessageContaining("refused the session")
+                .hasMessageContaining("belongs to cluster " + real.clusterId());
+        }
+    }
+
+    private static byte[] bytes(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(final byte[] bytes)
+    {
+        return null == bytes ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+}
