@@ -182,6 +182,7 @@ final class ClientEndpoint implements Agent
             refusal = null;
         }
         final String channel = connect.responseChannel();
+        closeSessionsOf(channel);
         final long registrationId;
         try
         {
@@ -389,6 +390,23 @@ final class ClientEndpoint implements Agent
         }
         return session.publication.offer(
             sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + sessionEventEncoder.encodedLength()) > 0;
+    }
+
+    /**
+     * A client has one response channel: a Connect on it replaces the sessions it opened before (it connects again
+     * when an attempt timed out), whose publications would otherwise stay connected to it, and never expire.
+     */
+    private void closeSessionsOf(final String responseChannel)
+    {
+        sweepScratch.clear();
+        sweepScratch.addAll(sessions.values());
+        for (final ClientSession session : sweepScratch)
+        {
+            if (session.responseChannel.equals(responseChannel))
+            {
+                closeSession(sessions.remove(session.sessionId));
+            }
+        }
     }
 
     private void closeSession(final ClientSession session)

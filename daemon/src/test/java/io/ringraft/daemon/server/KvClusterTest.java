@@ -5,6 +5,7 @@ import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
 import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.config.DaemonConfig;
+import io.ringraft.pipeline.CounterLabels;
 import io.ringraft.pipeline.Result;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +108,7 @@ class KvClusterTest
         final int newLeader = oldLeader % 3 + 1;
         final Result transfer = daemons.get(oldLeader).node().transferLeadership(group, newLeader).get(10, TimeUnit.SECONDS);
         assertThat(transfer.isOk()).as("transfer %s", transfer).isTrue();
+        awaitEveryMemberSees(group, newLeader);
         final long redirectsBefore = client.redirectsFollowed();
 
         // The client still believes in the old leader, which answers NOT_LEADER naming the new one.
@@ -115,6 +117,48 @@ class KvClusterTest
         assertThat(client.leaderOf(group)).isNotEqualTo(oldLeader);
         assertThat(client.redirectsFollowed()).isGreaterThan(redirectsBefore);
         assertThat(text(client.get(key))).isEqualTo("after");
+    }
+
+    @Test
+    void aRestartedMemberRejoinsAndTheClientOpensANewSessionThere() throws Exception
+    {
+        final byte[] key = bytes("survives-restart");
+        final int group = client.groupOf(key);
+        client.put(key, bytes("durable"));
+        final int restarted = client.leaderOf(group);
+        daemons.remove(restarted).close();
+        assertThat(new File(files.aeronDirOf(restarted))).doesNotExist();
+        daemons.put(restarted, KvDaemon.start(DaemonConfig.load(files.configOf(restarted))));
+
+        // Whoever leads now; then hand the group to the restarted member, so the client must reach it. The client's
+        // session there died with the member's previous run: its requests go unanswered until it connects again.
+        client.put(key, bytes("durable"));
+        final int current = client.leaderOf(group);
+        if (current != restarted)
+        {
+            final Result transfer = daemons.get(current).node().transferLeadership(group, restarted).get(10, TimeUnit.SECONDS);
+            assertThat(transfer.isOk()).as("transfer %s", transfer).isTrue();
+        }
+        awaitEveryMemberSees(group, restarted);
+        client.put(key, bytes("after restart"));
+        assertThat(text(client.get(key))).isEqualTo("after restart");
+        assertThat(client.leaderOf(group)).isEqualTo(restarted);
+    }
+
+    /** Until every member's counters name {@code leader} as the group's leader (a transfer is asynchronous). */
+    private static void awaitEveryMemberSees(final int group, final int leader) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (final Map.Entry<Integer, KvDaemon> daemon : daemons.entrySet())
+        {
+            final String label = CounterLabels.group("leader", daemon.getKey(), group);
+            while (daemon.getValue().node().counters().valueOf(label, -1) != leader)
+            {
+                assertThat(System.nanoTime() - deadline).as("member %d sees leader %d of group %d in time",
+                    daemon.getKey(), leader, group).isNegative();
+                Thread.sleep(5);
+            }
+        }
     }
 
     @Test
