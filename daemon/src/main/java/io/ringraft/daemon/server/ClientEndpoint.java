@@ -83,9 +83,11 @@ final class ClientEndpoint implements Agent
 
     private long nextSessionId;
     private long lastSweepNs;
-    private long badFrames;
-    private long unknownSessionRequests;
-    private long responsesNotSent;
+    // Written by the agent's thread only, read by anyone (status, tests): volatile, incremented by that one writer.
+    private volatile long badFrames;
+    private volatile long unknownSessionRequests;
+    private volatile long responsesNotSent;
+    private volatile int sessionCount;
 
     ClientEndpoint(
         final RingraftNode node, final int clusterId, final Aeron aeron, final Subscription subscription,
@@ -122,6 +124,7 @@ final class ClientEndpoint implements Agent
             lastSweepNs = nowNs;
             work += sweep(nowNs);
         }
+        sessionCount = sessions.size();
         return work;
     }
 
@@ -138,7 +141,7 @@ final class ClientEndpoint implements Agent
     {
         if (FrameCheck.OK != Frames.validate(buffer, offset, length, MAX_REQUEST_LENGTH))
         {
-            badFrames++;
+            badFrames = badFrames + 1;
             return;
         }
         headerDecoder.wrap(buffer, offset);
@@ -160,7 +163,7 @@ final class ClientEndpoint implements Agent
                 closeSession(sessions.remove(closeDecoder.wrap(buffer, bodyOffset, blockLength, version).sessionId()));
                 break;
             default:
-                badFrames++;
+                badFrames = badFrames + 1;
         }
     }
 
@@ -190,7 +193,7 @@ final class ClientEndpoint implements Agent
         }
         catch (final AeronException | IllegalArgumentException ex)
         {
-            badFrames++; // no usable response channel: nowhere to say so
+            badFrames = badFrames + 1; // no usable response channel: nowhere to say so
             return;
         }
         final ClientSession session = new ClientSession(
@@ -240,7 +243,7 @@ final class ClientEndpoint implements Agent
         final ClientSession session = sessions.get(sessionId);
         if (null == session || ClientSession.State.OPEN != session.state)
         {
-            unknownSessionRequests++;
+            unknownSessionRequests = unknownSessionRequests + 1;
             return null;
         }
         return session;
@@ -261,7 +264,7 @@ final class ClientEndpoint implements Agent
         final ClientSession session = sessions.get(buffer.getLong(index + ResponseQueue.SESSION_ID_OFFSET));
         if (null == session || ClientSession.State.OPEN != session.state)
         {
-            responsesNotSent++;
+            responsesNotSent = responsesNotSent + 1;
             return;
         }
         send(session, type,
@@ -309,7 +312,7 @@ final class ClientEndpoint implements Agent
         }
         if (session.publication.offer(sendBuffer, 0, encodedLength) < 0)
         {
-            responsesNotSent++; // the client's attempt times out and it retries
+            responsesNotSent = responsesNotSent + 1; // the client's attempt times out and it retries
         }
     }
 
@@ -345,7 +348,7 @@ final class ClientEndpoint implements Agent
                 catch (final AeronException ex)
                 {
                     sessions.remove(session.sessionId); // the driver refused the channel: nowhere to answer
-                    badFrames++;
+                    badFrames = badFrames + 1;
                     work++;
                     continue;
                 }
@@ -425,23 +428,10 @@ final class ClientEndpoint implements Agent
         }
     }
 
-    int sessionCount()
+    /** A snapshot of what an operator needs to see of the client endpoint; any thread. */
+    ClientEndpointStats stats()
     {
-        return sessions.size();
-    }
-
-    long badFrames()
-    {
-        return badFrames;
-    }
-
-    long unknownSessionRequests()
-    {
-        return unknownSessionRequests;
-    }
-
-    long responsesNotSent()
-    {
-        return responsesNotSent;
+        return new ClientEndpointStats(sessionCount, badFrames, unknownSessionRequests, responsesNotSent,
+            responses.dropped());
     }
 }

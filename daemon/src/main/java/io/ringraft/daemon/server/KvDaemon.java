@@ -168,6 +168,11 @@ public final class KvDaemon implements AutoCloseable
         return aeronDir;
     }
 
+    public ClientEndpointStats clientEndpointStats()
+    {
+        return endpoint.stats();
+    }
+
     /**
      * Stops taking client requests, then closes the node (which closes its transport), the client endpoint's Aeron
      * client and the driver, and deletes the driver's directory.

@@ -1,5 +1,13 @@
 package io.ringraft.daemon.server;
 
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.driver.MediaDriver;
+import io.ringraft.aeron.EmbeddedMediaDriver;
+import io.ringraft.codecs.sbe.CommandRequestEncoder;
+import io.ringraft.codecs.sbe.CommandResponseEncoder;
+import io.ringraft.codecs.sbe.MessageHeaderEncoder;
+import io.ringraft.daemon.client.ClientProtocol;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
@@ -7,6 +15,9 @@ import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.pipeline.CounterLabels;
 import io.ringraft.pipeline.Result;
+import org.agrona.IoUtil;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,6 +169,58 @@ class KvClusterTest
                     daemon.getKey(), leader, group).isNegative();
                 Thread.sleep(5);
             }
+        }
+    }
+
+    @Test
+    void malformedRequestsAreCountedAndDroppedAndTheMemberKeepsServing() throws Exception
+    {
+        final String dir = files.aeronPrefix + "-rogue";
+        try (MediaDriver driver = EmbeddedMediaDriver.launch(dir, 1024 * 1024, new SleepingMillisIdleStrategy(1), e -> { });
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            ExclusivePublication rogue = aeron.addExclusivePublication(
+                ClientProtocol.udpChannel(files.clientEndpoints.get(1)), ClientProtocol.REQUEST_STREAM_ID))
+        {
+            final ClientEndpointStats before = daemons.get(1).clientEndpointStats();
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
+            new java.util.Random(3).nextBytes(buffer.byteArray());
+            offer(rogue, buffer, 64); // noise
+            final CommandResponseEncoder wrongDirection = new CommandResponseEncoder();
+            wrongDirection.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).sessionId(1).putResult(new byte[0], 0, 0)
+                .errorMessage("");
+            offer(rogue, buffer, MessageHeaderEncoder.ENCODED_LENGTH + wrongDirection.encodedLength()); // not a request
+            offer(rogue, buffer, 12); // a header and a truncated body
+            final CommandRequestEncoder stranger = new CommandRequestEncoder();
+            stranger.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).sessionId(424242).correlationId(1)
+                .groupId(0).putPayload(new byte[0], 0, 0);
+            offer(rogue, buffer, MessageHeaderEncoder.ENCODED_LENGTH + stranger.encodedLength()); // no such session
+
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            ClientEndpointStats after = daemons.get(1).clientEndpointStats();
+            while (after.badFrames() < before.badFrames() + 3 || after.unknownSessionRequests() < before.unknownSessionRequests() + 1)
+            {
+                assertThat(System.nanoTime() - deadline).as("counted in time: %s", after).isNegative();
+                Thread.sleep(5);
+                after = daemons.get(1).clientEndpointStats();
+            }
+            assertThat(after.badFrames()).isEqualTo(before.badFrames() + 3);
+        }
+        finally
+        {
+            IoUtil.delete(new File(dir), true);
+        }
+        client.put(bytes("after-rogue"), bytes("fine"));
+        assertThat(text(client.get(bytes("after-rogue")))).isEqualTo("fine");
+    }
+
+    private static void offer(final ExclusivePublication publication, final UnsafeBuffer buffer, final int length)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (publication.offer(buffer, 0, length) < 0)
+        {
+            assertThat(System.nanoTime() - deadline).as("publication to member 1 connects").isNegative();
+            Thread.sleep(1);
         }
     }
 
