@@ -445,7 +445,7 @@ public final class KvClient implements AutoCloseable
             while (null != (submitted = submissions.poll()))
             {
                 final int leader = leaderOf.get(submitted.group);
-                submitted.target = leader >= 0 ? indexOf(leader) : (int)(submitted.group % members.length);
+                submitted.target = leader >= 0 ? indexOf(leader) : submitted.group % members.length;
                 active.add(submitted);
                 trySend(submitted, System.nanoTime());
                 work++;

@@ -88,7 +88,10 @@ class DaemonProcessesTest
             .requestTimeout(Duration.ofSeconds(20)));
 
         final Map<String, String> acknowledged = new LinkedHashMap<>();
+        final long putsStartNs = System.nanoTime();
         putAll("before-", KEYS_BEFORE, acknowledged);
+        System.out.println(KEYS_BEFORE + " puts (windows of " + WINDOW + ", fsync always) took " +
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - putsStartNs) + " ms, first connects included");
         assertThat(acknowledged).hasSize(KEYS_BEFORE);
 
         final int leader = client.leaderOf(0);

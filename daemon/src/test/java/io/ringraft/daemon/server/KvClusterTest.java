@@ -89,7 +89,7 @@ class KvClusterTest
             puts.add(client.putAsync(bytes(key), bytes("value-" + i)));
         }
         assertThat(groupWritten).containsOnly(true);
-        CompletableFuture.allOf(puts.toArray(new CompletableFuture[0])).join();
+        CompletableFuture.allOf(puts.toArray(new CompletableFuture<?>[0])).join();
         for (final Map.Entry<String, String> entry : written.entrySet())
         {
             assertThat(text(client.get(bytes(entry.getKey())))).as(entry.getKey()).isEqualTo(entry.getValue());
@@ -176,8 +176,8 @@ class KvClusterTest
     void malformedRequestsAreCountedAndDroppedAndTheMemberKeepsServing() throws Exception
     {
         final String dir = files.aeronPrefix + "-rogue";
-        try (MediaDriver driver = EmbeddedMediaDriver.launch(dir, 1024 * 1024, new SleepingMillisIdleStrategy(1), e -> { });
-            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+        final MediaDriver driver = EmbeddedMediaDriver.launch(dir, 1024 * 1024, new SleepingMillisIdleStrategy(1), e -> { });
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
             ExclusivePublication rogue = aeron.addExclusivePublication(
                 ClientProtocol.udpChannel(files.clientEndpoints.get(1)), ClientProtocol.REQUEST_STREAM_ID))
         {
@@ -207,6 +207,7 @@ class KvClusterTest
         }
         finally
         {
+            driver.close();
             IoUtil.delete(new File(dir), true);
         }
         client.put(bytes("after-rogue"), bytes("fine"));
