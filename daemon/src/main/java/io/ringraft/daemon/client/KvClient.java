@@ -24,6 +24,7 @@ import io.ringraft.codecs.sbe.ResponseStatus;
 import io.ringraft.codecs.sbe.SessionEventCode;
 import io.ringraft.codecs.sbe.SessionEventDecoder;
 import io.ringraft.daemon.config.ClusterConfig;
+import io.ringraft.daemon.kv.KeyPartitioner;
 import io.ringraft.daemon.kv.KvCommands;
 import io.ringraft.daemon.kv.KvResults;
 import org.agrona.CloseHelper;
@@ -41,7 +42,6 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -176,11 +176,7 @@ public final class KvClient implements AutoCloseable
     /** The group a key belongs to: stable across processes and runs. */
     public static int groupOf(final byte[] key, final int groups)
     {
-        int h = Arrays.hashCode(key);
-        h ^= h >>> 16;
-        h *= 0x85EBCA6B;
-        h ^= h >>> 13;
-        return Math.floorMod(h, groups);
+        return KeyPartitioner.groupOf(key, groups);
     }
 
     public int groupOf(final byte[] key)

@@ -20,6 +20,8 @@ import io.ringraft.codecs.sbe.ResponseStatus;
 import io.ringraft.codecs.sbe.SessionEventCode;
 import io.ringraft.codecs.sbe.SessionEventEncoder;
 import io.ringraft.daemon.client.ClientProtocol;
+import io.ringraft.daemon.kv.KeyPartitioner;
+import io.ringraft.daemon.kv.KvCommandView;
 import io.ringraft.pipeline.RingraftNode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -78,6 +80,7 @@ final class ClientEndpoint implements Agent
     private final ReadResponseEncoder readResponseEncoder = new ReadResponseEncoder();
     private final UnsafeBuffer sendBuffer;
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
+    private final KvCommandView commandView = new KvCommandView();
     private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
     private final byte[] memberDetail;
 
@@ -216,6 +219,10 @@ final class ClientEndpoint implements Agent
             return;
         }
         request.wrapPayload(payloadView);
+        if (!checkCommand(session, ResponseQueue.COMMAND, correlationId, groupId, payloadView))
+        {
+            return;
+        }
         node.propose(groupId, payloadView, 0, payloadView.capacity(), correlationId, session);
     }
 
@@ -233,8 +240,13 @@ final class ClientEndpoint implements Agent
             sendUnknownGroup(session, ResponseQueue.READ, correlationId, groupId);
             return;
         }
-        final byte[] query = new byte[request.queryLength()];
-        request.getQuery(query, 0, query.length);
+        request.wrapQuery(payloadView);
+        if (!checkCommand(session, ResponseQueue.READ, correlationId, groupId, payloadView))
+        {
+            return;
+        }
+        final byte[] query = new byte[payloadView.capacity()];
+        payloadView.getBytes(0, query);
         node.read(groupId, query).whenComplete(session.readCompletion(correlationId, groupId));
     }
 
@@ -247,6 +259,38 @@ final class ClientEndpoint implements Agent
             return null;
         }
         return session;
+    }
+
+    /**
+     * Refuses, before it costs a log entry, a command that is malformed or whose key belongs to another group: a
+     * client routing with another number of groups than the members would scatter keys where other clients never
+     * look.
+     *
+     * @return true when the command may go on.
+     */
+    private boolean checkCommand(
+        final ClientSession session, final int type, final long correlationId, final int groupId, final DirectBuffer command)
+    {
+        final String problem = commandView.wrap(command, 0, command.capacity());
+        final String refusal;
+        if (null != problem)
+        {
+            refusal = "malformed KV command: " + problem;
+        }
+        else
+        {
+            final int keyGroup = KeyPartitioner.groupOf(command, commandView.keyOffset(), commandView.keyLength(), node.groups());
+            if (keyGroup == groupId)
+            {
+                return true;
+            }
+            refusal = "the key belongs to group " + keyGroup + " of this cluster's " + node.groups() + ", not " +
+                groupId + ": does the client's config say groups = " + node.groups() + "?";
+        }
+        final byte[] text = refusal.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        send(session, type, correlationId, groupId, ResponseStatus.INVALID_REQUEST, -1, -1, new UnsafeBuffer(text), 0,
+            text.length);
+        return false;
     }
 
     private void sendUnknownGroup(final ClientSession session, final int type, final long correlationId, final int groupId)
@@ -276,13 +320,14 @@ final class ClientEndpoint implements Agent
             buffer, index + ResponseQueue.RESULT_OFFSET, length - ResponseQueue.RESULT_OFFSET);
     }
 
-    /** For ERROR and UNKNOWN_GROUP the bytes are the error text; otherwise the state machine's result. */
+    /** For ERROR, UNKNOWN_GROUP and INVALID_REQUEST the bytes are the error text; otherwise the state machine's result. */
     private void send(
         final ClientSession session, final int type, final long correlationId, final int groupId,
         final ResponseStatus status, final long index, final int leaderHint, final DirectBuffer bytes, final int offset,
         final int length)
     {
-        final boolean isError = ResponseStatus.ERROR == status || ResponseStatus.UNKNOWN_GROUP == status;
+        final boolean isError = ResponseStatus.ERROR == status || ResponseStatus.UNKNOWN_GROUP == status ||
+            ResponseStatus.INVALID_REQUEST == status;
         final int encodedLength;
         if (ResponseQueue.COMMAND == type)
         {

@@ -226,6 +226,28 @@ class KvClusterTest
     }
 
     @Test
+    void aClientWithAnotherGroupCountIsRefusedBeforeItScattersKeys() throws Exception
+    {
+        final ClusterConfig real = ClusterConfig.load(files.configOf(1));
+        final ClusterConfig wrong = new ClusterConfig(real.clusterId(), real.members(), real.clientEndpoints(), GROUPS - 1);
+        int i = 0;
+        while (KvClient.groupOf(bytes("misrouted-" + i), GROUPS - 1) == KvClient.groupOf(bytes("misrouted-" + i), GROUPS))
+        {
+            i++;
+        }
+        final byte[] key = bytes("misrouted-" + i);
+        try (KvClient misconfigured = KvClient.connect(new KvClientOptions(wrong).requestTimeout(Duration.ofSeconds(10))))
+        {
+            assertThatThrownBy(() -> misconfigured.put(key, bytes("v")))
+                .isInstanceOf(KvException.class)
+                .hasMessageContaining("INVALID_REQUEST")
+                .hasMessageContaining("does the client's config say groups = " + GROUPS);
+            assertThatThrownBy(() -> misconfigured.get(key)).hasMessageContaining("INVALID_REQUEST");
+        }
+        assertThat(client.get(key)).isNull();
+    }
+
+    @Test
     void aClientOfAnotherClusterIsRefusedWithAClearError() throws Exception
     {
         final ClusterConfig real = ClusterConfig.load(files.configOf(1));
