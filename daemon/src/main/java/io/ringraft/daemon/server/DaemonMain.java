@@ -40,7 +40,17 @@ public final class DaemonMain implements Callable<Integer>
             System.err.println(ex.getMessage());
             return 2;
         }
-        final KvDaemon daemon = KvDaemon.start(config);
+        final KvDaemon daemon;
+        try
+        {
+            daemon = KvDaemon.start(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            System.err.println("ringraft-daemon: member " + config.memberId() + " cannot start: " + ex.getMessage());
+            ex.printStackTrace();
+            return 1;
+        }
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
