@@ -22,7 +22,9 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Stack;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
@@ -48,6 +50,8 @@ import java.util.concurrent.TimeUnit;
     })
 public final class CountersCommand implements Callable<Integer>
 {
+    private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+
     @Spec
     private CommandSpec spec;
 
@@ -59,7 +63,7 @@ public final class CountersCommand implements Callable<Integer>
     private Integer group;
 
     @Option(names = "--watch", paramLabel = "INTERVAL", arity = "0..1", fallbackValue = "1s",
-        converter = DurationConverter.class,
+        converter = DurationConverter.class, preprocessor = WatchInterval.class,
         description = "Repaint every INTERVAL (default 1s when given without one), with per-second rates of the "
             + "counters that only grow and of commit and apply progress; until Ctrl-C, or --count repaints.")
     private Duration watch;
@@ -72,7 +76,7 @@ public final class CountersCommand implements Callable<Integer>
 
     public Integer call() throws InterruptedException
     {
-        final Duration interval = null != watch ? watch : Duration.ofSeconds(1);
+        final Duration interval = null != watch ? watch : DEFAULT_INTERVAL;
         if (interval.isZero() || interval.isNegative())
         {
             throw usage("--watch INTERVAL must be positive, was " + interval);
@@ -157,6 +161,34 @@ public final class CountersCommand implements Callable<Integer>
         finally
         {
             opened.file.close();
+        }
+    }
+
+    /**
+     * Lets {@code --watch DIR} mean "watch DIR every second": an existing path that is not a duration is left to be
+     * DIR. Anything else after {@code --watch} is read as its interval, so that {@code --watch 5} still says why 5
+     * is not a duration.
+     */
+    static final class WatchInterval implements CommandLine.IParameterPreprocessor
+    {
+        public boolean preprocess(
+            final Stack<String> args, final CommandSpec commandSpec, final CommandLine.Model.ArgSpec argSpec,
+            final Map<String, Object> info)
+        {
+            if ("=".equals(info.get("separator")) || args.isEmpty() || !Files.exists(Path.of(args.peek())))
+            {
+                return false;
+            }
+            try
+            {
+                new DurationConverter().convert(args.peek());
+                return false;
+            }
+            catch (final CommandLine.TypeConversionException ex)
+            {
+                argSpec.setValue(DEFAULT_INTERVAL);
+                return true;
+            }
         }
     }
 

@@ -246,6 +246,28 @@ class CountersCommandTest
         assertThat(out.toString()).isEmpty();
     }
 
+    /** {@code --watch DIR} watches DIR every second; an interval is taken as one, before or after DIR. */
+    @Test
+    void watchTakesAnIntervalOrNoneWhereverItStands()
+    {
+        final String dir = cluster.dataDir(1).toString();
+        final String[][] cases = {
+            {"every 1s", "--watch", dir, "--count", "1"},
+            {"every 1s", "--count", "1", "--watch", dir},
+            {"every 1s", dir, "--count", "1", "--watch"},
+            {"every 1500ms", dir, "--watch", "1.5s", "--count", "1"},
+            {"every 250ms", "--watch", "250ms", dir, "--count", "1"},
+            {"every 250ms", dir, "--watch=250ms", "--count", "1"}};
+        for (final String[] words : cases)
+        {
+            final String[] args = new String[words.length];
+            args[0] = "counters";
+            System.arraycopy(words, 1, args, 1, words.length - 1);
+            assertThat(execute(args)).as(String.join(" ", args) + "\n" + err).isEqualTo(0);
+            assertThat(out.toString()).as(String.join(" ", args)).startsWith("frame 1 at ").contains(words[0] + "\n");
+        }
+    }
+
     private static List<Matcher> rows(final Pattern pattern, final String text)
     {
         final List<Matcher> rows = new ArrayList<>();
