@@ -207,6 +207,37 @@ class CountersCommandTest
         }
     }
 
+    /** A restarted node replaces its counters file: a watch follows it to the new one. */
+    @Test
+    void watchFollowsTheNewFileOfARestartedNode() throws Exception
+    {
+        try (LocalNodes single = new LocalNodes(1, 1))
+        {
+            final Path file = single.dataDir(1).resolve(CountersFile.FILE_NAME);
+            final Thread watcher = new Thread(() ->
+                execute("counters", single.dataDir(1).toString(), "--watch", "200ms", "--count", "5"));
+            watcher.start();
+            try
+            {
+                LocalNodes.await("the first frame", () -> out.toString().contains("frame 1 at "));
+                single.restart(1);
+            }
+            finally
+            {
+                watcher.join(10_000);
+            }
+            assertThat(watcher.isAlive()).isFalse();
+            final String output = out.toString();
+            assertThat(output).contains("frame 5 at ");
+            final int note = output.indexOf("note: " + file + " was replaced (the node restarted): rates start again");
+            assertThat(note).as(output).isPositive();
+            final String[] framesAfter = output.substring(note).split("(?m)^(?=frame \\d+ at )");
+            assertThat(framesAfter).as(output).hasSizeGreaterThan(1);
+            assertThat(framesAfter[1]).as("the next frame has no previous reading")
+                .contains("member 1: " + file, "per second: from the next frame on");
+        }
+    }
+
     @Test
     void aMissingDirectoryOrFileOrAForeignFileIsAUsageError(@TempDir final Path dir) throws Exception
     {

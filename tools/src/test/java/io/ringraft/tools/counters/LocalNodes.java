@@ -39,6 +39,8 @@ final class LocalNodes implements AutoCloseable
     private final Path root;
     private final InMemoryNetwork network = new InMemoryNetwork();
     private final List<RingraftNode> nodes = new ArrayList<>();
+    private final int[] memberIds;
+    private final int groups;
 
     LocalNodes(final int members, final int groups)
     {
@@ -52,23 +54,13 @@ final class LocalNodes implements AutoCloseable
         {
             throw new UncheckedIOException(ex);
         }
-        final int[] memberIds = IntStream.rangeClosed(1, members).toArray();
+        memberIds = IntStream.rangeClosed(1, members).toArray();
+        this.groups = groups;
         try
         {
             for (final int member : memberIds)
             {
-                nodes.add(RingraftNode.launch(new NodeContext()
-                    .memberId(member)
-                    .members(memberIds)
-                    .groups(groups)
-                    .dataDir(root.resolve("member-" + member))
-                    .tickInterval(Duration.ofMillis(10))
-                    .heartbeatTicks(5)
-                    .electionTicks(50)
-                    .sendArenaBytes(1024 * 1024)
-                    .persistArenaBytes(1024 * 1024)
-                    .stateMachineFactory(groupId -> new NoOpStateMachine())
-                    .transport(network.transport(member, 0))));
+                nodes.add(launch(member));
             }
             nodes.forEach(RingraftNode::start);
         }
@@ -77,6 +69,31 @@ final class LocalNodes implements AutoCloseable
             close();
             throw ex;
         }
+    }
+
+    private RingraftNode launch(final int member)
+    {
+        return RingraftNode.launch(new NodeContext()
+            .memberId(member)
+            .members(memberIds)
+            .groups(groups)
+            .dataDir(root.resolve("member-" + member))
+            .tickInterval(Duration.ofMillis(10))
+            .heartbeatTicks(5)
+            .electionTicks(50)
+            .sendArenaBytes(1024 * 1024)
+            .persistArenaBytes(1024 * 1024)
+            .stateMachineFactory(groupId -> new NoOpStateMachine())
+            .transport(network.transport(member, 0)));
+    }
+
+    /** Stops a member and starts it again on the same data directory: it creates a new counters file. */
+    RingraftNode restart(final int memberId)
+    {
+        node(memberId).close();
+        final RingraftNode node = launch(memberId);
+        nodes.set(memberId - 1, node);
+        return node.start();
     }
 
     RingraftNode node(final int memberId)
