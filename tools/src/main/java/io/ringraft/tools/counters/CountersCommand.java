@@ -102,7 +102,7 @@ public final class CountersCommand implements Callable<Integer>
             long[] values = opened.index.newValues();
             long[] previous = null;
             long previousNs = 0;
-            final long startNs = System.nanoTime();
+            long dueNs = System.nanoTime();
             for (int frame = 1; ; frame++)
             {
                 opened.index.read(opened.file.reader(), values);
@@ -135,12 +135,17 @@ public final class CountersCommand implements Callable<Integer>
                 {
                     return 0;
                 }
-                // Sleep to the next frame's due time, measured from the start so that frames do not drift.
-                final long dueNs = startNs + frame * interval.toNanos();
+                // Sleep to the next frame's due time, kept on the interval's grid so that frames do not drift; frames
+                // missed while the process was stopped (Ctrl-Z) are skipped, not shown in a burst.
+                dueNs += interval.toNanos();
                 final long sleepNs = dueNs - System.nanoTime();
                 if (sleepNs > 0)
                 {
                     TimeUnit.NANOSECONDS.sleep(sleepNs);
+                }
+                else
+                {
+                    dueNs -= sleepNs - sleepNs % interval.toNanos();
                 }
                 final Opened replaced = reopenIfReplaced(file, opened);
                 if (replaced != opened)
