@@ -3,6 +3,7 @@
  */
 package io.ringraft.tools;
 
+import io.ringraft.tools.counters.CountersCommand;
 import io.ringraft.tools.log.LogCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ import java.util.concurrent.Callable;
         DemoCommand.class,
         SelfCheckCommand.class,
         LogCommand.class,
+        CountersCommand.class,
     })
 public final class RingraftCli implements Callable<Integer>
 {
