@@ -6,15 +6,12 @@ package io.ringraft.tools.counters;
 import io.ringraft.pipeline.CountersFile;
 import io.ringraft.pipeline.RingraftNode;
 import io.ringraft.raft.Role;
-import io.ringraft.tools.RingraftCli;
+import io.ringraft.tools.CommandLineTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code ringraft counters} run in-process against the counters files of a real 3-node cluster (2 groups, over the
  * in-memory network): what it prints is what the nodes hold.
  */
-class CountersCommandTest
+class CountersCommandTest extends CommandLineTest
 {
     /** A row of the group table: group, role, term, leader, commit, applied, then the other columns. */
     private static final Pattern GROUP_ROW = Pattern.compile(
@@ -42,8 +39,6 @@ class CountersCommandTest
     private static final int[] LEADERS = new int[2];
     private static final long[] LAST_INDEX = new long[2];
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
     @BeforeAll
     static void startClusterAndWrite() throws Exception
@@ -66,15 +61,6 @@ class CountersCommandTest
         }
     }
 
-    private int execute(final String... args)
-    {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        final CommandLine commandLine = RingraftCli.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
-    }
 
     @Test
     void snapshotShowsEveryGroupAsEachNodeHoldsIt()
