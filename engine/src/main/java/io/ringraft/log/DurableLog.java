@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The durable log of one Raft group: segment files of CRC32C-framed SBE records, group-committed, plus the
@@ -37,10 +38,10 @@ import java.util.List;
  * {@link CorruptLogException} or {@link ForeignDirectoryException} naming the file, the offset and what
  * to do: an fsynced record is never dropped silently.
  * <p>
- * <b>Deleted segments</b> stay mapped until the next truncation or compaction after the one that deleted them,
- * since a reader may be in the middle of one and an unmapped page would crash the JVM; reads take
- * microseconds and compactions come seconds apart. Unmapping them then, instead of waiting for a GC that an
- * allocation-free process may not run for hours, gives their disk space back. Segments dropped by
+ * <b>Deleted segments</b> stay mapped while a read that began before they were dropped may still be in one: an
+ * unmapped page would crash the JVM. Reads register in a reclamation epoch (two counters), and a later
+ * truncation or compaction unmaps them once no such read is left. Unmapping them then, instead of waiting for a
+ * GC that an allocation-free process may not run for hours, gives their disk space back. Segments dropped by
  * {@link #compactPrefix} are instead kept for reuse after that grace period (at most {@link #MAX_REUSABLE}):
  * the next segment takes over one's file and mapping (see {@link Segment}), so the persist thread writes into
  * pages that are already there instead of faulting in fresh ones.
@@ -72,8 +73,18 @@ public final class DurableLog implements LogReader, AutoCloseable
     private final long[] sectionFloors = new long[SECTION_HISTORY];
 
     private static final int SECTION_HISTORY = 64;
+    /** Longs between the two epoch slots: 64 bytes, so that readers of one do not share a cache line with the other. */
+    private static final int EPOCH_SLOT_SPACING = 8;
     private static final long NO_ENTRY_CHANGED = Long.MAX_VALUE;
 
+    /**
+     * Reclamation epochs: each {@link #read} registers in the slot of the epoch it starts in. Segments retired in
+     * epoch E ({@link #retiredLatest}) move to {@link #retiredEarlier} when the epoch turns to E + 1, and are unmapped
+     * or reused only once no read registered in E is left. The epoch turns only when the slot of the one before it
+     * is empty, so the two slots never mix three epochs.
+     */
+    private volatile long readEpoch;
+    private final AtomicLongArray readersInEpoch = new AtomicLongArray(2 * EPOCH_SLOT_SPACING);
     private final ArrayList<Segment> retiredEarlier = new ArrayList<>();
     private final ArrayList<Segment> retiredLatest = new ArrayList<>();
     private final Segment[] reusable = new Segment[MAX_REUSABLE];
@@ -318,6 +329,41 @@ public final class DurableLog implements LogReader, AutoCloseable
 
     @Override
     public long read(final long fromIndex, final long toIndex, final long maxBytes, final EntryVisitor visitor)
+    {
+        final int slot = enterRead();
+        try
+        {
+            return readRegistered(fromIndex, toIndex, maxBytes, visitor);
+        }
+        finally
+        {
+            readersInEpoch.decrementAndGet(slot);
+        }
+    }
+
+    /** Registers a read in the current epoch; @return its slot, to leave. */
+    private int enterRead()
+    {
+        while (true)
+        {
+            final long epoch = readEpoch;
+            final int slot = epochSlot(epoch);
+            readersInEpoch.incrementAndGet(slot);
+            if (readEpoch == epoch)
+            {
+                return slot;
+            }
+            // The epoch turned meanwhile: the writer may have found this slot empty and reclaimed what it held.
+            readersInEpoch.decrementAndGet(slot);
+        }
+    }
+
+    private static int epochSlot(final long epoch)
+    {
+        return (int)(epoch & 1) * EPOCH_SLOT_SPACING;
+    }
+
+    private long readRegistered(final long fromIndex, final long toIndex, final long maxBytes, final EntryVisitor visitor)
     {
         final long none = fromIndex - 1;
         long startVersion;
@@ -741,14 +787,27 @@ public final class DurableLog implements LogReader, AutoCloseable
     }
 
     /**
-     * Ends the grace period of the segments retired by the previous retirement: released ones are kept for
-     * reuse while there is room, the others unmapped.
+     * Reclaims the segments retired before the current epoch once no read of an earlier epoch is left (else leaves
+     * them for a later call): released ones are kept for reuse while there is room, the others unmapped. Then the
+     * epoch turns, and the segments retired in it wait for its reads to end.
      */
     private void startRetirement()
     {
-        for (int i = 0, size = retiredEarlier.size(); i < size; i++)
+        if (0 != readersInEpoch.get(epochSlot(readEpoch - 1)))
         {
-            final Segment segment = retiredEarlier.get(i);
+            return; // a read that may hold a segment retired before this epoch is still going
+        }
+        reclaim(retiredEarlier);
+        retiredEarlier.addAll(retiredLatest);
+        retiredLatest.clear();
+        readEpoch = readEpoch + 1;
+    }
+
+    private void reclaim(final ArrayList<Segment> retired)
+    {
+        for (int i = 0, size = retired.size(); i < size; i++)
+        {
+            final Segment segment = retired.get(i);
             if (!segment.isReleased())
             {
                 segment.unmap();
@@ -762,9 +821,7 @@ public final class DurableLog implements LogReader, AutoCloseable
                 segment.discardReleased();
             }
         }
-        retiredEarlier.clear();
-        retiredEarlier.addAll(retiredLatest);
-        retiredLatest.clear();
+        retired.clear();
     }
 
     private void retire(final Segment segment)
@@ -836,8 +893,9 @@ public final class DurableLog implements LogReader, AutoCloseable
             segment.close();
             segment.unmap();
         }
-        startRetirement();
-        startRetirement();
+        // Readers are done with a closing log: nothing needs to wait for them.
+        reclaim(retiredEarlier);
+        reclaim(retiredLatest);
         while (reusableCount > 0)
         {
             takeReusable().discardReleased();

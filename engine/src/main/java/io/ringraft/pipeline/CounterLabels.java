@@ -11,9 +11,37 @@ package io.ringraft.pipeline;
  * or a JVM pause shows here first). Group: role (a {@link io.ringraft.raft.Role} ordinal), term, leader
  * (-1 unknown), commit-index, applied-index, elections-started, leader-changes, heartbeats-sent,
  * proposals-back-pressured, apply-lag, dropped-messages, snapshot-index (newest local snapshot). Peer: max-heartbeat-gap-us.
+ * <p>
+ * {@link #parse} reads a label back, so that the format is known in this one place both ways.
  */
 public final class CounterLabels
 {
+    private static final String MEMBER = " member=";
+    private static final String GROUP = " group=";
+    private static final String PEER = " peer=";
+
+    /**
+     * A label read back: the counter's name and whom it belongs to; {@code groupId} and {@code peer} are -1 for a
+     * node counter, {@code peer} is -1 for a group counter.
+     */
+    public record Label(String name, int memberId, int groupId, int peer)
+    {
+        public boolean isNode()
+        {
+            return groupId < 0;
+        }
+
+        public boolean isGroup()
+        {
+            return groupId >= 0 && peer < 0;
+        }
+
+        public boolean isPeer()
+        {
+            return peer >= 0;
+        }
+    }
+
     private CounterLabels()
     {
     }
@@ -31,5 +59,53 @@ public final class CounterLabels
     public static String peer(final String name, final int memberId, final int groupId, final int peer)
     {
         return group(name, memberId, groupId) + " peer=" + peer;
+    }
+
+    /**
+     * The parts of a label written by {@link #node}, {@link #group} or {@link #peer}, or null when {@code label} is
+     * not in that format (a counter someone else labelled): a viewer lists those as they are.
+     */
+    public static Label parse(final String label)
+    {
+        final int member = label.indexOf(MEMBER);
+        if (member <= 0)
+        {
+            return null;
+        }
+        final String name = label.substring(0, member);
+        if (name.indexOf(' ') >= 0)
+        {
+            return null;
+        }
+        final int group = label.indexOf(GROUP, member);
+        final int peer = group < 0 ? -1 : label.indexOf(PEER, group);
+        final int memberId = number(label, member + MEMBER.length(), group < 0 ? label.length() : group);
+        final int groupId = group < 0 ? -1 : number(label, group + GROUP.length(), peer < 0 ? label.length() : peer);
+        final int peerId = peer < 0 ? -1 : number(label, peer + PEER.length(), label.length());
+        if (memberId < 0 || group >= 0 && groupId < 0 || peer >= 0 && peerId < 0)
+        {
+            return null;
+        }
+        return new Label(name, memberId, groupId, peerId);
+    }
+
+    /** The non-negative decimal int in {@code [from, to)}, or -1 when it is not one. */
+    private static int number(final String text, final int from, final int to)
+    {
+        if (from >= to || to - from > 10)
+        {
+            return -1;
+        }
+        long value = 0;
+        for (int i = from; i < to; i++)
+        {
+            final char c = text.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value > Integer.MAX_VALUE ? -1 : (int)value;
     }
 }

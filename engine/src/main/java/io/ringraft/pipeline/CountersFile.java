@@ -7,6 +7,7 @@ import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -52,7 +53,11 @@ public final class CountersFile implements AutoCloseable
         return new CountersFile(mapped, manager);
     }
 
-    /** Maps a node's counters file for reading, from any process. */
+    /**
+     * Maps a node's counters file read-only, from any process: nothing is ever written to it through this mapping.
+     * A file that is too short, has not the magic or whose lengths do not fit in it is refused with an
+     * {@link IllegalArgumentException} naming the file and the problem.
+     */
     public static CountersFile openForReading(final Path dataDir)
     {
         final File file = dataDir.resolve(FILE_NAME).toFile();
@@ -60,20 +65,41 @@ public final class CountersFile implements AutoCloseable
         {
             throw new IllegalArgumentException("no counters file " + file + " (is dataDir that of a ringraft node?)");
         }
-        final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, "ringraft counters");
-        final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
-        if (header.getIntVolatile(0) != MAGIC)
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, FileChannel.MapMode.READ_ONLY, "ringraft counters");
+        try
+        {
+            final long fileLength = mapped.capacity();
+            if (fileLength < HEADER_LENGTH)
+            {
+                throw new IllegalArgumentException("not a ringraft counters file (" + fileLength +
+                    " bytes, shorter than its " + HEADER_LENGTH + "-byte header): " + file);
+            }
+            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+            if (header.getIntVolatile(0) != MAGIC)
+            {
+                throw new IllegalArgumentException("not a ringraft counters file (bad magic): " + file);
+            }
+            final int metadataLength = header.getInt(4);
+            final int valuesLength = header.getInt(8);
+            // The bounds checks of UnsafeBuffer can be switched off: lengths that do not fit must be refused here.
+            if (metadataLength < 0 || valuesLength < 0 ||
+                (long)HEADER_LENGTH + metadataLength + valuesLength > fileLength ||
+                (long)valuesLength * (CountersReader.METADATA_LENGTH / CountersReader.COUNTER_LENGTH) != metadataLength)
+            {
+                throw new IllegalArgumentException("damaged ringraft counters file (metadata length " + metadataLength +
+                    ", values length " + valuesLength + ", file length " + fileLength + "): " + file);
+            }
+            final CountersReader reader = new CountersReader(
+                new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
+                new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength),
+                StandardCharsets.US_ASCII);
+            return new CountersFile(mapped, reader);
+        }
+        catch (final RuntimeException ex)
         {
             IoUtil.unmap(mapped);
-            throw new IllegalArgumentException("not a ringraft counters file (bad magic): " + file);
+            throw ex;
         }
-        final int metadataLength = header.getInt(4);
-        final int valuesLength = header.getInt(8);
-        final CountersReader reader = new CountersReader(
-            new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
-            new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength),
-            StandardCharsets.US_ASCII);
-        return new CountersFile(mapped, reader);
     }
 
     public CountersReader reader()

@@ -93,6 +93,40 @@ class ConcurrentReadTest
     }
 
     /**
+     * A read stays inside a segment while the writer drops it and goes on truncating: the segment must stay mapped
+     * until the read ends (an unmapped page crashes the JVM; this test once did, under load, when retired segments
+     * were unmapped after a fixed number of truncations).
+     */
+    @Test
+    void aSegmentDroppedDuringAReadStaysMappedUntilTheReadEnds() throws Exception
+    {
+        try (DurableLog log = DurableLog.open(config(dir).fsyncPolicy(FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS)))
+        {
+            log.append(LogFixtures.batch(1, 10, 1, 1, 400));
+            log.force();
+            final List<byte[]> seen = new ArrayList<>();
+            final long read = log.read(1, 10, Long.MAX_VALUE, (index, term, type, timestamp, payload, offset, length) ->
+            {
+                if (index == 5)
+                {
+                    for (long round = 2; round <= 5; round++)
+                    {
+                        log.truncateSuffix(1); // drops the whole segment the read is in
+                        log.append(LogFixtures.batch(1, 10, round, round, 400));
+                        log.force();
+                    }
+                }
+                seen.add(LogFixtures.copy(payload, offset, length)); // touches the dropped segment's pages
+            });
+            assertThat(seen).hasSize(5);
+            // Unmapped and its address range mapped again for a newer segment, the view would show other bytes.
+            assertThat(seen.get(4)).as("entry 5 as the visitor was handed it").isEqualTo(LogFixtures.payload(5, 1, 400));
+            assertThat(read).as("entry 5 was replaced while visited").isEqualTo(4);
+            assertThat(LogFixtures.readAll(log, 1, 10)).extracting(LogFixtures.Entry::term).containsOnly(5L);
+        }
+    }
+
+    /**
      * Writes entries 1..10 of term 1, then reads them; while the read visits {@code whileVisiting}, the writer (this
      * same thread, so the interleaving is exact) replaces the entries from {@code replaceFrom} with term 2's up to 12.
      *

@@ -9,8 +9,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Deterministic entries and helpers shared by the log tests. */
-final class LogFixtures
+/** Deterministic entries and helpers shared by the log tests (and the log inspector's, in tools). */
+public final class LogFixtures
 {
     static final int SMALL_SEGMENT = LogConfig.MIN_SEGMENT_LENGTH;
 
@@ -25,7 +25,7 @@ final class LogFixtures
     }
 
     /** Payload of {@code index} in history {@code seed}: its length and bytes both depend on both. */
-    static byte[] payload(final long index, final long seed, final int maxLength)
+    public static byte[] payload(final long index, final long seed, final int maxLength)
     {
         final int length = (int)Math.floorMod(index * 31 + seed * 17, (long)maxLength + 1);
         final byte[] bytes = new byte[length];

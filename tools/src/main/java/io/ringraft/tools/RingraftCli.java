@@ -3,6 +3,7 @@
  */
 package io.ringraft.tools;
 
+import io.ringraft.tools.counters.CountersCommand;
 import io.ringraft.tools.kv.KvCommand;
 import io.ringraft.tools.log.LogCommand;
 import picocli.CommandLine;
@@ -27,6 +28,7 @@ import java.util.concurrent.Callable;
         DemoCommand.class,
         SelfCheckCommand.class,
         LogCommand.class,
+        CountersCommand.class,
         KvCommand.class,
     })
 public final class RingraftCli implements Callable<Integer>

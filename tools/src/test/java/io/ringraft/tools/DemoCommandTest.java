@@ -4,11 +4,8 @@
 package io.ringraft.tools;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,20 +16,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * for 1 s halfway through a 6 s load (the default stall is 2 s in 20 s). What the README promises: exit 0, a summary with every figure, no election
  * after the initial ones, heartbeat gaps under the bound, and nothing left in /dev/shm.
  */
-class DemoCommandTest
+class DemoCommandTest extends CommandLineTest
 {
     private static final Pattern GAP_VERDICT = Pattern.compile("longest heartbeat gap ([\\d,.]+) ms < (\\d+) ms");
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
-    private int execute(final String... args)
-    {
-        final CommandLine commandLine = RingraftCli.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
-    }
 
     @Test
     void applyStallOnEveryNodeChangesNeitherLeadersNorTermsNorHeartbeats()

@@ -5,25 +5,13 @@ package io.ringraft.tools;
 
 import io.ringraft.codecs.SampleMessages;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class RingraftCliTest
+class RingraftCliTest extends CommandLineTest
 {
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
-    private int execute(final String... args)
-    {
-        final CommandLine commandLine = RingraftCli.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
-    }
 
     @Test
     void selfcheckChecksEveryMessageAndExitsZero()

@@ -6,18 +6,14 @@ package io.ringraft.tools.kv;
 import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.server.KvDaemon;
-import io.ringraft.tools.RingraftCli;
+import io.ringraft.tools.CommandLineTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,14 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code ringraft kv} against three daemons in this JVM. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class KvCommandTest
+class KvCommandTest extends CommandLineTest
 {
     @TempDir
     static Path root;
     private static Path config;
     private static final List<KvDaemon> daemons = new ArrayList<>();
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
     @BeforeAll
     static void startCluster() throws IOException
@@ -65,24 +59,14 @@ class KvCommandTest
         daemons.forEach(KvDaemon::close);
     }
 
-    @BeforeEach
-    void clearOutput()
-    {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-    }
-
     @Test
     void putThenGetThenDelete()
     {
         assertThat(execute("kv", "put", "colour", "blue", "--config", config.toString())).as(err.toString()).isZero();
         assertThat(out.toString().trim()).isEqualTo("OK");
-        clearOutput();
         assertThat(execute("kv", "get", "colour", "--config", config.toString())).as(err.toString()).isZero();
         assertThat(out.toString().trim()).isEqualTo("blue");
-        clearOutput();
         assertThat(execute("kv", "delete", "colour", "--config", config.toString())).as(err.toString()).isZero();
-        clearOutput();
         assertThat(execute("kv", "get", "colour", "--config", config.toString())).isEqualTo(KvCommand.NOT_FOUND);
         assertThat(err.toString()).contains("not found: colour");
         assertThat(execute("kv", "delete", "colour", "--config", config.toString())).isEqualTo(KvCommand.NOT_FOUND);
@@ -111,13 +95,5 @@ class KvCommandTest
         assertThat(execute("kv", "get", "k", "--config", nowhere.toString(), "--timeout", "1s")).isEqualTo(KvCommand.FAILED);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).isLessThan(8_000);
         assertThat(err.toString()).contains("failed: request to group 0 got no OK within PT1S", "member ");
-    }
-
-    private int execute(final String... args)
-    {
-        final CommandLine commandLine = RingraftCli.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
     }
 }

@@ -12,16 +12,13 @@ import io.ringraft.log.LogInspector;
 import io.ringraft.raft.ConfChange;
 import io.ringraft.raft.ConfChangeCodec;
 import io.ringraft.raft.HardState;
-import io.ringraft.tools.RingraftCli;
+import io.ringraft.tools.CommandLineTest;
 import org.agrona.ExpandableArrayBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +35,7 @@ import static io.ringraft.tools.log.LogHistory.payloadHex;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class LogCommandTest
+class LogCommandTest extends CommandLineTest
 {
     private static final Pattern ENTRY = Pattern.compile(
         "index=(\\d+) term=(\\d+) type=(\\w+) timestamp=(\\S+) length=(\\d+)" +
@@ -48,18 +45,7 @@ class LogCommandTest
     @TempDir
     Path dataDir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
 
-    private int execute(final String... args)
-    {
-        out.getBuffer().setLength(0);
-        err.getBuffer().setLength(0);
-        final CommandLine commandLine = RingraftCli.commandLine();
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return commandLine.execute(args);
-    }
 
     /**
      * Several segments; a snapshot and compactions, so that a later segment reuses a released file whose old

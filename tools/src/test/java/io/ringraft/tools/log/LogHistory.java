@@ -7,6 +7,7 @@ import io.ringraft.codecs.sbe.EntryType;
 import io.ringraft.log.DurableLog;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.log.LogConfig;
+import io.ringraft.log.LogFixtures;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.Membership;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -43,20 +44,10 @@ final class LogHistory implements AutoCloseable
         return dataDirectory.resolve(Integer.toString(GROUP_ID));
     }
 
-    /** Payload of entry {@code index} in {@code term}: length and bytes depend on both. */
+    /** Payload of entry {@code index} in {@code term}: length and bytes depend on both (the engine's log tests' own). */
     static byte[] payload(final long index, final long term)
     {
-        final int length = (int)Math.floorMod(index * 31 + term * 17, (long)MAX_PAYLOAD + 1);
-        final byte[] bytes = new byte[length];
-        long x = index * 0x9E3779B97F4A7C15L + term;
-        for (int i = 0; i < length; i++)
-        {
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-            bytes[i] = (byte)x;
-        }
-        return bytes;
+        return LogFixtures.payload(index, term, MAX_PAYLOAD);
     }
 
     static String payloadHex(final long index, final long term)
