@@ -4,6 +4,7 @@
 package io.ringraft.tools;
 
 import io.ringraft.tools.counters.CountersCommand;
+import io.ringraft.tools.kv.KvCommand;
 import io.ringraft.tools.log.LogCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,6 +29,7 @@ import java.util.concurrent.Callable;
         SelfCheckCommand.class,
         LogCommand.class,
         CountersCommand.class,
+        KvCommand.class,
     })
 public final class RingraftCli implements Callable<Integer>
 {

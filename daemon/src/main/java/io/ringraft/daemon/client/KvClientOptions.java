@@ -1,0 +1,79 @@
+package io.ringraft.daemon.client;
+
+import io.ringraft.daemon.config.ClusterConfig;
+
+import java.time.Duration;
+
+/**
+ * How a {@link KvClient} reaches a cluster: the {@link ClusterConfig} (members' client endpoints, groups, cluster id)
+ * plus the client's own settings, with fluent setters.
+ */
+public final class KvClientOptions
+{
+    private final ClusterConfig cluster;
+    private Duration attemptTimeout = Duration.ofSeconds(2);
+    private Duration requestTimeout = Duration.ofSeconds(15);
+    private String responseHost;
+    private String aeronDir;
+
+    public KvClientOptions(final ClusterConfig cluster)
+    {
+        this.cluster = cluster;
+    }
+
+    public ClusterConfig cluster()
+    {
+        return cluster;
+    }
+
+    /** How long one attempt (one member) may take before the client tries another member. */
+    public Duration attemptTimeout()
+    {
+        return attemptTimeout;
+    }
+
+    public KvClientOptions attemptTimeout(final Duration v)
+    {
+        attemptTimeout = v;
+        return this;
+    }
+
+    /** The budget of a whole request, every retry and redirect included; then it fails with the last problem seen. */
+    public Duration requestTimeout()
+    {
+        return requestTimeout;
+    }
+
+    public KvClientOptions requestTimeout(final Duration v)
+    {
+        requestTimeout = v;
+        return this;
+    }
+
+    /**
+     * The address members send responses to. Default: 127.0.0.1 when every member's client endpoint is on loopback,
+     * else this host's address.
+     */
+    public String responseHost()
+    {
+        return responseHost;
+    }
+
+    public KvClientOptions responseHost(final String v)
+    {
+        responseHost = v;
+        return this;
+    }
+
+    /** The client's embedded media driver directory; default unique under /dev/shm, deleted on close. */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    public KvClientOptions aeronDir(final String v)
+    {
+        aeronDir = v;
+        return this;
+    }
+}

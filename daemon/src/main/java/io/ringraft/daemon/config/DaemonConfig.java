@@ -1,0 +1,184 @@
+package io.ringraft.daemon.config;
+
+import io.ringraft.log.FsyncPolicy;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * One member's settings: the {@link ClusterConfig} plus who this member is, where its data lives and its timing.
+ * <pre>
+ * member.id          = 1
+ * data.dir           = /var/lib/ringraft/member-1
+ * aeron.dir          = /dev/shm/ringraft-member-1     (optional; default unique per member and process)
+ * tick.ms            = 10
+ * heartbeat.ticks    = 5
+ * election.ticks     = 30
+ * request.timeout.ms = 5000
+ * fsync              = always | never-unsafe-for-benchmarks
+ * </pre>
+ * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
+ */
+public final class DaemonConfig
+{
+    public static final String MEMBER_ID = "member.id";
+    public static final String DATA_DIR = "data.dir";
+    public static final String AERON_DIR = "aeron.dir";
+    public static final String TICK_MS = "tick.ms";
+    public static final String HEARTBEAT_TICKS = "heartbeat.ticks";
+    public static final String ELECTION_TICKS = "election.ticks";
+    public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
+    public static final String FSYNC = "fsync";
+    private static final Set<String> KEYS = Set.of(
+        MEMBER_ID, DATA_DIR, AERON_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, FSYNC);
+
+    private final ClusterConfig cluster;
+    private final int memberId;
+    private final Path dataDir;
+    private final String aeronDir;
+    private final Duration tick;
+    private final int heartbeatTicks;
+    private final int electionTicks;
+    private final Duration requestTimeout;
+    private final FsyncPolicy fsyncPolicy;
+
+    private DaemonConfig(
+        final ClusterConfig cluster,
+        final int memberId,
+        final Path dataDir,
+        final String aeronDir,
+        final Duration tick,
+        final int heartbeatTicks,
+        final int electionTicks,
+        final Duration requestTimeout,
+        final FsyncPolicy fsyncPolicy)
+    {
+        this.cluster = cluster;
+        this.memberId = memberId;
+        this.dataDir = dataDir;
+        this.aeronDir = aeronDir;
+        this.tick = tick;
+        this.heartbeatTicks = heartbeatTicks;
+        this.electionTicks = electionTicks;
+        this.requestTimeout = requestTimeout;
+        this.fsyncPolicy = fsyncPolicy;
+    }
+
+    public static DaemonConfig load(final Path file)
+    {
+        return from(ConfigFile.read(file));
+    }
+
+    /** Validates everything; throws {@link ConfigException} listing every bad setting. */
+    public static DaemonConfig from(final ConfigFile file)
+    {
+        final SettingsReader reader = new SettingsReader(file);
+        final ClusterConfig cluster = ClusterConfig.read(reader);
+        final int memberId = reader.integer(MEMBER_ID, -1, 0, Integer.MAX_VALUE, true);
+        if (memberId >= 0 && !cluster.members().isEmpty() && !cluster.members().containsKey(memberId))
+        {
+            reader.error(MEMBER_ID, String.valueOf(memberId),
+                "must be one of the ids in " + ClusterConfig.MEMBERS + " " + cluster.members().keySet());
+        }
+        final String dataDir = reader.string(DATA_DIR, true, "must name the directory of this member's logs");
+        final String aeronDir = reader.string(AERON_DIR, false, "");
+        if (null != aeronDir && new File(aeronDir).isFile())
+        {
+            reader.error(AERON_DIR, aeronDir, "is a file; must name a directory for the media driver");
+        }
+        final int tickMs = reader.integer(TICK_MS, 10, 1, 1000, false);
+        final int heartbeatTicks = reader.integer(HEARTBEAT_TICKS, 5, 1, 1000, false);
+        final int electionTicks = reader.integer(ELECTION_TICKS, 30, 2, 10_000, false);
+        if (electionTicks <= heartbeatTicks)
+        {
+            reader.error(ELECTION_TICKS, String.valueOf(electionTicks),
+                "must be greater than " + HEARTBEAT_TICKS + " (" + heartbeatTicks + ")");
+        }
+        final int requestTimeoutMs = reader.integer(REQUEST_TIMEOUT_MS, 5000, 1, 3_600_000, false);
+        final FsyncPolicy fsync = fsync(reader);
+        final Set<String> known = new HashSet<>(KEYS);
+        known.addAll(ClusterConfig.KEYS);
+        reader.rejectUnknown(known);
+        reader.throwIfErrors();
+        return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir, Duration.ofMillis(tickMs),
+            heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs), fsync);
+    }
+
+    private static FsyncPolicy fsync(final SettingsReader reader)
+    {
+        final String rule = "must be 'always' or 'never-unsafe-for-benchmarks'";
+        final String value = reader.string(FSYNC, false, rule);
+        if (null == value)
+        {
+            return FsyncPolicy.ALWAYS;
+        }
+        switch (value.toLowerCase(Locale.ROOT))
+        {
+            case "always":
+                return FsyncPolicy.ALWAYS;
+            case "never-unsafe-for-benchmarks":
+                return FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS;
+            default:
+                reader.error(FSYNC, value, rule);
+                return FsyncPolicy.ALWAYS;
+        }
+    }
+
+    public ClusterConfig cluster()
+    {
+        return cluster;
+    }
+
+    public int memberId()
+    {
+        return memberId;
+    }
+
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /** Null: the daemon picks a directory under /dev/shm unique to this member and process. */
+    public String aeronDir()
+    {
+        return aeronDir;
+    }
+
+    public Duration tick()
+    {
+        return tick;
+    }
+
+    public int heartbeatTicks()
+    {
+        return heartbeatTicks;
+    }
+
+    public int electionTicks()
+    {
+        return electionTicks;
+    }
+
+    public Duration requestTimeout()
+    {
+        return requestTimeout;
+    }
+
+    public FsyncPolicy fsyncPolicy()
+    {
+        return fsyncPolicy;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "DaemonConfig{member=" + memberId + ", " + cluster + ", dataDir=" + dataDir + ", aeronDir=" + aeronDir +
+            ", tick=" + tick + ", heartbeatTicks=" + heartbeatTicks + ", electionTicks=" + electionTicks +
+            ", requestTimeout=" + requestTimeout + ", fsync=" + fsyncPolicy + "}";
+    }
+}

@@ -1,0 +1,97 @@
+package io.ringraft.daemon.server;
+
+import io.ringraft.codecs.sbe.ResponseStatus;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Outcomes of client requests on their way from the pipeline's threads (the apply stage completes proposals and
+ * reads; the raft stage or the caller refuses them) to the client endpoint's agent, which alone owns the response
+ * publications. An off-heap many-to-one ring: an offer copies the result in place and never blocks or allocates, so
+ * it is safe from a {@link io.ringraft.pipeline.ProposalCallback}. When full the outcome is dropped and counted: the
+ * client's attempt times out and it retries.
+ * <p>
+ * Record: sessionId i64, correlationId i64, index i64, groupId i32, leaderHint i32, status i32, then the result bytes
+ * (the error text for ERROR). The record type says whether it answers a command or a read.
+ */
+final class ResponseQueue
+{
+    static final int COMMAND = 1;
+    static final int READ = 2;
+    static final int SESSION_ID_OFFSET = 0;
+    static final int CORRELATION_ID_OFFSET = 8;
+    static final int INDEX_OFFSET = 16;
+    static final int GROUP_ID_OFFSET = 24;
+    static final int LEADER_HINT_OFFSET = 28;
+    static final int STATUS_OFFSET = 32;
+    static final int RESULT_OFFSET = 36;
+
+    private final RingBuffer ring;
+    private final AtomicLong dropped = new AtomicLong();
+    private final Runnable wakeup;
+
+    /**
+     * @param capacity power of two; a record may take up to capacity / 8 bytes.
+     * @param wakeup   called after each offer so that the draining agent does not idle out its park.
+     */
+    ResponseQueue(final int capacity, final Runnable wakeup)
+    {
+        ring = new ManyToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(capacity + RingBufferDescriptor.TRAILER_LENGTH)));
+        this.wakeup = wakeup;
+    }
+
+    /** @return false when dropped (full, or the result larger than a record may be). */
+    boolean offer(
+        final int type, final long sessionId, final long correlationId, final int groupId, final ResponseStatus status,
+        final long index, final int leaderHint, final DirectBuffer result, final int offset, final int length)
+    {
+        final int recordLength = RESULT_OFFSET + length;
+        if (recordLength > ring.maxMsgLength())
+        {
+            dropped.incrementAndGet();
+            return false;
+        }
+        final int claim = ring.tryClaim(type, recordLength);
+        if (claim <= 0)
+        {
+            dropped.incrementAndGet();
+            return false;
+        }
+        final org.agrona.concurrent.AtomicBuffer buffer = ring.buffer();
+        buffer.putLong(claim + SESSION_ID_OFFSET, sessionId);
+        buffer.putLong(claim + CORRELATION_ID_OFFSET, correlationId);
+        buffer.putLong(claim + INDEX_OFFSET, index);
+        buffer.putInt(claim + GROUP_ID_OFFSET, groupId);
+        buffer.putInt(claim + LEADER_HINT_OFFSET, leaderHint);
+        buffer.putInt(claim + STATUS_OFFSET, status.value());
+        if (length > 0)
+        {
+            buffer.putBytes(claim + RESULT_OFFSET, result, offset, length);
+        }
+        ring.commit(claim);
+        wakeup.run();
+        return true;
+    }
+
+    int drain(final org.agrona.concurrent.MessageHandler handler, final int limit)
+    {
+        return ring.read(handler, limit);
+    }
+
+    long dropped()
+    {
+        return dropped.get();
+    }
+
+    int maxResultLength()
+    {
+        return ring.maxMsgLength() - RESULT_OFFSET;
+    }
+}

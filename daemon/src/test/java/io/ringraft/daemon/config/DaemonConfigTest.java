@@ -1,0 +1,217 @@
+package io.ringraft.daemon.config;
+
+import io.ringraft.log.FsyncPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class DaemonConfigTest
+{
+    private static final String VALID = String.join("\n",
+        "# a three-member cluster",
+        "cluster.id = 7",
+        "member.id = 2",
+        "members = 1=127.0.0.1:20001, 2=127.0.0.1:20002, 3=127.0.0.1:20003",
+        "client.endpoints = 1=127.0.0.1:21001, 2=127.0.0.1:21002, 3=127.0.0.1:21003",
+        "groups = 4",
+        "data.dir = /tmp/ringraft/m2",
+        "tick.ms = 5",
+        "heartbeat.ticks = 4",
+        "election.ticks = 40",
+        "fsync = never-unsafe-for-benchmarks",
+        "");
+
+    @Test
+    void readsEverySetting(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("ringraft.conf");
+        Files.writeString(file, VALID);
+        final DaemonConfig config = DaemonConfig.load(file);
+        assertThat(config.cluster().clusterId()).isEqualTo(7);
+        assertThat(config.memberId()).isEqualTo(2);
+        assertThat(config.cluster().members()).isEqualTo(
+            Map.of(1, "127.0.0.1:20001", 2, "127.0.0.1:20002", 3, "127.0.0.1:20003"));
+        assertThat(config.cluster().clientEndpoints()).containsEntry(3, "127.0.0.1:21003").hasSize(3);
+        assertThat(config.cluster().groups()).isEqualTo(4);
+        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/ringraft/m2"));
+        assertThat(config.aeronDir()).isNull();
+        assertThat(config.tick()).isEqualTo(Duration.ofMillis(5));
+        assertThat(config.heartbeatTicks()).isEqualTo(4);
+        assertThat(config.electionTicks()).isEqualTo(40);
+        assertThat(config.fsyncPolicy()).isEqualTo(FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS);
+        assertThat(config.requestTimeout()).isEqualTo(Duration.ofMillis(5000));
+        assertThat(ClusterConfig.load(file).memberIds()).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void defaultsTimingAndFsyncAlways()
+    {
+        final DaemonConfig config = parse(without(VALID, "tick.ms", "heartbeat.ticks", "election.ticks", "fsync", "groups"));
+        assertThat(config.tick()).isEqualTo(Duration.ofMillis(10));
+        assertThat(config.heartbeatTicks()).isEqualTo(5);
+        assertThat(config.electionTicks()).isEqualTo(30);
+        assertThat(config.fsyncPolicy()).isEqualTo(FsyncPolicy.ALWAYS);
+        assertThat(config.cluster().groups()).isEqualTo(1);
+    }
+
+    @Test
+    void duplicateMemberIdIsNamed()
+    {
+        assertError(replace(VALID, "members", "1=127.0.0.1:20001, 2=127.0.0.1:20002, 2=127.0.0.1:20003"),
+            "members = '1=127.0.0.1:20001, 2=127.0.0.1:20002, 2=127.0.0.1:20003'", "member id 2 appears twice");
+    }
+
+    @Test
+    void memberIdNotInMembers()
+    {
+        assertError(replace(VALID, "member.id", "9"), "member.id = '9'", "must be one of the ids in members [1, 2, 3]");
+    }
+
+    @Test
+    void portOutOfRange()
+    {
+        assertError(replace(VALID, "members", "1=127.0.0.1:20001, 2=127.0.0.1:70000, 3=127.0.0.1:20003"),
+            "members = '1=127.0.0.1:20001, 2=127.0.0.1:70000, 3=127.0.0.1:20003'", "port 70000 is out of range 1..65535");
+    }
+
+    @Test
+    void endpointWithoutPort()
+    {
+        assertError(replace(VALID, "client.endpoints", "1=a:1, 2=hostonly, 3=c:3"),
+            "client.endpoints", "endpoint 'hostonly' is not host:port");
+    }
+
+    @Test
+    void sharedEndpoint()
+    {
+        assertError(replace(VALID, "members", "1=127.0.0.1:20001, 2=127.0.0.1:20001, 3=127.0.0.1:20003"),
+            "members", "members 1 and 2 share endpoint 127.0.0.1:20001");
+    }
+
+    @Test
+    void clientEndpointsMustNameTheSameMembers()
+    {
+        assertError(replace(VALID, "client.endpoints", "1=127.0.0.1:21001, 2=127.0.0.1:21002"),
+            "client.endpoints = '[1, 2]'", "must name exactly the member ids of members [1, 2, 3]");
+    }
+
+    @Test
+    void clientEndpointMustNotBeARaftEndpoint()
+    {
+        assertError(replace(VALID, "client.endpoints", "1=127.0.0.1:20001, 2=127.0.0.1:21002, 3=127.0.0.1:21003"),
+            "client.endpoints = '1=127.0.0.1:20001'", "also a member's Raft endpoint");
+    }
+
+    @Test
+    void groupsBelowOne()
+    {
+        assertError(replace(VALID, "groups", "0"), "groups = '0'", "must be an integer between 1 and 4096");
+    }
+
+    @Test
+    void notANumber()
+    {
+        assertError(replace(VALID, "cluster.id", "seven"), "cluster.id = 'seven'", "must be an integer between 0 and");
+    }
+
+    @Test
+    void electionNotAboveHeartbeat()
+    {
+        assertError(replace(VALID, "election.ticks", "4"), "election.ticks = '4'", "must be greater than heartbeat.ticks (4)");
+    }
+
+    @Test
+    void tickOutOfRange()
+    {
+        assertError(replace(VALID, "tick.ms", "0"), "tick.ms = '0'", "between 1 and 1000");
+    }
+
+    @Test
+    void badFsyncPolicy()
+    {
+        assertError(replace(VALID, "fsync", "sometimes"), "fsync = 'sometimes'",
+            "must be 'always' or 'never-unsafe-for-benchmarks'");
+    }
+
+    @Test
+    void missingRequiredKeys()
+    {
+        assertError(without(VALID, "data.dir"), "data.dir is missing", "directory of this member's logs");
+        assertError(without(VALID, "members"), "members is missing", "id=host:port");
+        assertError(without(VALID, "member.id"), "member.id is missing", "integer between 0");
+    }
+
+    @Test
+    void unknownKeyIsATypo()
+    {
+        assertError(VALID + "heartbeat.tick = 3\n", "heartbeat.tick = '3'", "unknown key");
+    }
+
+    @Test
+    void repeatedKeyNamesBothLines()
+    {
+        assertError(VALID + "groups = 8\n", "test.conf:12", "key 'groups' repeats line 6");
+    }
+
+    @Test
+    void lineWithoutEquals()
+    {
+        assertError(VALID + "just words\n", "test.conf:12", "'just words' is not 'key = value'");
+    }
+
+    @Test
+    void reportsEveryErrorAtOnce()
+    {
+        final String text = replace(replace(VALID, "groups", "-1"), "tick.ms", "x");
+        assertThatThrownBy(() -> parse(text))
+            .isInstanceOfSatisfying(ConfigException.class, ex -> assertThat(ex.errors()).hasSize(2));
+    }
+
+    private static DaemonConfig parse(final String text)
+    {
+        return DaemonConfig.from(ConfigFile.parse("test.conf", text));
+    }
+
+    private static void assertError(final String text, final String... fragments)
+    {
+        assertThatThrownBy(() -> parse(text))
+            .isInstanceOf(ConfigException.class)
+            .satisfies(ex -> assertThat(((ConfigException)ex).errors())
+                .anySatisfy(error -> assertThat(error).contains(fragments)));
+    }
+
+    private static String replace(final String text, final String key, final String value)
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final String line : text.split("\n"))
+        {
+            out.append(line.startsWith(key + " ") ? key + " = " + value : line).append('\n');
+        }
+        return out.toString();
+    }
+
+    private static String without(final String text, final String... keys)
+    {
+        final StringBuilder out = new StringBuilder();
+        outer:
+        for (final String line : text.split("\n"))
+        {
+            for (final String key : keys)
+            {
+                if (line.startsWith(key + " "))
+                {
+                    continue outer;
+                }
+            }
+            out.append(line).append('\n');
+        }
+        return out.toString();
+    }
+}

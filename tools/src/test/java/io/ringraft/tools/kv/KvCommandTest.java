@@ -1,0 +1,99 @@
+/*
+ * ringraft
+ */
+package io.ringraft.tools.kv;
+
+import io.ringraft.aeron.LoopbackEndpoints;
+import io.ringraft.daemon.config.DaemonConfig;
+import io.ringraft.daemon.server.KvDaemon;
+import io.ringraft.tools.CommandLineTest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code ringraft kv} against three daemons in this JVM. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class KvCommandTest extends CommandLineTest
+{
+    @TempDir
+    static Path root;
+    private static Path config;
+    private static final List<KvDaemon> daemons = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() throws IOException
+    {
+        final Map<Integer, String> ports = LoopbackEndpoints.pick(1, 2, 3, 11, 12, 13);
+        final String common = String.join("\n",
+            "cluster.id = 31",
+            "members = 1=" + ports.get(1) + ", 2=" + ports.get(2) + ", 3=" + ports.get(3),
+            "client.endpoints = 1=" + ports.get(11) + ", 2=" + ports.get(12) + ", 3=" + ports.get(13),
+            "groups = 2",
+            "");
+        config = root.resolve("cluster.conf");
+        Files.writeString(config, common);
+        for (int member = 1; member <= 3; member++)
+        {
+            final Path memberConfig = root.resolve("member-" + member + ".conf");
+            Files.writeString(memberConfig, common + "member.id = " + member + "\ndata.dir = " +
+                root.resolve("data-" + member) + "\n");
+            daemons.add(KvDaemon.start(DaemonConfig.load(memberConfig)));
+        }
+    }
+
+    @AfterAll
+    static void stopCluster()
+    {
+        daemons.forEach(KvDaemon::close);
+    }
+
+    @Test
+    void putThenGetThenDelete()
+    {
+        assertThat(execute("kv", "put", "colour", "blue", "--config", config.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().trim()).isEqualTo("OK");
+        assertThat(execute("kv", "get", "colour", "--config", config.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().trim()).isEqualTo("blue");
+        assertThat(execute("kv", "delete", "colour", "--config", config.toString())).as(err.toString()).isZero();
+        assertThat(execute("kv", "get", "colour", "--config", config.toString())).isEqualTo(KvCommand.NOT_FOUND);
+        assertThat(err.toString()).contains("not found: colour");
+        assertThat(execute("kv", "delete", "colour", "--config", config.toString())).isEqualTo(KvCommand.NOT_FOUND);
+    }
+
+    @Test
+    void badConfigIsAUsageErrorNamingTheKey() throws IOException
+    {
+        final Path bad = root.resolve("bad.conf");
+        Files.writeString(bad, Files.readString(config).replace("groups = 2", "groups = 0"));
+        assertThat(execute("kv", "get", "k", "--config", bad.toString())).isEqualTo(KvCommand.USAGE);
+        assertThat(err.toString()).contains("groups = '0'", "must be an integer between 1 and");
+    }
+
+    @Test
+    void noMemberAnsweringFailsWithinTheBudgetNamingWhatHappened() throws IOException
+    {
+        final Map<Integer, String> unused = LoopbackEndpoints.pick(1, 2, 3, 11, 12, 13);
+        final Path nowhere = root.resolve("nowhere.conf");
+        Files.writeString(nowhere, String.join("\n",
+            "cluster.id = 31",
+            "members = 1=" + unused.get(1) + ", 2=" + unused.get(2) + ", 3=" + unused.get(3),
+            "client.endpoints = 1=" + unused.get(11) + ", 2=" + unused.get(12) + ", 3=" + unused.get(13),
+            ""));
+        final long startNs = System.nanoTime();
+        assertThat(execute("kv", "get", "k", "--config", nowhere.toString(), "--timeout", "1s")).isEqualTo(KvCommand.FAILED);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).isLessThan(8_000);
+        assertThat(err.toString()).contains("failed: request to group 0 got no OK within PT1S", "member ");
+    }
+}
