@@ -204,18 +204,26 @@ final class ClientEndpoint implements Agent
         sessions.put(session.sessionId, session);
     }
 
+    /** The open session a request names, if its group exists; else null, and the client was answered if it can be. */
+    private ClientSession admit(
+        final long sessionId, final int responseType, final long correlationId, final int groupId)
+    {
+        final ClientSession session = openSession(sessionId);
+        if (null != session && (groupId < 0 || groupId >= node.groups()))
+        {
+            sendUnknownGroup(session, responseType, correlationId, groupId);
+            return null;
+        }
+        return session;
+    }
+
     private void onCommand(final CommandRequestDecoder request)
     {
-        final ClientSession session = openSession(request.sessionId());
-        if (null == session)
-        {
-            return;
-        }
         final long correlationId = request.correlationId();
         final int groupId = request.groupId();
-        if (groupId < 0 || groupId >= node.groups())
+        final ClientSession session = admit(request.sessionId(), ResponseQueue.COMMAND, correlationId, groupId);
+        if (null == session)
         {
-            sendUnknownGroup(session, ResponseQueue.COMMAND, correlationId, groupId);
             return;
         }
         request.wrapPayload(payloadView);
@@ -228,16 +236,11 @@ final class ClientEndpoint implements Agent
 
     private void onRead(final ReadRequestDecoder request)
     {
-        final ClientSession session = openSession(request.sessionId());
-        if (null == session)
-        {
-            return;
-        }
         final long correlationId = request.correlationId();
         final int groupId = request.groupId();
-        if (groupId < 0 || groupId >= node.groups())
+        final ClientSession session = admit(request.sessionId(), ResponseQueue.READ, correlationId, groupId);
+        if (null == session)
         {
-            sendUnknownGroup(session, ResponseQueue.READ, correlationId, groupId);
             return;
         }
         request.wrapQuery(payloadView);
