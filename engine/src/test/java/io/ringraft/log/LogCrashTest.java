@@ -6,17 +6,18 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 
@@ -77,39 +78,40 @@ class LogCrashTest
         command.removeIf(String::isEmpty);
         command.addAll(List.of("-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
             LogCrashChild.class.getName(), dir.toString(), Long.toString(childSeed)));
-        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        final Thread pump = new Thread(() ->
-        {
-            try (BufferedReader reader = new BufferedReader(
-                new InputStreamReader(child.getInputStream(), StandardCharsets.US_ASCII)))
-            {
-                String line;
-                while ((line = reader.readLine()) != null)
-                {
-                    lines.add(line);
-                }
-            }
-            catch (final IOException ignore)
-            {
-                // the stream closes when the child dies
-            }
-        });
-        pump.start();
+        // The child writes to a file, not a pipe: a pipe read by a thread can lose the last lines a killed child
+        // wrote (the JDK drains and closes it when the process exits, racing that thread's read), and a lost "T"
+        // line made this test blame the log for entries the child had itself replaced.
+        final Path output = dir.resolve("child-" + kill + ".out");
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true)
+            .redirectOutput(output.toFile()).start();
+        final ChildOutput lines = new ChildOutput(output);
         try
         {
             if (!duringStart)
             {
-                final String ready = lines.poll(CHILD_START_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+                final long startDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CHILD_START_TIMEOUT_MS);
+                String ready = null;
+                while (null == ready && System.nanoTime() < startDeadline && child.isAlive())
+                {
+                    ready = lines.poll();
+                    if (null == ready)
+                    {
+                        Thread.sleep(1);
+                    }
+                }
                 assertThat(ready).as("child %d did not start: %s", kill, ready).startsWith("READY");
             }
             final long killAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(runMillis);
             while (System.nanoTime() < killAt && child.isAlive())
             {
-                final String line = lines.poll(1, TimeUnit.MILLISECONDS);
+                final String line = lines.poll();
                 if (null != line)
                 {
                     apply(line);
+                }
+                else
+                {
+                    Thread.sleep(1);
                 }
             }
             assertThat(child.isAlive()).as("child %d died on its own: %s", kill, lines).isTrue();
@@ -118,8 +120,8 @@ class LogCrashTest
         {
             child.destroyForcibly();
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            pump.join(TimeUnit.SECONDS.toMillis(30));
         }
+        lines.endOfOutput();
         for (String line; (line = lines.poll()) != null; )
         {
             apply(line);
@@ -189,6 +191,88 @@ class LogCrashTest
             crc.update(payload);
             durable.tailMap(next, true).clear();
             durable.put(next, new long[]{ term, crc.getValue() });
+        }
+    }
+
+    /**
+     * The child's output file read as lines while it grows: a line is handed out once its newline is there; after
+     * the child is dead, {@link #endOfOutput()} hands out a last line cut by the kill too.
+     */
+    private static final class ChildOutput
+    {
+        private final Path file;
+        private final ArrayDeque<String> complete = new ArrayDeque<>();
+        private final StringBuilder partial = new StringBuilder();
+        private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        private SeekableByteChannel channel;
+        private boolean ended;
+
+        ChildOutput(final Path file)
+        {
+            this.file = file;
+        }
+
+        String poll() throws IOException
+        {
+            if (complete.isEmpty())
+            {
+                readMore();
+            }
+            return complete.pollFirst();
+        }
+
+        void endOfOutput() throws IOException
+        {
+            readMore();
+            ended = true;
+            if (null != channel)
+            {
+                channel.close();
+            }
+            if (partial.length() > 0)
+            {
+                complete.addLast(partial.toString());
+                partial.setLength(0);
+            }
+        }
+
+        private void readMore() throws IOException
+        {
+            if (ended)
+            {
+                return;
+            }
+            if (null == channel)
+            {
+                if (!Files.exists(file))
+                {
+                    return;
+                }
+                channel = Files.newByteChannel(file, StandardOpenOption.READ);
+            }
+            int read;
+            while ((read = channel.read(buffer.clear())) > 0)
+            {
+                for (int i = 0; i < read; i++)
+                {
+                    final char c = (char)buffer.get(i);
+                    if ('\n' == c)
+                    {
+                        complete.addLast(partial.toString());
+                        partial.setLength(0);
+                    }
+                    else
+                    {
+                        partial.append(c);
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String toString()
+        {
+            return complete + (partial.length() > 0 ? " + cut: " + partial : "");
         }
     }
 }
