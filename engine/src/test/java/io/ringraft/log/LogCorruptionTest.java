@@ -86,14 +86,7 @@ class LogCorruptionTest
         final Path segment = writeEntries();
         final int middle = ENTRIES / 2;
         final int offset = recordOffset(middle);
-        try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw"))
-        {
-            final long target = offset + Segment.ENTRY_PAYLOAD_OFFSET + 1;
-            file.seek(target);
-            final int b = file.read();
-            file.seek(target);
-            file.write(b ^ 0x10);
-        }
+        LogFixtures.flipBits(segment, offset + Segment.ENTRY_PAYLOAD_OFFSET + 1, 0x10);
         assertThatThrownBy(() -> DurableLog.open(config(dir)))
             .isInstanceOf(CorruptLogException.class)
             .hasMessageContaining(segment.toString())

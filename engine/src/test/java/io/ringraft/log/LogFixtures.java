@@ -5,6 +5,8 @@ import io.ringraft.raft.EntryBatch;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,6 +64,18 @@ public final class LogFixtures
             (index, term, type, timestamp, payload, offset, length) -> entries.add(
                 new Entry(index, term, type, timestamp, copy(payload, offset, length))));
         return entries;
+    }
+
+    /** Damages a file in place: XORs the byte at {@code offset} with {@code mask}. */
+    public static void flipBits(final Path file, final long offset, final int mask) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(offset);
+            final int b = raf.read();
+            raf.seek(offset);
+            raf.write(b ^ mask);
+        }
     }
 
     static byte[] copy(final DirectBuffer buffer, final int offset, final int length)

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +96,7 @@ class SegmentReuseTest
     void aTornLastRecordInAReusedSegmentIsCutBackToTheRecordBefore() throws IOException
     {
         final Path last = closedLogEndingInAReusedSegment();
-        damage(last, recordOffset(last, LAST) + Segment.ENTRY_PAYLOAD_OFFSET + 1);
+        LogFixtures.flipBits(last, recordOffset(last, LAST) + Segment.ENTRY_PAYLOAD_OFFSET + 1, 0x10);
         try (DurableLog log = DurableLog.open(config(dir)))
         {
             assertThat(log.lastIndex()).isEqualTo(LAST - 1);
@@ -120,7 +119,7 @@ class SegmentReuseTest
         final long base = baseIndexOf(last);
         final long middle = (base + LAST) / 2;
         final int offset = recordOffset(last, middle);
-        damage(last, offset + Segment.ENTRY_PAYLOAD_OFFSET + 1);
+        LogFixtures.flipBits(last, offset + Segment.ENTRY_PAYLOAD_OFFSET + 1, 0x10);
         assertThatThrownBy(() -> DurableLog.open(config(dir)))
             .isInstanceOf(CorruptLogException.class)
             .hasMessageContaining(last.toString())
@@ -213,16 +212,6 @@ class SegmentReuseTest
         return offset;
     }
 
-    private static void damage(final Path file, final long offset) throws IOException
-    {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            raf.seek(offset);
-            final int b = raf.read();
-            raf.seek(offset);
-            raf.write(b ^ 0x10);
-        }
-    }
 
     private static long baseIndexOf(final Path segment)
     {

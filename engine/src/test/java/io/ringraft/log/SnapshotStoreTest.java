@@ -7,7 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -59,13 +58,7 @@ class SnapshotStoreTest
         store.write(100, 1, MEMBERS, new UnsafeBuffer(older), 0, older.length);
         store.write(200, 2, MEMBERS, new UnsafeBuffer(newer), 0, newer.length);
         final Path newest = store.newest().file();
-        try (RandomAccessFile raf = new RandomAccessFile(newest.toFile(), "rw"))
-        {
-            raf.seek(raf.length() - 1);
-            final int b = raf.read();
-            raf.seek(raf.length() - 1);
-            raf.write(b ^ 1);
-        }
+        LogFixtures.flipBits(newest, Files.size(newest) - 1, 1);
         final SnapshotStore reopened = SnapshotStore.open(dir, 3, true, System.getLogger("test"));
         assertThat(reopened.index()).isEqualTo(100);
         assertThat(readData(reopened)).isEqualTo(older);

@@ -8,6 +8,7 @@ import io.ringraft.codecs.sbe.EntryType;
 import io.ringraft.log.CorruptLogException;
 import io.ringraft.log.DurableLog;
 import io.ringraft.log.LogConfig;
+import io.ringraft.log.LogFixtures;
 import io.ringraft.log.LogInspector;
 import io.ringraft.raft.ConfChange;
 import io.ringraft.raft.ConfChangeCodec;
@@ -261,7 +262,7 @@ class LogCommandTest extends CommandLineTest
             }
         });
         final Path segment = middle.file();
-        flipByte(segment, position[0] + 40);
+        LogFixtures.flipBits(segment, position[0] + 40, 0x5A);
         final List<String> filesBefore = fingerprint(group);
 
         assertThat(execute("log", "summary", group.toString())).isEqualTo(1);
@@ -328,7 +329,7 @@ class LogCommandTest extends CommandLineTest
         {
             snapshot = snapshots.sorted().toList().get(0);
         }
-        flipByte(snapshot, Files.size(snapshot) - 1);
+        LogFixtures.flipBits(snapshot, Files.size(snapshot) - 1, 0x5A);
 
         assertThat(execute("log", "summary", group.toString())).isEqualTo(1);
         assertThat(out.toString())
@@ -381,14 +382,4 @@ class LogCommandTest extends CommandLineTest
         return entries;
     }
 
-    private static void flipByte(final Path file, final long offset) throws IOException
-    {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
-        {
-            raf.seek(offset);
-            final int b = raf.read();
-            raf.seek(offset);
-            raf.write(b ^ 0x5A);
-        }
-    }
 }
