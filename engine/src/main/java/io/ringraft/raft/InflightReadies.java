@@ -3,9 +3,11 @@ package io.ringraft.raft;
 import java.util.Arrays;
 
 /**
- * The Readies handed out for persistence and not yet confirmed, FIFO, each with the last entry it carried, so
- * that {@code persisted(id)} knows up to which entry the log is now durable. Primitive arrays, no object per
- * Ready.
+ * The Readies handed out for persistence and not yet confirmed, FIFO, each with the mark its acknowledgement
+ * carries: the last entry (index and term) that is durable once that Ready and every earlier one are. A mark starts
+ * as the Ready's last entry and only goes down: when the log is cut at an index at or below it
+ * ({@link #truncatedFrom}), the entries from there on are replaced by ones a later Ready writes, so this Ready's
+ * acknowledgement no longer says anything about them. Primitive arrays, no object per Ready.
  */
 final class InflightReadies
 {
@@ -26,6 +28,23 @@ final class InflightReadies
         lastIndices[count] = lastIndex;
         lastTerms[count] = lastTerm;
         count++;
+    }
+
+    /**
+     * The log was cut at {@code index} (the entries from there on replaced, or to be): every mark at or past it
+     * comes down to the entry before, {@code termBefore} being that entry's term. Rare (a new leader's conflicting
+     * entries, a received snapshot), and only a few Readies are ever in flight.
+     */
+    void truncatedFrom(final long index, final long termBefore)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (lastIndices[i] >= index)
+            {
+                lastIndices[i] = index - 1;
+                lastTerms[i] = termBefore;
+            }
+        }
     }
 
     /** Removes every Ready up to and including {@code id}, telling {@code log} which entries are durable. */

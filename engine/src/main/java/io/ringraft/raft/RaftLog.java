@@ -10,6 +10,29 @@ import org.agrona.DirectBuffer;
  * Invariant: {@code unstable.offset() == stableLastIndex + 1}. Entries at or below {@code stableLastIndex} are
  * read from the LogReader, later ones from the unstable buffer; a LogReader entry above {@code stableLastIndex}
  * may exist but belongs to a suffix the core has already overwritten (its truncation is on its way to disk).
+ * <p>
+ * Persistence acknowledgements: Readies are written FIFO, and the disk may run ahead of the feedback (Readies
+ * after the acknowledged one may already be written, in whole or in part). So "Ready R is durable" says nothing
+ * about an index that a later Ready writes again, even when the entry the log holds there now has the same index
+ * and term as R's (a leader of term 2 sends it, one of term 3 overwrites it, one of term 4 sends the term-2 entry
+ * again: after R the disk holds term 3's until the third Ready is written). So each Ready in flight has a mark, the
+ * last entry its acknowledgement makes durable, kept in {@link InflightReadies}: its last entry when handed out,
+ * lowered to {@code i - 1} whenever the log is cut at an index {@code i} at or below it ({@link #truncateAndAppend},
+ * {@link #restore}: the only places where entries are replaced). The mark is exact:
+ * <ol>
+ *     <li>when R is handed out, each entry of the log up to R's last is the one written by the latest Ready so
+ *     far (R or an earlier one) to write its index;</li>
+ *     <li>the log's entries up to the mark change only through a cut at or below the mark, which lowers it;</li>
+ *     <li>a later Ready writes from the entry after the last one handed out before it, which is at or below R's
+ *     mark only after such a cut.</li>
+ * </ol>
+ * Hence once R and every earlier Ready are on disk, the disk holds exactly the log's entries up to R's mark and no
+ * Ready in flight will write there. This is etcd-raft's leader-term tagging (an acknowledgement is ignored when the
+ * log accepted a newer leader's entries after its Ready went out) made exact: the mark records where the log was
+ * cut, not only whether, so an acknowledgement keeps covering the entries below a cut, and a cut by the same leader
+ * (a stale suffix it replaces later) needs no separate argument. The rule does not depend on the role: a leader
+ * never cuts its own log and counts its own match as {@code stableLastIndex}, so it counts only entries on disk,
+ * including those of Readies handed out before it led.
  */
 final class RaftLog
 {
@@ -21,6 +44,7 @@ final class RaftLog
     private long floorTerm;
     /** Last unstable index already handed out in a Ready for persistence. */
     private long handedOutIndex;
+    private final InflightReadies inflight = new InflightReadies();
     private long committed;
 
     RaftLog(final LogReader stable, final long committed)
@@ -138,6 +162,11 @@ final class RaftLog
             throw new IllegalStateException(
                 "refusing to overwrite committed entry " + fromIndex + " (commit " + committed + ")");
         }
+        if (fromIndex <= handedOutIndex)
+        {
+            // Entries on their way to disk are replaced (never so when a follower just appends: no cost then).
+            inflight.truncatedFrom(fromIndex, term(fromIndex - 1));
+        }
         if (fromIndex <= stableLastIndex)
         {
             stableLastIndex = fromIndex - 1;
@@ -204,7 +233,23 @@ final class RaftLog
         return i;
     }
 
-    /** Durable feedback: the entry {@code index} at {@code term} (and all before it) is on disk. */
+    /** Records that the Ready {@code readyId}, carrying {@code entries} (perhaps none), went out to be persisted. */
+    void handedOut(final long readyId, final EntryBatch entries)
+    {
+        inflight.add(readyId, entries.lastIndex(), entries.lastTerm());
+    }
+
+    /** Persistence feedback: the Ready {@code readyId} and every earlier one are durable. */
+    void persistedUpTo(final long readyId)
+    {
+        inflight.persistedUpTo(readyId, this);
+    }
+
+    /**
+     * The entry {@code index} at {@code term} (and all before it) is on disk, and no Ready in flight will overwrite
+     * them: an acknowledgement's mark (see the class comment). The term is checked all the same, so that a mark
+     * some future path forgets to lower can at worst be ignored, never make a different entry durable.
+     */
     void stableTo(final long index, final long term)
     {
         if (index > stableLastIndex && unstable.term(index) == term)
@@ -230,6 +275,8 @@ final class RaftLog
     /** Replaces the whole log with a received snapshot at {@code index}/{@code term}. */
     void restore(final long index, final long term)
     {
+        // Every entry after the snapshot is replaced; those at or below it are never read again.
+        inflight.truncatedFrom(index + 1, term);
         floorIndex = index;
         floorTerm = term;
         stableLastIndex = index;

@@ -138,10 +138,9 @@ public final class RaftNode
     private boolean broadcastCommitPending;
     private boolean broadcastHeartbeatPending;
 
-    /** Persistence bookkeeping: Readies handed out that must persist, FIFO, with the last entry of each. */
+    /** Persistence bookkeeping: the newest Ready handed out that must persist, and the newest confirmed. */
     private long lastReadyId;
     private long persistedReadyId;
-    private final InflightReadies inflightReadies = new InflightReadies();
     private boolean selfVoteAwaitingReady;
     private long selfVoteReadyId;
     private long selfVoteTerm;
@@ -538,7 +537,7 @@ public final class RaftNode
         if (ready.mustPersist())
         {
             ready.id = ++lastReadyId;
-            inflightReadies.add(ready.id, ready.entries.lastIndex(), ready.entries.lastTerm());
+            raftLog.handedOut(ready.id, ready.entries);
             if (selfVoteAwaitingReady && null != ready.hardState)
             {
                 selfVoteAwaitingReady = false;
@@ -614,7 +613,7 @@ public final class RaftNode
             return;
         }
         persistedReadyId = readyId;
-        inflightReadies.persistedUpTo(readyId, raftLog);
+        raftLog.persistedUpTo(readyId);
 
         if (role == Role.CANDIDATE && selfVoteReadyId > 0 && readyId >= selfVoteReadyId && selfVoteTerm == term)
         {
@@ -702,6 +701,12 @@ public final class RaftNode
     public long lastIndex()
     {
         return raftLog.lastIndex();
+    }
+
+    /** Last index this member's persistence feedback confirmed durable (what it may apply and count as its own). */
+    long stableLastIndex()
+    {
+        return raftLog.stableLastIndex();
     }
 
     public Membership membership()

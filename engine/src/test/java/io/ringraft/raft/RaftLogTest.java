@@ -122,6 +122,31 @@ class RaftLogTest
     }
 
     @Test
+    void anAcknowledgementStillCoversTheEntriesBelowALaterCut()
+    {
+        final RaftLog log = new RaftLog(new MemoryLog(), 0);
+        final EntryBatch toPersist = new EntryBatch();
+        log.truncateAndAppend(batch(1, 5, 1), 1);
+        log.takeEntriesToPersist(toPersist);
+        log.handedOut(1, toPersist);
+        log.truncateAndAppend(batch(4, 6, 2), 4);
+        log.takeEntriesToPersist(toPersist);
+        log.handedOut(2, toPersist);
+        log.truncateAndAppend(batch(6, 6, 3), 6);
+        log.truncateAndAppend(batch(4, 4, 1), 4);
+        log.takeEntriesToPersist(toPersist);
+        log.handedOut(3, toPersist);
+        assertThat(log.term(4)).as("the same entry 4 as the first Ready's").isEqualTo(1);
+
+        log.persistedUpTo(1);
+        assertThat(log.stableLastIndex()).as("1..3 are the first Ready's and nothing later rewrites them").isEqualTo(3);
+        log.persistedUpTo(2);
+        assertThat(log.stableLastIndex()).as("entry 4 on disk is the second Ready's, of term 2").isEqualTo(3);
+        log.persistedUpTo(3);
+        assertThat(log.stableLastIndex()).isEqualTo(4);
+    }
+
+    @Test
     void committedEntriesAreNeverOverwritten()
     {
         final MemoryLog disk = new MemoryLog();
