@@ -69,7 +69,7 @@ class SnapshotMembershipTest
             persistStage = new PersistStage(storages, persistRing, persistArena, sender, feedback, counters);
             applyStage = new ApplyStage(
                 new StateMachine[]{new RecordingStateMachine(0, ApplyHook.NONE, new Gate())}, storages,
-                new PendingProposals[]{pending}, new long[]{0}, counters, feedback, 1 << 20);
+                new PendingProposals[]{pending}, new long[]{0}, bootstrap, counters, feedback, 1 << 20);
             raftStage = new RaftStage(1, new GroupRuntime[]{group}, inboundRing, persistRing, applyRing, sendRing,
                 sender, counters, TimeUnit.SECONDS.toNanos(60), TimeUnit.SECONDS.toNanos(60), null, largeBuffers,
                 persistArena);
