@@ -132,6 +132,13 @@ public final class Snapshot implements SnapshotSource
         return file;
     }
 
+    /** Itself: a snapshot never changes. */
+    @Override
+    public Snapshot newest()
+    {
+        return this;
+    }
+
     @Override
     public long index()
     {

@@ -30,7 +30,7 @@ import java.util.zip.CRC32C;
  * {@link #RETAINED} are kept.
  * <p>
  * As a {@link SnapshotSource} it answers for the newest snapshot; a reader streaming one snapshot across
- * many calls should hold on to {@link #newest()}, which stays valid even once replaced.
+ * many calls holds on to {@link #newest()}, which stays valid even once replaced (its file mapped, even if deleted).
  */
 public final class SnapshotStore implements SnapshotSource
 {
@@ -70,6 +70,7 @@ public final class SnapshotStore implements SnapshotSource
         return store;
     }
 
+    @Override
     public Snapshot newest()
     {
         return newest;

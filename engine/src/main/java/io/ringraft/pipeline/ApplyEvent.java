@@ -1,6 +1,5 @@
 package io.ringraft.pipeline;
 
-import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotToInstall;
 
 /**
@@ -29,6 +28,4 @@ final class ApplyEvent
     long toIndex;
     PendingRead read;
     SnapshotToInstall snapshot;
-    /** TAKE_SNAPSHOT: the group's configuration when the snapshot was asked for. */
-    Membership membership;
 }

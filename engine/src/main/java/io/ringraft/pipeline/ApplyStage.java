@@ -2,8 +2,10 @@ package io.ringraft.pipeline;
 
 import com.lmax.disruptor.EventHandler;
 import io.ringraft.codecs.sbe.EntryType;
+import io.ringraft.raft.AppliedMembership;
 import io.ringraft.raft.EntryVisitor;
 import io.ringraft.raft.Membership;
+import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.statemachine.StateMachine;
 import org.agrona.DirectBuffer;
@@ -22,6 +24,8 @@ import java.util.ArrayDeque;
  * exactly once per group (an index at or below the applied index is never applied again), re-reading them
  * from the durable log, completes the proposals waiting for them with the state machine's result, answers
  * reads once their read index is applied, and reports APPLIED (once per group per batch) to the raft stage.
+ * It follows each group's configuration through the configuration entries it applies, so that a snapshot records
+ * the configuration at the index it covers.
  */
 final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
 {
@@ -30,6 +34,8 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
     private final PendingProposals[] pending;
     private final ArrayDeque<PendingRead>[] waitingReads;
     private final long[] appliedIndex;
+    /** Each group's configuration at its applied index. */
+    private final AppliedMembership[] membership;
     private final boolean[] appliedChanged;
     private final NodeCounters counters;
     private final FeedbackPublisher feedback;
@@ -45,6 +51,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         final GroupStorage[] storages,
         final PendingProposals[] pending,
         final long[] initialApplied,
+        final Membership bootstrap,
         final NodeCounters counters,
         final FeedbackPublisher feedback,
         final long maxApplyBatchBytes)
@@ -58,10 +65,28 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         appliedIndex = initialApplied.clone();
         appliedChanged = new boolean[machines.length];
         waitingReads = new ArrayDeque[machines.length];
+        membership = new AppliedMembership[machines.length];
         for (int g = 0; g < machines.length; g++)
         {
             waitingReads[g] = new ArrayDeque<>();
+            membership[g] = new AppliedMembership(initialMembership(g, initialApplied[g], bootstrap));
         }
+    }
+
+    /** A state machine starts empty (the bootstrap configuration) or restored from the group's newest snapshot. */
+    private Membership initialMembership(final int groupId, final long applied, final Membership bootstrap)
+    {
+        if (0 == applied)
+        {
+            return bootstrap;
+        }
+        final SnapshotSource snapshot = storages[groupId].snapshots().newest();
+        if (snapshot.index() != applied)
+        {
+            throw new IllegalStateException("group " + groupId + ": the state machine starts at index " + applied +
+                " but the newest snapshot is at index " + snapshot.index());
+        }
+        return null == snapshot.membership() ? bootstrap : snapshot.membership();
     }
 
     @Override
@@ -73,11 +98,10 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             case READ -> read(event.read);
             case RESTORE -> restore(event.groupId, event.snapshot);
             case SWEEP -> sweep(System.nanoTime());
-            case TAKE_SNAPSHOT -> takeSnapshot(event.groupId, event.fromIndex, event.membership);
+            case TAKE_SNAPSHOT -> takeSnapshot(event.groupId, event.fromIndex);
         }
         event.read = null;
         event.snapshot = null;
-        event.membership = null;
         if (endOfBatch)
         {
             for (int g = 0; g < appliedChanged.length; g++)
@@ -144,6 +168,10 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         if (EntryType.NORMAL == type)
         {
             resultLength = machines[groupId].apply(index, payload, offset, length, result);
+        }
+        else if (EntryType.CONF_CHANGE == type)
+        {
+            membership[groupId].apply(payload, offset, length);
         }
         appliedIndex[groupId] = index;
         appliedChanged[groupId] = true;
@@ -233,6 +261,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
                 snapshot.index(), ex);
         }
         appliedIndex[groupId] = snapshot.index();
+        membership[groupId].reset(snapshot.membership());
         appliedChanged[groupId] = true;
         counters.groups[groupId].appliedIndex.setOrdered(snapshot.index());
         final PendingProposals proposals = pending[groupId];
@@ -244,12 +273,13 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
     }
 
     /**
-     * Snapshots a group's state machine at its applied index (at least {@code requestedIndex}), keeps it
-     * durably and reports SNAPSHOT_TAKEN so that the raft stage can let the log prefix go.
+     * Snapshots a group's state machine at its applied index (at least {@code requestedIndex}), with the
+     * configuration at that index, keeps it durably and reports SNAPSHOT_TAKEN so that the raft stage can let the
+     * log prefix go.
      *
      * @return the snapshot's index, or 0 when none was taken.
      */
-    long takeSnapshot(final int groupId, final long requestedIndex, final Membership membership)
+    long takeSnapshot(final int groupId, final long requestedIndex)
     {
         final long index = appliedIndex[groupId];
         final long term = storages[groupId].reader().term(index);
@@ -267,7 +297,8 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             throw new UncheckedIOException("group " + groupId + ": state machine snapshot at index " + index +
                 " failed", ex);
         }
-        storages[groupId].saveSnapshot(index, term, membership, snapshotData.buffer(), 0, snapshotData.length());
+        storages[groupId].saveSnapshot(
+            index, term, membership[groupId].membership(), snapshotData.buffer(), 0, snapshotData.length());
         if (null != feedback)
         {
             feedback.publish(InboundEvent.Type.SNAPSHOT_TAKEN, groupId, index, term);

@@ -1,6 +1,5 @@
 package io.ringraft.pipeline;
 
-import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
 import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.raft.Role;
@@ -43,7 +42,6 @@ final class GroupRuntime
 
     /** Snapshot asked for by the core and not yet handed to the apply stage (0 for none). */
     long snapshotRequest;
-    Membership snapshotMembership;
 
     Role lastRole;
     int lastLeader = -1;

@@ -33,7 +33,8 @@ public interface GroupStorage extends AutoCloseable
 
     /**
      * Keeps a snapshot of the state machine, taken once every entry up to {@code index} was applied, as the
-     * newest; durable when this returns. Called from the apply stage.
+     * newest, with {@code membership} the configuration in force at {@code index}; durable when this returns.
+     * Called from the apply stage.
      */
     void saveSnapshot(long index, long term, Membership membership, DirectBuffer data, int offset, int length);
 

@@ -5,7 +5,6 @@ import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import io.ringraft.codecs.sbe.ConfChangeType;
 import io.ringraft.raft.ConfChange;
-import io.ringraft.raft.Membership;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.ProposeResult;
 import io.ringraft.raft.Ready;
@@ -75,7 +74,7 @@ final class RaftStage implements EventHandler<InboundEvent>
 
         void readInline(PendingRead read);
 
-        void snapshotInline(int groupId, long requestedIndex, Membership membership);
+        void snapshotInline(int groupId, long requestedIndex);
 
         void compactInline(int groupId, long index);
 
@@ -355,15 +354,14 @@ final class RaftStage implements EventHandler<InboundEvent>
     }
 
     /**
-     * The membership recorded with the snapshot is the core's when it asks; exact unless a membership change
-     * is appended between the request and the apply stage's snapshot (rare; the next snapshot corrects it).
+     * Only the index is handed over: the apply stage snapshots at its own applied index, perhaps past configuration
+     * entries committed after the request, so it records the configuration it has applied, not the core's now.
      */
     private static void requestSnapshot(final GroupRuntime group, final Ready ready)
     {
         if (ready.snapshotRequestIndex() > 0)
         {
             group.snapshotRequest = Math.max(group.snapshotRequest, ready.snapshotRequestIndex());
-            group.snapshotMembership = group.node.membership();
         }
     }
 
@@ -392,9 +390,8 @@ final class RaftStage implements EventHandler<InboundEvent>
         requestSnapshot(group, ready);
         if (group.snapshotRequest > 0)
         {
-            blockingLoop.snapshotInline(group.groupId, group.snapshotRequest, group.snapshotMembership);
+            blockingLoop.snapshotInline(group.groupId, group.snapshotRequest);
             group.snapshotRequest = 0;
-            group.snapshotMembership = null;
         }
         sender.sendCopies(ready.messages());
         sender.sendCopies(ready.messagesAfterPersist());
@@ -531,7 +528,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         SnapshotToInstall snapshot;
         while (null != (snapshot = group.snapshotsToRestore.peekFirst()))
         {
-            if (!tryPublishApply(ApplyEvent.Type.RESTORE, group.groupId, 0, 0, null, snapshot, null))
+            if (!tryPublishApply(ApplyEvent.Type.RESTORE, group.groupId, 0, 0, null, snapshot))
             {
                 return;
             }
@@ -541,7 +538,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         if (group.applyTarget > group.applyHandedOver)
         {
             if (!tryPublishApply(
-                ApplyEvent.Type.APPLY, group.groupId, group.applyHandedOver + 1, group.applyTarget, null, null, null))
+                ApplyEvent.Type.APPLY, group.groupId, group.applyHandedOver + 1, group.applyTarget, null, null))
             {
                 return;
             }
@@ -550,7 +547,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         PendingRead read;
         while (null != (read = group.readsToHandOver.peekFirst()))
         {
-            if (!tryPublishApply(ApplyEvent.Type.READ, group.groupId, 0, 0, read, null, null))
+            if (!tryPublishApply(ApplyEvent.Type.READ, group.groupId, 0, 0, read, null))
             {
                 return;
             }
@@ -558,19 +555,17 @@ final class RaftStage implements EventHandler<InboundEvent>
         }
         if (group.snapshotRequest > 0)
         {
-            if (!tryPublishApply(ApplyEvent.Type.TAKE_SNAPSHOT, group.groupId, group.snapshotRequest, 0, null, null,
-                group.snapshotMembership))
+            if (!tryPublishApply(ApplyEvent.Type.TAKE_SNAPSHOT, group.groupId, group.snapshotRequest, 0, null, null))
             {
                 return;
             }
             group.snapshotRequest = 0;
-            group.snapshotMembership = null;
         }
     }
 
     private boolean tryPublishApply(
         final ApplyEvent.Type type, final int groupId, final long from, final long to, final PendingRead read,
-        final SnapshotToInstall snapshot, final Membership membership)
+        final SnapshotToInstall snapshot)
     {
         try
         {
@@ -582,7 +577,6 @@ final class RaftStage implements EventHandler<InboundEvent>
             event.toIndex = to;
             event.read = read;
             event.snapshot = snapshot;
-            event.membership = membership;
             applyRing.publish(sequence);
             return true;
         }
@@ -594,7 +588,7 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     private void tryPublishSweep()
     {
-        tryPublishApply(ApplyEvent.Type.SWEEP, 0, 0, 0, null, null, null);
+        tryPublishApply(ApplyEvent.Type.SWEEP, 0, 0, 0, null, null);
     }
 
     // ------------------------------------------------------------------ housekeeping

@@ -128,7 +128,7 @@ public final class RingraftNode implements AutoCloseable
         final HandOverArena persistArena = new HandOverArena(ctx.persistArenaBytes());
         final PersistStage persistStage = new PersistStage(storages, persistRing, persistArena, sender, feedback, counters);
         applyStage = new ApplyStage(
-            machines, storages, pending, initialApplied, counters, feedback, ctx.maxApplyBatchBytes());
+            machines, storages, pending, initialApplied, bootstrap, counters, feedback, ctx.maxApplyBatchBytes());
         final RaftStage raftStage = new RaftStage(
             ctx.memberId(), groups, inboundRing, persistRing, applyRing, sendRing, sender, counters,
             ctx.persistStallTimeout().toNanos(), ctx.requestTimeout().toNanos(),
@@ -649,9 +649,9 @@ public final class RingraftNode implements AutoCloseable
         }
 
         @Override
-        public void snapshotInline(final int groupId, final long requestedIndex, final Membership membership)
+        public void snapshotInline(final int groupId, final long requestedIndex)
         {
-            applyStage.takeSnapshot(groupId, requestedIndex, membership);
+            applyStage.takeSnapshot(groupId, requestedIndex);
         }
 
         @Override

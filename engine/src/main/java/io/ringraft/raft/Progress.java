@@ -36,7 +36,11 @@ final class Progress
     long leaveNoticeRound;
     boolean leaveNoticeAcked;
 
-    /** Snapshot transfer: index of the snapshot being streamed, and how far the follower has it. */
+    /**
+     * Snapshot transfer: the snapshot being streamed, held until the transfer ends so that every chunk comes from it
+     * even once a newer one replaces it; its index, and how far the follower has it.
+     */
+    SnapshotSource snapshot;
     long snapshotIndex;
     long snapshotAckedOffset;
     boolean snapshotChunkInFlight;
@@ -88,12 +92,13 @@ final class Progress
         clearSnapshot();
     }
 
-    void becomeSnapshot(final long index)
+    void becomeSnapshot(final SnapshotSource snapshot)
     {
         state = State.SNAPSHOT;
         probeSent = false;
         inflights.reset();
-        snapshotIndex = index;
+        this.snapshot = snapshot;
+        snapshotIndex = snapshot.index();
         snapshotAckedOffset = 0;
         snapshotChunkInFlight = false;
         snapshotStallRounds = 0;
@@ -101,6 +106,7 @@ final class Progress
 
     private void clearSnapshot()
     {
+        snapshot = null;
         snapshotIndex = 0;
         snapshotAckedOffset = 0;
         snapshotChunkInFlight = false;

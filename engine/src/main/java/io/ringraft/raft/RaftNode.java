@@ -1420,36 +1420,35 @@ public final class RaftNode
 
     private void startSnapshot(final Progress progress)
     {
-        if (null == snapshots || snapshots.index() <= 0)
+        // One load of the newest snapshot: the apply stage may replace it between any two loads.
+        final SnapshotSource snapshot = null == snapshots ? null : snapshots.newest();
+        if (null == snapshot || snapshot.index() <= 0)
         {
             // Nothing to send yet; probing resumes at the next heartbeat response.
             progress.probeSent = true;
             return;
         }
-        progress.becomeSnapshot(snapshots.index());
+        progress.becomeSnapshot(snapshot);
         sendSnapshotChunk(progress);
     }
 
+    /** Streams from the snapshot the transfer holds, never from a newer one: each chunk and its labels agree. */
     private void sendSnapshotChunk(final Progress progress)
     {
-        if (snapshots.index() != progress.snapshotIndex)
-        {
-            // A newer snapshot replaced the one being streamed: start over with it.
-            progress.becomeSnapshot(snapshots.index());
-        }
-        final long total = snapshots.length();
+        final SnapshotSource snapshot = progress.snapshot;
+        final long total = snapshot.length();
         final long offset = progress.snapshotAckedOffset;
         final Message chunk = newMessage(MessageType.SNAPSHOT, progress.memberId);
-        chunk.index = progress.snapshotIndex;
-        chunk.logTerm = snapshots.term();
+        chunk.index = snapshot.index();
+        chunk.logTerm = snapshot.term();
         chunk.chunkOffset = offset;
         chunk.totalLength = total;
-        chunk.membership = snapshots.membership();
+        chunk.membership = snapshot.membership();
         final int wanted = (int)Math.min(config.snapshotChunkBytes(), total - offset);
         if (wanted > 0)
         {
             chunk.chunk.checkLimit(wanted);
-            chunk.chunkLength = snapshots.read(offset, chunk.chunk, 0, wanted);
+            chunk.chunkLength = snapshot.read(offset, chunk.chunk, 0, wanted);
         }
         chunk.done = offset + chunk.chunkLength >= total;
         progress.snapshotChunkInFlight = true;

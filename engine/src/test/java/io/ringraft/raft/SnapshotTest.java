@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -129,6 +130,78 @@ class SnapshotTest
         assertThat(droppedOnce).hasSize(1);
         assertThat(cluster.member(3).stateMachineSnapshot).isEqualTo(cluster.member(1).snapshots.data());
         assertThat(cluster.node(3).commitIndex()).isEqualTo(6);
+    }
+
+    /**
+     * The apply stage may replace the leader's newest snapshot at any moment, also between two loads of one chunk's
+     * index, term, membership, length and bytes. Replaced at each possible load in turn, every chunk the leader
+     * sends must still come whole from one snapshot, and the follower must install one snapshot, not a splice.
+     */
+    @Test
+    void aSnapshotReplacedWhileItStreamsIsNeverSplicedIntoTheTransfer()
+    {
+        for (int replaceAtLoad = 1; replaceAtLoad <= 60; replaceAtLoad++)
+        {
+            final TestCluster cluster = new TestCluster(c -> c.snapshotChunkBytes(4), 1, 2, 3);
+            cluster.elect(1);
+            cluster.isolate(3);
+            for (int i = 0; i < 6; i++)
+            {
+                cluster.propose(1, "v" + i);
+            }
+            cluster.stabilize();
+            cluster.tickAll(2);
+            final TestCluster.Member leader = cluster.member(1);
+            final long newer = leader.node.appliedIndex();
+            final long older = newer - 2;
+            assertThat(leader.log.term(older)).as("one term, so only the index tells them apart")
+                .isEqualTo(leader.log.term(newer));
+            final Membership membership = leader.node.membership();
+            leader.snapshots.save(older, leader.log.term(older), membership, stamped(older));
+            leader.node.snapshotTaken(older, leader.log.term(older));
+            leader.log.compact(older);
+            final int[] loads = {0};
+            final int replaceAt = replaceAtLoad;
+            leader.snapshots.beforeEachLoad(() ->
+            {
+                if (++loads[0] == replaceAt)
+                {
+                    leader.snapshots.save(newer, leader.log.term(newer), membership, stamped(newer));
+                }
+            });
+
+            cluster.heal();
+            cluster.sent.clear();
+            cluster.tickAll(10);
+
+            final String when = "newer snapshot saved at load " + replaceAtLoad;
+            final List<Message> chunks = cluster.sentOfType(MessageType.SNAPSHOT);
+            assertThat(chunks).as(when).isNotEmpty();
+            for (final Message chunk : chunks)
+            {
+                final byte[] expected = stamped(chunk.index);
+                final byte[] bytes = new byte[chunk.chunkLength];
+                chunk.chunk.getBytes(0, bytes);
+                assertThat(chunk.index).as(when).isIn(older, newer);
+                assertThat(chunk.totalLength).as(when).isEqualTo(expected.length);
+                assertThat(bytes).as(when + ": bytes of the chunk at offset " + chunk.chunkOffset + " of snapshot " +
+                    chunk.index).isEqualTo(Arrays.copyOfRange(expected, (int)chunk.chunkOffset,
+                    (int)chunk.chunkOffset + chunk.chunkLength));
+            }
+            final TestCluster.Member follower = cluster.member(3);
+            assertThat(follower.log.snapshotIndex()).as(when).isIn(older, newer);
+            assertThat(follower.stateMachineSnapshot).as(when + ": data installed at " + follower.log.snapshotIndex())
+                .isEqualTo(stamped(follower.log.snapshotIndex()));
+            assertThat(follower.node.commitIndex()).as(when).isEqualTo(leader.node.commitIndex());
+        }
+    }
+
+    /** 16 bytes that name the index of the snapshot they belong to. */
+    private static byte[] stamped(final long index)
+    {
+        final byte[] data = new byte[16];
+        Arrays.fill(data, (byte)('a' + index % 26));
+        return data;
     }
 
     @Test

@@ -27,9 +27,34 @@ final class SimStorage implements LogReader, SnapshotSource
     {
     }
 
-    /** A snapshot as stored: the state machine image plus the configuration at its index. */
-    record StoredSnapshot(long index, long term, Membership membership, byte[] data)
+    /** A snapshot as stored: the state machine image plus the configuration at its index; never changed. */
+    record StoredSnapshot(long index, long term, Membership membership, byte[] data) implements SnapshotSource
     {
+        static final StoredSnapshot NONE = new StoredSnapshot(0, 0, null, new byte[0]);
+
+        @Override
+        public SnapshotSource newest()
+        {
+            return this;
+        }
+
+        @Override
+        public long length()
+        {
+            return data.length;
+        }
+
+        @Override
+        public int read(final long offset, final MutableDirectBuffer dst, final int dstOffset, final int maxLength)
+        {
+            if (offset >= data.length)
+            {
+                return 0;
+            }
+            final int length = (int)Math.min(maxLength, data.length - offset);
+            dst.putBytes(dstOffset, data, (int)offset, length);
+            return length;
+        }
     }
 
     private final UnsafeBuffer payloadView = new UnsafeBuffer(new byte[0]);
@@ -230,6 +255,12 @@ final class SimStorage implements LogReader, SnapshotSource
     }
 
     // ---------------------------------------------------------------- SnapshotSource
+
+    @Override
+    public SnapshotSource newest()
+    {
+        return null == snapshot ? StoredSnapshot.NONE : snapshot;
+    }
 
     @Override
     public long index()
