@@ -405,6 +405,12 @@ final class RaftStage implements EventHandler<InboundEvent>
         for (int i = 0, size = readStates.size(); i < size; i++)
         {
             final ReadState state = readStates.get(i);
+            if (state.index() < 1)
+            {
+                // Confirms nothing. The core hands out none such; should one come, the read waits for a real answer
+                // or its deadline: the apply stage would serve it at once, from whatever state this member has.
+                continue;
+            }
             final PendingRead read = group.readsAwaitingIndex.remove(state.context());
             if (null != read)
             {
