@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The single thread that drives every group's Raft core: steps peer messages, ticks, takes client requests,
@@ -53,7 +54,12 @@ final class RaftStage implements EventHandler<InboundEvent>
     /** Entries on their way to the persist stage. */
     private final HandOverArena persistArena;
     private final UnsafeBuffer reasonView = new UnsafeBuffer(0, 0);
-    private long readContextSequence;
+    /**
+     * Read contexts must not repeat across restarts of this member: the answer to a read forwarded before a restart
+     * can arrive after it, and would answer a new read with the same context at an index confirmed before it began.
+     * A random start makes a collision as likely as guessing a 63-bit number.
+     */
+    private long readContextSequence = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private long ticks;
     /**
      * The clock, read once per batch of events rather than per event: two clock reads per proposal were 11 % of a
@@ -267,7 +273,7 @@ final class RaftStage implements EventHandler<InboundEvent>
     private void onRead(final PendingRead read)
     {
         final GroupRuntime group = groups[read.groupId];
-        final long context = ++readContextSequence;
+        final long context = 0 == ++readContextSequence ? ++readContextSequence : readContextSequence;
         if (!group.node.readIndex(context))
         {
             read.fail(Status.NOT_LEADER, group.node.leader(), null);

@@ -31,6 +31,8 @@ class LinearizableReadTest
         /** Appends from this member to {@link #appendsTo} are lost: its first entry cannot commit. */
         volatile int appendsFrom = -1;
         volatile int appendsTo = -1;
+        volatile int delayReadAnswersTo = -1;
+        volatile long readAnswerDelayNs;
 
         @Override
         public long decide(final int from, final int to, final MessageType type)
@@ -42,6 +44,10 @@ class LinearizableReadTest
             if (from == appendsFrom && to == appendsTo && type == MessageType.APPEND)
             {
                 return InMemoryNetwork.DROP;
+            }
+            if (to == delayReadAnswersTo && type == MessageType.READ_INDEX_RESPONSE)
+            {
+                return readAnswerDelayNs;
             }
             return InMemoryNetwork.DELIVER;
         }
@@ -96,6 +102,56 @@ class LinearizableReadTest
             final Result result = read.get(15, TimeUnit.SECONDS);
             assertThat(result.status()).as("%s %s", result, cluster.describe()).isEqualTo(Status.OK);
             assertNotStale(result, scenario, "the new leader's read");
+        }
+    }
+
+    /**
+     * Read contexts must not repeat across restarts: an answer to a read sent before a restart, arriving after it,
+     * confirmed an index from before the new read began. Before the fix the restarted member numbered its reads
+     * from 1 again, took that late answer for its new read and served it without a write acknowledged meanwhile.
+     */
+    @Test
+    void lateAnswerToAReadSentBeforeARestartDoesNotAnswerANewRead() throws Exception
+    {
+        try (InProcessCluster cluster = InProcessCluster.builder().members(3).groups(1).start())
+        {
+            final Faults faults = new Faults();
+            cluster.network().policy(faults);
+            final int leader = cluster.awaitLeaders(LEADERS_TIMEOUT)[0];
+            final int follower = leader % 3 + 1;
+            final long first = write(cluster, leader, 1);
+            awaitApplied(cluster, follower, first);
+
+            faults.readAnswerDelayNs = TimeUnit.SECONDS.toNanos(3);
+            faults.delayReadAnswersTo = follower;
+            final long delayedFromNs = System.nanoTime();
+            final CompletableFuture<Result> beforeRestart = cluster.node(follower).read(0, QUERY);
+            // Once the leader answered it, in flight with its answer: the member restarts and stops getting appends.
+            awaitQuietly(beforeRestart, Duration.ofMillis(200));
+            faults.appendsFrom = leader;
+            faults.appendsTo = follower;
+            cluster.restart(follower);
+            awaitFollowerOf(cluster, follower, leader);
+            final long written = write(cluster, leader, 2);
+
+            final CompletableFuture<Result> read = cluster.node(follower).read(0, QUERY);
+            final long lateAnswerDueNs = delayedFromNs + faults.readAnswerDelayNs + TimeUnit.MILLISECONDS.toNanos(500);
+            final Result early = awaitQuietly(read, Duration.ofNanos(Math.max(0, lateAnswerDueNs - System.nanoTime())));
+            if (null != early && early.isOk())
+            {
+                assertThat(applied(early)).as("read after write %d was acknowledged: %s", written, early)
+                    .isGreaterThanOrEqualTo(2);
+            }
+            faults.appendsFrom = -1;
+            faults.delayReadAnswersTo = -1;
+            if (null == early || !early.isOk())
+            {
+                final Result result = (null == early ? read : cluster.node(follower).read(0, QUERY))
+                    .get(15, TimeUnit.SECONDS);
+                assertThat(result.status()).as("%s %s", result, cluster.describe()).isEqualTo(Status.OK);
+                assertThat(applied(result)).isGreaterThanOrEqualTo(2);
+                assertThat(result.index()).isGreaterThanOrEqualTo(written);
+            }
         }
     }
 
