@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The single thread that drives every group's Raft core: steps peer messages, ticks, takes client requests,
@@ -52,7 +53,12 @@ final class RaftStage implements EventHandler<InboundEvent>
     /** Entries on their way to the persist stage. */
     private final HandOverArena persistArena;
     private final UnsafeBuffer reasonView = new UnsafeBuffer(0, 0);
-    private long readContextSequence;
+    /**
+     * Read contexts must not repeat across restarts of this member: the answer to a read forwarded before a restart
+     * can arrive after it, and would answer a new read with the same context at an index confirmed before it began.
+     * A random start makes a collision as likely as guessing a 63-bit number.
+     */
+    private long readContextSequence = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private long ticks;
     /**
      * The clock, read once per batch of events rather than per event: two clock reads per proposal were 11 % of a
@@ -266,7 +272,7 @@ final class RaftStage implements EventHandler<InboundEvent>
     private void onRead(final PendingRead read)
     {
         final GroupRuntime group = groups[read.groupId];
-        final long context = ++readContextSequence;
+        final long context = 0 == ++readContextSequence ? ++readContextSequence : readContextSequence;
         if (!group.node.readIndex(context))
         {
             read.fail(Status.NOT_LEADER, group.node.leader(), null);
@@ -402,6 +408,12 @@ final class RaftStage implements EventHandler<InboundEvent>
         for (int i = 0, size = readStates.size(); i < size; i++)
         {
             final ReadState state = readStates.get(i);
+            if (state.index() < 1)
+            {
+                // Confirms nothing. The core hands out none such; should one come, the read waits for a real answer
+                // or its deadline: the apply stage would serve it at once, from whatever state this member has.
+                continue;
+            }
             final PendingRead read = group.readsAwaitingIndex.remove(state.context());
             if (null != read)
             {

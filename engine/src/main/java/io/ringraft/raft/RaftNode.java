@@ -53,8 +53,11 @@ import java.util.List;
  *     a transfer is in progress or after this leader sent TIMEOUT_NOW in its term, a ReadIndex round is used
  *     instead. A member refuses to help elect anyone for an election timeout after it heard from a leader of any
  *     term, and, with lease reads, after it starts.</li>
- *     <li>A read forwarded by a follower that the leader cannot serve yet comes back as a {@link ReadState}
- *     with index -1: retry it. Pending reads are dropped when leadership changes (the caller times out).</li>
+ *     <li>Reads: every {@link ReadState} handed out carries an index a leader confirmed (at least 1, at or past
+ *     everything committed before the read reached it); nothing else ever reaches {@link Ready#readStates()}. A
+ *     leader holds the reads (its own and forwarded ones) that arrive before it committed an entry of its term,
+ *     then serves them (etcd's pendingReadIndexMessages). Reads pending when leadership changes, and reads
+ *     forwarded to a leader being removed, get no answer: the caller's deadline ends them, and it retries.</li>
  *     <li>An APPEND that would overwrite a committed entry is a broken safety invariant, not bad input: it
  *     throws {@link IllegalStateException} rather than be counted and ignored.</li>
  * </ul>
@@ -81,6 +84,11 @@ public final class RaftNode
     private final SnapshotSource snapshots;
     private final ProgressTracker tracker;
     private final ReadIndexQueue readIndexQueue = new ReadIndexQueue();
+    /**
+     * Reads (own or forwarded) that reached this leader before it committed an entry of its term: until then its
+     * commit index may lag entries earlier leaders committed and acknowledged, so it cannot name a read index yet.
+     */
+    private final ReadIndexQueue readsAwaitingCommit = new ReadIndexQueue();
     private final UncommittedBytes uncommitted = new UncommittedBytes();
     private final SnapshotAssembler snapshotAssembler = new SnapshotAssembler();
     private final ConfChangeCodec confChangeCodec = new ConfChangeCodec();
@@ -433,11 +441,12 @@ public final class RaftNode
 
     /**
      * Requests a linearizable read; the answer arrives as a {@link ReadState} with the same context in a later
-     * Ready. Context must be non-zero and unique among pending reads. On a follower the request is forwarded to
-     * the leader; a ReadState whose index is -1 means the leader could not serve it (retry).
+     * Ready, or never (leadership changed meanwhile: the caller's deadline ends it). Context must be non-zero and
+     * unique among pending reads, also across restarts of this member: an answer to a read sent before a restart
+     * may arrive after it. On a follower the request is forwarded to the leader.
      *
-     * @return false when this node cannot serve reads now (not leader, or leader without a committed
-     * entry of its term); the caller redirects or retries.
+     * @return false when this node cannot serve reads now (no leader known, or a leader being removed); the caller
+     * redirects or retries.
      */
     public boolean readIndex(final long context)
     {
@@ -447,11 +456,11 @@ public final class RaftNode
         }
         if (role == Role.LEADER)
         {
-            if (!hasCommittedEntryOfTerm() || 0 != leavingIndex)
+            if (0 != leavingIndex)
             {
                 return false;
             }
-            serveRead(context, self);
+            acceptRead(context, self);
             return true;
         }
         if (NO_LEADER != leader && (role == Role.FOLLOWER || role == Role.LEARNER))
@@ -753,6 +762,7 @@ public final class RaftNode
         leavingIndex = 0;
         tracker.resetVotes();
         readIndexQueue.clear();
+        readsAwaitingCommit.clear();
         uncommitted.reset();
         selfVoteAwaitingReady = false;
         selfVoteReadyId = 0;
@@ -1242,15 +1252,35 @@ public final class RaftNode
 
     private void handleForwardedRead(final Message m)
     {
-        if (!hasCommittedEntryOfTerm() || 0 != leavingIndex)
+        if (0 != leavingIndex)
         {
-            final Message response = newMessage(MessageType.READ_INDEX_RESPONSE, m.from);
-            response.context = m.context;
-            response.index = -1;
-            messages.add(response);
+            // It hands over soon and serves no new read; the follower's deadline ends this one.
             return;
         }
-        serveRead(m.context, m.from);
+        acceptRead(m.context, m.from);
+    }
+
+    private void acceptRead(final long context, final int requester)
+    {
+        if (hasCommittedEntryOfTerm())
+        {
+            serveRead(context, requester);
+        }
+        else
+        {
+            // Only context and requester matter here: the read index is taken when the read is served.
+            readsAwaitingCommit.add(context, 0, requester, 0, 0);
+        }
+    }
+
+    /** The first commit of this leader's term: its commit index now covers every acknowledged write. */
+    private void serveReadsAwaitingCommit()
+    {
+        for (int i = 0, size = readsAwaitingCommit.size(); i < size; i++)
+        {
+            serveRead(readsAwaitingCommit.context(i), readsAwaitingCommit.requester(i));
+        }
+        readsAwaitingCommit.clear();
     }
 
     private boolean hasCommittedEntryOfTerm()
@@ -1310,6 +1340,10 @@ public final class RaftNode
             raftLog.commitTo(quorumIndex);
             uncommitted.releaseTo(quorumIndex);
             broadcastCommitPending = true;
+            if (!readsAwaitingCommit.isEmpty() && hasCommittedEntryOfTerm())
+            {
+                serveReadsAwaitingCommit();
+            }
             applyConfChanges();
             return true;
         }
@@ -1473,7 +1507,8 @@ public final class RaftNode
     {
         if (m.term < 0 || m.index < 0 || m.logTerm < 0 || m.commit < 0)
         {
-            return m.type == MessageType.READ_INDEX_RESPONSE && m.index == -1 && m.term >= 0;
+            // Also an index -1 READ_INDEX_RESPONSE (older leaders' "retry"): it confirms nothing, so it is no read state.
+            return false;
         }
         return switch (m.type)
         {
@@ -1481,6 +1516,8 @@ public final class RaftNode
                 (m.entries.firstIndex() == m.index + 1 && m.entries.lastTerm() <= m.term);
             case SNAPSHOT -> m.chunkOffset >= 0 && m.totalLength >= 0 && m.chunkLength >= 0 &&
                 m.chunkLength <= m.chunk.capacity() && m.index > 0;
+            // A leader confirms at least the entry of its term it committed: 0 vouches for nothing.
+            case READ_INDEX_RESPONSE -> m.index > 0;
             default -> true;
         };
     }

@@ -44,7 +44,7 @@ class ReadIndexTest
     }
 
     @Test
-    void leaderWithoutACommittedEntryOfItsTermCannotServeReads()
+    void leaderHoldsReadsUntilItsFirstCommitInTheTerm()
     {
         final TestCluster cluster = new TestCluster(1, 2, 3);
         cluster.drop = m -> m.type == MessageType.APPEND_RESPONSE;
@@ -54,7 +54,93 @@ class ReadIndexTest
             cluster.stabilize();
         }
         assertThat(cluster.node(1).role()).isEqualTo(Role.LEADER);
-        assertThat(cluster.node(1).readIndex(5)).isFalse();
+        assertThat(cluster.node(1).commitIndex()).isZero();
+        // Its commit index may lag entries earlier leaders committed: it cannot vouch for a read index yet.
+        assertThat(cluster.node(1).readIndex(5)).isTrue();
+        cluster.tick(1);
+        cluster.tick(1);
+        cluster.stabilize();
+        assertThat(cluster.member(1).readStates).isEmpty();
+
+        cluster.heal();
+        cluster.tick(1);
+        cluster.tick(1);
+        cluster.stabilize();
+        assertThat(cluster.node(1).commitIndex()).isEqualTo(1);
+        assertThat(cluster.member(1).readStates).containsExactly(new ReadState(5, 1));
+    }
+
+    /**
+     * Issue 13, observation 1: a follower cut off while writes were acknowledged reads through a new leader that has
+     * no committed entry of its term yet. That leader answered -1 ("retry"), the follower handed the -1 out as a
+     * ReadState, and the pipeline served it at once from the follower's own, older state.
+     */
+    @Test
+    void followerReadThroughANewLeaderWaitsForThatLeadersFirstCommit()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.isolate(3);
+        long lastAcknowledged = 0;
+        for (int i = 0; i < 10; i++)
+        {
+            lastAcknowledged = cluster.propose(1, "w" + i);
+            cluster.stabilize();
+        }
+        assertThat(cluster.node(1).commitIndex()).isEqualTo(lastAcknowledged).isEqualTo(11);
+        // 3 stops honouring 1's lease; then 1 is cut off, and 2 cannot get its first entry to 3.
+        cluster.tickAll(2 * TestCluster.config(3).electionTicks());
+        cluster.heal();
+        cluster.isolate(1);
+        final java.util.function.Predicate<Message> isolated = cluster.drop;
+        cluster.drop = isolated.or(m -> m.from == 2 && m.to == 3 && m.type == MessageType.APPEND);
+        cluster.elect(2);
+        cluster.tick(2);
+        cluster.tick(2);
+        cluster.stabilize();
+        assertThat(cluster.node(3).leader()).isEqualTo(2);
+        assertThat(cluster.node(3).commitIndex()).isLessThan(lastAcknowledged);
+
+        assertThat(cluster.node(3).readIndex(77)).isTrue();
+        for (int i = 0; i < 5; i++)
+        {
+            cluster.tick(2);
+            cluster.stabilize();
+        }
+        assertThat(cluster.member(3).readStates).as("no read index before 2 can vouch for one").isEmpty();
+
+        cluster.drop = isolated;
+        cluster.tick(2);
+        cluster.tick(2);
+        cluster.stabilize();
+        assertThat(cluster.node(2).commitIndex()).isEqualTo(lastAcknowledged + 1);
+        assertThat(cluster.member(3).readStates).hasSize(1);
+        assertThat(cluster.member(3).readStates.get(0).context()).isEqualTo(77);
+        assertThat(cluster.member(3).readStates.get(0).index()).isGreaterThanOrEqualTo(lastAcknowledged);
+    }
+
+    /** A READ_INDEX_RESPONSE that confirms nothing (index -1: a leader being removed refuses) is no read state. */
+    @Test
+    void followerHandsOutNoReadStateForARefusedRead()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.propose(1, "a");
+        cluster.stabilize();
+        assertThat(cluster.node(2).readIndex(9)).isTrue();
+        cluster.network.clear();
+        final Message refusal = new Message();
+        refusal.type = MessageType.READ_INDEX_RESPONSE;
+        refusal.clusterId = TestCluster.CLUSTER_ID;
+        refusal.groupId = TestCluster.GROUP_ID;
+        refusal.from = 1;
+        refusal.to = 2;
+        refusal.term = cluster.node(1).term();
+        refusal.context = 9;
+        refusal.index = -1;
+        cluster.node(2).step(refusal);
+        cluster.process(2);
+        assertThat(cluster.member(2).readStates).isEmpty();
     }
 
     @Test
@@ -69,6 +155,55 @@ class ReadIndexTest
         assertThat(cluster.member(2).readStates).containsExactly(new ReadState(9, 2));
         assertThat(cluster.sentOfType(MessageType.READ_INDEX)).hasSize(1);
         assertThat(cluster.sentOfType(MessageType.READ_INDEX_RESPONSE)).hasSize(1);
+    }
+
+    /** A leader being removed serves no new read; before the fix it answered a forwarded one with -1, served at once. */
+    @Test
+    void readForwardedToALeaderBeingRemovedGetsNoReadState()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.isolate(3);
+        final long removal = cluster.node(1).proposeConfChange(
+            ConfChange.single(io.ringraft.codecs.sbe.ConfChangeType.REMOVE_MEMBER, 1, null), 0);
+        cluster.stabilize();
+        assertThat(cluster.node(1).commitIndex()).isGreaterThanOrEqualTo(removal);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.LEADER);
+        assertThat(cluster.node(2).leader()).isEqualTo(1);
+
+        assertThat(cluster.node(2).readIndex(31)).isTrue();
+        cluster.stabilize();
+        assertThat(cluster.member(2).readStates).isEmpty();
+        assertThat(cluster.sentOfType(MessageType.READ_INDEX_RESPONSE)).isEmpty();
+    }
+
+    /** Reads held by a leader that loses leadership before its first commit are never answered (callers time out). */
+    @Test
+    void readsHeldByALeaderThatStepsDownAreNeverAnswered()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.drop = m -> m.from == 1 && m.type == MessageType.APPEND;
+        cluster.elect(1);
+        cluster.tick(1);
+        cluster.tick(1);
+        cluster.stabilize();
+        assertThat(cluster.node(2).leader()).isEqualTo(1);
+        assertThat(cluster.node(1).readIndex(5)).isTrue();
+        assertThat(cluster.node(2).readIndex(6)).isTrue();
+        cluster.stabilize();
+
+        // 1 is cut off; another member is elected and commits; 1 learns of it and follows.
+        cluster.isolate(1);
+        for (int i = 0; i < 100 && cluster.node(2).role() != Role.LEADER && cluster.node(3).role() != Role.LEADER; i++)
+        {
+            cluster.tickAll(1);
+        }
+        cluster.heal();
+        cluster.tickAll(5);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.FOLLOWER);
+        assertThat(cluster.node(1).commitIndex()).isPositive();
+        assertThat(cluster.member(1).readStates).isEmpty();
+        assertThat(cluster.member(2).readStates).isEmpty();
     }
 
     @Test

@@ -231,6 +231,10 @@ final class SimNode
         {
             reads.put(context, commitWhenStarted);
         }
+        else
+        {
+            readsRefused++;
+        }
         drain();
         return accepted;
     }
@@ -316,12 +320,8 @@ final class SimNode
                 readStatesIgnored++;
                 continue;
             }
-            if (readState.index() < 0)
-            {
-                // Refused (the leader had no committed entry of its term yet): the client retries.
-                readsRefused++;
-                continue;
-            }
+            // Every read state must carry a confirmed index: one behind the commit when the read began (an
+            // unconfirmed -1 included) is a stale read.
             sim.checker().onReadState(this, readState.index(), commitWhenStarted);
             waitingReads.add(new WaitingRead(readState.context(), readState.index()));
         }
