@@ -198,21 +198,45 @@ public final class KvClient implements AutoCloseable
 
     public CompletableFuture<Void> putAsync(final byte[] key, final byte[] value)
     {
-        return submit(false, key, KvCommands.put(key, value)).thenAccept(result -> expect(result, "PUT", KvResults.OK));
+        return submit(false, key, KvCommands.put(key, value), -1)
+            .thenAccept(result -> expect(result, "PUT", KvResults.OK));
     }
 
     /** Completes with the value, or null when the key is absent. */
     public CompletableFuture<byte[]> getAsync(final byte[] key)
     {
-        return submit(true, key, KvCommands.get(key))
-            .thenApply(result -> expect(result, "GET", KvResults.OK, KvResults.NOT_FOUND) &&
-                KvResults.OK == KvResults.code(result) ? KvResults.value(result) : null);
+        return get(submit(true, key, KvCommands.get(key), -1));
+    }
+
+    /**
+     * Reads through member {@code memberId}, whether it leads the key's group or not: a follower asks the leader for
+     * a read index and answers from its own state machine once it has applied that far, so the read is as
+     * linearizable as one the leader answers, and a client can spread reads over the members or read from the
+     * nearest. Every attempt goes to that member: while it knows no leader, does not answer or restarts, the read is
+     * retried there until its budget is spent.
+     *
+     * @throws IllegalArgumentException when the cluster config names no client endpoint for {@code memberId}.
+     */
+    public CompletableFuture<byte[]> getAsync(final byte[] key, final int memberId)
+    {
+        if (!cluster.clientEndpoints().containsKey(memberId))
+        {
+            throw new IllegalArgumentException("member " + memberId + " has no client endpoint in the cluster " +
+                "config; members with one: " + cluster.clientEndpoints().keySet());
+        }
+        return get(submit(true, key, KvCommands.get(key), memberId));
+    }
+
+    private static CompletableFuture<byte[]> get(final CompletableFuture<byte[]> read)
+    {
+        return read.thenApply(result -> expect(result, "GET", KvResults.OK, KvResults.NOT_FOUND) &&
+            KvResults.OK == KvResults.code(result) ? KvResults.value(result) : null);
     }
 
     /** Completes with true when the key existed. */
     public CompletableFuture<Boolean> deleteAsync(final byte[] key)
     {
-        return submit(false, key, KvCommands.delete(key))
+        return submit(false, key, KvCommands.delete(key), -1)
             .thenApply(result -> expect(result, "DELETE", KvResults.OK, KvResults.NOT_FOUND) &&
                 KvResults.OK == KvResults.code(result));
     }
@@ -220,7 +244,7 @@ public final class KvClient implements AutoCloseable
     /** Sets {@code value} if the key holds {@code expected} (null: if absent); completes with whether it did. */
     public CompletableFuture<Boolean> compareAndSetAsync(final byte[] key, final byte[] expected, final byte[] value)
     {
-        return submit(false, key, KvCommands.compareAndSet(key, expected, value))
+        return submit(false, key, KvCommands.compareAndSet(key, expected, value), -1)
             .thenApply(result -> expect(result, "COMPARE_AND_SET", KvResults.OK, KvResults.CAS_MISMATCH) &&
                 KvResults.OK == KvResults.code(result));
     }
@@ -233,6 +257,12 @@ public final class KvClient implements AutoCloseable
     public byte[] get(final byte[] key)
     {
         return await(getAsync(key));
+    }
+
+    /** {@link #getAsync(byte[], int)}, waiting for the outcome. */
+    public byte[] get(final byte[] key, final int memberId)
+    {
+        return await(getAsync(key, memberId));
     }
 
     public boolean delete(final byte[] key)
@@ -285,9 +315,11 @@ public final class KvClient implements AutoCloseable
         throw new KvException(op + " failed: " + KvResults.describe(result), -1, KvResults.codeName(code));
     }
 
-    private CompletableFuture<byte[]> submit(final boolean read, final byte[] key, final byte[] payload)
+    /** {@code viaMember}: the only member the request goes to, or -1 for the group's leader. */
+    private CompletableFuture<byte[]> submit(
+        final boolean read, final byte[] key, final byte[] payload, final int viaMember)
     {
-        final Request request = new Request(read, groupOf(key), payload,
+        final Request request = new Request(read, groupOf(key), payload, viaMember,
             System.nanoTime() + options.requestTimeout().toNanos());
         if (closed)
         {
@@ -385,6 +417,7 @@ public final class KvClient implements AutoCloseable
         final boolean read;
         final int group;
         final byte[] payload;
+        final int viaMember;
         final long deadlineNs;
         final CompletableFuture<byte[]> future = new CompletableFuture<>();
         int target = -1;
@@ -397,11 +430,12 @@ public final class KvClient implements AutoCloseable
         int lastMember = -1;
         String lastStatus = "TIMEOUT";
 
-        Request(final boolean read, final int group, final byte[] payload, final long deadlineNs)
+        Request(final boolean read, final int group, final byte[] payload, final int viaMember, final long deadlineNs)
         {
             this.read = read;
             this.group = group;
             this.payload = payload;
+            this.viaMember = viaMember;
             this.deadlineNs = deadlineNs;
         }
     }
@@ -441,7 +475,8 @@ public final class KvClient implements AutoCloseable
             while (null != (submitted = submissions.poll()))
             {
                 final int leader = leaderOf.get(submitted.group);
-                submitted.target = leader >= 0 ? indexOf(leader) : submitted.group % members.length;
+                submitted.target = submitted.viaMember >= 0 ? indexOf(submitted.viaMember) :
+                    leader >= 0 ? indexOf(leader) : submitted.group % members.length;
                 active.add(submitted);
                 trySend(submitted, System.nanoTime());
                 work++;
@@ -606,17 +641,21 @@ public final class KvClient implements AutoCloseable
             retryElsewhere(request, nowNs, RETRY_BACKOFF_NS);
         }
 
-        /** The next member in id order: without a hint, every member gets its turn. */
+        /** The next member in id order: without a hint, every member gets its turn. A read through a member stays. */
         private void retryElsewhere(final Request request, final long nowNs, final long backoffNs)
         {
             inFlight.remove(request.correlationId);
             request.inFlight = false;
+            request.sendAtNs = nowNs + backoffNs;
+            if (request.viaMember >= 0)
+            {
+                return;
+            }
             if (leaderOf.get(request.group) == members[request.target].memberId)
             {
                 leaderOf.set(request.group, -1);
             }
             request.target = (request.target + 1) % members.length;
-            request.sendAtNs = nowNs + backoffNs;
         }
 
         private int indexOf(final int memberId)
@@ -720,13 +759,16 @@ public final class KvClient implements AutoCloseable
             switch (status)
             {
                 case OK:
-                    leaderOf.set(request.group, link.memberId);
+                    if (request.viaMember < 0) // else it may be a follower's answer, which names no leader
+                    {
+                        leaderOf.set(request.group, link.memberId);
+                    }
                     request.future.complete(result);
                     return;
                 case NOT_LEADER:
                 {
                     final int hinted = leaderHint >= 0 ? indexOf(leaderHint) : -1;
-                    if (hinted >= 0 && hinted != request.target)
+                    if (hinted >= 0 && hinted != request.target && request.viaMember < 0)
                     {
                         leaderOf.set(request.group, leaderHint);
                         redirectsFollowed.incrementAndGet();

@@ -45,12 +45,18 @@ final class ClusterFiles
                 "members = " + list(raftEndpoints),
                 "client.endpoints = " + list(clientEndpoints),
                 "groups = " + groups,
-                "data.dir = " + root.resolve("data-" + memberId),
+                "data.dir = " + dataDirOf(memberId),
                 "aeron.dir = " + aeronDirOf(memberId),
                 "request.timeout.ms = 3000",
+                "fsync = always",
                 ""));
         }
         return file;
+    }
+
+    Path dataDirOf(final int memberId)
+    {
+        return root.resolve("data-" + memberId);
     }
 
     String aeronDirOf(final int memberId)

@@ -4,24 +4,18 @@ import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
 import io.ringraft.daemon.config.ClusterConfig;
-import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.File;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -41,49 +35,24 @@ class DaemonProcessesTest
     private static final int WINDOW = 50;
     private static final long RECOVERY_BOUND_MS = 10_000;
 
-    @TempDir
-    Path root;
-    private ClusterFiles files;
-    private final Map<Integer, Process> daemons = new TreeMap<>();
+    @RegisterExtension
+    final MemberProcesses members = new MemberProcesses(GROUPS);
     private KvClient client;
 
     @AfterEach
-    void stopEverything() throws InterruptedException
+    void closeClient()
     {
         if (null != client)
         {
             client.close();
-        }
-        for (final Process process : daemons.values())
-        {
-            process.destroyForcibly();
-        }
-        for (final Process process : daemons.values())
-        {
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
-        if (null != files)
-        {
-            for (final int member : ClusterFiles.MEMBERS)
-            {
-                IoUtil.delete(new File(files.aeronDirOf(member)), true);
-            }
         }
     }
 
     @Test
     void writesResumeAfterTheLeaderIsKilledAndNothingAcknowledgedIsLost() throws Exception
     {
-        files = new ClusterFiles(root, GROUPS);
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            daemons.put(member, startDaemon(member));
-        }
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            awaitReady(member, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
-        }
-        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(files.configOf(1)))
+        members.startAll(Duration.ofSeconds(60));
+        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(members.files().configOf(1)))
             .attemptTimeout(Duration.ofSeconds(1))
             .requestTimeout(Duration.ofSeconds(20)));
 
@@ -103,9 +72,8 @@ class DaemonProcessesTest
             inFlight.put("during-" + i, client.putAsync(bytes("during-" + i), bytes("value-during-" + i)));
         }
         final long killNs = System.nanoTime();
-        daemons.get(leader).destroyForcibly();
-        final long pendingAtKill = inFlight.values().stream().filter(put -> !put.isDone()).count(); // SIGKILL: no shutdown hook, no goodbye to peers
-        assertThat(daemons.get(leader).waitFor(10, TimeUnit.SECONDS)).isTrue();
+        members.kill(leader);
+        final long pendingAtKill = inFlight.values().stream().filter(put -> !put.isDone()).count();
 
         // The first write to group 0 after the kill: the client finds the dead leader silent, moves on, follows hints.
         final byte[] probeKey = keyOfGroup(0, "after-kill-probe-");
@@ -151,15 +119,9 @@ class DaemonProcessesTest
         {
             if (member != leader)
             {
-                daemons.get(member).destroy();
-            }
-        }
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            if (member != leader)
-            {
-                assertThat(daemons.get(member).waitFor(20, TimeUnit.SECONDS)).as("member %d stops", member).isTrue();
-                assertThat(new File(files.aeronDirOf(member))).as("member %d's Aeron dir", member).doesNotExist();
+                assertThat(members.stop(member)).as("member %d stops", member).isTrue();
+                assertThat(new File(members.files().aeronDirOf(member))).as("member %d's Aeron dir", member)
+                    .doesNotExist();
             }
         }
     }
@@ -199,45 +161,6 @@ class DaemonProcessesTest
                 return key;
             }
         }
-    }
-
-    private Process startDaemon(final int member) throws IOException
-    {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(Arrays.asList(System.getProperty("ringraft.jvm.opens", "").trim().split("\\s+")));
-        command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-            "-cp", System.getProperty("java.class.path"),
-            DaemonMain.class.getName(), "--config", files.configOf(member).toString()));
-        command.removeIf(String::isEmpty);
-        return new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(logOf(member).toFile())
-            .start();
-    }
-
-    private void awaitReady(final int member, final long deadlineNs) throws IOException, InterruptedException
-    {
-        final Path log = logOf(member);
-        while (System.nanoTime() - deadlineNs < 0)
-        {
-            if (Files.exists(log) && Files.readString(log).contains("ready member " + member))
-            {
-                return;
-            }
-            if (!daemons.get(member).isAlive())
-            {
-                throw new AssertionError("member " + member + " exited with " + daemons.get(member).exitValue() +
-                    ":\n" + Files.readString(log));
-            }
-            Thread.sleep(50); // polling a file for a condition, bounded by the deadline
-        }
-        throw new AssertionError("member " + member + " not ready in time:\n" + Files.readString(log));
-    }
-
-    private Path logOf(final int member)
-    {
-        return root.resolve("member-" + member + ".log");
     }
 
     private static byte[] bytes(final String text)

@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.ringraft.aeron.EmbeddedMediaDriver;
+import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.codecs.sbe.CommandRequestEncoder;
 import io.ringraft.codecs.sbe.CommandResponseEncoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
@@ -154,6 +155,41 @@ class KvClusterTest
         client.put(key, bytes("after restart"));
         assertThat(text(client.get(key))).isEqualTo("after restart");
         assertThat(client.leaderOf(group)).isEqualTo(restarted);
+    }
+
+    @Test
+    void aReadThroughAGivenMemberGoesThereOnlyAndSeesTheLatestWrite() throws Exception
+    {
+        final byte[] key = bytes("read-through-a-member");
+        final int group = client.groupOf(key);
+        client.put(key, bytes("first"));
+        client.put(key, bytes("latest"));
+        final int leader = client.leaderOf(group);
+        for (final int member : ClusterFiles.MEMBERS)
+        {
+            assertThat(text(client.get(key, member))).as("through member %d", member).isEqualTo("latest");
+        }
+        assertThat(client.leaderOf(group)).as("a follower's answer names no leader").isEqualTo(leader);
+
+        // A follower whose endpoint nobody listens on: a read through it fails, it never goes to another member.
+        final int follower = leader % 3 + 1;
+        final ClusterConfig real = ClusterConfig.load(files.configOf(1));
+        final Map<Integer, String> endpoints = new HashMap<>(real.clientEndpoints());
+        endpoints.put(follower, LoopbackEndpoints.pick(follower).get(follower));
+        final ClusterConfig silentFollower = new ClusterConfig(real.clusterId(), real.members(), endpoints, GROUPS);
+        try (KvClient reader = KvClient.connect(new KvClientOptions(silentFollower)
+            .attemptTimeout(Duration.ofMillis(200))
+            .requestTimeout(Duration.ofSeconds(1))))
+        {
+            assertThatThrownBy(() -> reader.get(key, follower))
+                .isInstanceOf(KvException.class)
+                .hasMessageContaining("member " + follower)
+                .matches(ex -> ((KvException)ex).memberId() == follower, "failed at member " + follower);
+            assertThat(text(reader.get(key))).isEqualTo("latest");
+            assertThatThrownBy(() -> reader.get(key, 7))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("member 7 has no client endpoint");
+        }
     }
 
     /** Until every member's counters name {@code leader} as the group's leader (a transfer is asynchronous). */
