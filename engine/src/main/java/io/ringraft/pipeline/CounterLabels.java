@@ -10,7 +10,9 @@ package io.ringraft.pipeline;
  * persist-stall-leadership-transfers, ticker-max-lateness-us (how late the ticker thread woke: a starved host
  * or a JVM pause shows here first). Group: role (a {@link io.ringraft.raft.Role} ordinal), term, leader
  * (-1 unknown), commit-index, applied-index, elections-started, leader-changes, heartbeats-sent,
- * proposals-back-pressured, apply-lag, dropped-messages, snapshot-index (newest local snapshot). Peer: max-heartbeat-gap-us.
+ * proposals-back-pressured, apply-lag, dropped-messages, snapshot-index (newest local snapshot), repairing (1
+ * while the member lacks synced records recovery could not keep: it does not vote or campaign until a leader
+ * repaired them). Peer: max-heartbeat-gap-us.
  * <p>
  * {@link #parse} reads a label back, so that the format is known in this one place both ways.
  */

@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.SnapshotToInstall;
@@ -22,6 +23,15 @@ public interface GroupStorage extends AutoCloseable
 
     /** The hard state found at start (or last saved). */
     HardState hardState();
+
+    /**
+     * What recovery found missing at start among the records this member had synced (and so may have
+     * acknowledged): the core keeps the member out of elections until a leader has repaired them.
+     */
+    default LogRepair repair()
+    {
+        return LogRepair.NONE;
+    }
 
     /** Appends consecutive entries, first truncating any existing entry at or above the batch's first index. */
     void append(EntryBatch entries);

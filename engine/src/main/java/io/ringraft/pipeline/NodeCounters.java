@@ -18,7 +18,7 @@ final class NodeCounters implements AutoCloseable
     static final int PEER_TYPE_ID = 2002;
 
     private static final int NODE_COUNTERS = 11;
-    private static final int GROUP_COUNTERS = 12;
+    private static final int GROUP_COUNTERS = 13;
 
     final AtomicCounter inboundRingOccupancy;
     final AtomicCounter persistRingOccupancy;
@@ -51,6 +51,8 @@ final class NodeCounters implements AutoCloseable
         AtomicCounter applyLag;
         AtomicCounter droppedMessages;
         AtomicCounter snapshotIndex;
+        /** 1 while the member repairs synced records it lost (no vote, no campaign), else 0. */
+        AtomicCounter repairing;
         /** Per peer, indexed like {@link NodeCounters#peerIndex}: longest gap between heartbeats sent, in µs. */
         AtomicCounter[] maxHeartbeatGapUs;
     }
@@ -87,6 +89,7 @@ final class NodeCounters implements AutoCloseable
             group.applyLag = group(manager, "apply-lag", g);
             group.droppedMessages = group(manager, "dropped-messages", g);
             group.snapshotIndex = group(manager, "snapshot-index", g);
+            group.repairing = group(manager, "repairing", g);
             group.leader.set(-1);
             group.maxHeartbeatGapUs = new AtomicCounter[members.length];
             for (int p = 0; p < members.length; p++)

@@ -452,6 +452,18 @@ final class RaftStage implements EventHandler<InboundEvent>
         c.applyLag.setOrdered(Math.max(0, commit - c.appliedIndex.get()));
         c.electionsStarted.setOrdered(group.node.electionsStarted());
         c.droppedMessages.setOrdered(group.node.droppedMessages());
+        final long repairing = group.node.repairing() ? 1 : 0;
+        if (repairing != c.repairing.get())
+        {
+            if (0 == repairing)
+            {
+                LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: repair done, the log holds what it had " +
+                    "synced (index {2} reached or a later leader''s entry held, last index {3}, term {4}); " +
+                    "voting again", memberId, group.groupId, group.node.logRepair().syncedThroughIndex(),
+                    group.node.lastIndex(), group.node.term());
+            }
+            c.repairing.setOrdered(repairing);
+        }
     }
 
     // ------------------------------------------------------------------ hand-over to the rings, never blocking

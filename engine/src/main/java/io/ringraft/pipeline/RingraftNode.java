@@ -6,6 +6,7 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
 import io.ringraft.raft.Ready;
@@ -114,8 +115,17 @@ public final class RingraftNode implements AutoCloseable
             storages[g] = ctx.storageFactory().open(g, ctx.dataDir());
             machines[g] = ctx.stateMachineFactory().create(g);
             pending[g] = new PendingProposals(ctx.maxPendingProposalsPerGroup());
-            final RaftNode node = new RaftNode(
-                ctx.raftConfig(g), storages[g].reader(), storages[g].snapshots(), storages[g].hardState(), bootstrap);
+            final LogRepair repair = storages[g].repair();
+            final RaftNode node = new RaftNode(ctx.raftConfig(g), storages[g].reader(), storages[g].snapshots(),
+                storages[g].hardState(), bootstrap, repair);
+            if (node.repairing())
+            {
+                counters.groups[g].repairing.set(1);
+                LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: REPAIRING, records synced through index " +
+                    "{2} are missing from index {3}{4}; this member will not vote or campaign until a leader has " +
+                    "repaired them", ctx.memberId(), g, repair.syncedThroughIndex(), repair.firstMissingIndex(),
+                    repair.hardStateLost() ? " and its hard state (term, vote) was lost" : "");
+            }
             groups[g] = new GroupRuntime(g, node, pending[g], counters.groups[g]);
             initialApplied[g] = restoreNewestSnapshot(g);
             groups[g].applyTarget = initialApplied[g];

@@ -146,6 +146,13 @@ final class Progress
         {
             return false;
         }
+        if (rejected <= match && matchHint < match)
+        {
+            // It no longer holds entries it acknowledged: recovery cut records it had synced (see LogRepair), and
+            // only this leader can give them back. Probing never goes below the match, so lower it (commits never
+            // go back; a stale duplicate of an older rejection costs one more probe).
+            match = matchHint;
+        }
         next = Math.max(Math.min(rejected, matchHint + 1), match + 1);
         probeSent = false;
         return true;

@@ -18,7 +18,11 @@ import java.util.List;
  *     state only: the hard state, the {@link LogReader} (snapshot index/term and durable entries) and the
  *     newest snapshot. The membership is derived from the snapshot and the conf-change entries of the log:
  *     the snapshot's configuration, or {@code bootstrap} when there is no snapshot, with the log's later
- *     conf-change entries applied on top (so pass the same bootstrap on every start).</li>
+ *     conf-change entries applied on top (so pass the same bootstrap on every start). A trailing
+ *     {@link LogRepair} reports synced records recovery could not keep: the commit is then clamped to the log,
+ *     and the member keeps out of elections (no vote, no pre-vote, no campaign, TIMEOUT_NOW ignored) until its
+ *     durable log proves it holds what it may have acknowledged ({@link LogRepairGate}), see {@link #repairing()}.
+ *     </li>
  *     <li>Inputs: {@link #tick()}, {@link #step(Message)}, {@link #propose}, {@link #proposeConfChange},
  *     {@link #readIndex(long)}, {@link #transferLeadership(int)}, and feedback {@link #persisted(long)},
  *     {@link #applied(long)}, {@link #snapshotTaken(long, long)}.</li>
@@ -42,7 +46,8 @@ import java.util.List;
  *     then it hands over with TIMEOUT_NOW to a caught-up voter and steps down. It also steps down when that quorum
  *     stops answering for an election timeout, with or without check-quorum.</li>
  *     <li>Senders outside the configuration are dropped except for a leader's APPEND, HEARTBEAT, SNAPSHOT
- *     and TIMEOUT_NOW: a lagging member may not know its leader's newer configuration yet.</li>
+ *     and TIMEOUT_NOW, and a candidate's VOTE_REQUEST (not one for a transfer): a lagging member may not know its
+ *     leader's, or its candidate's, newer configuration yet.</li>
  *     <li>{@link #electionsStarted()} counts election attempts started by this node (a pre-vote round, or a
  *     vote round entered directly), not the pre-vote round's follow-up.</li>
  *     <li>A response that waits for persistence goes in {@link Ready#messages()} instead when no Ready is
@@ -95,6 +100,7 @@ public final class RaftNode
     private final ExpandableArrayBuffer confChangeBuffer = new ExpandableArrayBuffer(256);
     private final ConfChangeReader confChangeReader = new ConfChangeReader();
     private final EntryVisitor confChangeScanner;
+    private final LogRepairGate repairGate;
 
     private Role role = Role.FOLLOWER;
     private long term;
@@ -174,17 +180,36 @@ public final class RaftNode
         final HardState hardState,
         final Membership bootstrap)
     {
-        if (null == config || null == log || null == hardState)
+        this(config, log, snapshots, hardState, bootstrap, LogRepair.NONE);
+    }
+
+    /**
+     * @param repair what recovery found missing among the records this member had synced, {@link LogRepair#NONE}
+     *               when nothing.
+     */
+    public RaftNode(
+        final RaftConfig config,
+        final LogReader log,
+        final SnapshotSource snapshots,
+        final HardState hardState,
+        final Membership bootstrap,
+        final LogRepair repair)
+    {
+        if (null == config || null == log || null == hardState || null == repair)
         {
-            throw new IllegalArgumentException("config, log and hardState are required (config=" + config +
-                ", log=" + log + ", hardState=" + hardState + ")");
+            throw new IllegalArgumentException("config, log, hardState and repair are required (config=" + config +
+                ", log=" + log + ", hardState=" + hardState + ", repair=" + repair + ")");
         }
         this.config = config.conclude();
         this.self = config.memberId();
         this.clusterId = config.clusterId();
         this.groupId = config.groupId();
         this.snapshots = snapshots;
-        this.raftLog = new RaftLog(log, hardState.commit());
+        // The commit recorded before the damage may be past what is left; the leader tells it again.
+        final long commit = repair.needed() ?
+            Math.min(hardState.commit(), Math.max(log.lastIndex(), log.snapshotIndex())) : hardState.commit();
+        this.raftLog = new RaftLog(log, commit);
+        this.repairGate = new LogRepairGate(repair, hardState.term());
         this.tracker = new ProgressTracker(config.maxInflightMessages(), config.maxInflightBytes());
         confChangeScanner = (index, entryTerm, type, timestamp, payload, offset, length) ->
         {
@@ -228,6 +253,7 @@ public final class RaftNode
         // the promise for an election timeout after starting. Without lease reads no one relies on it.
         leaderContactElapsed = this.config.readOnlyOption() == RaftConfig.ReadOnlyOption.LEASE_BASED ?
             0 : this.config.electionTicks();
+        maybeFinishRepair();
     }
 
     // ------------------------------------------------------------------------------------------------ inputs
@@ -552,6 +578,10 @@ public final class RaftNode
                 selfVoteAwaitingReady = false;
                 selfVoteReadyId = ready.id;
             }
+            if (null != ready.snapshot)
+            {
+                repairGate.snapshotHandedOut(ready.id);
+            }
             moveAll(messagesAfterPersist, ready.messagesAfterPersist);
         }
         else
@@ -623,6 +653,7 @@ public final class RaftNode
         }
         persistedReadyId = readyId;
         raftLog.persistedUpTo(readyId);
+        maybeFinishRepair();
 
         if (role == Role.CANDIDATE && selfVoteReadyId > 0 && readyId >= selfVoteReadyId && selfVoteTerm == term)
         {
@@ -733,6 +764,22 @@ public final class RaftNode
         return droppedMessages;
     }
 
+    /**
+     * Whether this member is still repairing a log that lost synced records: it takes no part in elections until
+     * its durable log holds them again, or an entry of a later leader ({@link LogRepairGate}); then this turns
+     * false for good.
+     */
+    public boolean repairing()
+    {
+        return repairGate.repairing();
+    }
+
+    /** What recovery reported at start, {@link LogRepair#NONE} when nothing was missing. */
+    public LogRepair logRepair()
+    {
+        return repairGate.repair();
+    }
+
     /** Member id a leadership transfer is heading to, -1 when none. */
     public int leadTransferee()
     {
@@ -828,7 +875,14 @@ public final class RaftNode
 
     private boolean isPromotable()
     {
-        return tracker.membership().isVoter(self) && null == snapshotToInstall;
+        return tracker.membership().isVoter(self) && null == snapshotToInstall && !repairGate.repairing();
+    }
+
+    private void maybeFinishRepair()
+    {
+        final long durableLastIndex = raftLog.stableLastIndex();
+        repairGate.maybeFinish(
+            durableLastIndex, raftLog.term(durableLastIndex), persistedReadyId, null != snapshotToInstall);
     }
 
     private void campaign(final boolean transfer)
@@ -899,8 +953,9 @@ public final class RaftNode
 
     private void handleVoteRequest(final Message m)
     {
-        final boolean canVote = votedFor == m.from || (votedFor == HardState.NO_VOTE && leader == NO_LEADER) ||
-            (m.preVote && m.term > term);
+        // A member repairing its log may lack entries it acknowledged: its vote could elect a leader without them.
+        final boolean canVote = !repairGate.repairing() && (votedFor == m.from ||
+            (votedFor == HardState.NO_VOTE && leader == NO_LEADER) || (m.preVote && m.term > term));
         final boolean upToDate = RaftBugs.GRANT_VOTE_WITHOUT_LOG_CHECK.enabled() ||
             raftLog.isUpToDate(m.index, m.logTerm);
         final Message response = newMessage(MessageType.VOTE_RESPONSE, m.from);
@@ -928,6 +983,7 @@ public final class RaftNode
         electionElapsed = 0;
         leaderContactElapsed = 0;
         leader = from;
+        repairGate.heardFromLeader(term);
     }
 
     /**
@@ -1498,8 +1554,11 @@ public final class RaftNode
         {
             return true;
         }
+        // A candidate of a newer configuration this member has not learned yet needs its vote too (Raft thesis
+        // 4.2.3): a lagging voter that refused it could, with one member down or repairing, stall the group for good.
+        // Not for a transfer, which would bypass the lease on a stranger's word.
         return m.type == MessageType.APPEND || m.type == MessageType.HEARTBEAT || m.type == MessageType.SNAPSHOT ||
-            m.type == MessageType.TIMEOUT_NOW;
+            m.type == MessageType.TIMEOUT_NOW || (m.type == MessageType.VOTE_REQUEST && !m.leadershipTransfer);
     }
 
     /** Fields the core would otherwise trust blindly; a decoder cannot check them without Raft context. */

@@ -14,6 +14,8 @@
  *     <li>{@code ReadIndexQueue}: read-index requests awaiting a quorum heartbeat round.</li>
  *     <li>{@code UncommittedBytes}: the back-pressure figure for proposals.</li>
  *     <li>{@code SnapshotAssembler}: a follower collecting snapshot chunks.</li>
+ *     <li>{@code LogRepairGate}: protocol-aware recovery, keeping a member that lost synced records out of
+ *     elections until its durable log proves it holds them again (the safety argument is there).</li>
  *     <li>{@code RaftBugs}: planted safety bugs for the simulator, off by default.</li>
  * </ul>
  * Durability: a Ready that must persist gets the next id; {@code persisted(id)} confirms it and every earlier

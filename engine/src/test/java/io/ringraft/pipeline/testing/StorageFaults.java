@@ -4,6 +4,7 @@ import io.ringraft.pipeline.GroupStorage;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import org.agrona.DirectBuffer;
 import io.ringraft.raft.SnapshotSource;
@@ -46,6 +47,11 @@ public final class StorageFaults
             public HardState hardState()
             {
                 return storage.hardState();
+            }
+
+            public LogRepair repair()
+            {
+                return storage.repair();
             }
 
             public void append(final EntryBatch entries)

@@ -90,6 +90,32 @@ class PlantedBugsTest
             .containsAnyElementsOf(expected);
     }
 
+    @Test
+    void aMemberVotingWithALostSyncedTailLosesAcknowledgedWrites()
+    {
+        // Protocol-aware recovery switched off: the same damaged tails as DamagedTailSimulationTest, but recovery
+        // does not tell the core, so the damaged member votes and campaigns with a log lacking what it acknowledged.
+        final Set<Invariant> expected = EnumSet.of(
+            Invariant.STATE_MACHINE_SAFETY, Invariant.LEADER_COMPLETENESS, Invariant.ACKNOWLEDGED_WRITE_KEPT,
+            Invariant.LOG_MATCHING, Invariant.ELECTION_SAFETY);
+        final Map<Invariant, Long> firstSeedByInvariant = new EnumMap<>(Invariant.class);
+        for (long seed = 1; seed <= MAX_SEEDS && firstSeedByInvariant.isEmpty(); seed++)
+        {
+            try
+            {
+                new Simulation(SimConfig.forSeed(seed)).damagesSyncedTails(true, false).run();
+            }
+            catch (final SimulationFailure failure)
+            {
+                firstSeedByInvariant.put(failure.invariant(), seed);
+                System.out.println("unreported damaged tail caught at seed " + seed + ": " +
+                    failure.getMessage().substring(0, failure.getMessage().indexOf('\n')));
+            }
+        }
+        assertThat(firstSeedByInvariant.keySet())
+            .as("first violation without the repair rule: %s", firstSeedByInvariant).containsAnyElementsOf(expected);
+    }
+
     private static void assertFound(final String bug, final Set<Invariant> expected)
     {
         final Map<Invariant, Long> firstSeedByInvariant = new EnumMap<>(Invariant.class);

@@ -2,6 +2,7 @@ package io.ringraft.raft.sim;
 
 import io.ringraft.raft.ConfChange;
 import io.ringraft.raft.HardState;
+import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.RaftNode;
 import io.ringraft.raft.ReadState;
@@ -159,18 +160,21 @@ final class SimNode
             stateMachine.restore(new UnsafeBuffer(snapshot.data()), snapshot.data().length, snapshot.membership());
             sim.checker().onRestored(this, snapshot.index(), stateMachine.hash());
         }
+        final LogRepair repair = sim.reportsRepairs() ? storage.repairToReport() : LogRepair.NONE;
         raft = new RaftNode(
             sim.config().raftConfig(id, sim.random().nextLong()),
             storage,
             storage,
             storage.hardState(),
-            storage.bootstrapMembership());
+            storage.bootstrapMembership(),
+            repair);
         seenTerm = 0;
         seenRole = null;
         seenCommit = 0;
         seenApplied = 0;
         sim.note("n" + id + " started (life " + incarnation + ") from " + storage.hardState() +
-            " log=(" + storage.snapshotIndex() + ".." + storage.lastIndex() + "]");
+            " log=(" + storage.snapshotIndex() + ".." + storage.lastIndex() + "]" +
+            (raft.repairing() ? " REPAIRING " + repair : ""));
         sim.schedule(1 + sim.random().nextInt(SimConfig.TICK), SimEvent.Kind.TICK, id, incarnation);
         drain();
     }
@@ -182,6 +186,7 @@ final class SimNode
         {
             storage.loseNewestEntries(1 + sim.random().nextInt(3));
         }
+        sim.maybeDamageSyncedTail(this);
         incarnation++;
         raft = null;
         stateMachine = null;
@@ -259,6 +264,11 @@ final class SimNode
         while (null != raft && raft.hasReady())
         {
             handle(raft.ready());
+        }
+        if (null != raft && storage.repairPending() && sim.isRepaired(this))
+        {
+            storage.repaired();
+            sim.onRepaired(this);
         }
         sim.checker().checkNode(this);
     }
@@ -567,7 +577,8 @@ final class SimNode
             return "n" + id + " DOWN durable=" + storage.hardState() + " log=(" + storage.snapshotIndex() + ".." +
                 storage.lastIndex() + "]";
         }
-        return "n" + id + " " + raft.role() + " t=" + raft.term() + " leader=" + raft.leader() + " commit=" +
+        return "n" + id + " " + raft.role() + (raft.repairing() ? " REPAIRING " + raft.logRepair() : "") +
+            " t=" + raft.term() + " leader=" + raft.leader() + " commit=" +
             raft.commitIndex() + " applied=" + raft.appliedIndex() + " last=" + raft.lastIndex() + " sm=" +
             stateMachine.appliedIndex() + " durable=" + storage.hardState() + " log=(" + storage.snapshotIndex() + ".." +
             storage.lastIndex() + "] pendingWrites=" + persistQueue.size() + " pendingApply=" + applyQueue.size() +

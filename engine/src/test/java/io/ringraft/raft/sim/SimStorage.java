@@ -5,6 +5,7 @@ import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.EntryVisitor;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
 import org.agrona.MutableDirectBuffer;
@@ -62,6 +63,11 @@ final class SimStorage implements LogReader, SnapshotSource
     private HardState hardState = HardState.INITIAL;
     private StoredSnapshot snapshot;
     private final Membership bootstrapMembership;
+    /**
+     * Synced records lost to damage, as recovery reports them at every start until the core says they are repaired:
+     * the need survives a crash in between (else a restart would forget it and the member vote without them).
+     */
+    private LogRepair pendingRepair = LogRepair.NONE;
 
     SimStorage(final Membership bootstrapMembership)
     {
@@ -174,6 +180,59 @@ final class SimStorage implements LogReader, SnapshotSource
         {
             hardState = new HardState(hardState.term(), hardState.votedFor(), lastIndex());
         }
+    }
+
+    /**
+     * Models a damaged tail of synced records (FAST'18): the newest {@code count} entries were synced, so this member
+     * may have acknowledged them, yet recovery cannot keep them; it cuts them and clamps the recorded commit to what
+     * is left, as {@code DurableLog} does. With {@code loseHardState} the hard state is gone too: the term restarts
+     * from the log's last term, with no vote and no watermark. Entries under the snapshot are never lost.
+     *
+     * @return whether anything was lost.
+     */
+    boolean damageSyncedTail(final int count, final boolean loseHardState)
+    {
+        final long synced = lastIndex();
+        final long firstMissing = Math.max(snapshotIndex() + 1, synced - count + 1);
+        if (firstMissing > synced && !loseHardState)
+        {
+            return false;
+        }
+        truncateFrom(firstMissing);
+        if (loseHardState)
+        {
+            hardState = new HardState(term(lastIndex()), HardState.NO_VOTE, 0);
+        }
+        else if (hardState.commit() > lastIndex())
+        {
+            hardState = new HardState(hardState.term(), hardState.votedFor(), lastIndex());
+        }
+        final boolean pending = LogRepair.NONE != pendingRepair;
+        pendingRepair = new LogRepair(
+            Math.max(synced, pending ? pendingRepair.syncedThroughIndex() : 0), firstMissing,
+            loseHardState || (pending && pendingRepair.hardStateLost()));
+        return true;
+    }
+
+    /** What recovery reports at a start: the pending repair, against the log as it is now. */
+    LogRepair repairToReport()
+    {
+        if (LogRepair.NONE == pendingRepair)
+        {
+            return LogRepair.NONE;
+        }
+        return new LogRepair(pendingRepair.syncedThroughIndex(), lastIndex() + 1, pendingRepair.hardStateLost());
+    }
+
+    boolean repairPending()
+    {
+        return LogRepair.NONE != pendingRepair;
+    }
+
+    /** The core left repair: what it lacked is durable again. */
+    void repaired()
+    {
+        pendingRepair = LogRepair.NONE;
     }
 
     private void compactTo(final long index)

@@ -49,6 +49,11 @@ public final class Simulation
     private boolean probeAcknowledged;
     private long convergedAt = -1;
     private boolean diskLosesSyncedWrites;
+    private boolean damagesSyncedTails;
+    private boolean reportsRepairs = true;
+    private long damagedCrashes;
+    private long hardStatesLost;
+    private long repairsCompleted;
 
     public Simulation(final SimConfig config)
     {
@@ -218,6 +223,87 @@ public final class Simulation
     boolean diskLosesSyncedWrites()
     {
         return diskLosesSyncedWrites;
+    }
+
+    /**
+     * Makes some crashes damage the newest synced entries of a minority of the members (one at a time in a 3-member
+     * cluster, two in a 5-member one, until repaired), sometimes with the hard state (FAST'18: a latent sector error
+     * or a corrupted record that recovery must cut though it was acknowledged). Recovery reports it to the core as
+     * a {@link io.ringraft.raft.LogRepair} when {@code reported}; not reporting it is the control that shows the
+     * checker notices the acknowledged writes lost without protocol-aware recovery.
+     */
+    public Simulation damagesSyncedTails(final boolean damages, final boolean reported)
+    {
+        damagesSyncedTails = damages;
+        reportsRepairs = reported;
+        return this;
+    }
+
+    boolean reportsRepairs()
+    {
+        return reportsRepairs;
+    }
+
+    /** Crashes that damaged a synced tail, how many of those lost the hard state too, and repairs completed. */
+    public long damagedCrashes()
+    {
+        return damagedCrashes;
+    }
+
+    public long hardStatesLost()
+    {
+        return hardStatesLost;
+    }
+
+    public long repairsCompleted()
+    {
+        return repairsCompleted;
+    }
+
+    /** At a crash: maybe damages the victim's synced tail, while the damaged ones stay a minority. */
+    void maybeDamageSyncedTail(final SimNode victim)
+    {
+        if (!damagesSyncedTails || random.nextInt(2) == 0)
+        {
+            return;
+        }
+        int unrepaired = victim.storage().repairPending() ? 0 : 1;
+        for (final int id : memberIds)
+        {
+            unrepaired += nodes[id].storage().repairPending() ? 1 : 0;
+        }
+        if (unrepaired > (config.nodes() - 1) / 2)
+        {
+            return;
+        }
+        final int count = random.nextInt(4) == 0 ? 1 + random.nextInt(60) : 1 + random.nextInt(5);
+        final boolean loseHardState = random.nextInt(8) == 0;
+        if (victim.storage().damageSyncedTail(count, loseHardState))
+        {
+            damagedCrashes++;
+            hardStatesLost += loseHardState ? 1 : 0;
+            note("nemesis: n" + victim.id() + " loses the newest " + count + " synced entries" +
+                (loseHardState ? " and its hard state" : "") + ", pending " + victim.storage().repairToReport());
+        }
+    }
+
+    /**
+     * Whether the member's lost records are back: the core says so when told of them; otherwise (the control) once
+     * its durable log reaches the watermark again, so that damage stays on a minority in both.
+     */
+    boolean isRepaired(final SimNode node)
+    {
+        if (reportsRepairs)
+        {
+            return !node.raft().repairing();
+        }
+        return node.storage().lastIndex() >= node.storage().repairToReport().syncedThroughIndex();
+    }
+
+    void onRepaired(final SimNode node)
+    {
+        repairsCompleted++;
+        note("n" + node.id() + " repaired");
     }
 
     Workload workload()

@@ -116,6 +116,15 @@ public final class MemoryLog implements LogReader
         });
     }
 
+    /** Drops every entry from {@code index} on: what a damaged disk leaves after recovery cut its tail. */
+    public void truncateFrom(final long index)
+    {
+        while (lastIndex() >= index && lastIndex() > snapshotIndex)
+        {
+            entries.remove(entries.size() - 1);
+        }
+    }
+
     /** Prefix compaction after a local snapshot at {@code index}. */
     public void compact(final long index)
     {

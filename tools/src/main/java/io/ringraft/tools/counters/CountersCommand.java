@@ -39,9 +39,10 @@ import java.util.concurrent.TimeUnit;
     description = {
         "Show a node's counters, read live from the counters file (" + CountersFile.FILE_NAME + ") in its data "
             + "directory, without writing to it: ring occupancies, persist latency, drops and bad frames for the "
-            + "node; role, term, leader, commit and applied index, apply lag, snapshot index, elections, leader "
-            + "changes, heartbeats, back-pressured proposals and dropped messages for each group; the longest "
-            + "heartbeat gap to each peer.",
+            + "node; role (REPAIRING for a member that lost synced records and takes no part in elections until "
+            + "the leader repaired them), term, leader, commit and applied index, apply lag, snapshot index, "
+            + "elections, leader changes, heartbeats, back-pressured proposals and dropped messages for each group; "
+            + "the longest heartbeat gap to each peer.",
         "The file outlives its node: nothing in it says whether the node still runs, so the file's modification "
             + "time is shown; after a stop, values are as last written.",
         "Exit code: 0 when the counters were shown, 2 for a usage error such as a DIR that does not exist or holds "

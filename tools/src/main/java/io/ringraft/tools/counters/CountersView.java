@@ -87,6 +87,12 @@ final class CountersView
                 final int id = index.group(g, counter);
                 row[c + 1] = id < 0 ? "?" : cell(counter, values[id]);
             }
+            final int repairing = index.group(g, "repairing");
+            if (repairing >= 0 && 0 != values[repairing])
+            {
+                // A follower that lost synced records: it does not vote or campaign until the leader repaired them.
+                row[1] = "REPAIRING";
+            }
             rows.add(row);
         }
         printTable(out, rows, 2);
