@@ -4,6 +4,7 @@ import org.agrona.DirectBuffer;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.SnapshotToInstall;
@@ -22,6 +23,16 @@ public interface GroupStorage extends AutoCloseable
 
     /** The hard state found at start (or last saved). */
     HardState hardState();
+
+    /**
+     * What recovery found missing among the records this member had synced (so may have acknowledged), for the core
+     * to run as a non-voting member until it holds them again; {@link LogRepair#NONE} when nothing is missing. When a
+     * repair is reported, {@link #hardState()}'s commit is at most the recovered last index.
+     */
+    default LogRepair repair()
+    {
+        return LogRepair.NONE;
+    }
 
     /** Appends consecutive entries, first truncating any existing entry at or above the batch's first index. */
     void append(EntryBatch entries);
