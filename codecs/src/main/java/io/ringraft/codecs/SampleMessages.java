@@ -343,7 +343,8 @@ public final class SampleMessages
             (b, o, v) ->
             {
                 final HardStateEncoder e = new HardStateEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
-                e.term(v.i64()).votedFor(v.i32()).commit(v.i64());
+                e.term(v.i64()).votedFor(v.i32()).commit(v.i64())
+                    .syncedIndex(v.i64()).syncedTerm(v.i64()).repairTerm(v.i64());
                 return HEADER + e.encodedLength();
             },
             (b, o, out) ->
@@ -352,6 +353,9 @@ public final class SampleMessages
                 out.add(d.term());
                 out.add(d.votedFor());
                 out.add(d.commit());
+                out.add(d.syncedIndex());
+                out.add(d.syncedTerm());
+                out.add(d.repairTerm());
                 return HEADER + d.encodedLength();
             }),
 

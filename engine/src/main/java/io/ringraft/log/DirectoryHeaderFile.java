@@ -16,10 +16,13 @@ import java.nio.file.Path;
  * The file that names the owner of a group directory (SBE {@code DirectoryHeader}): written once when the
  * directory is created, checked on every start so that a member never runs on another member's or another
  * cluster's data, nor on a format it does not understand.
+ * <p>
+ * Format 2 added the synced watermark to the hard state record ({@link HardStateFile}); a directory of format 1 has
+ * none, so recovery could not tell a damaged tail from a torn one there, and it is refused.
  */
 final class DirectoryHeaderFile
 {
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2;
 
     private static final int LENGTH = RecordFrame.LENGTH + MessageHeaderEncoder.ENCODED_LENGTH +
         DirectoryHeaderEncoder.BLOCK_LENGTH;
@@ -28,24 +31,8 @@ final class DirectoryHeaderFile
     {
     }
 
-    /**
-     * Creates the header if the directory has none, else checks it.
-     *
-     * @throws ForeignDirectoryException when it names another cluster, member or format, or is unreadable.
-     */
-    static void checkOrCreate(final Path file, final int clusterId, final int memberId)
-    {
-        if (Files.exists(file))
-        {
-            check(file, clusterId, memberId);
-        }
-        else
-        {
-            create(file, clusterId, memberId);
-        }
-    }
-
-    private static void create(final Path file, final int clusterId, final int memberId)
+    /** Writes the header of a new group directory, durably. */
+    static void create(final Path file, final int clusterId, final int memberId)
     {
         final ByteBuffer bytes = ByteBuffer.allocateDirect(LENGTH);
         final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
@@ -59,15 +46,19 @@ final class DirectoryHeaderFile
         DurableFiles.writeAtomically(file, bytes);
     }
 
-    private static void check(final Path file, final int clusterId, final int memberId)
+    /**
+     * Checks that a header read by {@link #read} names this cluster and member.
+     *
+     * @throws ForeignDirectoryException when it names another.
+     */
+    static void checkOwner(final Path file, final DirectoryHeader header, final int clusterId, final int memberId)
     {
-        final DirectoryHeader header = read(file);
         if (header.clusterId() != clusterId || header.memberId() != memberId)
         {
-            throw new ForeignDirectoryException(file + ": expected cluster " + clusterId + " member " + memberId +
+            throw new ForeignDirectoryException(file, "expected cluster " + clusterId + " member " + memberId +
                 ", found cluster " + header.clusterId() + " member " + header.memberId() +
-                ". The data directory belongs to another " + (header.clusterId() != clusterId ? "cluster" : "member") +
-                "; point this member at its own data directory, or fix its cluster/member id configuration.");
+                ": the data directory belongs to another " + (header.clusterId() != clusterId ? "cluster" : "member"),
+                "Point this member at its own data directory, or fix its cluster/member id configuration");
         }
     }
 
@@ -75,6 +66,7 @@ final class DirectoryHeaderFile
      * Reads and checks the header without writing anything.
      *
      * @throws ForeignDirectoryException when it is not a valid ringraft header of a format this release reads.
+     * @throws UncheckedIOException      when it cannot be read.
      */
     static DirectoryHeader read(final Path file)
     {
@@ -94,18 +86,21 @@ final class DirectoryHeaderFile
             MessageHeaderDecoder.ENCODED_LENGTH + DirectoryHeaderDecoder.BLOCK_LENGTH);
         if (messageLength < 0)
         {
-            throw new ForeignDirectoryException(file + ": expected a ringraft directory header, found " +
+            throw new ForeignDirectoryException(file, "expected a ringraft directory header, found " +
                 content.length + " bytes with " + RecordFrame.Defect.describe(messageLength) +
-                ". The directory was not created by ringraft or the header is damaged; restore the header from a " +
+                ": the directory was not created by ringraft or the header is damaged", "Restore the header from a " +
                 "backup or, if this member's data is expendable, delete " + file.getParent() +
-                " so the member resyncs from its peers.");
+                " so the member resyncs from its peers");
         }
         final DirectoryHeaderDecoder header = new DirectoryHeaderDecoder()
             .wrapAndApplyHeader(buffer, RecordFrame.LENGTH, new MessageHeaderDecoder());
         if (header.formatVersion() != FORMAT_VERSION)
         {
-            throw new ForeignDirectoryException(file + ": expected format version " + FORMAT_VERSION + ", found " +
-                header.formatVersion() + ". Run the ringraft release that wrote this directory, or migrate it.");
+            throw new ForeignDirectoryException(file, "expected data format " + FORMAT_VERSION + ", found format " +
+                header.formatVersion() + (header.formatVersion() < FORMAT_VERSION ? " written by an earlier ringraft " +
+                "release (format " + FORMAT_VERSION + " adds the synced watermark to the hard state)" : " written " +
+                "by a later ringraft release"), "Run the ringraft release that wrote this directory, or delete " +
+                file.getParent() + " so that this member resyncs from its peers");
         }
         return new DirectoryHeader(header.clusterId(), header.memberId(), header.formatVersion(),
             header.createdTimestamp());

@@ -5,15 +5,21 @@ import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.EntryVisitor;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.SnapshotToInstall;
 import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.VarHandle;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,11 +38,30 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@link #read} hands payloads to its visitor in place, it checks the seqlock again after each visit and
  * counts the entry only if no truncation began meanwhile (see {@link LogReader#read}).
  * <p>
- * <b>Recovery.</b> {@link #open} checks the directory header, scans every segment and cuts a torn tail of
- * the last one back to the last valid record (reported on the {@code io.ringraft.log} System.Logger). Any
- * other damage (a bad record with valid ones after it, a missing segment, a foreign header) throws a
- * {@link CorruptLogException} or {@link ForeignDirectoryException} naming the file, the offset and what
- * to do: an fsynced record is never dropped silently.
+ * <b>Synced watermark.</b> Every group commit ({@link #force()}) first makes the appended records durable, then writes
+ * and fsyncs a hard state slot carrying the synced watermark: the last index now durable and its term. The pipeline
+ * lets acknowledgements leave only once {@code force()} returned, so every record at or below the watermark was
+ * durable before any acknowledgement of it left, and records past it were never acknowledged. That is how recovery
+ * tells a write torn by a crash (past the watermark: cut) from damage to records a peer may count on (at or below
+ * it: repaired, never cut silently). The watermark only goes down deliberately, durably and before what it covered
+ * goes: when a conflicting leader replaces durable entries ({@link #truncateSuffix}) or a snapshot replaces the log
+ * ({@link #installSnapshot}). Those entries differ from the leader's, which holds every committed entry (Leader
+ * Completeness), so they were never committed and an acknowledgement of them no longer matters; a crash half way
+ * through leaves either the old watermark over the old, intact entries, or the lowered one, never a watermark above
+ * a deliberate cut. While a repair is pending (the log does not reach the watermark found at start) the watermark
+ * stays where it was found, even across a truncation: a restart then repairs again rather than forget what this
+ * member had synced (conservative: such a restart may repair longer than the Raft core would have).
+ * With {@link FsyncPolicy#NEVER_UNSAFE_FOR_BENCHMARKS} nothing is synced and the watermark is not raised.
+ * <p>
+ * <b>Recovery.</b> {@link #open} first judges the directory without writing anything ({@link RecoveryVerdict},
+ * the verdict {@link LogInspector} reports too) and writes nothing unless the verdict is to start. A refusal (another
+ * cluster's, member's or format's directory, a file it cannot read or that is out of place) throws a
+ * {@link RecoveryRefusedException} naming the file, the offset and what to do, and leaves the directory as it was.
+ * A torn tail past the watermark is cut back to the last valid record. Synced records damaged or missing, or a lost
+ * hard state, start a repair: the damaged files are first moved or copied into {@code quarantine/}, then the log is
+ * cut at the first damaged index, and {@link #repair()} tells the Raft core to run as a non-voting member until it
+ * holds them again. An fsynced record is never dropped silently. (Judging first costs a start a second, read-only
+ * scan of the segments; they are then in the page cache.)
  * <p>
  * <b>Deleted segments</b> stay mapped while a read that began before they were dropped may still be in one: an
  * unmapped page would crash the JVM. Reads register in a reclamation epoch (two counters), and a later
@@ -92,6 +117,10 @@ public final class DurableLog implements LogReader, AutoCloseable
     private Segment current;
     private long writtenLastIndex;
     private boolean closed;
+    private LogRepair repair = LogRepair.NONE;
+    /** Entries or a snapshot arrived since open: see {@link #repairTermAfterForce()}. */
+    private boolean appendedSinceOpen;
+    private boolean repairTermFrozen;
 
     private DurableLog(final LogConfig config, final HardStateFile hardStateFile, final SnapshotStore snapshots)
     {
@@ -103,10 +132,11 @@ public final class DurableLog implements LogReader, AutoCloseable
     }
 
     /**
-     * Opens (creating if needed) the log of {@code config.groupId()} and recovers it.
+     * Opens (creating if needed) the log of {@code config.groupId()} and recovers it, as its {@link RecoveryVerdict}
+     * decides.
      *
-     * @throws ForeignDirectoryException if the directory belongs to another cluster or member.
-     * @throws CorruptLogException       if a file is damaged in a way that is not a torn tail.
+     * @throws RecoveryRefusedException if the directory belongs to another cluster, member or format, or a file is
+     *                                  unreadable or out of place; nothing was written then.
      */
     public static DurableLog open(final LogConfig config)
     {
@@ -117,16 +147,37 @@ public final class DurableLog implements LogReader, AutoCloseable
                 "NEVER_UNSAFE_FOR_BENCHMARKS: a crash of the machine loses acknowledged entries and votes; " +
                 "never use it outside benchmarks", config.groupId(), config.groupDirectory());
         }
-        DurableFiles.createDirectories(config.groupDirectory());
-        DirectoryHeaderFile.checkOrCreate(config.directoryHeaderFile(), config.clusterId(), config.memberId());
-        DurableFiles.createDirectories(config.logDirectory());
+        final RecoveryVerdict verdict = LogInspector.judge(
+            config.groupDirectory(), config.groupId(), config.clusterId(), config.memberId());
+        if (RecoveryVerdict.Kind.REFUSE == verdict.kind())
+        {
+            throw verdict.refusal();
+        }
+
+        // The verdict is to start: only from here on is anything written.
         final boolean durable = config.fsyncPolicy() == FsyncPolicy.ALWAYS;
+        DurableFiles.createDirectories(config.groupDirectory());
+        if (!Files.exists(config.directoryHeaderFile()))
+        {
+            DirectoryHeaderFile.create(config.directoryHeaderFile(), config.clusterId(), config.memberId());
+        }
+        final Path quarantine = quarantine(config, verdict);
+        DurableFiles.createDirectories(config.logDirectory());
         final SnapshotStore snapshots = SnapshotStore.open(config.snapshotDirectory(), config.groupId(), durable, LOGGER);
-        final HardStateFile hardStateFile = HardStateFile.open(config.hardStateFile());
+        final HardStateFile hardStateFile = HardStateFile.open(
+            config.hardStateFile(), verdict.hardStateFound, verdict.startState, verdict.startRepairTerm);
         final DurableLog log = new DurableLog(config, hardStateFile, snapshots);
         try
         {
-            log.recover();
+            if (verdict.writeHardStateAtStart)
+            {
+                // A new member's first slot, or a lost one's stand-in that carries the pending repair: durable before
+                // any entry, so that a hard state holding none next to a log is never a crash's doing.
+                hardStateFile.write(verdict.syncedIndex(), verdict.syncedTerm(), verdict.startRepairTerm,
+                    verdict.lastIndex(), true);
+            }
+            log.recover(verdict);
+            log.report(verdict, quarantine);
         }
         catch (final RuntimeException ex)
         {
@@ -136,12 +187,81 @@ public final class DurableLog implements LogReader, AutoCloseable
         return log;
     }
 
-    private void recover()
+    /**
+     * Keeps the evidence before anything is cut: copies the files a repair cuts into and moves the segments it drops
+     * into a new folder of {@code quarantine/}, durably.
+     *
+     * @return the folder, or null when there is nothing to keep.
+     */
+    private static Path quarantine(final LogConfig config, final RecoveryVerdict verdict)
     {
+        if (verdict.copiedToQuarantine.isEmpty() && verdict.movedToQuarantine.isEmpty())
+        {
+            return null;
+        }
+        final Path parent = config.groupDirectory().resolve(RecoveryVerdict.QUARANTINE_DIRECTORY);
+        final String name = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC)
+            .format(Instant.now()) + "-kept-up-to-" + verdict.lastIndex();
+        Path folder = parent.resolve(name);
+        for (int i = 2; Files.exists(folder); i++)
+        {
+            folder = parent.resolve(name + "-" + i);
+        }
+        DurableFiles.createDirectories(folder);
+        try
+        {
+            for (final Path file : verdict.copiedToQuarantine)
+            {
+                final Path copy = folder.resolve(file.getFileName());
+                Files.copy(file, copy);
+                try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE))
+                {
+                    channel.force(true);
+                }
+            }
+            for (final Path file : verdict.movedToQuarantine)
+            {
+                DurableFiles.moveAtomically(file, folder.resolve(file.getFileName()));
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot keep the damaged files in " + folder + " before repairing the log " +
+                "of group " + config.groupId(), ex);
+        }
+        DurableFiles.fsyncDirectory(folder);
+        DurableFiles.fsyncDirectory(parent);
+        DurableFiles.fsyncDirectory(config.groupDirectory());
+        if (!verdict.movedToQuarantine.isEmpty())
+        {
+            DurableFiles.fsyncDirectory(config.logDirectory());
+        }
+        return folder;
+    }
+
+    /** Opens the segments the verdict keeps and ends the log where it decided. */
+    private void recover(final RecoveryVerdict verdict)
+    {
+        deleteTemporaryFiles();
+        for (final Path file : verdict.discarded)
+        {
+            try
+            {
+                Files.delete(file);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot delete " + file, ex);
+            }
+        }
+        if (!verdict.discarded.isEmpty() && durable)
+        {
+            DurableFiles.fsyncDirectory(logDirectory);
+        }
         final List<Segment> opened = new ArrayList<>();
         try
         {
-            for (final Path file : segmentFiles())
+            for (final Path file : verdict.keptSegments)
             {
                 opened.add(Segment.open(file, baseIndexOf(file), config.groupId()));
             }
@@ -164,41 +284,74 @@ public final class DurableLog implements LogReader, AutoCloseable
         final long snapshotIndex = snapshots.index();
         if (opened.isEmpty())
         {
-            startFreshAfter(snapshotIndex);
-            return;
-        }
-        final Segment first = opened.get(0);
-        final Segment last = opened.get(opened.size() - 1);
-        if (first.baseIndex() > snapshotIndex + 1)
-        {
-            opened.forEach(DurableLog::release);
-            throw new CorruptLogException(first.file(), 0, "the log starts at index " + first.baseIndex() +
-                " but the newest valid snapshot covers indexes up to " + snapshotIndex + ", so indexes " +
-                (snapshotIndex + 1) + ".." + (first.baseIndex() - 1) + " are missing",
-                "Restore the missing segment or snapshot files, or delete " + config.groupDirectory() +
-                " so that this member resyncs from its peers");
-        }
-        if (snapshotIndex >= first.baseIndex() &&
-            (last.lastIndex() < snapshotIndex || termRuns.termAt(snapshotIndex) != snapshots.term()))
-        {
-            // Only an interrupted installSnapshot leaves a log that does not continue its newest snapshot:
-            // the snapshot was durable before the old segments started to go.
-            LOGGER.log(System.Logger.Level.WARNING, "log of group {0} does not continue snapshot {1} (term {2}); " +
-                "discarding {3} segment(s) left by an interrupted snapshot install", config.groupId(),
-                snapshotIndex, snapshots.term(), opened.size());
-            for (int i = opened.size() - 1; i >= 0; i--)
-            {
-                opened.get(i).delete();
-                opened.get(i).unmap();
-            }
             termRuns.clear();
             startFreshAfter(snapshotIndex);
-            return;
         }
-        segments = opened.toArray(NO_SEGMENTS);
-        current = last;
-        writtenLastIndex = Math.max(last.lastIndex(), snapshotIndex);
-        durableLastIndex = writtenLastIndex;
+        else
+        {
+            final Segment last = opened.get(opened.size() - 1);
+            segments = opened.toArray(NO_SEGMENTS);
+            current = last;
+            writtenLastIndex = Math.max(last.lastIndex(), snapshotIndex);
+            durableLastIndex = writtenLastIndex;
+        }
+        if (writtenLastIndex != verdict.lastIndex())
+        {
+            throw new IllegalStateException("the log of group " + config.groupId() + " changed while it was opened: " +
+                "the verdict kept indexes up to " + verdict.lastIndex() + ", recovery found " + writtenLastIndex +
+                "; is another process writing " + config.groupDirectory() + "?");
+        }
+        repair = verdict.repair();
+    }
+
+    /** One line for what the start did, unless it only opened a healthy log. */
+    private void report(final RecoveryVerdict verdict, final Path quarantine)
+    {
+        for (final String note : verdict.notes())
+        {
+            LOGGER.log(System.Logger.Level.WARNING, "log of group {0}: {1}", config.groupId(), note);
+        }
+        switch (verdict.kind())
+        {
+            case CUT_TORN_TAIL -> LOGGER.log(System.Logger.Level.WARNING, "cut torn tail of {0} at offset {1} ({2}), " +
+                "past the synced watermark {3}; last valid index is {4}", verdict.file(), verdict.offset(),
+                verdict.problem(), verdict.syncedIndex(), verdict.lastIndex());
+            case REPAIR -> LOGGER.log(System.Logger.Level.WARNING, "log of group {0}: DAMAGED at {1}:{2}: {3}. " +
+                "REPAIR: kept indexes up to {4}{5}; this member runs as a non-voting member until it holds {6} " +
+                "again, repaired from the leader", config.groupId(), verdict.file(), verdict.offset(),
+                verdict.problem(), verdict.lastIndex(), null == quarantine ? "" : ", the damaged files are in " +
+                quarantine, repair.hardStateLost() ? "entries of a newer leader" :
+                "index " + repair.syncedThroughIndex());
+            default ->
+            {
+                // healthy: nothing to say
+            }
+        }
+    }
+
+    private void deleteTemporaryFiles()
+    {
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(logDirectory, "*.tmp"))
+        {
+            for (final Path file : stream)
+            {
+                // A segment that never got its name (created but never written to), or one released for reuse.
+                Files.delete(file);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot clean " + logDirectory, ex);
+        }
+    }
+
+    /**
+     * What recovery found missing among the records this member had synced: {@link LogRepair#NONE} when the log
+     * opened healthy or only cut a torn tail past the watermark.
+     */
+    public LogRepair repair()
+    {
+        return repair;
     }
 
     private static void release(final Segment segment)
@@ -226,33 +379,6 @@ public final class DurableLog implements LogReader, AutoCloseable
         segments = new Segment[]{ current };
         writtenLastIndex = snapshotIndex;
         durableLastIndex = snapshotIndex;
-    }
-
-    private List<Path> segmentFiles()
-    {
-        final List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(logDirectory))
-        {
-            for (final Path file : stream)
-            {
-                final String name = file.getFileName().toString();
-                if (name.endsWith(".tmp"))
-                {
-                    // A segment that never got its name: created but never written to.
-                    Files.delete(file);
-                }
-                else
-                {
-                    files.add(file);
-                }
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot list " + logDirectory, ex);
-        }
-        files.sort(null);
-        return files;
     }
 
     /** A segment file's base index, from its name; anything else in the log directory is damage. */
@@ -522,6 +648,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             truncateSuffix(first);
         }
+        appendedSinceOpen = true;
         batch.forEach(appender);
     }
 
@@ -583,8 +710,9 @@ public final class DurableLog implements LogReader, AutoCloseable
     }
 
     /**
-     * Saves term, vote and commit: a new term or vote is durable after the next {@link #force()}, a commit that
-     * alone moved only with the next term or vote change or at {@link #close()} (it is Raft's volatile state).
+     * Keeps term, vote and commit: a new term or vote is durable after the next {@link #force()}, a commit that
+     * alone moved only with the next slot written (see {@link HardStateFile}) or at {@link #close()} (it is Raft's
+     * volatile state).
      */
     public void saveHardState(final HardState state)
     {
@@ -592,8 +720,10 @@ public final class DurableLog implements LogReader, AutoCloseable
     }
 
     /**
-     * Group commit: one fsync makes everything appended and saved since the previous call durable, then
-     * publishes the new last index to readers.
+     * Group commit: makes everything appended since the previous call durable, then writes and fsyncs the hard state
+     * slot carrying the new synced watermark (and any new term or vote), and only then publishes the new last index
+     * to readers. With fsync the batch costs two fsyncs: the records must be on disk before the watermark that vouches
+     * for them, or a crash could leave a watermark above records that never arrived.
      *
      * @return the durable last index.
      */
@@ -602,15 +732,71 @@ public final class DurableLog implements LogReader, AutoCloseable
         if (durable)
         {
             current.force();
-            hardStateFile.force();
         }
         else
         {
             current.clearDirty();
-            hardStateFile.clearDirty();
         }
-        durableLastIndex = writtenLastIndex;
-        return writtenLastIndex;
+        final long last = writtenLastIndex;
+        long syncedIndex = hardStateFile.syncedIndex();
+        long syncedTerm = hardStateFile.syncedTerm();
+        // Below the watermark found at start, a repair is pending: the watermark stays until the log reaches it.
+        if (durable && last >= syncedIndex)
+        {
+            syncedIndex = last;
+            syncedTerm = termOf(last);
+        }
+        hardStateFile.sync(syncedIndex, syncedTerm, repairTermAfterForce(), last, durable);
+        durableLastIndex = last;
+        return last;
+    }
+
+    /**
+     * The repair term to write (see {@link HardStateSlots#repairTerm()}). While a lost hard state's repair is pending,
+     * the first force after entries or a snapshot arrived raises it to the term then reached, which is at least the
+     * term of the first leader this member heard from since the start: the Raft core leaves such a repair once its
+     * durable log holds an entry of a term above that leader's, so clearing it only for an entry of a term above the
+     * one recorded here never ends the repair on disk before the core's.
+     */
+    private long repairTermAfterForce()
+    {
+        long repairTerm = hardStateFile.repairTerm();
+        if (HardStateFile.NO_REPAIR != repairTerm && appendedSinceOpen)
+        {
+            if (!repairTermFrozen)
+            {
+                repairTerm = Math.max(repairTerm, hardStateFile.term());
+                repairTermFrozen = true;
+            }
+            if (termOf(writtenLastIndex) > repairTerm)
+            {
+                repairTerm = HardStateFile.NO_REPAIR;
+            }
+        }
+        return repairTerm;
+    }
+
+    /** The term of a written index at or after the snapshot's (writer's view). */
+    private long termOf(final long index)
+    {
+        if (index == snapshots.index() || 0 == termRuns.count())
+        {
+            return snapshots.term();
+        }
+        return Math.max(0, termRuns.termAt(index));
+    }
+
+    /**
+     * Lowers the synced watermark to {@code index} durably, before the entries above it are replaced: see the class
+     * comment. Not while a repair is pending (the watermark above the log's end), which a restart must find again.
+     */
+    private void lowerWatermark(final long index, final long term)
+    {
+        final long synced = hardStateFile.syncedIndex();
+        if (synced > index && synced <= durableLastIndex)
+        {
+            hardStateFile.write(index, term, hardStateFile.repairTerm(), index, durable);
+        }
     }
 
     /**
@@ -629,6 +815,7 @@ public final class DurableLog implements LogReader, AutoCloseable
             throw new IllegalArgumentException("cannot truncate from index " + fromIndex + ": entries up to " +
                 snapshots.index() + " are covered by a snapshot, so they are committed");
         }
+        lowerWatermark(fromIndex - 1, termOf(fromIndex - 1));
         final Segment[] segs = segments;
         final int holder = Math.max(0, findSegment(segs, fromIndex));
         beginWrite(fromIndex);
@@ -759,11 +946,13 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         final Snapshot written = snapshots.write(
             snapshot.index(), snapshot.term(), snapshot.membership(), snapshot.data(), 0, snapshot.length());
+        appendedSinceOpen = true;
         if (snapshot.index() <= writtenLastIndex && termRuns.termAt(snapshot.index()) == snapshot.term())
         {
             compactPrefix(snapshot.index());
             return written;
         }
+        lowerWatermark(snapshot.index(), snapshot.term());
         final Segment[] segs = segments;
         // Entries the snapshot covers may differ here (an uncommitted stale history): every index may change.
         beginWrite(0);

@@ -1,16 +1,18 @@
 package io.ringraft.log;
 
+import java.nio.file.Path;
+
 /**
- * The group directory belongs to another cluster or member, or was written in another format: starting
- * on it would merge two histories. The message names the file, what was expected, what was found and
- * what to do.
+ * The group directory belongs to another cluster or member, was written in another format, or its header is
+ * unreadable: starting on it would merge two histories. The message names the file, what was expected, what was
+ * found and what to do.
  */
-public final class ForeignDirectoryException extends IllegalStateException
+public final class ForeignDirectoryException extends RecoveryRefusedException
 {
     private static final long serialVersionUID = 1L;
 
-    public ForeignDirectoryException(final String message)
+    public ForeignDirectoryException(final Path file, final String problem, final String remedy)
     {
-        super(message);
+        super(file, 0, problem, remedy);
     }
 }

@@ -16,24 +16,28 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * Term, vote and commit of one group, written atomically without a rename: two slots, each a
- * {@link RecordFrame} over {@code sequence:int64} followed by an SBE {@code HardState} message, written
- * alternately. The slots live in different 4 KiB blocks so that a write torn by a crash damages only the
- * slot being written; the valid slot with the higher sequence wins on load.
+ * Term, vote and commit of one group, and its synced watermark, written atomically without a rename: two slots, each
+ * a {@link RecordFrame} over {@code sequence:int64} followed by an SBE {@code HardState} message, written
+ * alternately. The slots live in different 4 KiB blocks so that a write torn by a crash damages only the slot being
+ * written; the valid slot with the higher sequence wins on load.
  * <p>
- * Term and vote are written as soon as they change: Raft must find them again after a crash before it votes or
- * acts in a term. The commit index is Raft's volatile state (a restarted member learns it again from the leader),
- * so a save that only moves it writes nothing: the commit goes to disk with the next term or vote change and with
- * a clean close ({@link #writeHeldCommit}). Writing it with every group commit cost a write and, with fsync, a
- * second fsync per batch. The commit found on load is therefore a lower bound of the one reached, never beyond it.
+ * <b>When a slot is written.</b> {@link #save} only keeps the state; {@link #sync} writes a slot (and fsyncs it) when
+ * the term or vote changed since the last one, or when the watermark it is given differs from the one on disk. The
+ * log calls it in every group commit after the segment is durable, so a slot goes out with every batch of new
+ * entries and with every term or vote change. The commit index is Raft's volatile state (a restarted member learns
+ * it again from the leader): it is written with those slots and at a clean close ({@link #writeHeldCommit}), never
+ * alone, and never beyond the log's durable end, so the commit found on load is a lower bound of the one reached.
  */
 final class HardStateFile implements AutoCloseable
 {
     static final int SLOT_SPACING = 4096;
+    static final long NO_REPAIR = -1;
     private static final int SEQUENCE_OFFSET = RecordFrame.LENGTH;
     private static final int MESSAGE_OFFSET = SEQUENCE_OFFSET + 8;
     private static final int FRAMED_LENGTH = 8 + MessageHeaderEncoder.ENCODED_LENGTH + HardStateEncoder.BLOCK_LENGTH;
     private static final int SLOT_LENGTH = RecordFrame.LENGTH + FRAMED_LENGTH;
+    /** The length of a file written at least once: the first write (sequence 1) goes to the second slot. */
+    static final int WRITTEN_LENGTH = SLOT_SPACING + SLOT_LENGTH;
 
     private final Path file;
     private final FileChannel channel;
@@ -43,7 +47,11 @@ final class HardStateFile implements AutoCloseable
     private long sequence;
     /** Owned and updated in place: callers hand in states they reuse (a Ready, a ring slot). */
     private final HardState current = new HardState(HardState.INITIAL);
-    private boolean dirty;
+    private long syncedIndex;
+    private long syncedTerm;
+    private long repairTerm = NO_REPAIR;
+    /** {@link #current}'s term or vote differs from the one on disk. */
+    private boolean termOrVoteUnwritten;
     /** {@link #current}'s commit is ahead of the one on disk. */
     private boolean commitUnwritten;
 
@@ -53,8 +61,48 @@ final class HardStateFile implements AutoCloseable
         this.channel = channel;
     }
 
-    /** Opens (creating if absent) and loads the newest valid slot; {@link HardState#INITIAL} when none is. */
+    /**
+     * Opens (creating if absent) and loads the newest valid slot, {@link HardState#INITIAL} when none is: for a file
+     * of its own. A log decides what to make of its hard state with the rest of the directory ({@link RecoveryVerdict})
+     * and uses {@link #open(Path, HardStateSlots, HardState, long)}.
+     *
+     * @throws CorruptLogException when both slots are damaged.
+     */
     static HardStateFile open(final Path file)
+    {
+        final HardStateSlots slots;
+        if (Files.exists(file))
+        {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            {
+                slots = read(channel);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot read " + file, ex);
+            }
+            if (2 == slots.damagedSlots())
+            {
+                throw new CorruptLogException(file, 0, "both hard state slots are damaged, so this member's term " +
+                    "and vote are unknown", "Restore " + file.getFileName() + " from a backup, or delete " +
+                    file.getParent() + " so that this member resyncs from its peers as a new member");
+            }
+        }
+        else
+        {
+            slots = null;
+        }
+        return null == slots ? open(file, null, HardState.INITIAL, NO_REPAIR) : open(file, slots, slots.state(),
+            slots.repairTerm());
+    }
+
+    /**
+     * Opens (creating if absent) the file to go on from {@code state}; writes nothing else.
+     *
+     * @param found      what the file held (its sequence and watermark go on), or null when it was missing.
+     * @param repairTerm see {@link HardStateSlots#repairTerm()}.
+     */
+    static HardStateFile open(final Path file, final HardStateSlots found, final HardState state, final long repairTerm)
     {
         try
         {
@@ -66,14 +114,18 @@ final class HardStateFile implements AutoCloseable
                 DurableFiles.fsyncDirectory(file.getParent());
             }
             final HardStateFile hardStateFile = new HardStateFile(file, channel);
-            try
+            hardStateFile.current.copyFrom(state);
+            hardStateFile.repairTerm = repairTerm;
+            if (null != found)
             {
-                hardStateFile.load();
+                hardStateFile.sequence = found.sequence();
+                hardStateFile.syncedIndex = found.syncedIndex();
+                hardStateFile.syncedTerm = found.syncedTerm();
+                hardStateFile.termOrVoteUnwritten = !state.equals(found.state()) || repairTerm != found.repairTerm();
             }
-            catch (final RuntimeException | IOException ex)
+            else
             {
-                channel.close();
-                throw ex;
+                hardStateFile.termOrVoteUnwritten = true;
             }
             return hardStateFile;
         }
@@ -83,22 +135,7 @@ final class HardStateFile implements AutoCloseable
         }
     }
 
-    private void load() throws IOException
-    {
-        final HardStateSlots slots = read(channel);
-        if (2 == slots.damagedSlots())
-        {
-            // One crash tears at most the slot being written; the other one was valid before it. Starting from
-            // the initial state now could cast a second vote in a term already voted in.
-            throw new CorruptLogException(file, 0, "both hard state slots are damaged, so this member's term " +
-                "and vote are unknown", "Restore " + file.getFileName() + " from a backup, or delete " +
-                file.getParent() + " so that this member resyncs from its peers as a new member");
-        }
-        current.copyFrom(slots.state());
-        sequence = slots.sequence();
-    }
-
-    /** Reads both slots without writing anything: for {@link #open} and for read-only inspection. */
+    /** Reads both slots without writing anything: for recovery's verdict and for read-only inspection. */
     static HardStateSlots read(final FileChannel channel) throws IOException
     {
         final UnsafeBuffer candidate = new UnsafeBuffer(ByteBuffer.allocateDirect(SLOT_LENGTH));
@@ -106,6 +143,9 @@ final class HardStateFile implements AutoCloseable
         final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         final HardState best = new HardState(HardState.INITIAL);
         long bestSequence = 0;
+        long syncedIndex = 0;
+        long syncedTerm = 0;
+        long repairTerm = NO_REPAIR;
         int damagedSlots = 0;
         int validSlots = 0;
         for (int i = 0; i < 2; i++)
@@ -126,9 +166,13 @@ final class HardStateFile implements AutoCloseable
                 bestSequence = slotSequence;
                 decoder.wrapAndApplyHeader(candidate, MESSAGE_OFFSET, headerDecoder);
                 best.set(decoder.term(), decoder.votedFor(), decoder.commit());
+                syncedIndex = decoder.syncedIndex();
+                syncedTerm = decoder.syncedTerm();
+                repairTerm = decoder.repairTerm();
             }
         }
-        return new HardStateSlots(best, bestSequence, validSlots, damagedSlots);
+        return new HardStateSlots(best, bestSequence, validSlots, damagedSlots, syncedIndex, syncedTerm, repairTerm,
+            channel.size());
     }
 
     private static boolean isZero(final UnsafeBuffer slot)
@@ -149,7 +193,9 @@ final class HardStateFile implements AutoCloseable
         return candidate.getShort(MESSAGE_OFFSET + MessageHeaderDecoder.templateIdEncodingOffset()) ==
             HardStateEncoder.TEMPLATE_ID &&
             candidate.getShort(MESSAGE_OFFSET + MessageHeaderDecoder.schemaIdEncodingOffset()) ==
-            (short)HardStateEncoder.SCHEMA_ID;
+            (short)HardStateEncoder.SCHEMA_ID &&
+            candidate.getShort(MESSAGE_OFFSET + MessageHeaderDecoder.blockLengthEncodingOffset()) ==
+            HardStateEncoder.BLOCK_LENGTH;
     }
 
     /** A copy: the file's own state changes with every save. */
@@ -158,34 +204,92 @@ final class HardStateFile implements AutoCloseable
         return new HardState(current);
     }
 
-    /**
-     * Writes the state to the older slot, {@link #force()} making it durable; when only the commit moved, keeps it
-     * for the next write (see the class comment).
-     */
+    /** The kept term, without a copy. */
+    long term()
+    {
+        return current.term();
+    }
+
+    /** The synced watermark on disk (or about to be, when a write of it failed half way). */
+    long syncedIndex()
+    {
+        return syncedIndex;
+    }
+
+    long syncedTerm()
+    {
+        return syncedTerm;
+    }
+
+    long repairTerm()
+    {
+        return repairTerm;
+    }
+
+    /** Keeps the state for the next {@link #sync} (see the class comment); writes nothing. */
     void save(final HardState state)
     {
         if (state.equals(current))
         {
             return;
         }
-        if (state.term() == current.term() && state.votedFor() == current.votedFor())
+        if (state.term() != current.term() || state.votedFor() != current.votedFor())
         {
-            current.copyFrom(state);
-            commitUnwritten = true;
-            return;
+            termOrVoteUnwritten = true;
         }
-        write(state);
+        else
+        {
+            commitUnwritten = true;
+        }
+        current.copyFrom(state);
     }
 
-    private void write(final HardState state)
+    /**
+     * Writes a slot carrying the kept state and this watermark if the term or vote changed since the last slot or the
+     * watermark or repair term differ from the ones on disk, and fsyncs it when {@code durable}.
+     *
+     * @param commitLimit the log's durable end: the commit written never passes it.
+     * @return whether a slot was written.
+     */
+    boolean sync(
+        final long newSyncedIndex,
+        final long newSyncedTerm,
+        final long newRepairTerm,
+        final long commitLimit,
+        final boolean durable)
+    {
+        if (!termOrVoteUnwritten && newSyncedIndex == syncedIndex && newSyncedTerm == syncedTerm &&
+            newRepairTerm == repairTerm)
+        {
+            return false;
+        }
+        write(newSyncedIndex, newSyncedTerm, newRepairTerm, commitLimit, durable);
+        return true;
+    }
+
+    /** Writes a slot carrying the kept state and this watermark to the older slot; fsyncs it when {@code durable}. */
+    void write(
+        final long newSyncedIndex,
+        final long newSyncedTerm,
+        final long newRepairTerm,
+        final long commitLimit,
+        final boolean durable)
     {
         final long nextSequence = sequence + 1;
+        final long commit = Math.min(current.commit(), commitLimit);
         slot.putLong(SEQUENCE_OFFSET, nextSequence);
         encoder.wrapAndApplyHeader(slot, MESSAGE_OFFSET, headerEncoder)
-            .term(state.term())
-            .votedFor(state.votedFor())
-            .commit(state.commit());
+            .term(current.term())
+            .votedFor(current.votedFor())
+            .commit(commit)
+            .syncedIndex(newSyncedIndex)
+            .syncedTerm(newSyncedTerm)
+            .repairTerm(newRepairTerm);
         RecordFrame.seal(slot, 0, FRAMED_LENGTH);
+        // From here the watermark on disk may be either: a lower one is only ever written before what it drops goes.
+        syncedIndex = newSyncedIndex;
+        syncedTerm = newSyncedTerm;
+        repairTerm = newRepairTerm;
         try
         {
             final ByteBuffer bytes = slot.byteBuffer().clear();
@@ -194,36 +298,18 @@ final class HardStateFile implements AutoCloseable
             {
                 channel.write(bytes, position + bytes.position());
             }
+            if (durable)
+            {
+                channel.force(false);
+            }
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot write hard state to " + file, ex);
         }
         sequence = nextSequence;
-        current.copyFrom(state);
-        commitUnwritten = false;
-        dirty = true;
-    }
-
-    void force()
-    {
-        if (dirty)
-        {
-            try
-            {
-                channel.force(false);
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException("cannot fsync " + file, ex);
-            }
-            dirty = false;
-        }
-    }
-
-    void clearDirty()
-    {
-        dirty = false;
+        termOrVoteUnwritten = false;
+        commitUnwritten = commit < current.commit();
     }
 
     /**
@@ -232,10 +318,9 @@ final class HardStateFile implements AutoCloseable
      */
     void writeHeldCommit(final long limit)
     {
-        if (commitUnwritten)
+        if (commitUnwritten || termOrVoteUnwritten)
         {
-            write(new HardState(current.term(), current.votedFor(), Math.min(current.commit(), limit)));
-            force();
+            write(syncedIndex, syncedTerm, repairTerm, limit, true);
         }
     }
 

@@ -10,7 +10,35 @@ import io.ringraft.raft.HardState;
  * @param sequence     the newest valid slot's write sequence, 0 when none is valid.
  * @param validSlots   slots whose frame, checksum and SBE header are valid.
  * @param damagedSlots slots holding bytes that are not a valid record.
+ * @param syncedIndex  the newest valid slot's synced watermark: every entry up to it was durable before any
+ *                     acknowledgement of it left; 0 when no slot is valid.
+ * @param syncedTerm   the term of the entry at {@code syncedIndex}, as it was when written.
+ * @param repairTerm   -1; else an earlier start found the hard state lost, and the repair it began is not complete
+ *                     until the log holds an entry of a term above this one.
+ * @param fileLength   the file's length in bytes.
  */
-public record HardStateSlots(HardState state, long sequence, int validSlots, int damagedSlots)
+public record HardStateSlots(
+    HardState state,
+    long sequence,
+    int validSlots,
+    int damagedSlots,
+    long syncedIndex,
+    long syncedTerm,
+    long repairTerm,
+    long fileLength)
 {
+    /**
+     * True when the file is shorter than one that was ever written (the first write goes to the second slot), yet
+     * not empty: cut short by something other than a crash of the writer.
+     */
+    public boolean truncated()
+    {
+        return fileLength > 0 && fileLength < HardStateFile.WRITTEN_LENGTH;
+    }
+
+    /** True when no slot was ever written completely: missing, empty, zeros, or a first write torn by a crash. */
+    public boolean neverWritten()
+    {
+        return 0 == validSlots && damagedSlots <= 1;
+    }
 }

@@ -20,20 +20,21 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Read-only inspection of one group directory, for operators: what {@link DurableLog#open} would find there,
- * without creating, truncating, locking or writing anything. Files are opened for reading only; a segment is mapped
- * read-only for its scan (so only the pages holding records are read) and unmapped right after it. The engine never
- * shortens a segment file under its name; should something else do so mid-scan, the fault surfaces as an error the
- * scan reports, not as a crash.
+ * Read-only inspection of one group directory, for operators and for recovery itself: what {@link DurableLog#open}
+ * would find there, without creating, truncating, locking or writing anything. Files are opened for reading only; a
+ * segment is mapped read-only for its scan (so only the pages holding records are read) and unmapped right after it.
+ * The engine never shortens a segment file under its name; should something else do so mid-scan, the fault surfaces
+ * as an error the scan reports, not as a crash.
  * <p>
- * It applies recovery's own rules ({@link SegmentScan}, the directory header, hard state and snapshot checks) and
- * reports as {@link Defect#damage() damage} what would make {@link DurableLog#open} refuse to start or lose
- * entries, and as notes what recovery repairs by itself (a torn tail, a half-done truncation).
+ * Each look gathers the facts (directory header, hard state, segments walked by {@link SegmentScan}, snapshots) and
+ * turns them into the {@link RecoveryVerdict} a start would reach: {@link DurableLog#open} takes one look and acts on
+ * its verdict, so the inspector and a start never disagree. The defects list what was found on the way, as notes
+ * and damage.
  * <p>
  * <b>Live logs.</b> A node may be writing the log while it is inspected: records are only listed when their frame
- * and checksum are valid, a file that disappears meanwhile (compaction, truncation) is noted and skipped, and
- * damage is only reported when a second and third look at the directory find it again at the same place, since a
- * writer caught in the middle of a truncation or a segment reuse can look like damage for a moment.
+ * and checksum are valid, a file that disappears meanwhile (compaction, truncation) is noted and skipped, and a
+ * verdict other than healthy is only reported when a second look at the directory reaches it again at the same
+ * place, since a writer caught in the middle of a truncation or a segment reuse can look like damage for a moment.
  */
 public final class LogInspector
 {
@@ -77,9 +78,13 @@ public final class LogInspector
      * @param lastIndex        last entry in it, {@code baseIndex - 1} when it holds none.
      * @param terms            the distinct terms of its entries, ascending.
      * @param termStarts       the first index of each of {@code terms}.
-     * @param end              how its entries end; null when the file could not be scanned (see the defects).
+     * @param end              how its entries end; null when the file could not be scanned (see {@code defect}).
      * @param truncatedAtIndex the first replaced index when it ends with a truncation marker, else -1.
      * @param bytesUsed        the offset where its entries end.
+     * @param defect           what ends its entries when {@code end} is TORN_TAIL or DAMAGED, or why it could not be
+     *                         scanned; else null.
+     * @param followingRecord  the offset of a valid record after a defect in the last segment, else -1.
+     * @param refusedRemedy    what to do when a start must refuse the file (it is misplaced or unreadable), else null.
      */
     public record SegmentReport(
         Path file,
@@ -91,11 +96,20 @@ public final class LogInspector
         long truncatedAtIndex,
         int bytesUsed,
         int capacity,
-        long fileLength)
+        long fileLength,
+        String defect,
+        int followingRecord,
+        String refusedRemedy)
     {
         public long entryCount()
         {
             return lastIndex - baseIndex + 1;
+        }
+
+        /** True when a start refuses the file rather than repairing around it. */
+        public boolean refused()
+        {
+            return null != refusedRemedy;
         }
     }
 
@@ -109,6 +123,7 @@ public final class LogInspector
      * @param firstIndex first index of an entry on disk, or the newest valid snapshot's index + 1.
      * @param lastIndex  last index on disk: of the last entry, or the newest valid snapshot's.
      * @param defects    damage and notes, in the order found.
+     * @param verdict    what a start would do.
      */
     public record Report(
         Path groupDirectory,
@@ -119,22 +134,31 @@ public final class LogInspector
         List<SegmentReport> segments,
         long firstIndex,
         long lastIndex,
-        List<Defect> defects)
+        List<Defect> defects,
+        RecoveryVerdict verdict)
     {
-        /** True when {@link DurableLog#open} would start on it without losing an entry. */
+        /** True when {@link DurableLog#open} would start on it as it is: no cut, no repair, no refusal. */
         public boolean healthy()
         {
-            return defects.stream().noneMatch(Defect::damage);
+            return RecoveryVerdict.Kind.HEALTHY == verdict.kind();
         }
     }
 
     private final Path groupDirectory;
     private final int groupId;
+    /** Whether the directory must belong to this cluster and member (a start), or to whoever its header names. */
+    private final boolean checkOwner;
+    private final int clusterId;
+    private final int memberId;
 
-    private LogInspector(final Path groupDirectory, final int groupId)
+    private LogInspector(
+        final Path groupDirectory, final int groupId, final boolean checkOwner, final int clusterId, final int memberId)
     {
         this.groupDirectory = groupDirectory;
         this.groupId = groupId;
+        this.checkOwner = checkOwner;
+        this.clusterId = clusterId;
+        this.memberId = memberId;
     }
 
     /** True if {@code directory} looks like a group directory: it has a directory header or a log directory. */
@@ -153,6 +177,15 @@ public final class LogInspector
     }
 
     /**
+     * The verdict a start of this cluster's member reaches on its group directory (which need not exist): one look,
+     * nothing written. For {@link DurableLog#open}, the only writer of the directory, which is not running yet.
+     */
+    static RecoveryVerdict judge(final Path groupDirectory, final int groupId, final int clusterId, final int memberId)
+    {
+        return new LogInspector(groupDirectory, groupId, true, clusterId, memberId).look(null).verdict();
+    }
+
+    /**
      * Inspects a group directory, handing every entry found on disk to {@code visitor} (in index order, only records
      * whose frame, checksum, index and term are valid; never one a truncation replaced or a recycled file's
      * stale one).
@@ -164,35 +197,38 @@ public final class LogInspector
     public static Report inspect(final Path groupDirectory, final int groupId, final SegmentScan.RecordVisitor visitor)
     {
         final LogInspector inspector = new LogInspector(
-            groupDirectory, groupId >= 0 ? groupId : guessGroupId(groupDirectory));
+            groupDirectory, groupId >= 0 ? groupId : guessGroupId(groupDirectory), false, 0, 0);
         final Report first = inspector.look(visitor);
         if (first.healthy())
         {
             return first;
         }
-        // Confirm damage on later looks: a live writer can look damaged for an instant, a damaged file stays so.
-        List<Defect> confirmed = first.defects();
-        for (int look = 1; look < LOOKS && confirmed.stream().anyMatch(Defect::damage); look++)
+        // Confirm on later looks: a live writer can look torn or damaged for an instant, a damaged file stays so.
+        Report previous = first;
+        for (int look = 1; look < LOOKS; look++)
         {
             pause();
-            final List<Defect> again = inspector.look(null).defects();
-            final List<Defect> stillThere = new ArrayList<>();
-            for (final Defect defect : confirmed)
+            final Report again = inspector.look(null);
+            if (again.healthy() || again.verdict().sameAs(previous.verdict()))
             {
-                if (!defect.damage() || again.contains(defect))
-                {
-                    stillThere.add(defect);
-                }
-                else
-                {
-                    stillThere.add(new Defect(defect.file(), defect.offset(), "changed while being read (the log " +
-                        "is being written): " + defect.problem() + " was not found again", false));
-                }
+                return withVerdict(first, again.verdict(), again.healthy() ? List.of(new Defect(groupDirectory, 0,
+                    "changed while being read (the log is being written): " + first.verdict().describe() +
+                    " was not found again", false)) : List.of());
             }
-            confirmed = stillThere;
+            previous = again;
         }
-        return new Report(first.groupDirectory(), first.groupId(), first.header(), first.hardState(),
-            first.snapshots(), first.segments(), first.firstIndex(), first.lastIndex(), List.copyOf(confirmed));
+        return withVerdict(first, RecoveryVerdict.unconfirmed(previous.verdict()), List.of(new Defect(groupDirectory,
+            0, "changed while being read (the log is being written): each look found something else, last " +
+            previous.verdict().describe(), false)));
+    }
+
+    private static Report withVerdict(final Report report, final RecoveryVerdict verdict, final List<Defect> notes)
+    {
+        final List<Defect> defects = new ArrayList<>(report.defects());
+        defects.addAll(notes);
+        return new Report(report.groupDirectory(), report.groupId(), report.header(), report.hardState(),
+            report.snapshots(), report.segments(), report.firstIndex(), report.lastIndex(), List.copyOf(defects),
+            verdict);
     }
 
     private static void pause()
@@ -214,7 +250,8 @@ public final class LogInspector
         {
             return Integer.parseInt(name.toString());
         }
-        for (final Path file : listSegmentFiles(LogConfig.logDirectory(groupDirectory), new ArrayList<>()))
+        for (final Path file : listSegmentFiles(LogConfig.logDirectory(groupDirectory), new RecoveryVerdict.Facts(),
+            new ArrayList<>()))
         {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
             {
@@ -237,12 +274,18 @@ public final class LogInspector
     private Report look(final SegmentScan.RecordVisitor visitor)
     {
         final List<Defect> defects = new ArrayList<>();
-        final DirectoryHeader header = readHeader(defects);
-        final HardStateSlots hardState = readHardState(defects);
+        final RecoveryVerdict.Facts facts = new RecoveryVerdict.Facts();
+        facts.groupDirectory = groupDirectory;
+        facts.checkOwner = checkOwner;
+        facts.clusterId = clusterId;
+        facts.memberId = memberId;
+        final DirectoryHeader header = readHeader(facts, defects);
+        // The hard state before the segments: its watermark only rises once the records below it are on disk.
+        final HardStateSlots hardState = readHardState(facts, defects);
         // Segments before snapshots: a compaction in between then only makes the snapshot newer, never leaves an
         // apparent gap between the snapshot and the first segment listed.
-        final List<SegmentReport> segments = scanSegments(visitor, defects);
-        final List<SnapshotReport> snapshots = readSnapshots(defects);
+        final List<SegmentReport> segments = scanSegments(visitor, facts, defects);
+        final List<SnapshotReport> snapshots = readSnapshots(facts, defects);
 
         long snapshotIndex = 0;
         long snapshotTerm = 0;
@@ -255,6 +298,8 @@ public final class LogInspector
                 break;
             }
         }
+        facts.snapshotIndex = snapshotIndex;
+        facts.snapshotTerm = snapshotTerm;
         long firstIndex = snapshotIndex + 1;
         long lastIndex = snapshotIndex;
         if (!segments.isEmpty())
@@ -265,62 +310,52 @@ public final class LogInspector
             {
                 last = null == segment.end() ? last : segment; // an unreadable one holds nothing to count
             }
-            if (first.baseIndex() > snapshotIndex + 1)
-            {
-                defects.add(new Defect(first.file(), 0, "the log starts at index " + first.baseIndex() +
-                    " but the newest valid snapshot covers indexes up to " + snapshotIndex + ", so indexes " +
-                    (snapshotIndex + 1) + ".." + (first.baseIndex() - 1) + " are missing", true));
-            }
-            else if (snapshotIndex >= first.baseIndex() &&
-                (last.lastIndex() < snapshotIndex || termAt(segments, snapshotIndex) != snapshotTerm))
-            {
-                defects.add(new Defect(first.file(), 0, "the log does not continue snapshot " + snapshotIndex +
-                    " (term " + snapshotTerm + "): left by an interrupted snapshot install; the next start " +
-                    "discards these segments and continues after the snapshot", false));
-            }
             firstIndex = Math.min(firstIndex, first.baseIndex());
             lastIndex = Math.max(lastIndex, last.lastIndex());
         }
+        final RecoveryVerdict verdict = RecoveryVerdict.judge(facts);
         return new Report(groupDirectory, groupId, header, hardState, snapshots, segments, firstIndex, lastIndex,
-            defects);
+            defects, verdict);
     }
 
-    private DirectoryHeader readHeader(final List<Defect> defects)
+    private DirectoryHeader readHeader(final RecoveryVerdict.Facts facts, final List<Defect> defects)
     {
         final Path file = LogConfig.directoryHeaderFile(groupDirectory);
+        facts.headerFile = file;
         if (!Files.exists(file))
         {
+            facts.headerMissing = true;
             defects.add(new Defect(file, 0, "the directory header is missing, so nothing says which cluster and " +
-                "member this data belongs to; DurableLog.open would write a new one for whoever opens it", true));
+                "member this data belongs to", false));
             return null;
         }
         try
         {
-            return DirectoryHeaderFile.read(file);
+            facts.header = DirectoryHeaderFile.read(file);
+            return facts.header;
         }
-        catch (final ForeignDirectoryException | UncheckedIOException ex)
+        catch (final ForeignDirectoryException ex)
         {
-            defects.add(new Defect(file, 0, ex.getMessage(), true));
-            return null;
+            facts.headerRefusal = ex;
+            defects.add(new Defect(file, 0, withoutLocation(ex), true));
         }
+        catch (final UncheckedIOException ex)
+        {
+            facts.headerRefusal = new ForeignDirectoryException(file, "cannot read: " + ex.getCause(),
+                "Check the file's permissions and the disk");
+            defects.add(new Defect(file, 0, withoutLocation(facts.headerRefusal), true));
+        }
+        return null;
     }
 
-    private HardStateSlots readHardState(final List<Defect> defects)
+    private HardStateSlots readHardState(final RecoveryVerdict.Facts facts, final List<Defect> defects)
     {
         final Path file = LogConfig.hardStateFile(groupDirectory);
+        facts.hardStateFile = file;
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
         {
             final HardStateSlots slots = HardStateFile.read(channel);
-            if (2 == slots.damagedSlots())
-            {
-                defects.add(new Defect(file, 0, "both hard state slots are damaged, so this member's term and " +
-                    "vote are unknown", true));
-            }
-            else if (1 == slots.damagedSlots())
-            {
-                defects.add(new Defect(file, 0, "one hard state slot is damaged (a write torn by a crash); the " +
-                    "other one holds the state", false));
-            }
+            facts.hardState = slots;
             return slots;
         }
         catch (final NoSuchFileException ex)
@@ -329,12 +364,14 @@ public final class LogInspector
         }
         catch (final IOException ex)
         {
-            defects.add(new Defect(file, 0, "cannot read: " + ex, true));
+            facts.hardStateRefusal = new CorruptLogException(file, 0, "cannot read: " + ex,
+                "Check the file's permissions and the disk");
+            defects.add(new Defect(file, 0, withoutLocation(facts.hardStateRefusal), true));
             return null;
         }
     }
 
-    private List<SnapshotReport> readSnapshots(final List<Defect> defects)
+    private List<SnapshotReport> readSnapshots(final RecoveryVerdict.Facts facts, final List<Defect> defects)
     {
         final Path directory = LogConfig.snapshotDirectory(groupDirectory);
         final List<SnapshotReport> reports = new ArrayList<>();
@@ -349,9 +386,13 @@ public final class LogInspector
         }
         catch (final UncheckedIOException ex)
         {
-            defects.add(new Defect(directory, 0, ex.getMessage(), true));
+            final CorruptLogException refusal = new CorruptLogException(directory, 0, "cannot list: " + ex.getCause(),
+                "Check the directory's permissions and the disk");
+            facts.refusals.add(refusal);
+            defects.add(new Defect(directory, 0, withoutLocation(refusal), true));
             return reports;
         }
+        facts.anySnapshotFile = !files.isEmpty();
         for (final Path file : files)
         {
             final StringBuilder problem = new StringBuilder();
@@ -381,7 +422,8 @@ public final class LogInspector
         return reports;
     }
 
-    private List<SegmentReport> scanSegments(final SegmentScan.RecordVisitor visitor, final List<Defect> defects)
+    private List<SegmentReport> scanSegments(
+        final SegmentScan.RecordVisitor visitor, final RecoveryVerdict.Facts facts, final List<Defect> defects)
     {
         final Path directory = LogConfig.logDirectory(groupDirectory);
         final List<SegmentReport> reports = new ArrayList<>();
@@ -389,7 +431,7 @@ public final class LogInspector
         {
             return reports;
         }
-        final List<Path> files = listSegmentFiles(directory, defects);
+        final List<Path> files = listSegmentFiles(directory, facts, defects);
         final SegmentScan.Outcome outcome = new SegmentScan.Outcome();
         long previousTerm = 0;
         SegmentReport previous = null;
@@ -404,7 +446,7 @@ public final class LogInspector
             }
             // After a damaged or unreadable segment the apparent gap is that damage's consequence, already reported.
             if (null != previous && null != previous.end() && SegmentScan.End.DAMAGED != previous.end() &&
-                previous.lastIndex() + 1 != report.baseIndex())
+                SegmentScan.End.TORN_TAIL != previous.end() && previous.lastIndex() + 1 != report.baseIndex())
             {
                 defects.add(new Defect(file, 0, "segment starts at index " + report.baseIndex() +
                     " but the previous segment " + previous.file().getFileName() + " ends at index " +
@@ -417,13 +459,15 @@ public final class LogInspector
                 previousTerm = report.terms().get(report.terms().size() - 1);
             }
             reports.add(report);
+            facts.segments.add(report);
             previous = report;
         }
         return reports;
     }
 
-    /** The segment files in index order; anything else but temporary files is reported as recovery would. */
-    private static List<Path> listSegmentFiles(final Path directory, final List<Defect> defects)
+    /** The segment files in index order; anything else but temporary files is refused, as recovery does. */
+    private static List<Path> listSegmentFiles(
+        final Path directory, final RecoveryVerdict.Facts facts, final List<Defect> defects)
     {
         final List<Path> files = new ArrayList<>();
         if (!Files.isDirectory(directory))
@@ -436,7 +480,7 @@ public final class LogInspector
             {
                 if (file.getFileName().toString().endsWith(".tmp"))
                 {
-                    continue; // never given its name, or released for reuse: recovery deletes it
+                    continue; // never given its name, or released for reuse: a start deletes it
                 }
                 try
                 {
@@ -445,13 +489,17 @@ public final class LogInspector
                 }
                 catch (final CorruptLogException ex)
                 {
+                    facts.refusals.add(ex);
                     defects.add(new Defect(file, 0, withoutLocation(ex), true));
                 }
             }
         }
         catch (final IOException ex)
         {
-            defects.add(new Defect(directory, 0, "cannot list: " + ex, true));
+            final CorruptLogException refusal = new CorruptLogException(directory, 0, "cannot list: " + ex,
+                "Check the directory's permissions and the disk");
+            facts.refusals.add(refusal);
+            defects.add(new Defect(directory, 0, withoutLocation(refusal), true));
         }
         files.sort(null);
         return files;
@@ -478,8 +526,12 @@ public final class LogInspector
             final CorruptLogException problem = SegmentScan.headerProblem(file, header, fileLength, baseIndex, groupId);
             if (null != problem)
             {
+                // A header whose frame is valid was written so: the file is misplaced, not damaged.
+                final boolean misplaced = SegmentScan.groupIdOf(header, fileLength) >= 0;
                 defects.add(new Defect(file, 0, withoutLocation(problem), true));
-                return unreadable(file, baseIndex, fileLength);
+                return unreadable(file, baseIndex, fileLength, problem.problem(), misplaced ?
+                    "The file was moved or renamed; put it back where it came from, or restore the group " +
+                    "directory from a peer" : null);
             }
             final int capacity = SegmentScan.segmentLength(header);
             if (fileLength < capacity)
@@ -500,8 +552,9 @@ public final class LogInspector
                 catch (final InternalError ex)
                 {
                     // How the JVM reports touching a mapped page the file no longer has.
-                    defects.add(new Defect(file, 0, "the file shrank while being read: " + ex.getMessage(), true));
-                    return unreadable(file, baseIndex, fileLength);
+                    final String shrank = "the file shrank while being read: " + ex.getMessage();
+                    defects.add(new Defect(file, 0, shrank, true));
+                    return unreadable(file, baseIndex, fileLength, shrank, "Stop whatever else writes " + file);
                 }
                 finally
                 {
@@ -516,10 +569,12 @@ public final class LogInspector
                 SegmentScan.walk(copy, capacity, baseIndex, previousTerm, lastSegment, walk, outcome);
             }
             report(file, lastSegment, outcome, defects);
+            final boolean defective = SegmentScan.End.TORN_TAIL == outcome.end() ||
+                SegmentScan.End.DAMAGED == outcome.end();
             return new SegmentReport(file, baseIndex, outcome.nextIndex() - 1, List.copyOf(walk.terms),
                 List.copyOf(walk.termStarts), outcome.end(),
                 outcome.end() == SegmentScan.End.TRUNCATION_MARKER ? outcome.nextIndex() : -1, outcome.position(),
-                capacity, fileLength);
+                capacity, fileLength, defective ? outcome.defect() : null, outcome.followingRecord(), null);
         }
         catch (final NoSuchFileException ex)
         {
@@ -530,13 +585,15 @@ public final class LogInspector
         catch (final IOException ex)
         {
             defects.add(new Defect(file, 0, "cannot read: " + ex, true));
-            return unreadable(file, baseIndex, 0);
+            return unreadable(file, baseIndex, 0, "cannot read: " + ex, "Check the file's permissions and the disk");
         }
     }
 
-    private static SegmentReport unreadable(final Path file, final long baseIndex, final long fileLength)
+    private static SegmentReport unreadable(
+        final Path file, final long baseIndex, final long fileLength, final String why, final String refusedRemedy)
     {
-        return new SegmentReport(file, baseIndex, baseIndex - 1, List.of(), List.of(), null, -1, 0, 0, fileLength);
+        return new SegmentReport(file, baseIndex, baseIndex - 1, List.of(), List.of(), null, -1, 0, 0, fileLength, why,
+            -1, refusedRemedy);
     }
 
     /** Collects a segment's terms and passes its records on. */
@@ -581,7 +638,10 @@ public final class LogInspector
         }
     }
 
-    /** Says what recovery makes of how the segment's entries end, in its words. */
+    /**
+     * Says how the segment's entries end, as found; what a start makes of it depends on the synced watermark and is
+     * the verdict's to say.
+     */
     private static void report(
         final Path file, final boolean lastSegment, final SegmentScan.Outcome outcome, final List<Defect> defects)
     {
@@ -591,11 +651,10 @@ public final class LogInspector
             case DAMAGED -> defects.add(new Defect(file, outcome.position(), "record of index " + index +
                 " is damaged (" + outcome.defect() + ")" + (outcome.followingRecord() >= 0 ?
                 " but a valid record follows at offset " + outcome.followingRecord() + ", so this is not a write " +
-                "torn by a crash: entries from index " + index + " on would be lost" :
-                " in a segment that is not the last one, so the entries after it are lost"), true));
-            case TORN_TAIL -> defects.add(new Defect(file, outcome.position(), "torn tail: the record after index " +
-                (index - 1) + " is incomplete (" + outcome.defect() + ") and nothing valid follows; a write cut " +
-                "short by a crash (never acknowledged), which the next start cuts off", false));
+                "torn by a crash" : " in a segment that is not the last one"), true));
+            case TORN_TAIL -> defects.add(new Defect(file, outcome.position(), "the records end here: the record " +
+                "after index " + (index - 1) + " is incomplete or damaged (" + outcome.defect() + ") and nothing " +
+                "valid follows", false));
             case TRUNCATION_MARKER ->
             {
                 if (lastSegment)
@@ -611,27 +670,10 @@ public final class LogInspector
         }
     }
 
-    private static String withoutLocation(final CorruptLogException ex)
+    private static String withoutLocation(final RecoveryRefusedException ex)
     {
         final String prefix = ex.file() + " at offset " + ex.offset() + ": ";
         final String message = Objects.requireNonNull(ex.getMessage());
         return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
-    }
-
-    private static long termAt(final List<SegmentReport> segments, final long index)
-    {
-        for (final SegmentReport segment : segments)
-        {
-            if (index >= segment.baseIndex() && index <= segment.lastIndex())
-            {
-                long term = -1;
-                for (int i = 0; i < segment.termStarts().size() && segment.termStarts().get(i) <= index; i++)
-                {
-                    term = segment.terms().get(i);
-                }
-                return term;
-            }
-        }
-        return -1;
     }
 }

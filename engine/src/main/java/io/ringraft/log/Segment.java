@@ -232,15 +232,11 @@ final class Segment
         }
     }
 
-    private static String segmentRemedy(final Path file)
-    {
-        return SegmentScan.segmentRemedy(file);
-    }
-
     /**
-     * Scans the records ({@link SegmentScan#walk}), rebuilding the sparse index and the term runs. In the last
-     * segment a damaged tail with nothing valid after it is a write torn by a crash: it is cut off and reported.
-     * Any other damage stops the start with a {@link CorruptLogException}.
+     * Scans the records ({@link SegmentScan#walk}), rebuilding the sparse index and the term runs, and ends the
+     * segment where its valid records end, as the recovery verdict decided ({@link RecoveryVerdict}): the last segment
+     * kept loses what follows its last valid record (durably, so that every later start ends there too) and completes
+     * a truncation marker; an earlier one was kept whole, so it must end cleanly.
      */
     void recover(final boolean lastSegment, final TermRuns termRuns, final System.Logger logger)
     {
@@ -275,19 +271,20 @@ final class Segment
                 buffer.setMemory(position, end - position, (byte)0);
                 mapped.force(position, end - position);
             }
-            case DAMAGED -> throw new CorruptLogException(file, position, "record of index " + expectedIndex +
-                " is damaged (" + outcome.defect() + ")" + (outcome.followingRecord() >= 0 ?
-                " but a valid record follows at offset " + outcome.followingRecord() + ", so this is not a write " +
-                "torn by a crash and cutting here would drop acknowledged entries" :
-                " in a segment that is not the last one"), segmentRemedy(file));
-            case TORN_TAIL ->
+            case DAMAGED, TORN_TAIL ->
             {
-                // A frame that is there but not valid is zeroed (durably), so that the log ends there on every
-                // later start too.
-                logger.log(System.Logger.Level.WARNING, "cut torn tail of {0} at offset {1} ({2}); last valid " +
-                    "index is {3}", file, position, outcome.defect(), expectedIndex - 1);
-                buffer.putLong(position, 0);
-                mapped.force(position, RecordFrame.LENGTH);
+                if (!lastSegment)
+                {
+                    throw new IllegalStateException(file + " changed while the log was opened: the record of index " +
+                        expectedIndex + " at offset " + position + " is damaged (" + outcome.defect() + ") though " +
+                        "recovery had judged this segment whole; is another process writing it?");
+                }
+                // An invalid frame with nothing valid after it is zeroed, so that the log ends there; when valid
+                // records of this segment follow, they go too, or a later start would find them behind new ones.
+                final int end = outcome.followingRecord() >= 0 ? endOfNonZero(position) :
+                    Math.min(capacity, position + RecordFrame.LENGTH);
+                buffer.setMemory(position, end - position, (byte)0);
+                mapped.force(position, end - position);
             }
             case CLEAN ->
             {

@@ -7,6 +7,7 @@ import org.agrona.DirectBuffer;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
+import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.SnapshotToInstall;
@@ -57,6 +58,12 @@ public final class DurableLogStorage implements GroupStorage
     public HardState hardState()
     {
         return log.hardState();
+    }
+
+    @Override
+    public LogRepair repair()
+    {
+        return log.repair();
     }
 
     @Override

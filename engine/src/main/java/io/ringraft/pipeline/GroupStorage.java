@@ -25,8 +25,9 @@ public interface GroupStorage extends AutoCloseable
     HardState hardState();
 
     /**
-     * What recovery found missing at start among the records this member had synced (and so may have
-     * acknowledged): the core keeps the member out of elections until a leader has repaired them.
+     * What recovery found missing among the records this member had synced (so may have acknowledged), for the core
+     * to run as a non-voting member until it holds them again; {@link LogRepair#NONE} when nothing is missing. When a
+     * repair is reported, {@link #hardState()}'s commit is at most the recovered last index.
      */
     default LogRepair repair()
     {

@@ -237,6 +237,7 @@ class DurableLogTest
         {
             assertThat(log.hardState()).isEqualTo(io.ringraft.raft.HardState.INITIAL);
             log.saveHardState(new io.ringraft.raft.HardState(3, 2, 0));
+            log.append(batch(1, 17, 3, 0, 50));
             log.saveHardState(new io.ringraft.raft.HardState(4, 1, 17));
             log.force();
         }

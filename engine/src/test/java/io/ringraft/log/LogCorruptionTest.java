@@ -1,5 +1,6 @@
 package io.ringraft.log;
 
+import io.ringraft.raft.LogRepair;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,7 +17,6 @@ import static io.ringraft.log.LogFixtures.config;
 import static io.ringraft.log.LogFixtures.payload;
 import static io.ringraft.log.LogFixtures.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class LogCorruptionTest
 {
@@ -27,18 +27,21 @@ class LogCorruptionTest
     Path dir;
 
     @Test
-    void aFileCutAtAnyByteOfItsLastRecordRecoversToThePreviousRecord() throws IOException
+    void aFileCutAtAnyByteOfItsUnsyncedLastRecordRecoversToThePreviousRecord() throws IOException
     {
-        final Path segment = writeEntries();
+        final Path segment = writeEntriesLastPastTheWatermark();
         final byte[] pristine = Files.readAllBytes(segment);
+        final byte[] hardState = Files.readAllBytes(hardStateFile());
         final int lastStart = recordOffset(ENTRIES);
         final int lastEnd = lastStart + Segment.ENTRY_PAYLOAD_OFFSET + payload(ENTRIES, 0, MAX_PAYLOAD).length;
         for (int cut = lastStart; cut < lastEnd; cut++)
         {
             Files.write(segment, java.util.Arrays.copyOf(pristine, cut));
+            Files.write(hardStateFile(), hardState);
             try (DurableLog log = DurableLog.open(config(dir)))
             {
                 assertThat(log.lastIndex()).as("cut at %d", cut).isEqualTo(ENTRIES - 1);
+                assertThat(log.repair()).isEqualTo(LogRepair.NONE);
                 DurableLogTest.assertEntries(readAll(log, 1, ENTRIES), 1, ENTRIES - 1, 1, 0, MAX_PAYLOAD);
                 log.append(batch(ENTRIES, ENTRIES, 2, 5, MAX_PAYLOAD));
                 log.force();
@@ -48,10 +51,11 @@ class LogCorruptionTest
     }
 
     @Test
-    void garbageOrZerosOverTheTailOfTheLastRecordAreCutBack() throws IOException
+    void garbageOrZerosOverTheTailOfTheUnsyncedLastRecordAreCutBack() throws IOException
     {
-        final Path segment = writeEntries();
+        final Path segment = writeEntriesLastPastTheWatermark();
         final byte[] pristine = Files.readAllBytes(segment);
+        final byte[] hardState = Files.readAllBytes(hardStateFile());
         final int lastStart = recordOffset(ENTRIES);
         final int lastEnd = lastStart + Segment.ENTRY_PAYLOAD_OFFSET + payload(ENTRIES, 0, MAX_PAYLOAD).length;
         final Random random = new Random(7);
@@ -68,11 +72,15 @@ class LogCorruptionTest
                 continue;
             }
             Files.write(segment, damaged);
+            Files.write(hardStateFile(), hardState);
             try (DurableLog log = DurableLog.open(config(dir)))
             {
                 assertThat(log.lastIndex()).as("damaged from %d", from).isEqualTo(ENTRIES - 1);
+                assertThat(log.repair()).isEqualTo(LogRepair.NONE);
             }
             // The cut is durable: a second start finds a clean log.
+            assertThat(LogInspector.inspect(config(dir).conclude().groupDirectory(), -1, null).verdict().kind())
+                .isEqualTo(RecoveryVerdict.Kind.HEALTHY);
             try (DurableLog log = DurableLog.open(config(dir)))
             {
                 assertThat(log.lastIndex()).isEqualTo(ENTRIES - 1);
@@ -81,23 +89,28 @@ class LogCorruptionTest
     }
 
     @Test
-    void aDamagedRecordFollowedByValidOnesRefusesToStartNamingFileAndOffset() throws IOException
+    void aDamagedSyncedRecordFollowedByValidOnesIsRepairedNamingFileAndOffset() throws IOException
     {
         final Path segment = writeEntries();
         final int middle = ENTRIES / 2;
         final int offset = recordOffset(middle);
         LogFixtures.flipBits(segment, offset + Segment.ENTRY_PAYLOAD_OFFSET + 1, 0x10);
-        assertThatThrownBy(() -> DurableLog.open(config(dir)))
-            .isInstanceOf(CorruptLogException.class)
-            .hasMessageContaining(segment.toString())
-            .hasMessageContaining("at offset " + offset)
-            .hasMessageContaining("record of index " + middle)
-            .hasMessageContaining("valid record follows")
-            .hasMessageContaining("resyncs from its peers");
+        assertThat(LogInspector.inspect(config(dir).conclude().groupDirectory(), -1, null).verdict().describe())
+            .startsWith("DAMAGED at " + segment + ":" + offset + ": record of index " + middle)
+            .contains("valid record follows", "REPAIR NEEDED");
+        for (int start = 0; start < 2; start++)
+        {
+            try (DurableLog log = DurableLog.open(config(dir)))
+            {
+                assertThat(log.repair()).isEqualTo(new LogRepair(ENTRIES, middle, false));
+                assertThat(log.lastIndex()).isEqualTo(middle - 1);
+                DurableLogTest.assertEntries(readAll(log, 1, ENTRIES), 1, middle - 1, 1, 0, MAX_PAYLOAD);
+            }
+        }
     }
 
     @Test
-    void aDamagedRecordInAnEarlierSegmentRefusesToStart() throws IOException
+    void aDamagedRecordInAnEarlierSegmentKeepsThePrefixAndQuarantinesTheRest() throws IOException
     {
         try (DurableLog log = DurableLog.open(config(dir)))
         {
@@ -113,15 +126,21 @@ class LogCorruptionTest
             file.seek(offset + 4);
             file.writeInt(0x12345678);
         }
-        assertThatThrownBy(() -> DurableLog.open(config(dir)))
-            .isInstanceOf(CorruptLogException.class)
-            .hasMessageContaining(first.toString())
-            .hasMessageContaining("at offset " + offset)
-            .hasMessageContaining("CRC32C mismatch");
+        assertThat(LogInspector.inspect(config(dir).conclude().groupDirectory(), -1, null).verdict().describe())
+            .startsWith("DAMAGED at " + first + ":" + offset + ": record of index 2")
+            .contains("CRC32C mismatch");
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.repair()).isEqualTo(new LogRepair(300, 2, false));
+            assertThat(log.lastIndex()).isEqualTo(1);
+        }
+        assertThat(segmentFiles()).containsExactly(first);
+        assertThat(quarantinedNames()).containsExactlyInAnyOrderElementsOf(
+            segments.stream().map(p -> p.getFileName().toString()).toList());
     }
 
     @Test
-    void aMissingSegmentRefusesToStart() throws IOException
+    void aMissingSegmentKeepsTheSegmentsBeforeIt() throws IOException
     {
         try (DurableLog log = DurableLog.open(config(dir)))
         {
@@ -131,16 +150,52 @@ class LogCorruptionTest
         final List<Path> segments = segmentFiles();
         assertThat(segments).hasSizeGreaterThan(2);
         Files.delete(segments.get(1));
-        assertThatThrownBy(() -> DurableLog.open(config(dir)))
-            .isInstanceOf(CorruptLogException.class)
-            .hasMessageContaining(segments.get(2).toString())
-            .hasMessageContaining("are missing");
+        assertThat(LogInspector.inspect(config(dir).conclude().groupDirectory(), -1, null).verdict().describe())
+            .startsWith("DAMAGED at " + segments.get(2) + ":0: segment starts at index")
+            .contains("are missing");
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            final long firstMissing = DurableLog.baseIndexOf(segments.get(1));
+            assertThat(log.repair()).isEqualTo(new LogRepair(300, firstMissing, false));
+            assertThat(log.lastIndex()).isEqualTo(firstMissing - 1);
+        }
+        assertThat(segmentFiles()).containsExactly(segments.get(0));
+    }
 
+    @Test
+    void aMissingFirstSegmentLeavesNothingToKeep() throws IOException
+    {
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.append(batch(1, 300, 1, 0, 1024));
+            log.force();
+        }
+        final List<Path> segments = segmentFiles();
         Files.delete(segments.get(0));
-        assertThatThrownBy(() -> DurableLog.open(config(dir)))
-            .isInstanceOf(CorruptLogException.class)
-            .hasMessageContaining("the log starts at index")
-            .hasMessageContaining("are missing");
+        assertThat(LogInspector.inspect(config(dir).conclude().groupDirectory(), -1, null).verdict().describe())
+            .startsWith("DAMAGED at " + segments.get(1) + ":0: the log starts at index")
+            .contains("are missing");
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.repair()).isEqualTo(new LogRepair(300, 1, false));
+            assertThat(log.lastIndex()).isEqualTo(0);
+            log.append(batch(1, 5, 2, 3, 1024));
+            log.force();
+        }
+    }
+
+    private Path hardStateFile()
+    {
+        return config(dir).conclude().hardStateFile();
+    }
+
+    private List<String> quarantinedNames() throws IOException
+    {
+        try (Stream<Path> files = Files.walk(config(dir).conclude().groupDirectory()
+            .resolve(RecoveryVerdict.QUARANTINE_DIRECTORY)))
+        {
+            return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
+        }
     }
 
     private Path writeEntries()
@@ -150,6 +205,29 @@ class LogCorruptionTest
             log.append(batch(1, ENTRIES, 1, 0, MAX_PAYLOAD));
             log.force();
         }
+        final List<Path> segments = segmentFiles();
+        assertThat(segments).hasSize(1);
+        return segments.get(0);
+    }
+
+    /**
+     * As a crash between a group commit's two syncs leaves it: the last record durable, the watermark before it
+     * (the hard state as the previous group commit left it), so the record was never acknowledged.
+     */
+    private Path writeEntriesLastPastTheWatermark() throws IOException
+    {
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.append(batch(1, ENTRIES - 1, 1, 0, MAX_PAYLOAD));
+            log.force();
+        }
+        final byte[] before = Files.readAllBytes(hardStateFile());
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.append(batch(ENTRIES, ENTRIES, 1, 0, MAX_PAYLOAD));
+            log.force();
+        }
+        Files.write(hardStateFile(), before);
         final List<Path> segments = segmentFiles();
         assertThat(segments).hasSize(1);
         return segments.get(0);

@@ -7,9 +7,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Deterministic entries and helpers shared by the log tests (and the log inspector's, in tools). */
 public final class LogFixtures
@@ -76,6 +82,47 @@ public final class LogFixtures
             raf.seek(offset);
             raf.write(b ^ mask);
         }
+    }
+
+    /** Zeroes {@code length} bytes of a file from {@code offset}: a latent sector error, as a disk reports it. */
+    public static void zero(final Path file, final long offset, final int length) throws IOException
+    {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+        {
+            raf.seek(offset);
+            raf.write(new byte[length]);
+        }
+    }
+
+    /**
+     * Every file and directory under {@code root} with its size and SHA-256: equal before and after means the tree
+     * was left byte for byte as it was.
+     */
+    public static List<String> fingerprint(final Path root)
+    {
+        final List<String> entries = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root))
+        {
+            for (final Path file : files.sorted().toList())
+            {
+                String digest = "dir";
+                if (Files.isRegularFile(file))
+                {
+                    digest = HexFormat.of().formatHex(
+                        MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+                }
+                entries.add(root.relativize(file) + " " + Files.size(file) + " " + digest);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        catch (final NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        return entries;
     }
 
     static byte[] copy(final DirectBuffer buffer, final int offset, final int length)

@@ -77,9 +77,18 @@ class LogReportingTest
     {
         try (DurableLog log = DurableLog.open(config(dir)))
         {
-            log.append(batch(1, 3, 1, 0, 50));
+            log.append(batch(1, 2, 1, 0, 50));
             log.force();
         }
+        // A crash between the group commit's two syncs: record 3 durable, the watermark still at 2.
+        final Path hardState = config(dir).conclude().hardStateFile();
+        final byte[] watermark2 = Files.readAllBytes(hardState);
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.append(batch(3, 3, 1, 0, 50));
+            log.force();
+        }
+        Files.write(hardState, watermark2);
         final Path segment = segmentFiles().get(0);
         final int lastRecord = Segment.HEADER_LENGTH + Segment.recordLength(LogFixtures.payload(1, 0, 50).length) +
             Segment.recordLength(LogFixtures.payload(2, 0, 50).length);
@@ -90,7 +99,28 @@ class LogReportingTest
         DurableLog.open(config(dir)).close();
         assertThat(lines).anySatisfy(line -> assertThat(line)
             .startsWith("WARNING").contains("cut torn tail of " + segment).contains("at offset " + lastRecord)
-            .contains("last valid index is 2"));
+            .contains("past the synced watermark 2").contains("last valid index is 2"));
+    }
+
+    @Test
+    void aRepairIsReportedInOneLineNamingTheDamageAndTheQuarantine() throws IOException
+    {
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.append(batch(1, 3, 1, 0, 50));
+            log.force();
+        }
+        final Path segment = segmentFiles().get(0);
+        final int lastRecord = Segment.HEADER_LENGTH + Segment.recordLength(LogFixtures.payload(1, 0, 50).length) +
+            Segment.recordLength(LogFixtures.payload(2, 0, 50).length);
+        LogFixtures.flipBits(segment, lastRecord + 20, 0x01);
+        DurableLog.open(config(dir)).close();
+        assertThat(lines).anySatisfy(line -> assertThat(line)
+            .startsWith("WARNING log of group 7: DAMAGED at " + segment + ":" + lastRecord + ": record of index 3")
+            .contains("synced records 3..3 are lost", "REPAIR: kept indexes up to 2",
+                "the damaged files are in " + config(dir).conclude().groupDirectory().resolve("quarantine"),
+                "non-voting member until it holds index 3 again")
+            .doesNotContain("\n"));
     }
 
     @Test
@@ -115,10 +145,11 @@ class LogReportingTest
         DurableLog.open(config(dir)).close();
         final Path header = config(dir).conclude().directoryHeaderFile();
         Files.write(header, new byte[]{ 1, 2, 3 });
+        final List<String> before = LogFixtures.fingerprint(dir);
         assertThatThrownBy(() -> DurableLog.open(config(dir)))
             .isInstanceOf(ForeignDirectoryException.class)
-            .hasMessageContaining(header.toString())
-            .hasMessageContaining("expected a ringraft directory header");
+            .hasMessageStartingWith(header + " at offset 0: expected a ringraft directory header");
+        assertThat(LogFixtures.fingerprint(dir)).isEqualTo(before);
     }
 
     @Test

@@ -20,7 +20,6 @@ import static io.ringraft.log.LogFixtures.config;
 import static io.ringraft.log.LogFixtures.payload;
 import static io.ringraft.log.LogFixtures.readAll;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Segments dropped by compaction are reused for new entries (their files keep their pages): the old records left
@@ -113,19 +112,32 @@ class SegmentReuseTest
     }
 
     @Test
-    void aDamagedRecordFollowedByLiveOnesInAReusedSegmentStillRefusesToStart() throws IOException
+    void aDamagedRecordFollowedByLiveOnesInAReusedSegmentIsRepairedAndWhatFollowedItNeverComesBack()
+        throws IOException
     {
         final Path last = closedLogEndingInAReusedSegment();
         final long base = baseIndexOf(last);
         final long middle = (base + LAST) / 2;
         final int offset = recordOffset(last, middle);
         LogFixtures.flipBits(last, offset + Segment.ENTRY_PAYLOAD_OFFSET + 1, 0x10);
-        assertThatThrownBy(() -> DurableLog.open(config(dir)))
-            .isInstanceOf(CorruptLogException.class)
-            .hasMessageContaining(last.toString())
-            .hasMessageContaining("at offset " + offset)
-            .hasMessageContaining("record of index " + middle)
-            .hasMessageContaining("valid record follows");
+        assertThat(LogInspector.inspect(config(dir).conclude().groupDirectory(), -1, null).verdict().describe())
+            .startsWith("DAMAGED at " + last + ":" + offset + ": record of index " + middle)
+            .contains("valid record follows");
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.repair()).isEqualTo(new io.ringraft.raft.LogRepair(LAST, middle, false));
+            assertThat(log.lastIndex()).isEqualTo(middle - 1);
+            // Repaired from the leader, in fewer bytes than were there: the records after the damage must not be
+            // found again behind the new ones.
+            log.append(batch(middle, LAST + 2, 2, 9, 0));
+            log.force();
+        }
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.repair()).isEqualTo(io.ringraft.raft.LogRepair.NONE);
+            assertThat(log.lastIndex()).isEqualTo(LAST + 2);
+            DurableLogTest.assertEntries(readAll(log, middle, LAST + 2), middle, LAST + 2, 2, 9, 0);
+        }
     }
 
     @Test

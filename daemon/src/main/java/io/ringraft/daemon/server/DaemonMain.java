@@ -2,6 +2,7 @@ package io.ringraft.daemon.server;
 
 import io.ringraft.daemon.config.ConfigException;
 import io.ringraft.daemon.config.DaemonConfig;
+import io.ringraft.log.RecoveryRefusedException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -13,12 +14,25 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code ringraft-daemon --config FILE}: runs one member until SIGTERM or SIGINT, whose shutdown hook closes the node,
  * the transport and the media driver and deletes the driver's directory. Prints one line, {@code ready member N ...},
- * once it serves clients.
+ * once it serves clients. A member whose data directory recovery refuses (another cluster's or member's, an older
+ * format, a file unreadable or out of place) prints one line naming the file, the offset, what is wrong and what to
+ * do, and exits with {@link #DATA_DIRECTORY_REFUSED}; damage it can repair (synced records lost, a lost hard state)
+ * does not stop it: the member starts as a non-voting member and catches up from the leader.
  */
 @Command(name = "ringraft-daemon", mixinStandardHelpOptions = true,
-    description = "Runs one member of a ringraft KV cluster.")
+    description = "Runs one member of a ringraft KV cluster.",
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {
+        "0:stopped by SIGTERM or SIGINT",
+        "1:the member could not start (the reason is printed)",
+        "2:usage or config error",
+        "3:the data directory is refused: one line names the file, the offset, what is wrong and what to do, " +
+            "and nothing in the directory was changed (see ringraft log summary)"})
 public final class DaemonMain implements Callable<Integer>
 {
+    /** The member cannot start on its data directory as it is; nothing in it was changed. */
+    public static final int DATA_DIRECTORY_REFUSED = 3;
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The cluster and member config.")
     private Path configFile;
 
@@ -47,6 +61,14 @@ public final class DaemonMain implements Callable<Integer>
         }
         catch (final RuntimeException ex)
         {
+            final RecoveryRefusedException refused = refusal(ex);
+            if (null != refused)
+            {
+                // The operator's next step is in the message: no stack trace, which would only bury it.
+                System.err.println("ringraft-daemon: member " + config.memberId() + " cannot start: data directory " +
+                    "refused: " + refused.getMessage());
+                return DATA_DIRECTORY_REFUSED;
+            }
             System.err.println("ringraft-daemon: member " + config.memberId() + " cannot start: " + ex.getMessage());
             ex.printStackTrace();
             return 1;
@@ -63,5 +85,17 @@ public final class DaemonMain implements Callable<Integer>
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    private static RecoveryRefusedException refusal(final Throwable failure)
+    {
+        for (Throwable cause = failure; null != cause; cause = cause.getCause())
+        {
+            if (cause instanceof RecoveryRefusedException refused)
+            {
+                return refused;
+            }
+        }
+        return null;
     }
 }

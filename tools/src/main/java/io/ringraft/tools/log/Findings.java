@@ -4,38 +4,36 @@
 package io.ringraft.tools.log;
 
 import io.ringraft.log.LogInspector;
+import io.ringraft.log.RecoveryVerdict;
 
 import java.io.PrintWriter;
 
-/** Prints what the inspector found and turns it into the exit code the {@code log} commands document. */
+/** Prints what the inspector found and the verdict a start would reach, and turns it into the exit code. */
 final class Findings
 {
+    /** A start keeps every entry as it is. */
     static final int HEALTHY = 0;
-    static final int DAMAGED = 1;
+    /** A start would cut a torn tail, repair, or refuse: see the verdict line. */
+    static final int NOT_HEALTHY = 1;
 
     private Findings()
     {
     }
 
-    /** @return {@link #HEALTHY} or {@link #DAMAGED}. */
+    /** @return {@link #HEALTHY} or {@link #NOT_HEALTHY}. */
     static int print(final LogInspector.Report report, final PrintWriter out)
     {
-        long damage = 0;
         for (final LogInspector.Defect defect : report.defects())
         {
             out.println((defect.damage() ? "DAMAGE: " : "note: ") + defect);
-            damage += defect.damage() ? 1 : 0;
         }
-        if (0 == damage)
+        final RecoveryVerdict verdict = report.verdict();
+        for (final String note : verdict.notes())
         {
-            out.println("HEALTHY: the log opens without losing an entry");
+            out.println("note: " + note);
         }
-        else
-        {
-            out.println("DAMAGED: " + damage + " problem(s) above: a node would refuse to start on this directory, " +
-                "or lose entries");
-        }
+        out.println(verdict.describe());
         out.flush();
-        return 0 == damage ? HEALTHY : DAMAGED;
+        return RecoveryVerdict.Kind.HEALTHY == verdict.kind() ? HEALTHY : NOT_HEALTHY;
     }
 }

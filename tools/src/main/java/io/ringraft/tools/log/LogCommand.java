@@ -19,10 +19,14 @@ import java.util.concurrent.Callable;
         "Inspect one Raft group's on-disk log (directory header, hard state, snapshots, segments of SBE records) "
             + "without changing it: files are opened read-only, nothing is created, truncated or locked, and a "
             + "log a running node is writing can be inspected.",
-        "It applies the engine's own recovery checks. Exit code: 0 when the log is healthy (a torn tail or a "
-            + "half-done truncation, which the next start repairs without losing an acknowledged entry, is "
-            + "reported as a note), 1 when it is damaged (a node would refuse to start on it, or lose entries), "
-            + "2 for a usage error such as a DIR that does not exist or is not a ringraft group directory.",
+        "It reaches the same verdict a start of the member would, and prints it last: HEALTHY; WILL CUT TORN TAIL "
+            + "AT file:offset (records past the synced watermark, never acknowledged); DAMAGED at file:offset, "
+            + "REPAIR NEEDED (synced records damaged or missing, or the hard state lost: a start keeps the intact "
+            + "prefix, moves the damaged files into quarantine/ and catches up from the leader as a non-voting "
+            + "member); or REFUSED (a start changes nothing and says why).",
+        "Exit code: 0 when HEALTHY (a start keeps every entry as it is; completing a half-done truncation counts), "
+            + "1 for any other verdict, 2 for a usage error such as a DIR that does not exist or is not a ringraft "
+            + "group directory.",
         ""
     },
     subcommands = {

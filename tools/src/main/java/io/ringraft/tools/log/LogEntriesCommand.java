@@ -33,7 +33,7 @@ import java.util.concurrent.Callable;
         "Only valid records are listed; after a damaged record the rest of its segment is skipped and the valid "
             + "entries of later segments are still listed, to show what survives. "
             + "Entries go to standard output, damage and notes to standard error. "
-            + "Exit code: 0 healthy, 1 damaged, 2 usage error.",
+            + "Exit code: 0 HEALTHY, 1 any other verdict (see ringraft log), 2 usage error.",
         ""
     })
 final class LogEntriesCommand implements Callable<Integer>

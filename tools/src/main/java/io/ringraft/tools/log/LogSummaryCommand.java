@@ -21,9 +21,10 @@ import java.util.stream.Collectors;
     name = "summary",
     mixinStandardHelpOptions = true,
     description = {
-        "Summarise one group directory: directory header, hard state, snapshots (verified or why not), segments "
-            + "(index range, terms, how they end, bytes used), the log's first and last index, damage and notes.",
-        "Exit code: 0 healthy, 1 damaged, 2 usage error.",
+        "Summarise one group directory: directory header, hard state and synced watermark, snapshots (verified or "
+            + "why not), segments (index range, terms, how they end, bytes used), the log's first and last index, "
+            + "damage and notes, and last the verdict a start would reach.",
+        "Exit code: 0 HEALTHY, 1 any other verdict (torn tail to cut, repair needed, refused), 2 usage error.",
         ""
     })
 final class LogSummaryCommand implements Callable<Integer>
@@ -50,6 +51,13 @@ final class LogSummaryCommand implements Callable<Integer>
             ", vote " + (hardState.state().votedFor() < 0 ? "none" : hardState.state().votedFor()) + ", commit " +
             hardState.state().commit() + " (sequence " + hardState.sequence() + ", " + hardState.validSlots() +
             " valid slot(s))"));
+        if (null != hardState && hardState.validSlots() > 0)
+        {
+            out.println("synced watermark: index " + hardState.syncedIndex() + " (term " + hardState.syncedTerm() +
+                "): every entry up to it was durable before it was acknowledged" + (hardState.repairTerm() >= 0 ?
+                "; a repair of a lost hard state is pending until the log holds an entry of a term above " +
+                hardState.repairTerm() : ""));
+        }
 
         out.println("snapshots: " + report.snapshots().size());
         for (final LogInspector.SnapshotReport snapshot : report.snapshots())
@@ -84,7 +92,8 @@ final class LogSummaryCommand implements Callable<Integer>
             case CLEAN -> "";
             case TRUNCATION_MARKER -> "  truncation marker at offset " + segment.bytesUsed() + ": entries from " +
                 segment.truncatedAtIndex() + " on were replaced";
-            case TORN_TAIL -> "  torn tail at offset " + segment.bytesUsed();
+            case TORN_TAIL -> "  ends at offset " + segment.bytesUsed() + " in an invalid record, nothing valid " +
+                "after it";
             case DAMAGED -> "  DAMAGED at offset " + segment.bytesUsed();
         };
         return "base " + segment.baseIndex() + "  " + entries + "  terms " + (segment.terms().isEmpty() ? "-" :

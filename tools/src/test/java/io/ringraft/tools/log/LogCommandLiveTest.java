@@ -3,6 +3,7 @@
  */
 package io.ringraft.tools.log;
 
+import io.ringraft.log.FsyncPolicy;
 import io.ringraft.tools.RingraftCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,7 +41,7 @@ class LogCommandLiveTest
         final AtomicLong truncations = new AtomicLong();
         final AtomicLong compactions = new AtomicLong();
         final AtomicReference<Throwable> writerFailure = new AtomicReference<>();
-        final LogHistory history = new LogHistory(dataDir);
+        final LogHistory history = new LogHistory(dataDir, FsyncPolicy.ALWAYS);
         history.append(1, 100, 1);
         final Thread writer = new Thread(() ->
         {

@@ -32,11 +32,19 @@ final class LogHistory implements AutoCloseable
     final TreeMap<Long, Long> terms = new TreeMap<>();
     private final EntryBatch batch = new EntryBatch();
 
-    LogHistory(final Path dataDirectory)
+    /**
+     * @param fsyncPolicy {@link FsyncPolicy#ALWAYS} to keep a synced watermark, as a member does, so that damage to
+     *                    what was written is damage to synced records.
+     */
+    LogHistory(final Path dataDirectory, final FsyncPolicy fsyncPolicy)
     {
-        log = DurableLog.open(new LogConfig().dataDirectory(dataDirectory).clusterId(CLUSTER_ID).memberId(MEMBER_ID)
-            .groupId(GROUP_ID).segmentLength(LogConfig.MIN_SEGMENT_LENGTH)
-            .fsyncPolicy(FsyncPolicy.NEVER_UNSAFE_FOR_BENCHMARKS));
+        log = DurableLog.open(config(dataDirectory).fsyncPolicy(fsyncPolicy));
+    }
+
+    static LogConfig config(final Path dataDirectory)
+    {
+        return new LogConfig().dataDirectory(dataDirectory).clusterId(CLUSTER_ID).memberId(MEMBER_ID)
+            .groupId(GROUP_ID).segmentLength(LogConfig.MIN_SEGMENT_LENGTH);
     }
 
     static Path groupDirectory(final Path dataDirectory)

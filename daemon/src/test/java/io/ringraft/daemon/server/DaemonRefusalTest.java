@@ -1,0 +1,81 @@
+package io.ringraft.daemon.server;
+
+import io.ringraft.log.DurableLog;
+import io.ringraft.log.LogConfig;
+import io.ringraft.log.LogFixtures;
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A member whose data directory recovery refuses stops with one line on stderr (file, offset, what is wrong, what to
+ * do; no stack trace), exit code 3, and the group directory as it was.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class DaemonRefusalTest
+{
+    @TempDir
+    Path root;
+    private ClusterFiles files;
+
+    @AfterEach
+    void removeAeronDirectory()
+    {
+        if (null != files)
+        {
+            IoUtil.delete(new File(files.aeronDirOf(1)), true);
+        }
+    }
+
+    @Test
+    void anotherMembersDataDirectoryIsRefusedInOneLineWithExitCode3()
+    {
+        files = new ClusterFiles(root, 1);
+        final Path dataDir = root.resolve("data-1");
+        // Member 2's group 0, where member 1's config points.
+        DurableLog.open(new LogConfig().dataDirectory(dataDir).clusterId(files.clusterId).memberId(2).groupId(0)
+            .segmentLength(LogConfig.MIN_SEGMENT_LENGTH)).close();
+        final Path group = dataDir.resolve("0");
+        final List<String> before = LogFixtures.fingerprint(group);
+
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream originalErr = System.err;
+        final int exitCode;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try
+        {
+            exitCode = new CommandLine(new DaemonMain()).execute("--config", files.configOf(1).toString());
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        finally
+        {
+            System.setErr(originalErr);
+        }
+
+        final String printed = err.toString(StandardCharsets.UTF_8);
+        assertThat(exitCode).as(printed).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED).isEqualTo(3);
+        assertThat(printed.lines().filter(line -> line.startsWith("ringraft-daemon:")).toList()).singleElement()
+            .isEqualTo("ringraft-daemon: member 1 cannot start: data directory refused: " +
+                group.resolve("directory-header") + " at offset 0: expected cluster " + files.clusterId +
+                " member 1, found cluster " + files.clusterId + " member 2: the data directory belongs to another " +
+                "member. Point this member at its own data directory, or fix its cluster/member id configuration");
+        assertThat(printed).doesNotContain("\tat ", "Exception");
+        assertThat(LogFixtures.fingerprint(group)).as("the group directory after the refusal").isEqualTo(before);
+    }
+}
