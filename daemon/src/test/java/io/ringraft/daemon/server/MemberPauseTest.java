@@ -72,7 +72,8 @@ class MemberPauseTest
     @Test
     void aPausedLeaderAndAPausedFollowerRejoinAndCatchUpWithoutACrash()
     {
-        final Duration budget = PAUSES.stream().reduce(Duration.ofSeconds(120), (sum, pause) -> sum.plus(pause.multipliedBy(2)));
+        final Duration budget =
+            PAUSES.stream().reduce(Duration.ofSeconds(120), (sum, pause) -> sum.plus(pause.multipliedBy(2)));
         assertTimeoutPreemptively(budget, this::pauseLeaderThenFollower,
             () -> "timeline:\n" + members.lastEvents(40));
     }
@@ -140,8 +141,11 @@ class MemberPauseTest
         }
         final String after = put("after-pause-" + member + "-" + written);
         awaitReadableThrough(member, after, resumedNs);
-        members.event(String.format("member %d caught up %.1f s after it was continued", member,
-            (System.nanoTime() - resumedNs) / 1e9));
+        final String caughtUp = String.format("member %d (%s) paused %d s: %d puts acknowledged meanwhile; " +
+            "caught up %.1f s after it was continued", member, role, pause.toSeconds(), puts,
+            (System.nanoTime() - resumedNs) / 1e9);
+        members.event(caughtUp);
+        System.out.println(caughtUp);
         assertThat(members.isAlive(member)).as("member %d alive after its pause", member).isTrue();
         assertThat(members.crashReports()).as("JVM crash reports").isEmpty();
     }
