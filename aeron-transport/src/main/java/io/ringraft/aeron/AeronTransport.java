@@ -13,11 +13,12 @@ import io.ringraft.transport.PipelineDuty;
 import io.ringraft.transport.Transport;
 import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.AgentRunner;
 
+import java.io.File;
 import java.lang.System.Logger.Level;
-import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -26,8 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * subscription as separate images. Frames are SBE peer messages, validated before they reach the handler (see
  * {@link PeerReceiver}); sends never wait (see {@link PeerSender}).
  * <p>
- * Resources, created by the constructor: the media driver (embedded unless the context names an external one), an
- * Aeron client, the counters ({@link TransportCounters}), the publications and the subscription. {@link #start}
+ * Resources, created by the constructor: the counters ({@link TransportCounters}), the media driver (embedded unless
+ * the context names an external one), an Aeron client, the publications and the subscription. {@link #start}
  * starts the one thread that runs the {@link TransportDutyCycle}: the embedded driver (which has no thread of its
  * own), the client's conductor and the receiver. It idles by backing off to parking: nothing spins while the cluster
  * is quiet, and nothing moves before {@link #start}. A send ends its park, since with the embedded driver the message
@@ -35,6 +36,20 @@ import java.util.concurrent.locks.LockSupport;
  * <p>
  * The pipeline's raft and send stages run on that thread too ({@link #hostsPipelineDuty}): a peer's message is then
  * received, stepped and answered on one thread, and a proposal needs one wake-up (of this thread) to be on the network.
+ * <p>
+ * <b>Losing the client.</b> An Aeron client closes itself when it times out: when its conductor did not run for
+ * longer than the driver's client liveness timeout, or saw no driver heartbeat for longer than the driver timeout
+ * (Aeron's defaults, 10 s each), as when the process was stopped (SIGSTOP, a frozen filesystem, a starved host); or
+ * when the driver timed it out or stopped. It then unmaps the driver's memory: publications, subscription, counters.
+ * So the counters live in memory of the transport's own, and publications and the subscription are touched only
+ * while {@link #linked}, which the client's close handler clears (waiting for a send under way on another thread)
+ * before Aeron unmaps anything. Sends are then dropped and counted, the pipeline runs on, and the duty cycle
+ * reconnects without waiting on the driver: it launches the embedded driver again if that stopped, connects a new
+ * client once a driver is active in the directory, registers the publications and the subscription, and puts them
+ * to use once the driver confirmed them. Raft does the rest: the member hears from a leader (or of a newer term) and
+ * catches up like any member that fell behind. The timeouts stay at 10 s: a member paused that long has lost any
+ * leadership to an election long before, and reconnecting costs milliseconds, while a longer timeout would keep the
+ * resources of a client that really died in the driver for longer.
  * <p>
  * Threads: {@link #send} from one thread only (the pipeline's send stage, or this transport's own thread when it
  * hosts the pipeline duty); {@link #start} and {@link #close} from
@@ -45,27 +60,49 @@ public final class AeronTransport implements Transport
 {
     private static final System.Logger LOGGER = System.getLogger(AeronTransport.class.getName());
     private static final long ERROR_LOG_INTERVAL_NS = 1_000_000_000L;
+    /** Between attempts to reconnect while no driver is active, or after an attempt failed. */
+    private static final long RELINK_RETRY_NS = 250_000_000L;
+    /** An attempt whose publications and subscription the driver has not confirmed by then is given up. */
+    private static final long RELINK_REGISTRATION_TIMEOUT_NS = 10_000_000_000L;
 
     private final AeronTransportContext context;
-    private final Int2ObjectHashMap<ExclusivePublication> publications = new Int2ObjectHashMap<>();
+    private final String clientName;
+    private final ErrorHandler clientErrorHandler;
+    private final ErrorHandler driverErrorHandler;
+    /** The peers' ids, and for each its counters and the current client's publication to it. */
+    private final int[] peerIds;
+    private final PeerCounters[] peerCounters;
+    private final ExclusivePublication[] publications;
+    private final long[] pendingPublicationIds;
+    private final TransportCounters counters;
+    private final PeerSender sender;
     private MediaDriver driver;
     private Aeron aeron;
-    private TransportCounters counters;
-    private PeerSender sender;
     private Subscription subscription;
+    private PeerReceiver receiver;
     private AgentRunner dutyCycleRunner;
     /** Unparked after each send, so the message leaves now rather than when the idle strategy's park ends. */
     private volatile Thread dutyCycleThread;
     private boolean sendsHosted;
     private boolean started;
-    /**
-     * With {@link #sending}, a handshake that lets {@link #close} run while the send stage is still sending (the
-     * pipeline closes its transport before it drains its send ring): after close, publications and counters are
-     * unmapped memory, so a send must either see {@code closed} or be waited for. Both are volatile, so the write of
-     * one and the read of the other cannot be reordered on either side.
-     */
     private volatile boolean closed;
+    /**
+     * True while the client's publications and subscription may be used. With {@link #sending}, a handshake that
+     * lets the client close while a send is under way on another thread: by {@link #close} (the pipeline closes its
+     * transport before it drains its send ring), or on its own when it times out. Then the publications become
+     * unmapped memory, so a send must either see {@code linked} false or be waited for. Both are volatile, so the
+     * write of one and the read of the other cannot be reordered on either side. Cleared by {@link #close} and by
+     * the client's close handler, which Aeron runs before it unmaps anything; set again by the duty cycle once it has
+     * reconnected.
+     */
+    private volatile boolean linked;
     private volatile boolean sending;
+    // Reconnection, on the duty-cycle thread only.
+    private long pendingSubscriptionId = Aeron.NULL_VALUE;
+    private long registrationDeadlineNs;
+    private long nextRelinkNs;
+    private long lostAtNs;
+    private final RateLimitedLogger relinkLog = new RateLimitedLogger(LOGGER, ERROR_LOG_INTERVAL_NS);
 
     /**
      * Launches (or connects to) the media driver and opens the publications and the subscription.
@@ -77,6 +114,20 @@ public final class AeronTransport implements Transport
     public AeronTransport(final AeronTransportContext context)
     {
         this.context = context.conclude();
+        clientName = "ringraft c=" + context.clusterId() + " m=" + context.memberId();
+        clientErrorHandler = loggingErrorHandler(clientName + " Aeron client error");
+        driverErrorHandler = loggingErrorHandler(clientName + " media driver error");
+        counters = new TransportCounters(context.clusterId(), context.memberId(), context.memberEndpoints());
+        sender = new PeerSender(context, counters);
+        peerIds = context.memberEndpoints().keySet().stream()
+            .mapToInt(Integer::intValue).filter(id -> id != context.memberId()).toArray();
+        peerCounters = new PeerCounters[peerIds.length];
+        publications = new ExclusivePublication[peerIds.length];
+        pendingPublicationIds = new long[peerIds.length];
+        for (int i = 0; i < peerIds.length; i++)
+        {
+            peerCounters[i] = counters.peer(peerIds[i]);
+        }
         try
         {
             open();
@@ -90,44 +141,17 @@ public final class AeronTransport implements Transport
 
     private void open()
     {
-        final String prefix = "ringraft c=" + context.clusterId() + " m=" + context.memberId();
-        final Aeron.Context clientContext = new Aeron.Context()
-            .aeronDirectoryName(context.aeronDirectoryName())
-            .errorHandler(loggingErrorHandler(prefix + " Aeron client error"))
-            .clientName(prefix)
-            .useConductorAgentInvoker(true);
         if (context.embeddedDriver())
         {
-            driver = EmbeddedMediaDriver.launchInvoked(
-                context.aeronDirectoryName(),
-                context.termBufferLength(),
-                loggingErrorHandler(prefix + " media driver error"));
-            // Until start() hands the duty cycle to its thread, the client drives the driver while it waits for it.
-            clientContext.driverAgentInvoker(driver.sharedAgentInvoker());
+            deleteStaleDirectories();
+            driver = launchDriver();
         }
-        aeron = Aeron.connect(clientContext);
-        counters = new TransportCounters(aeron, context.clusterId(), context.memberId(), context.memberEndpoints());
-        sender = new PeerSender(context, counters);
-
-        for (final Map.Entry<Integer, String> member : context.memberEndpoints().entrySet())
+        aeron = Aeron.connect(clientContext());
+        for (int i = 0; i < peerIds.length; i++)
         {
-            final int peerId = member.getKey();
-            if (peerId != context.memberId())
-            {
-                final ExclusivePublication publication = addPublication(peerId, member.getValue());
-                publications.put(peerId, publication);
-                if (publication.maxMessageLength() < context.maxMessageSize())
-                {
-                    throw new IllegalStateException("publication to member " + peerId + " carries at most " +
-                        publication.maxMessageLength() + " bytes per message, less than maxMessageSize " +
-                        context.maxMessageSize() + ": the driver did not apply term-length " +
-                        context.termBufferLength());
-                }
-                sender.addPeer(peerId, publication);
-            }
+            publications[i] = addPublication(peerIds[i], context.memberEndpoints().get(peerIds[i]));
         }
-
-        final String ownChannel = channel(context.memberEndpoints().get(context.memberId()), false);
+        final String ownChannel = ownChannel();
         try
         {
             subscription = aeron.addSubscription(ownChannel, context.streamIdOf(context.memberId()));
@@ -137,6 +161,67 @@ public final class AeronTransport implements Transport
             throw new IllegalStateException("member " + context.memberId() + " cannot listen on " + ownChannel +
                 " stream " + context.streamIdOf(context.memberId()) + ": " + ex.getMessage(), ex);
         }
+        install();
+    }
+
+    private void deleteStaleDirectories()
+    {
+        for (final File stale : DriverDirectories.deleteStale(context.defaultDirectoryPrefix()))
+        {
+            LOGGER.log(Level.INFO, clientName + " deleted " + stale + ", left by a run of this member that is gone");
+        }
+    }
+
+    private MediaDriver launchDriver()
+    {
+        return EmbeddedMediaDriver.launchInvoked(
+            context.aeronDirectoryName(), context.termBufferLength(), driverErrorHandler);
+    }
+
+    /** A new client's settings: every client of this transport, the first and those that replace it, gets these. */
+    private Aeron.Context clientContext()
+    {
+        final Aeron.Context clientContext = new Aeron.Context()
+            .aeronDirectoryName(context.aeronDirectoryName())
+            .errorHandler(this::onClientError)
+            .closeHandler(this::onClientClose)
+            .clientName(clientName)
+            .useConductorAgentInvoker(true);
+        if (null != driver)
+        {
+            // A client waiting for the driver (it connects, or registers something and awaits the answer) runs
+            // the driver, which has no thread of its own.
+            clientContext.driverAgentInvoker(driver.sharedAgentInvoker());
+        }
+        return clientContext;
+    }
+
+    private void checkMaxMessageLength(final int peerId, final ExclusivePublication publication)
+    {
+        if (publication.maxMessageLength() < context.maxMessageSize())
+        {
+            throw new IllegalStateException("publication to member " + peerId + " carries at most " +
+                publication.maxMessageLength() + " bytes per message, less than maxMessageSize " +
+                context.maxMessageSize() + ": the driver did not apply term-length " + context.termBufferLength());
+        }
+    }
+
+    /**
+     * Puts the client's publications and subscription to use. No send is using earlier ones: {@link #linked} has
+     * been false since they were lost (or there were none), and a send that started since saw it.
+     */
+    private void install()
+    {
+        for (int i = 0; i < peerIds.length; i++)
+        {
+            checkMaxMessageLength(peerIds[i], publications[i]);
+            sender.addPeer(peerIds[i], publications[i]);
+        }
+        if (null != receiver)
+        {
+            receiver.subscription(subscription);
+        }
+        linked = true;
     }
 
     private ExclusivePublication addPublication(final int peerId, final String endpoint)
@@ -151,6 +236,11 @@ public final class AeronTransport implements Transport
             throw new IllegalStateException("member " + context.memberId() + " cannot publish to member " + peerId +
                 " on " + channel + ": " + ex.getMessage(), ex);
         }
+    }
+
+    private String ownChannel()
+    {
+        return channel(context.memberEndpoints().get(context.memberId()), false);
     }
 
     private String channel(final String endpoint, final boolean publication)
@@ -248,9 +338,8 @@ public final class AeronTransport implements Transport
         }
         started = true;
         sendsHosted = hosted;
-        final PeerReceiver receiver = new PeerReceiver(context, subscription, handler, counters);
-        final TransportDutyCycle dutyCycle = new TransportDutyCycle(
-            duty, null == driver ? null : driver.sharedAgentInvoker(), aeron.conductorAgentInvoker(), receiver);
+        receiver = new PeerReceiver(context, subscription, handler, counters);
+        final TransportDutyCycle dutyCycle = new TransportDutyCycle(duty, this, receiver);
         dutyCycleRunner = new AgentRunner(context.idleStrategySupplier().get(), receiver::onError, null, dutyCycle);
         AgentRunner.startOnThread(dutyCycleRunner, (runnable) ->
         {
@@ -265,8 +354,8 @@ public final class AeronTransport implements Transport
      * Encodes {@code message} into the publication to {@code message.to}, stamped with this member's cluster id and
      * member id. Never blocks; the send stage's thread only.
      *
-     * @return false if dropped: unknown destination, too large, or refused by Aeron (each counted by reason); or
-     * the transport is closed (not counted: the counters went with it).
+     * @return false if dropped: unknown destination, too large, or refused by Aeron (each counted by reason); while
+     * the transport reconnects its Aeron client (counted); or once it is closed (not counted).
      */
     @Override
     public boolean send(final Message message)
@@ -274,7 +363,15 @@ public final class AeronTransport implements Transport
         sending = true;
         try
         {
-            if (closed || !sender.send(message))
+            if (!linked)
+            {
+                if (!closed)
+                {
+                    counters.unlinkedSends.incrementRelease();
+                }
+                return false;
+            }
+            if (!sender.send(message))
             {
                 return false;
             }
@@ -288,6 +385,202 @@ public final class AeronTransport implements Transport
         {
             sending = false;
         }
+    }
+
+    /** The duty cycle polls the subscription only while this is true. */
+    boolean isLinked()
+    {
+        return linked;
+    }
+
+    /**
+     * The duty cycle's Aeron work, after the receiver and the pipeline: runs the embedded driver and the client's
+     * conductor, keeps the peers' connected gauges, and reconnects once the client was lost. Duty-cycle thread only.
+     */
+    int driveAeron()
+    {
+        int work = 0;
+        if (null != driver)
+        {
+            work += driver.sharedAgentInvoker().invoke();
+        }
+        if (linked)
+        {
+            if (null != driver && driver.sharedAgentInvoker().isClosed())
+            {
+                // The driver stopped (its agent failed): the client would only notice after the driver timeout.
+                LOGGER.log(Level.WARNING, clientName + " media driver stopped; closing its Aeron client");
+                CloseHelper.quietClose(aeron);
+            }
+            else
+            {
+                work += aeron.conductorAgentInvoker().invoke();
+            }
+            if (linked)
+            {
+                for (int i = 0; i < publications.length; i++)
+                {
+                    peerCounters[i].connected.setRelease(publications[i].isConnected() ? 1 : 0);
+                }
+            }
+            else
+            {
+                onLinkLost();
+                work++;
+            }
+        }
+        else
+        {
+            work += relink(System.nanoTime());
+        }
+        return work;
+    }
+
+    /** The client's errors, on whichever thread ran into them. */
+    private void onClientError(final Throwable error)
+    {
+        // A conductor that timed out reports its own end after the error that ended it, which was reported already.
+        if (!(error instanceof AgentTerminationException))
+        {
+            clientErrorHandler.onError(error);
+        }
+    }
+
+    /**
+     * The client's close handler, run when it closes, by {@link #close} or on its own (it timed out, or lost the
+     * driver), before it unmaps the driver's memory: from here on no send touches a publication. The duty cycle
+     * notices and reconnects.
+     */
+    private void onClientClose()
+    {
+        linked = false;
+        if (!sendsHosted)
+        {
+            // Sends come from another thread; with a hosted pipeline they come from this one, so none is under way.
+            awaitSendReturned(Long.MAX_VALUE);
+        }
+    }
+
+    private void onLinkLost()
+    {
+        lostAtNs = System.nanoTime();
+        nextRelinkNs = lostAtNs;
+        counters.linksLost.incrementRelease();
+        LOGGER.log(Level.WARNING, clientName + " lost its Aeron client (it timed out: was the process paused or " +
+            "starved for longer than the driver timeout, or is the driver gone?); sends are dropped until it " +
+            "reconnects");
+        forgetClient();
+    }
+
+    /** Drops every reference into the client's memory (it is closed, or about to be). */
+    private void forgetClient()
+    {
+        for (int i = 0; i < publications.length; i++)
+        {
+            publications[i] = null;
+            peerCounters[i].connected.setRelease(0);
+        }
+        subscription = null;
+        pendingSubscriptionId = Aeron.NULL_VALUE;
+        CloseHelper.quietClose(aeron);
+        aeron = null;
+    }
+
+    /**
+     * One step of reconnecting, without waiting on the driver, so that a pipeline this thread hosts keeps running:
+     * restart the embedded driver if it stopped; connect a new client once a driver is active in the directory;
+     * register the publications and the subscription; install them once the driver confirmed them all.
+     */
+    private int relink(final long nowNs)
+    {
+        if (null != aeron)
+        {
+            return awaitRegistrations(nowNs);
+        }
+        if (nowNs - nextRelinkNs < 0)
+        {
+            return 0;
+        }
+        nextRelinkNs = nowNs + RELINK_RETRY_NS;
+        try
+        {
+            if (null != driver && driver.sharedAgentInvoker().isClosed())
+            {
+                LOGGER.log(Level.WARNING, clientName + " launches its media driver again in " +
+                    context.aeronDirectoryName());
+                CloseHelper.quietClose(driver);
+                driver = null;
+                driver = launchDriver();
+            }
+            if (!CommonContext.isDriverActive(
+                new File(context.aeronDirectoryName()), CommonContext.DRIVER_TIMEOUT_MS, (message) -> {}))
+            {
+                relinkLog.log(Level.WARNING, clientName + " waits for an active media driver in " +
+                    context.aeronDirectoryName(), null, null);
+                return 1;
+            }
+            aeron = Aeron.connect(clientContext());
+            for (int i = 0; i < peerIds.length; i++)
+            {
+                pendingPublicationIds[i] = aeron.asyncAddExclusivePublication(
+                    channel(context.memberEndpoints().get(peerIds[i]), true), context.streamIdOf(peerIds[i]));
+            }
+            pendingSubscriptionId = aeron.asyncAddSubscription(ownChannel(), context.streamIdOf(context.memberId()));
+            registrationDeadlineNs = nowNs + RELINK_REGISTRATION_TIMEOUT_NS;
+        }
+        catch (final RuntimeException ex)
+        {
+            relinkLog.log(Level.WARNING, clientName + " cannot reconnect to its media driver yet", null, ex);
+            forgetClient();
+        }
+        return 1;
+    }
+
+    private int awaitRegistrations(final long nowNs)
+    {
+        int work = aeron.conductorAgentInvoker().invoke();
+        try
+        {
+            if (aeron.isClosed())
+            {
+                throw new IllegalStateException("the new Aeron client closed");
+            }
+            boolean registered = true;
+            for (int i = 0; i < peerIds.length; i++)
+            {
+                if (null == publications[i])
+                {
+                    publications[i] = aeron.getExclusivePublication(pendingPublicationIds[i]);
+                    registered &= null != publications[i];
+                }
+            }
+            if (null == subscription)
+            {
+                subscription = aeron.getSubscription(pendingSubscriptionId);
+                registered &= null != subscription;
+            }
+            if (registered)
+            {
+                install();
+                counters.relinks.incrementRelease();
+                LOGGER.log(Level.INFO, clientName + " reconnected: new Aeron client, publications and subscription " +
+                    TimeUnit.NANOSECONDS.toMillis(nowNs - lostAtNs) + " ms after the old client was lost");
+                return work + 1;
+            }
+            if (nowNs - registrationDeadlineNs > 0)
+            {
+                throw new IllegalStateException("the driver did not confirm the publications and the subscription " +
+                    "within " + TimeUnit.NANOSECONDS.toMillis(RELINK_REGISTRATION_TIMEOUT_NS) + " ms");
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            relinkLog.log(Level.WARNING, clientName + " cannot reconnect to its media driver yet", null, ex);
+            forgetClient();
+            nextRelinkNs = nowNs + RELINK_RETRY_NS;
+            work++;
+        }
+        return work;
     }
 
     /**
@@ -318,24 +611,30 @@ public final class AeronTransport implements Transport
         }
     }
 
-    /** @return true when the publication to {@code peerId} has a connected subscriber (Aeron's view). */
+    /**
+     * @return true when the publication to {@code peerId} has a connected subscriber, as the duty cycle last saw it
+     * (it reads Aeron's view in every cycle); any thread.
+     */
     public boolean isConnected(final int peerId)
     {
-        final ExclusivePublication publication = publications.get(peerId);
-        return null != publication && publication.isConnected();
+        final PeerCounters peer = counters.peer(peerId);
+        return null != peer && 1 == peer.connected.get();
     }
 
-    /** A send in progress takes microseconds (a 1 MiB append about a millisecond): a short bounded wait is enough. */
-    private void awaitSendReturned()
+    /**
+     * A send in progress takes microseconds (a 1 MiB append about a millisecond): {@link #close} waits a short
+     * while; a lost client, which is about to unmap what the send may be writing, waits as long as it takes.
+     */
+    private void awaitSendReturned(final long boundNs)
     {
-        final long deadlineNs = System.nanoTime() + 1_000_000_000L;
-        while (sending && System.nanoTime() - deadlineNs < 0)
+        final long startNs = System.nanoTime();
+        while (sending && System.nanoTime() - startNs < boundNs)
         {
             Thread.yield();
         }
     }
 
-    /** Readable until {@link #close}, which releases them with the driver's memory. */
+    /** Readable from any thread; they live in this transport's own memory, and count across reconnections. */
     public TransportCounters counters()
     {
         return counters;
@@ -359,10 +658,25 @@ public final class AeronTransport implements Transport
             return;
         }
         closed = true;
-        awaitSendReturned();
         CloseHelper.quietClose(dutyCycleRunner);
-        publications.values().forEach(CloseHelper::quietClose);
-        CloseHelper.quietClose(subscription);
+        final boolean wasLinked = linked;
+        linked = false;
+        awaitSendReturned(1_000_000_000L);
+        if (wasLinked)
+        {
+            for (final ExclusivePublication publication : publications)
+            {
+                CloseHelper.quietClose(publication);
+            }
+            CloseHelper.quietClose(subscription);
+        }
+        for (final PeerCounters peer : peerCounters)
+        {
+            if (null != peer)
+            {
+                peer.connected.setRelease(0);
+            }
+        }
         CloseHelper.quietClose(counters);
         CloseHelper.quietClose(aeron);
         CloseHelper.quietClose(driver);

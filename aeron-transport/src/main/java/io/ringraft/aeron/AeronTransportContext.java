@@ -6,7 +6,6 @@ import org.agrona.concurrent.IdleStrategy;
 import java.io.File;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -196,10 +195,13 @@ public final class AeronTransportContext
 
     private String uniqueDirectoryName()
     {
-        final File shm = new File("/dev/shm");
-        final String base = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
-        return base + File.separator + "ringraft-aeron-c" + clusterId + "-m" + memberId + "-" +
-            ProcessHandle.current().pid() + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+        return DriverDirectories.uniqueName(defaultDirectoryPrefix());
+    }
+
+    /** What the default directory names of this member's embedded drivers start with ({@link DriverDirectories}). */
+    String defaultDirectoryPrefix()
+    {
+        return "ringraft-aeron-c" + clusterId + "-m" + memberId;
     }
 
     private static void require(final boolean condition, final String message)
@@ -310,7 +312,8 @@ public final class AeronTransportContext
 
     /**
      * The media driver's directory. Embedded driver: defaults to a name under /dev/shm unique to this member and
-     * process (the directory is deleted on start and on shutdown). External driver: required.
+     * process (the directory is deleted on start and on shutdown, and those that crashed runs of this member left
+     * are deleted when the transport starts: {@link DriverDirectories}). External driver: required.
      */
     public AeronTransportContext aeronDirectoryName(final String aeronDirectoryName)
     {

@@ -1,12 +1,12 @@
 package io.ringraft.aeron;
 
-import io.aeron.Aeron;
-import org.agrona.CloseHelper;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
 
 /**
- * What one member sent to and received from one peer, as Aeron counters. Sent counters have one writer (the send
- * stage), received counters another (the receiver agent), so each uses single-writer increments.
+ * What one member sent to and received from one peer, in the transport's own counters ({@link TransportCounters}).
+ * Sent counters have one writer (the send stage), received counters and the connected gauge another (the duty
+ * cycle), so each uses single-writer increments.
  */
 public final class PeerCounters implements AutoCloseable
 {
@@ -28,20 +28,29 @@ public final class PeerCounters implements AutoCloseable
     final AtomicCounter bytesReceived;
     final AtomicCounter messagesReceived;
     final AtomicCounter[] sendDrops = new AtomicCounter[SEND_DROP_REASONS];
+    /** 1 while the publication to the peer has a connected subscriber, as the duty cycle last saw it; else 0. */
+    final AtomicCounter connected;
     private volatile boolean closed;
 
-    PeerCounters(final Aeron aeron, final String prefix, final int peerId)
+    PeerCounters(final CountersManager manager, final String prefix, final int peerId)
     {
         final String peer = prefix + " peer=" + peerId + " ";
-        bytesSent = aeron.addCounter(TransportCounters.BYTES_SENT_TYPE_ID, peer + "bytes sent");
-        messagesSent = aeron.addCounter(TransportCounters.MESSAGES_SENT_TYPE_ID, peer + "messages sent");
-        bytesReceived = aeron.addCounter(TransportCounters.BYTES_RECEIVED_TYPE_ID, peer + "bytes received");
-        messagesReceived = aeron.addCounter(TransportCounters.MESSAGES_RECEIVED_TYPE_ID, peer + "messages received");
+        bytesSent = manager.newCounter(peer + "bytes sent", TransportCounters.BYTES_SENT_TYPE_ID);
+        messagesSent = manager.newCounter(peer + "messages sent", TransportCounters.MESSAGES_SENT_TYPE_ID);
+        bytesReceived = manager.newCounter(peer + "bytes received", TransportCounters.BYTES_RECEIVED_TYPE_ID);
+        messagesReceived = manager.newCounter(peer + "messages received", TransportCounters.MESSAGES_RECEIVED_TYPE_ID);
         for (int reason = 0; reason < SEND_DROP_REASONS; reason++)
         {
-            sendDrops[reason] = aeron.addCounter(
-                TransportCounters.SEND_DROPS_TYPE_ID, peer + "sends dropped: " + SEND_DROP_NAMES[reason]);
+            sendDrops[reason] = manager.newCounter(
+                peer + "sends dropped: " + SEND_DROP_NAMES[reason], TransportCounters.SEND_DROPS_TYPE_ID);
         }
+        connected = manager.newCounter(peer + "connected", TransportCounters.CONNECTED_TYPE_ID);
+    }
+
+    /** Counters of one peer: {@link #SEND_DROP_REASONS} drops, four totals and the connected gauge. */
+    static int count()
+    {
+        return SEND_DROP_REASONS + 5;
     }
 
     public static String describeSendDrop(final int reason)
@@ -98,7 +107,14 @@ public final class PeerCounters implements AutoCloseable
         return total;
     }
 
-    /** The counters live in the driver's memory, which is unmapped once the transport closes. */
+    /** True while the publication to this peer has a connected subscriber (as the transport's thread last saw). */
+    public boolean isConnected()
+    {
+        checkOpen();
+        return 1 == connected.get();
+    }
+
+    /** Like every use of a closed transport, an error: the numbers are those of a transport that no longer runs. */
     private void checkOpen()
     {
         if (closed)
@@ -111,7 +127,5 @@ public final class PeerCounters implements AutoCloseable
     public void close()
     {
         closed = true;
-        CloseHelper.closeAll(bytesSent, messagesSent, bytesReceived, messagesReceived);
-        CloseHelper.closeAll(sendDrops);
     }
 }

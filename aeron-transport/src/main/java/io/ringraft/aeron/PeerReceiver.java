@@ -25,7 +25,7 @@ final class PeerReceiver implements FragmentHandler
     private static final System.Logger LOGGER = System.getLogger(PeerReceiver.class.getName());
     private static final long LOG_INTERVAL_NS = 1_000_000_000L;
 
-    private final Subscription subscription;
+    private Subscription subscription;
     private final FragmentAssembler assembler = new FragmentAssembler(this);
     private final InboundFrameHandler handler;
     private final TransportCounters counters;
@@ -61,6 +61,16 @@ final class PeerReceiver implements FragmentHandler
                 peerCounters.put(id.intValue(), counters.peer(id));
             }
         }
+    }
+
+    /**
+     * After the transport reconnected to its driver: the new client's subscription. A message the old one was
+     * reassembling is lost with it (Raft retransmits).
+     */
+    void subscription(final Subscription subscription)
+    {
+        this.subscription = subscription;
+        assembler.clear();
     }
 
     /** @return fragments polled. */

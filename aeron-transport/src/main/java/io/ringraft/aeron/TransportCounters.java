@@ -1,25 +1,30 @@
 package io.ringraft.aeron;
 
-import io.aeron.Aeron;
 import io.ringraft.codecs.FrameCheck;
-import org.agrona.CloseHelper;
+import org.agrona.BufferUtil;
 import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Every counter of one member's transport. They are allocated through the Aeron client, so they live in the media
- * driver's counters file next to Aeron's own: {@code AeronStat} (or any reader of that file) shows them live,
- * labelled {@code ringraft c=<cluster> m=<member> ...}, and they disappear when the transport closes. The pipeline
- * has no counters file of its own to share, and the driver's is the one operators of an Aeron system already watch.
+ * Every counter of one member's transport, in memory of the transport's own, labelled
+ * {@code ringraft c=<cluster> m=<member> ...} ({@link #reader()} lists them). Not in the media driver's counters file,
+ * where Aeron's own counters are: that memory belongs to the Aeron client, which unmaps it when it closes, and it
+ * closes by itself when it times out (a pause of the process longer than the driver timeout, a driver that died).
+ * Counters of our own can be incremented and read by any thread at any time, and keep counting across the
+ * transport's reconnections to the driver ({@link AeronTransport}).
  * <p>
  * Receive-drop reasons are the {@link FrameCheck} codes plus the transport's own: {@link #UNKNOWN_SENDER},
  * {@link #NOT_ADDRESSED_TO_ME}, {@link #BAD_MEMBERSHIP} and {@link #NON_CONSECUTIVE_ENTRIES}.
  */
 public final class TransportCounters implements AutoCloseable
 {
-    /** Type ids (AeronStat shows them); 2107 is the schema id's prefix, to stay clear of Aeron's own ids. */
+    /** Type ids, as {@link #reader()} shows them; 2107 is the schema id's prefix, clear of Aeron's own ids. */
     public static final int BYTES_SENT_TYPE_ID = 2_107_001;
     public static final int MESSAGES_SENT_TYPE_ID = 2_107_002;
     public static final int BYTES_RECEIVED_TYPE_ID = 2_107_003;
@@ -27,6 +32,8 @@ public final class TransportCounters implements AutoCloseable
     public static final int SEND_DROPS_TYPE_ID = 2_107_005;
     public static final int RECEIVE_DROPS_TYPE_ID = 2_107_006;
     public static final int ERRORS_TYPE_ID = 2_107_007;
+    public static final int CONNECTED_TYPE_ID = 2_107_008;
+    public static final int DRIVER_LINK_TYPE_ID = 2_107_009;
 
     /** A valid peer frame whose sender is not a configured member (or is this member itself). */
     public static final int UNKNOWN_SENDER = FrameCheck.MAX_CODE + 1;
@@ -43,26 +50,51 @@ public final class TransportCounters implements AutoCloseable
     final AtomicCounter handlerErrors;
     final AtomicCounter receiverErrors;
     final AtomicCounter unknownDestination;
+    final AtomicCounter unlinkedSends;
+    final AtomicCounter linksLost;
+    final AtomicCounter relinks;
+    private final CountersManager manager;
     private volatile boolean closed;
 
-    TransportCounters(final Aeron aeron, final int clusterId, final int memberId, final Map<Integer, String> members)
+    TransportCounters(final int clusterId, final int memberId, final Map<Integer, String> members)
     {
+        final int capacity = members.size() * PeerCounters.count() + RECEIVE_DROP_REASONS + 6;
+        manager = new CountersManager(
+            buffer(capacity * CountersReader.METADATA_LENGTH),
+            buffer(capacity * CountersReader.COUNTER_LENGTH),
+            StandardCharsets.US_ASCII);
         final String prefix = "ringraft c=" + clusterId + " m=" + memberId;
         for (final Integer peerId : members.keySet())
         {
             if (peerId != memberId)
             {
-                peers.put(peerId.intValue(), new PeerCounters(aeron, prefix, peerId));
+                peers.put(peerId.intValue(), new PeerCounters(manager, prefix, peerId));
             }
         }
         for (int reason = FrameCheck.OK + 1; reason < RECEIVE_DROP_REASONS; reason++)
         {
-            receiveDrops[reason] = aeron.addCounter(
-                RECEIVE_DROPS_TYPE_ID, prefix + " frames dropped: " + describeReceiveDrop(reason));
+            receiveDrops[reason] = manager.newCounter(
+                prefix + " frames dropped: " + describeReceiveDrop(reason), RECEIVE_DROPS_TYPE_ID);
         }
-        handlerErrors = aeron.addCounter(ERRORS_TYPE_ID, prefix + " inbound handler errors");
-        receiverErrors = aeron.addCounter(ERRORS_TYPE_ID, prefix + " receiver errors");
-        unknownDestination = aeron.addCounter(SEND_DROPS_TYPE_ID, prefix + " sends dropped: not a member");
+        handlerErrors = manager.newCounter(prefix + " inbound handler errors", ERRORS_TYPE_ID);
+        receiverErrors = manager.newCounter(prefix + " receiver errors", ERRORS_TYPE_ID);
+        unknownDestination = manager.newCounter(prefix + " sends dropped: not a member", SEND_DROPS_TYPE_ID);
+        unlinkedSends = manager.newCounter(
+            prefix + " sends dropped: no Aeron client (reconnecting)", SEND_DROPS_TYPE_ID);
+        linksLost = manager.newCounter(prefix + " Aeron client lost (driver timeout, pause)", DRIVER_LINK_TYPE_ID);
+        relinks = manager.newCounter(prefix + " Aeron client reconnected", DRIVER_LINK_TYPE_ID);
+    }
+
+    /** Direct and aligned, as atomic counters need; freed only with this object, so never under a reader. */
+    private static UnsafeBuffer buffer(final int length)
+    {
+        return new UnsafeBuffer(BufferUtil.allocateDirectAligned(length, CountersReader.COUNTER_LENGTH));
+    }
+
+    /** Every counter with its label and type id; readable from any thread. */
+    public CountersReader reader()
+    {
+        return manager;
     }
 
     public static String describeReceiveDrop(final int reason)
@@ -122,7 +154,28 @@ public final class TransportCounters implements AutoCloseable
         return unknownDestination.get();
     }
 
-    /** The counters live in the driver's memory, which is unmapped once the transport closes. */
+    /** Sends made while the transport had no Aeron client: from a driver loss until it reconnected. */
+    public long unlinkedSends()
+    {
+        checkOpen();
+        return unlinkedSends.get();
+    }
+
+    /** Times the transport found its Aeron client closed under it (it timed out, or the driver went away). */
+    public long linksLost()
+    {
+        checkOpen();
+        return linksLost.get();
+    }
+
+    /** Times the transport reconnected after a loss: a new client, publications and subscription. */
+    public long relinks()
+    {
+        checkOpen();
+        return relinks.get();
+    }
+
+    /** Like every use of a closed transport, an error: the numbers are those of a transport that no longer runs. */
     private void checkOpen()
     {
         if (closed)
@@ -135,8 +188,6 @@ public final class TransportCounters implements AutoCloseable
     public void close()
     {
         closed = true;
-        peers.values().forEach(CloseHelper::close);
-        CloseHelper.closeAll(receiveDrops);
-        CloseHelper.closeAll(handlerErrors, receiverErrors, unknownDestination);
+        peers.values().forEach(PeerCounters::close);
     }
 }

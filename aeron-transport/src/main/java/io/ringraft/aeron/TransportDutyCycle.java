@@ -2,7 +2,6 @@ package io.ringraft.aeron;
 
 import io.ringraft.transport.PipelineDuty;
 import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentInvoker;
 
 /**
  * Everything one member's transport does in the background, on one thread: the receiver, the pipeline's raft and
@@ -13,20 +12,17 @@ import org.agrona.concurrent.AgentInvoker;
 final class TransportDutyCycle implements Agent
 {
     private final PipelineDuty pipeline;
-    private final AgentInvoker driver;
-    private final AgentInvoker client;
+    private final AeronTransport transport;
     private final PeerReceiver receiver;
 
     /**
-     * @param pipeline null unless the transport hosts the pipeline's duty.
-     * @param driver   null with an external driver, which runs its own threads.
+     * @param pipeline  null unless the transport hosts the pipeline's duty.
+     * @param transport runs the embedded driver (with an external one, that runs its own threads) and the client.
      */
-    TransportDutyCycle(
-        final PipelineDuty pipeline, final AgentInvoker driver, final AgentInvoker client, final PeerReceiver receiver)
+    TransportDutyCycle(final PipelineDuty pipeline, final AeronTransport transport, final PeerReceiver receiver)
     {
         this.pipeline = pipeline;
-        this.driver = driver;
-        this.client = client;
+        this.transport = transport;
         this.receiver = receiver;
     }
 
@@ -35,11 +31,11 @@ final class TransportDutyCycle implements Agent
     {
         // In the order a message travels: what arrived goes through the pipeline, whose sends the driver's sender,
         // next, puts on the network in this same cycle. What the driver receives now is polled by the next cycle,
-        // which follows without an idle wait because the driver reported work.
-        int work = receiver.poll();
+        // which follows without an idle wait because the driver reported work. While the transport reconnects its
+        // Aeron client there is no subscription to poll, but the pipeline runs on (its sends are dropped).
+        int work = transport.isLinked() ? receiver.poll() : 0;
         work += null == pipeline ? 0 : pipeline.doWork();
-        work += null == driver ? 0 : driver.invoke();
-        work += client.invoke();
+        work += transport.driveAeron();
         return work;
     }
 

@@ -25,10 +25,14 @@
  * {@link io.ringraft.aeron.PeerContentCheck}) and only then hands the frame to the pipeline. Bad frames and handler
  * exceptions are counted and logged at most once a second; the agent never stops.
  * <p>
- * <b>Counters</b> ({@link io.ringraft.aeron.TransportCounters}, {@link io.ringraft.aeron.PeerCounters}): allocated
- * through the Aeron client, so they live in the media driver's counters file next to Aeron's own and AeronStat shows
- * them, labelled {@code ringraft c=<cluster> m=<member> ...}. The pipeline keeps its own counters file under the
- * data directory for the Raft figures; the transport's belong with the driver that carries the traffic, and exist
- * before the node does.
+ * <b>Counters</b> ({@link io.ringraft.aeron.TransportCounters}, {@link io.ringraft.aeron.PeerCounters}): in memory of
+ * the transport's own, labelled {@code ringraft c=<cluster> m=<member> ...}; not in the media driver's counters file,
+ * which the Aeron client unmaps when it closes, as it does by itself when it times out.
+ * <p>
+ * <b>Pauses and driver loss</b>: when its Aeron client times out (the process was stopped or starved for longer than
+ * Aeron's 10 s timeouts) or its driver stops, the transport stops touching the driver's memory, drops and counts
+ * sends, and reconnects: it launches an embedded driver again if that stopped, then a new client, publications and
+ * subscription ({@link io.ringraft.aeron.AeronTransport}). Default driver directories are unique per process, and
+ * those of runs that are gone are deleted at start ({@link io.ringraft.aeron.DriverDirectories}).
  */
 package io.ringraft.aeron;

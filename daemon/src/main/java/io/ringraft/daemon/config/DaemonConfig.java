@@ -14,7 +14,7 @@ import java.util.Set;
  * <pre>
  * member.id          = 1
  * data.dir           = /var/lib/ringraft/member-1
- * aeron.dir          = /dev/shm/ringraft-member-1     (optional; default unique per member and process)
+ * aeron.dir          = /dev/shm/ringraft-member-1     (optional; default unique per member and process, see KvDaemon)
  * tick.ms            = 10
  * heartbeat.ticks    = 5
  * election.ticks     = 30

@@ -1,6 +1,7 @@
 package io.ringraft.daemon.server;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
@@ -25,11 +26,15 @@ import io.ringraft.daemon.kv.KvCommandView;
 import io.ringraft.pipeline.RingraftNode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.File;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,22 +53,33 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * A request whose session is unknown (the member restarted, or the session expired) cannot be answered: it has no
  * response channel. It is dropped and counted; the client's attempt times out and it connects again.
+ * <p>
+ * The endpoint has an Aeron client of its own, whose conductor it runs. When that client closes on its own (it timed
+ * out: the process was paused or starved for longer than the driver timeout, or the driver went away), the driver's
+ * memory it mapped is gone: the endpoint forgets the sessions without touching their publications, connects a new
+ * client once a driver is active, and listens again; clients time out their attempts and connect again.
  */
 final class ClientEndpoint implements Agent
 {
+    private static final System.Logger LOG = System.getLogger(ClientEndpoint.class.getName());
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
     /** A client whose response channel does not connect, or stays disconnected, this long is forgotten. */
     private static final long SESSION_LINGER_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int FRAGMENT_LIMIT = 64;
     private static final int RESPONSE_LIMIT = 256;
     private static final int MAX_REQUEST_LENGTH = 2 * 1024 * 1024;
+    /** Between attempts to reconnect while no driver is active, or after an attempt failed; and between logs. */
+    private static final long RECONNECT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    private static final long RECONNECT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+    /** A reconnection whose subscription the driver has not confirmed by then is given up. */
+    private static final long SUBSCRIPTION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final RingraftNode node;
     private final int clusterId;
     private final int memberId;
-    private final Aeron aeron;
-    private final AgentInvoker conductor;
-    private final Subscription subscription;
+    private final String aeronDir;
+    private final String channel;
+    private final ErrorHandler errorHandler;
     private final ResponseQueue responses;
     private final Long2ObjectHashMap<ClientSession> sessions = new Long2ObjectHashMap<>();
     private final List<ClientSession> sweepScratch = new ArrayList<>();
@@ -86,27 +102,70 @@ final class ClientEndpoint implements Agent
 
     private long nextSessionId;
     private long lastSweepNs;
+    // The current Aeron client and its subscription; null while the endpoint reconnects.
+    private Aeron aeron;
+    private AgentInvoker conductor;
+    private Subscription subscription;
+    private long subscriptionRegistrationId;
+    private long subscriptionDeadlineNs;
+    private long nextReconnectNs;
+    private long nextReconnectLogNs;
+    private long lostAtNs;
     // Written by the agent's thread only, read by anyone (status, tests): volatile, incremented by that one writer.
     private volatile long badFrames;
     private volatile long unknownSessionRequests;
     private volatile long responsesNotSent;
     private volatile int sessionCount;
 
+    /**
+     * Connects its Aeron client to the driver in {@code aeronDir} and listens on {@code channel}.
+     *
+     * @throws IllegalStateException when it cannot listen there.
+     */
     ClientEndpoint(
-        final RingraftNode node, final int clusterId, final Aeron aeron, final Subscription subscription,
-        final ResponseQueue responses)
+        final RingraftNode node, final int clusterId, final String aeronDir, final String channel,
+        final ResponseQueue responses, final ErrorHandler errorHandler)
     {
         this.node = node;
         this.clusterId = clusterId;
         this.memberId = node.memberId();
-        this.aeron = aeron;
-        this.conductor = aeron.conductorAgentInvoker();
-        this.subscription = subscription;
+        this.aeronDir = aeronDir;
+        this.channel = channel;
+        this.errorHandler = errorHandler;
         this.responses = responses;
         this.sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(responses.maxResultLength() + 4096));
         this.memberDetail = ("member " + memberId).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         // Random high bits: a restarted member never takes a request of a session its previous run opened.
         nextSessionId = (ThreadLocalRandom.current().nextLong() & 0x3FFF_FFFF_0000_0000L) + 1;
+
+        aeron = Aeron.connect(clientContext());
+        conductor = aeron.conductorAgentInvoker();
+        try
+        {
+            subscription = aeron.addSubscription(channel, ClientProtocol.REQUEST_STREAM_ID);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(aeron);
+            throw new IllegalStateException("member " + memberId + " cannot listen for clients on " + channel + ": " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    private Aeron.Context clientContext()
+    {
+        return new Aeron.Context()
+            .aeronDirectoryName(aeronDir)
+            .clientName("ringraft c=" + clusterId + " m=" + memberId + " clients")
+            .useConductorAgentInvoker(true)
+            .errorHandler((error) ->
+            {
+                // A conductor that timed out reports its own end after the error that ended it, reported already.
+                if (!(error instanceof AgentTerminationException))
+                {
+                    errorHandler.onError(error);
+                }
+            });
     }
 
     @Override
@@ -118,10 +177,27 @@ final class ClientEndpoint implements Agent
     @Override
     public int doWork()
     {
-        int work = null == conductor ? 0 : conductor.invoke();
-        work += subscription.poll(assembler, FRAGMENT_LIMIT);
-        work += responses.drain(this::onResponse, RESPONSE_LIMIT);
+        int work = 0;
+        if (null != aeron)
+        {
+            work += conductor.invoke();
+            if (aeron.isClosed())
+            {
+                onClientLost();
+                work++;
+            }
+        }
         final long nowNs = System.nanoTime();
+        if (null == subscription)
+        {
+            work += reconnect(nowNs);
+        }
+        else
+        {
+            work += subscription.poll(assembler, FRAGMENT_LIMIT);
+        }
+        // Outcomes for sessions a lost client took along are dropped here, and counted.
+        work += responses.drain(this::onResponse, RESPONSE_LIMIT);
         if (nowNs - lastSweepNs >= SWEEP_INTERVAL_NS)
         {
             lastSweepNs = nowNs;
@@ -136,6 +212,86 @@ final class ClientEndpoint implements Agent
     {
         sessions.values().forEach(session -> CloseHelper.quietClose(session.publication));
         sessions.clear();
+        forgetClient();
+    }
+
+    // ------------------------------------------------------------------ the Aeron client
+
+    /** The client closed on its own: its publications and subscription are unmapped, so nothing may touch them. */
+    private void onClientLost()
+    {
+        lostAtNs = System.nanoTime();
+        nextReconnectLogNs = lostAtNs;
+        LOG.log(Level.WARNING, "member " + memberId + " client endpoint lost its Aeron client (it timed out: was " +
+            "the process paused or starved, or is the driver gone?); its " + sessions.size() + " client sessions " +
+            "are dropped (clients connect again) and it reconnects");
+        sessions.clear();
+        forgetClient();
+        nextReconnectNs = lostAtNs;
+    }
+
+    private void forgetClient()
+    {
+        subscription = null;
+        CloseHelper.quietClose(aeron); // closes what it registered; nothing once it closed on its own
+        aeron = null;
+        conductor = null;
+    }
+
+    /** One step of reconnecting, never waiting on the driver: connect once a driver is active, then listen. */
+    private int reconnect(final long nowNs)
+    {
+        try
+        {
+            if (null == aeron)
+            {
+                if (nowNs - nextReconnectNs < 0)
+                {
+                    return 0;
+                }
+                nextReconnectNs = nowNs + RECONNECT_RETRY_NS;
+                if (!CommonContext.isDriverActive(new File(aeronDir), CommonContext.DRIVER_TIMEOUT_MS, (line) -> {}))
+                {
+                    logReconnect(nowNs, "waits for an active media driver in " + aeronDir, null);
+                    return 1;
+                }
+                aeron = Aeron.connect(clientContext());
+                conductor = aeron.conductorAgentInvoker();
+                subscriptionRegistrationId = aeron.asyncAddSubscription(channel, ClientProtocol.REQUEST_STREAM_ID);
+                subscriptionDeadlineNs = nowNs + SUBSCRIPTION_TIMEOUT_NS;
+                return 1;
+            }
+            subscription = aeron.getSubscription(subscriptionRegistrationId);
+            if (null != subscription)
+            {
+                LOG.log(Level.INFO, "member " + memberId + " client endpoint listens again on " + channel + ", " +
+                    TimeUnit.NANOSECONDS.toMillis(nowNs - lostAtNs) + " ms after its Aeron client was lost");
+                return 1;
+            }
+            if (nowNs - subscriptionDeadlineNs > 0)
+            {
+                throw new IllegalStateException("the driver did not confirm the subscription within " +
+                    TimeUnit.NANOSECONDS.toMillis(SUBSCRIPTION_TIMEOUT_NS) + " ms");
+            }
+            return 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            logReconnect(nowNs, "cannot reconnect its Aeron client yet", ex);
+            forgetClient();
+            nextReconnectNs = nowNs + RECONNECT_RETRY_NS;
+            return 1;
+        }
+    }
+
+    private void logReconnect(final long nowNs, final String what, final Throwable error)
+    {
+        if (nowNs - nextReconnectLogNs >= 0)
+        {
+            nextReconnectLogNs = nowNs + RECONNECT_LOG_INTERVAL_NS;
+            LOG.log(Level.WARNING, "member " + memberId + " client endpoint " + what +
+                (null == error ? "" : ": " + error));
+        }
     }
 
     // ------------------------------------------------------------------ requests

@@ -1,10 +1,9 @@
 package io.ringraft.daemon.server;
 
-import io.aeron.Aeron;
-import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.ringraft.aeron.AeronTransport;
 import io.ringraft.aeron.AeronTransportContext;
+import io.ringraft.aeron.DriverDirectories;
 import io.ringraft.aeron.EmbeddedMediaDriver;
 import io.ringraft.daemon.client.ClientProtocol;
 import io.ringraft.daemon.config.DaemonConfig;
@@ -17,16 +16,22 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One member of a KV cluster: a media driver of its own (directory under /dev/shm unless configured, wiped on start,
- * deleted on close), the Raft node with one {@link KvStateMachine} per group over an {@link AeronTransport} on that
- * driver, and the {@link ClientEndpoint} on the member's client endpoint.
+ * One member of a KV cluster: a media driver of its own, the Raft node with one {@link KvStateMachine} per group over
+ * an {@link AeronTransport} on that driver, and the {@link ClientEndpoint} on the member's client endpoint.
  * <p>
  * The driver runs on a thread of its own (shared mode) rather than inside the transport's duty cycle, because two
- * Aeron clients use it: the transport's and the client endpoint's.
+ * Aeron clients use it: the transport's and the client endpoint's. Each reconnects by itself when its client closes
+ * on its own (a pause of the process longer than Aeron's timeouts), so a member that was stopped and continued
+ * rejoins its cluster.
+ * <p>
+ * The driver's directory: {@code aeron.dir} when configured, which the driver wipes when it starts. Otherwise
+ * {@code ringraft-daemon-c<cluster id>-m<member id>-<pid>-<random>} under /dev/shm, unique to the process, so that
+ * the same config started twice cannot wipe the directory of the run that is already running; and when a member
+ * starts, it deletes the directories of that form, of its own cluster and member id, whose process is gone (a run
+ * that was killed or crashed: {@link DriverDirectories}). A clean stop deletes the directory.
  */
 public final class KvDaemon implements AutoCloseable
 {
@@ -38,8 +43,6 @@ public final class KvDaemon implements AutoCloseable
     private final String aeronDir;
     private MediaDriver driver;
     private RingraftNode node;
-    private Aeron clientAeron;
-    private Subscription clientSubscription;
     private ClientEndpoint endpoint;
     private AgentRunner endpointRunner;
     private volatile Thread endpointThread;
@@ -71,6 +74,14 @@ public final class KvDaemon implements AutoCloseable
     {
         final int memberId = config.memberId();
         final int clusterId = config.cluster().clusterId();
+        if (null == config.aeronDir())
+        {
+            for (final File stale : DriverDirectories.deleteStale(defaultAeronDirPrefix(config)))
+            {
+                LOG.log(System.Logger.Level.INFO, "member " + memberId + " deleted " + stale +
+                    ", the media driver directory of an earlier run that is gone (killed or crashed)");
+            }
+        }
         driver = EmbeddedMediaDriver.launch(aeronDir, AeronTransportContext.DEFAULT_TERM_BUFFER_LENGTH,
             AeronTransportContext.defaultIdleStrategy(),
             error -> LOG.log(System.Logger.Level.WARNING, "member " + memberId + " media driver error", error));
@@ -104,24 +115,10 @@ public final class KvDaemon implements AutoCloseable
         }
         node.start();
 
-        clientAeron = Aeron.connect(new Aeron.Context()
-            .aeronDirectoryName(aeronDir)
-            .clientName("ringraft c=" + clusterId + " m=" + memberId + " clients")
-            .useConductorAgentInvoker(true)
-            .errorHandler(error -> LOG.log(System.Logger.Level.WARNING, "member " + memberId + " client endpoint error",
-                error)));
         final String clientChannel = ClientProtocol.udpChannel(config.cluster().clientEndpoints().get(memberId));
-        try
-        {
-            clientSubscription = clientAeron.addSubscription(clientChannel, ClientProtocol.REQUEST_STREAM_ID);
-        }
-        catch (final RuntimeException ex)
-        {
-            throw new IllegalStateException("member " + memberId + " cannot listen for clients on " + clientChannel +
-                ": " + ex.getMessage(), ex);
-        }
         final ResponseQueue responses = new ResponseQueue(RESPONSE_QUEUE_BYTES, this::wakeEndpoint);
-        endpoint = new ClientEndpoint(node, clusterId, clientAeron, clientSubscription, responses);
+        endpoint = new ClientEndpoint(node, clusterId, aeronDir, clientChannel, responses,
+            error -> LOG.log(System.Logger.Level.WARNING, "member " + memberId + " client endpoint error", error));
         endpointRunner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(),
             error -> LOG.log(System.Logger.Level.WARNING, "member " + memberId + " client endpoint error", error),
             null, endpoint);
@@ -146,11 +143,12 @@ public final class KvDaemon implements AutoCloseable
 
     private static String defaultAeronDir(final DaemonConfig config)
     {
-        final File shm = new File("/dev/shm");
-        final String base = shm.isDirectory() ? shm.getPath() : System.getProperty("java.io.tmpdir");
-        return base + File.separator + "ringraft-daemon-c" + config.cluster().clusterId() + "-m" + config.memberId() +
-            "-" + ProcessHandle.current().pid() + "-" +
-            Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 40);
+        return DriverDirectories.uniqueName(defaultAeronDirPrefix(config));
+    }
+
+    private static String defaultAeronDirPrefix(final DaemonConfig config)
+    {
+        return "ringraft-daemon-c" + config.cluster().clusterId() + "-m" + config.memberId();
     }
 
     public RingraftNode node()
@@ -185,9 +183,15 @@ public final class KvDaemon implements AutoCloseable
             return;
         }
         closed = true;
-        CloseHelper.quietClose(endpointRunner); // joins the agent thread; onClose releases the sessions' publications
-        CloseHelper.quietClose(clientSubscription);
-        CloseHelper.quietClose(clientAeron);
+        if (null != endpointRunner)
+        {
+            // Joins the agent thread; onClose releases the sessions' publications and the endpoint's Aeron client.
+            CloseHelper.quietClose(endpointRunner);
+        }
+        else if (null != endpoint)
+        {
+            endpoint.onClose();
+        }
         CloseHelper.quietClose(node);
         CloseHelper.quietClose(driver);
         final File dir = new File(aeronDir);

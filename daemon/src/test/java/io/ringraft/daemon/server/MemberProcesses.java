@@ -111,6 +111,15 @@ final class MemberProcesses implements BeforeEachCallback, AfterEachCallback
         return files.dataDirOf(member);
     }
 
+    /** The JVM crash reports (hs_err files) any member wrote: none unless a member process crashed. */
+    List<Path> crashReports() throws IOException
+    {
+        try (var files = Files.list(root))
+        {
+            return files.filter(file -> file.getFileName().toString().startsWith("hs_err")).toList();
+        }
+    }
+
     /** Everything member {@code member} printed, over all its runs. */
     Path outputOf(final int member)
     {
@@ -128,6 +137,7 @@ final class MemberProcesses implements BeforeEachCallback, AfterEachCallback
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(System.getProperty("ringraft.jvm.opens", "").trim().split("\\s+")));
         command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-XX:ErrorFile=" + root.resolve("hs_err_pid%p.log"),
             "-cp", System.getProperty("java.class.path"),
             DaemonMain.class.getName(), "--config", files.configOf(member).toString()));
         command.removeIf(String::isEmpty);
@@ -249,7 +259,8 @@ final class MemberProcesses implements BeforeEachCallback, AfterEachCallback
         }
     }
 
-    private String currentOutput(final int member) throws IOException
+    /** What the current run of member {@code member} printed so far. */
+    String currentOutput(final int member) throws IOException
     {
         final Path output = outputOf(member);
         if (!Files.exists(output))
