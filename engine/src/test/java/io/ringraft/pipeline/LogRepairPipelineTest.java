@@ -1,14 +1,8 @@
 package io.ringraft.pipeline;
 
+import io.ringraft.pipeline.testing.ForwardingGroupStorage;
 import io.ringraft.pipeline.testing.InProcessCluster;
-import io.ringraft.raft.EntryBatch;
-import io.ringraft.raft.HardState;
-import io.ringraft.raft.LogReader;
 import io.ringraft.raft.LogRepair;
-import io.ringraft.raft.Membership;
-import io.ringraft.raft.SnapshotSource;
-import io.ringraft.raft.SnapshotToInstall;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -95,63 +89,12 @@ class LogRepairPipelineTest
     /** {@code storage}, reporting {@code repair} as what recovery found. */
     private static GroupStorage reporting(final GroupStorage storage, final LogRepair repair)
     {
-        return new GroupStorage()
+        return new ForwardingGroupStorage(storage)
         {
+            @Override
             public LogRepair repair()
             {
                 return repair;
-            }
-
-            public LogReader reader()
-            {
-                return storage.reader();
-            }
-
-            public SnapshotSource snapshots()
-            {
-                return storage.snapshots();
-            }
-
-            public HardState hardState()
-            {
-                return storage.hardState();
-            }
-
-            public void append(final EntryBatch entries)
-            {
-                storage.append(entries);
-            }
-
-            public void saveHardState(final HardState hardState)
-            {
-                storage.saveHardState(hardState);
-            }
-
-            public void installSnapshot(final SnapshotToInstall snapshot)
-            {
-                storage.installSnapshot(snapshot);
-            }
-
-            public void saveSnapshot(
-                final long index, final long term, final Membership membership, final DirectBuffer data,
-                final int offset, final int length)
-            {
-                storage.saveSnapshot(index, term, membership, data, offset, length);
-            }
-
-            public void compactPrefix(final long index)
-            {
-                storage.compactPrefix(index);
-            }
-
-            public void force()
-            {
-                storage.force();
-            }
-
-            public void close()
-            {
-                storage.close();
             }
         };
     }

@@ -1,14 +1,6 @@
 package io.ringraft.pipeline.testing;
 
 import io.ringraft.pipeline.GroupStorage;
-import io.ringraft.raft.EntryBatch;
-import io.ringraft.raft.HardState;
-import io.ringraft.raft.LogReader;
-import io.ringraft.raft.LogRepair;
-import io.ringraft.raft.Membership;
-import org.agrona.DirectBuffer;
-import io.ringraft.raft.SnapshotSource;
-import io.ringraft.raft.SnapshotToInstall;
 
 /**
  * Makes a node's disk slow or stuck: every {@link GroupStorage#force()} of the node's storages (wrapped with
@@ -32,55 +24,9 @@ public final class StorageFaults
 
     public GroupStorage wrap(final GroupStorage storage)
     {
-        return new GroupStorage()
+        return new ForwardingGroupStorage(storage)
         {
-            public LogReader reader()
-            {
-                return storage.reader();
-            }
-
-            public SnapshotSource snapshots()
-            {
-                return storage.snapshots();
-            }
-
-            public HardState hardState()
-            {
-                return storage.hardState();
-            }
-
-            public LogRepair repair()
-            {
-                return storage.repair();
-            }
-
-            public void append(final EntryBatch entries)
-            {
-                storage.append(entries);
-            }
-
-            public void saveHardState(final HardState hardState)
-            {
-                storage.saveHardState(hardState);
-            }
-
-            public void installSnapshot(final SnapshotToInstall snapshot)
-            {
-                storage.installSnapshot(snapshot);
-            }
-
-            public void saveSnapshot(
-                final long index, final long term, final Membership membership, final DirectBuffer data,
-                final int offset, final int length)
-            {
-                storage.saveSnapshot(index, term, membership, data, offset, length);
-            }
-
-            public void compactPrefix(final long index)
-            {
-                storage.compactPrefix(index);
-            }
-
+            @Override
             public void force()
             {
                 final long delay = forceDelayMs;
@@ -89,12 +35,7 @@ public final class StorageFaults
                     ApplyHook.sleepUninterruptibly(delay);
                 }
                 stall.pass();
-                storage.force();
-            }
-
-            public void close()
-            {
-                storage.close();
+                super.force();
             }
         };
     }
