@@ -62,13 +62,30 @@ public record SimConfig(
     }
 
     /**
-     * The liveness bound after faults stop: a leader and a new committed write within this many ticks. The
-     * margin beyond ten election timeouts is catch-up time: a hostile run replicates one entry per append, and a
-     * follower a hundred entries behind needs that many round trips before the probe write can commit.
+     * The liveness bound after faults stop, for a run that then held {@code uncommittedEntries} entries past the
+     * highest commit: a leader and a new committed write within this many ticks. Ten election timeouts elect a
+     * leader; 200 ticks let a follower catch up on a hundred committed entries it lacks (a hostile run replicates
+     * one entry per append). The rest is for the uncommitted tail: the probe write commits only once a quorum holds
+     * every entry before it, and faults that keep every leader from committing make that tail long, since each new
+     * leader adds up to maxUncommittedBytes of its own (a damaged-tail run, whose repairing members keep out of
+     * elections, stopped its faults with 240 such entries). After the faults nothing is lost: an append and its
+     * answer take at most {@link #maxRoundTripTicks()}, each carries at least one entry, and a follower has up to
+     * maxInflightMessages in flight.
      */
-    public int livenessTicks()
+    public int livenessTicks(final long uncommittedEntries)
     {
-        return 10 * electionTicks + 200;
+        return (int)Math.min(
+            Integer.MAX_VALUE,
+            10L * electionTicks + 200 + uncommittedEntries * maxRoundTripTicks() / maxInflightMessages);
+    }
+
+    /**
+     * An append and its answer once faults stop (no loss, no long delays): two network delays and, between them,
+     * the follower's write (each FIFO write ends at most maxPersistDelay after it is queued).
+     */
+    int maxRoundTripTicks()
+    {
+        return (2 * maxDelay + maxPersistDelay + TICK - 1) / TICK;
     }
 
     /**

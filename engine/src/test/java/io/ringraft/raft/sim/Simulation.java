@@ -16,9 +16,10 @@ import java.util.function.BooleanSupplier;
  * <p>
  * A randomized run ({@link #run()}) has two phases: faults (loss, duplication, delays, partitions, crashes) for
  * {@link SimConfig#faultTicks()}, then calm (network healed, everyone restarted) during which a leader must be
- * elected and a new write committed within {@link SimConfig#livenessTicks()}. Safety is checked after every event
- * by the {@link SafetyChecker}; the first violation stops the run with a {@link SimulationFailure} that prints
- * the seed, the config and the last events. Scenario tests drive a simulation step by step instead
+ * elected and a new write committed within {@link SimConfig#livenessTicks(long)} (which grows with the entries left
+ * uncommitted when the faults stopped). Safety is checked after every event by the {@link SafetyChecker}; the
+ * first violation stops the run with a {@link SimulationFailure} that prints the seed, the config and the last
+ * events. Scenario tests drive a simulation step by step instead
  * ({@link #start()}, {@link #runFor(long)}) and script the faults themselves.
  */
 public final class Simulation
@@ -43,6 +44,8 @@ public final class Simulation
 
     // The calm phase's liveness probe.
     private long calmAt = -1;
+    /** Entries past the highest commit when the faults stopped: the liveness bound grows with them. */
+    private long uncommittedAtCalm;
     private SimNode probeLeader;
     private long probeIndex;
     private long probeTerm;
@@ -132,14 +135,17 @@ public final class Simulation
         {
             schedule((long)config.meanTicksBetweenFaults() * SimConfig.TICK, SimEvent.Kind.FAULT, 0, 0);
         }
-        scheduleAt((long)config.faultTicks() * SimConfig.TICK, SimEvent.Kind.CALM, 0, 0);
-        final long deadline = (long)(config.faultTicks() + config.livenessTicks()) * SimConfig.TICK;
-        runUntil(deadline, true);
+        final long calmTime = (long)config.faultTicks() * SimConfig.TICK;
+        scheduleAt(calmTime, SimEvent.Kind.CALM, 0, 0);
+        runUntil(calmTime, true);
+        final int livenessTicks = config.livenessTicks(uncommittedAtCalm);
+        runUntil(calmTime + (long)livenessTicks * SimConfig.TICK, true);
         if (convergedAt < 0)
         {
-            throw failure(Invariant.LIVENESS, "no leader committed a new write within " + config.livenessTicks() +
-                " ticks after the faults stopped" + (null == probeLeader ? "" : " (last probe at n" + probeLeader.id() +
-                " index " + probeIndex + ")") + "; clients: " + workload, null);
+            throw failure(Invariant.LIVENESS, "no leader committed a new write within " + livenessTicks +
+                " ticks after the faults stopped with " + uncommittedAtCalm + " entries uncommitted" +
+                (null == probeLeader ? "" : " (last probe at n" + probeLeader.id() + " index " + probeIndex + ")") +
+                "; clients: " + workload, null);
         }
         try
         {
@@ -417,13 +423,18 @@ public final class Simulation
         network.healAll();
         network.calm();
         note("CALM: network healed, lossless; every member up");
+        long lastIndex = 0;
+        long commitIndex = 0;
         for (final int id : memberIds)
         {
             if (!nodes[id].isUp())
             {
                 nodes[id].start();
             }
+            lastIndex = Math.max(lastIndex, nodes[id].raft().lastIndex());
+            commitIndex = Math.max(commitIndex, nodes[id].raft().commitIndex());
         }
+        uncommittedAtCalm = Math.max(0, lastIndex - commitIndex);
         schedule(SimConfig.TICK, SimEvent.Kind.PROBE, 0, 0);
     }
 
