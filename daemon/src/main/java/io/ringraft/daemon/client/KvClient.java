@@ -38,8 +38,6 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -368,20 +366,7 @@ public final class KvClient implements AutoCloseable
 
     private static String defaultResponseHost(final ClusterConfig cluster)
     {
-        final boolean loopback = cluster.clientEndpoints().values().stream()
-            .allMatch(endpoint -> endpoint.startsWith("127.") || endpoint.startsWith("localhost:"));
-        if (loopback)
-        {
-            return "127.0.0.1";
-        }
-        try
-        {
-            return InetAddress.getLocalHost().getHostAddress();
-        }
-        catch (final UnknownHostException ex)
-        {
-            throw new IllegalStateException("cannot tell this host's address for responses; set responseHost", ex);
-        }
+        return ResponseHost.choose(cluster);
     }
 
     // ------------------------------------------------------------------ the agent's state

@@ -51,8 +51,9 @@ public final class KvClientOptions
     }
 
     /**
-     * The address members send responses to. Default: 127.0.0.1 when every member's client endpoint is on loopback,
-     * else this host's address.
+     * The address members send responses to (host or IP, no port). Default ({@link ResponseHost#choose}): 127.0.0.1
+     * when every member's client endpoint is on loopback, else the local address of the route to the first member's
+     * client endpoint. {@code client.response.host} in a config file and {@code ringraft kv --response-host} set it.
      */
     public String responseHost()
     {

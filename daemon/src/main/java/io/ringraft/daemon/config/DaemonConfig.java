@@ -21,6 +21,7 @@ import java.util.Set;
  * request.timeout.ms = 5000
  * fsync              = always | never-unsafe-for-benchmarks
  * </pre>
+ * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
  */
 public final class DaemonConfig
@@ -102,6 +103,7 @@ public final class DaemonConfig
         final FsyncPolicy fsync = fsync(reader);
         final Set<String> known = new HashSet<>(KEYS);
         known.addAll(ClusterConfig.KEYS);
+        ClientConfig.validate(reader, known);
         reader.rejectUnknown(known);
         reader.throwIfErrors();
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir, Duration.ofMillis(tickMs),

@@ -7,15 +7,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.File;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code ringraft-daemon --config FILE}: runs one member until SIGTERM or SIGINT, whose shutdown hook closes the node,
- * the transport and the media driver and deletes the driver's directory. Prints one line, {@code ready member N ...},
- * once it serves clients. A member whose data directory recovery refuses (another cluster's or member's, an older
- * format, a file unreadable or out of place) prints one line naming the file, the offset, what is wrong and what to
+ * the transport and the media driver and deletes the driver's directory, printing a line when it begins and one when
+ * it is done. Prints one line, {@code ready member N ...}, once it serves clients. A member whose data directory is
+ * refused (another cluster's or member's, first started with another {@code groups}, an older format, a file
+ * unreadable or out of place) prints one line naming the file, the offset, what is wrong and what to
  * do, and exits with {@link #DATA_DIRECTORY_REFUSED}; damage it can repair (synced records lost, a lost hard state)
  * does not stop it: the member starts as a non-voting member and catches up from the leader.
  */
@@ -76,7 +79,7 @@ public final class DaemonMain implements Callable<Integer>
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            daemon.close();
+            stop(daemon, System.out);
             stopped.countDown();
         }, "ringraft-daemon-shutdown"));
         System.out.println("ready member " + config.memberId() + " cluster " + config.cluster().clusterId() +
@@ -85,6 +88,23 @@ public final class DaemonMain implements Callable<Integer>
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Closes {@code daemon}, with a line on {@code out} when it begins and one when it is done: an operator who sent
+     * SIGTERM sees that the member heard it and when it has let go of its ports and files.
+     */
+    static void stop(final KvDaemon daemon, final PrintStream out)
+    {
+        final int memberId = daemon.config().memberId();
+        out.println("stopping member " + memberId + " cluster " + daemon.config().cluster().clusterId() +
+            ": closing its client endpoint, its node (" + daemon.config().cluster().groups() + " groups, transport) " +
+            "and its media driver");
+        out.flush();
+        daemon.close();
+        out.println("stopped member " + memberId + ": client endpoint, node, transport and media driver closed; " +
+            "aeron dir " + daemon.aeronDir() + (new File(daemon.aeronDir()).exists() ? " still exists" : " deleted"));
+        out.flush();
     }
 
     private static RecoveryRefusedException refusal(final Throwable failure)

@@ -74,6 +74,7 @@ public final class KvDaemon implements AutoCloseable
     {
         final int memberId = config.memberId();
         final int clusterId = config.cluster().clusterId();
+        MemberRecord.check(config);
         if (null == config.aeronDir())
         {
             for (final File stale : DriverDirectories.deleteStale(defaultAeronDirPrefix(config)))
@@ -113,6 +114,7 @@ public final class KvDaemon implements AutoCloseable
             transport.close(); // the node owns it only once launched
             throw ex;
         }
+        MemberRecord.recordIfAbsent(config); // once recovery accepted every group's log: a refusal changes nothing
         node.start();
 
         final String clientChannel = ClientProtocol.udpChannel(config.cluster().clientEndpoints().get(memberId));

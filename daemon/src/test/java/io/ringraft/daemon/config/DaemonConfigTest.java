@@ -167,6 +167,32 @@ class DaemonConfigTest
     }
 
     @Test
+    void clientResponseHostInAMembersFileIsReadByClientsOnly(@TempDir final Path dir) throws Exception
+    {
+        final Path file = dir.resolve("ringraft.conf");
+        Files.writeString(file, VALID + "client.response.host = 10.0.0.9\n");
+        assertThat(DaemonConfig.load(file).memberId()).isEqualTo(2);
+        final ClientConfig client = ClientConfig.load(file);
+        assertThat(client.responseHost()).isEqualTo("10.0.0.9");
+        assertThat(client.cluster().groups()).isEqualTo(4);
+        Files.writeString(file, VALID);
+        assertThat(ClientConfig.load(file).responseHost()).isNull();
+        Files.writeString(file, VALID + "client.response.host = [fd00::9]\n");
+        assertThat(ClientConfig.load(file).responseHost()).isEqualTo("[fd00::9]");
+    }
+
+    @Test
+    void clientResponseHostWithAPortIsNamed(@TempDir final Path dir) throws Exception
+    {
+        assertError(VALID + "client.response.host = 10.0.0.9:4000\n", "test.conf:12",
+            "client.response.host = '10.0.0.9:4000'", "has a port", "without a port");
+        final Path file = dir.resolve("client.conf");
+        Files.writeString(file, VALID + "client.response.host = two words\n");
+        assertThatThrownBy(() -> ClientConfig.load(file)).isInstanceOf(ConfigException.class)
+            .hasMessageContaining("client.response.host = 'two words': must be a host name or IP address");
+    }
+
+    @Test
     void reportsEveryErrorAtOnce()
     {
         final String text = replace(replace(VALID, "groups", "-1"), "tick.ms", "x");

@@ -27,7 +27,7 @@ public final class KvDeleteCommand implements Callable<Integer>
 
     public Integer call()
     {
-        return args.run(client ->
+        return args.run(key, null, client ->
         {
             if (!client.delete(KvClientArgs.utf8(key)))
             {

@@ -28,7 +28,7 @@ public final class KvGetCommand implements Callable<Integer>
 
     public Integer call()
     {
-        return args.run(client ->
+        return args.run(key, null, client ->
         {
             final byte[] value = client.get(KvClientArgs.utf8(key));
             if (null == value)

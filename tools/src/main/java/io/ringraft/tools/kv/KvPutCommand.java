@@ -29,7 +29,7 @@ public final class KvPutCommand implements Callable<Integer>
 
     public Integer call()
     {
-        return args.run(client ->
+        return args.run(key, value, client ->
         {
             client.put(KvClientArgs.utf8(key), KvClientArgs.utf8(value));
             spec.commandLine().getOut().println("OK");

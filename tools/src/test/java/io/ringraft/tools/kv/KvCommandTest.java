@@ -5,6 +5,7 @@ package io.ringraft.tools.kv;
 
 import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.daemon.config.DaemonConfig;
+import io.ringraft.daemon.kv.KvCommands;
 import io.ringraft.daemon.server.KvDaemon;
 import io.ringraft.tools.CommandLineTest;
 import org.junit.jupiter.api.AfterAll;
@@ -70,6 +71,50 @@ class KvCommandTest extends CommandLineTest
         assertThat(execute("kv", "get", "colour", "--config", config.toString())).isEqualTo(KvCommand.NOT_FOUND);
         assertThat(err.toString()).contains("not found: colour");
         assertThat(execute("kv", "delete", "colour", "--config", config.toString())).isEqualTo(KvCommand.NOT_FOUND);
+    }
+
+    @Test
+    void anEmptyKeyIsAOneLineUsageError()
+    {
+        for (final String[] command : new String[][] {{"get", ""}, {"delete", ""}, {"put", "", "v"}})
+        {
+            final String[] args = new String[command.length + 3];
+            args[0] = "kv";
+            System.arraycopy(command, 0, args, 1, command.length);
+            args[command.length + 1] = "--config";
+            args[command.length + 2] = config.toString();
+            assertThat(execute(args)).as(err.toString()).isEqualTo(KvCommand.USAGE);
+            assertThat(err.toString().lines().toList()).singleElement().isEqualTo(
+                "ringraft kv " + command[0] + ": KEY '' is empty; a key is 1 to 65536 bytes of UTF-8");
+        }
+    }
+
+    @Test
+    void aKeyOrValueTooLongIsAOneLineUsageError()
+    {
+        final String longKey = "k".repeat(KvCommands.MAX_KEY_LENGTH + 1);
+        assertThat(execute("kv", "get", longKey, "--config", config.toString())).isEqualTo(KvCommand.USAGE);
+        assertThat(err.toString().lines().toList()).singleElement().isEqualTo("ringraft kv get: KEY '" +
+            "k".repeat(40) + "...' is 65537 bytes of UTF-8; a key is 1 to 65536 bytes");
+        final String longValue = "v".repeat(KvCommands.MAX_VALUE_LENGTH + 1);
+        assertThat(execute("kv", "put", "k", longValue, "--config", config.toString())).isEqualTo(KvCommand.USAGE);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+            .contains("ringraft kv put: VALUE '", "is 1048577 bytes of UTF-8; a value is at most 1048576 bytes");
+    }
+
+    @Test
+    void responseHostFromTheOptionOrTheConfig() throws IOException
+    {
+        assertThat(execute("kv", "put", "via", "option", "--config", config.toString(), "--response-host", "127.0.0.1"))
+            .as(err.toString()).isZero();
+        final Path withKey = root.resolve("with-response-host.conf");
+        Files.writeString(withKey, Files.readString(config) + "client.response.host = 127.0.0.1\n");
+        assertThat(execute("kv", "get", "via", "--config", withKey.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().trim()).isEqualTo("option");
+        assertThat(execute("kv", "get", "via", "--config", config.toString(), "--response-host", "127.0.0.1:9"))
+            .isEqualTo(KvCommand.USAGE);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+            .startsWith("ringraft kv get: --response-host '127.0.0.1:9' has a port");
     }
 
     @Test

@@ -1,0 +1,94 @@
+package io.ringraft.daemon.config;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * What a client reads from a config file: the {@link ClusterConfig} plus the client's own keys, all optional:
+ * <pre>
+ * client.response.host = 10.0.0.9    (the address members send responses to; default: the local address of the
+ *                                     route to the first member that has one, see KvClientOptions#responseHost)
+ * </pre>
+ * A member's file may carry the client's keys (members ignore them), so that the file of the member on a host also
+ * serves the clients there. Other keys are the members' business and ignored here.
+ */
+public final class ClientConfig
+{
+    public static final String RESPONSE_HOST = "client.response.host";
+    static final Set<String> KEYS = Set.of(RESPONSE_HOST);
+    /** The rule of {@link #RESPONSE_HOST} and of the command line's {@code --response-host}. */
+    public static final String RESPONSE_HOST_RULE =
+        "must be a host name or IP address of this client that the members can reach, without a port " +
+        "(an IPv6 address in brackets)";
+
+    private final ClusterConfig cluster;
+    private final String responseHost;
+
+    public ClientConfig(final ClusterConfig cluster, final String responseHost)
+    {
+        this.cluster = cluster;
+        this.responseHost = responseHost;
+    }
+
+    /** Reads and validates the cluster and client keys of {@code file}, ignoring the others. */
+    public static ClientConfig load(final Path file)
+    {
+        final SettingsReader reader = new SettingsReader(ConfigFile.read(file));
+        final ClientConfig config = read(reader);
+        reader.throwIfErrors();
+        return config;
+    }
+
+    static ClientConfig read(final SettingsReader reader)
+    {
+        final ClusterConfig cluster = ClusterConfig.read(reader);
+        return new ClientConfig(cluster, responseHost(reader));
+    }
+
+    /** Validates the client's keys only: a member's file may carry them. */
+    static void validate(final SettingsReader reader, final Set<String> known)
+    {
+        responseHost(reader);
+        known.addAll(KEYS);
+    }
+
+    private static String responseHost(final SettingsReader reader)
+    {
+        final String host = reader.string(RESPONSE_HOST, false, RESPONSE_HOST_RULE);
+        if (null != host)
+        {
+            final String problem = hostProblem(host);
+            if (null != problem)
+            {
+                reader.error(RESPONSE_HOST, host, problem);
+                return null;
+            }
+        }
+        return host;
+    }
+
+    /** @return null when {@code host} is a usable response host, else what is wrong with it and the rule. */
+    public static String hostProblem(final String host)
+    {
+        if (host.matches("[A-Za-z0-9.-]+") || host.matches("\\[[0-9A-Fa-f:.]+]"))
+        {
+            return null;
+        }
+        if (host.matches("[^:]+:[0-9]*"))
+        {
+            return "has a port; " + RESPONSE_HOST_RULE + " (the client picks its own port)";
+        }
+        return RESPONSE_HOST_RULE;
+    }
+
+    public ClusterConfig cluster()
+    {
+        return cluster;
+    }
+
+    /** Null when the file does not set {@link #RESPONSE_HOST}. */
+    public String responseHost()
+    {
+        return responseHost;
+    }
+}

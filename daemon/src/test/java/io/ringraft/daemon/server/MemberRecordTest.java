@@ -1,0 +1,102 @@
+package io.ringraft.daemon.server;
+
+import io.ringraft.daemon.config.DaemonConfig;
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The data directory records the cluster id, member id and groups of the first start; a start whose config disagrees
+ * is refused in one line with exit code 3, naming the key, both values and what to do. Also: stopping prints a line
+ * when it begins and one when it is done.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class MemberRecordTest
+{
+    @TempDir
+    Path root;
+    private ClusterFiles files;
+
+    @AfterEach
+    void removeAeronDirectory()
+    {
+        if (null != files)
+        {
+            IoUtil.delete(new File(files.aeronDirOf(1)), true);
+        }
+    }
+
+    @Test
+    void anotherGroupCountThanTheFirstStartsIsRefusedInOneLineWithExitCode3() throws IOException
+    {
+        files = new ClusterFiles(root, 2);
+        final Path config = files.configOf(1);
+        final KvDaemon daemon = KvDaemon.start(DaemonConfig.load(config));
+        final ByteArrayOutputStream stopLines = new ByteArrayOutputStream();
+        DaemonMain.stop(daemon, new PrintStream(stopLines, true, StandardCharsets.UTF_8));
+
+        assertThat(stopLines.toString(StandardCharsets.UTF_8).lines().toList()).satisfiesExactly(
+            begin -> assertThat(begin).startsWith("stopping member 1 cluster " + files.clusterId + ": closing"),
+            end -> assertThat(end).startsWith("stopped member 1: ").endsWith(files.aeronDirOf(1) + " deleted"));
+        final Path record = files.dataDirOf(1).resolve(MemberRecord.FILE_NAME);
+        assertThat(Files.readString(record)).contains("cluster.id = " + files.clusterId + "\n", "member.id = 1\n",
+            "groups = 2\n");
+
+        Files.writeString(config, Files.readString(config).replace("groups = 2", "groups = 3"));
+        final Run run = runDaemon(config);
+        assertThat(run.exitCode).as(run.err).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED);
+        assertThat(run.err.lines().filter(line -> line.startsWith("ringraft-daemon:")).toList()).singleElement()
+            .isEqualTo("ringraft-daemon: member 1 cannot start: data directory refused: " + record + " at offset 0: " +
+                "the config says groups = 3 but this data directory was first started with groups = 2. Set groups = 2 " +
+                "in the config (changing it would move keys to other groups), or point data.dir at a new directory");
+        assertThat(run.err).doesNotContain("\tat ", "Exception");
+        assertThat(Files.readString(record)).contains("groups = 2\n");
+    }
+
+    @Test
+    void aDirectoryFromBeforeTheRecordWithMoreGroupFoldersIsRefused() throws IOException
+    {
+        files = new ClusterFiles(root, 2);
+        final Path config = files.configOf(1);
+        Files.createDirectories(files.dataDirOf(1).resolve("3"));
+        final Run run = runDaemon(config);
+        assertThat(run.exitCode).as(run.err).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED);
+        assertThat(run.err.lines().filter(line -> line.startsWith("ringraft-daemon:")).toList()).singleElement()
+            .asString().contains("the config says groups = 2 but the data directory holds group 3", "Set groups");
+        assertThat(files.dataDirOf(1).resolve(MemberRecord.FILE_NAME)).doesNotExist();
+    }
+
+    private record Run(int exitCode, String err)
+    {
+    }
+
+    private static Run runDaemon(final Path config)
+    {
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final PrintStream originalErr = System.err;
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        try
+        {
+            final int exitCode = new CommandLine(new DaemonMain()).execute("--config", config.toString());
+            return new Run(exitCode, err.toString(StandardCharsets.UTF_8));
+        }
+        finally
+        {
+            System.setErr(originalErr);
+        }
+    }
+}
