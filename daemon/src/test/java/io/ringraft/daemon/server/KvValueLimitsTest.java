@@ -87,6 +87,12 @@ class KvValueLimitsTest
             .isInstanceOf(IllegalArgumentException.class)
             .hasMessageContaining(String.valueOf(KvCommands.MAX_VALUE_LENGTH + 1))
             .hasMessageContaining(String.valueOf(KvCommands.MAX_VALUE_LENGTH));
+        // A COMPARE_AND_SET of two largest values is more than one command a member takes.
+        final byte[] big = new byte[KvCommands.MAX_VALUE_LENGTH];
+        assertThatThrownBy(() -> client.compareAndSetAsync(bytes("too-big"), big, big))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining(String.valueOf(KvCommands.HEADER_LENGTH + KvCommands.MAX_KEY_LENGTH +
+                KvCommands.MAX_VALUE_LENGTH));
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).isLessThan(1_000);
     }
 
