@@ -274,16 +274,10 @@ public final class AeronTransport implements Transport
         return builder.build();
     }
 
+    /** One line per cause (a failed send names its peer) per interval, with the count of the repeats between. */
     private static ErrorHandler loggingErrorHandler(final String what)
     {
-        final RateLimitedLogger log = new RateLimitedLogger(LOGGER, ERROR_LOG_INTERVAL_NS);
-        return (error) ->
-        {
-            synchronized (log)
-            {
-                log.log(Level.WARNING, what, null, error);
-            }
-        };
+        return new RateLimitedErrorHandler(LOGGER, what);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ringraft.daemon.client;
 
 import io.ringraft.codecs.sbe.ResponseStatus;
+import io.ringraft.daemon.kv.KvCommands;
 import io.ringraft.pipeline.Status;
 
 /**
@@ -15,6 +16,17 @@ public final class ClientProtocol
     public static final int RESPONSE_STREAM_ID = 2109;
     /** Carried in Connect; a member refuses a client of another version with SessionEvent ERROR. */
     public static final int CLIENT_VERSION = 1;
+    /**
+     * The largest KV command a member takes (one Raft entry): the largest key with the largest value. A
+     * COMPARE_AND_SET whose key, expected and new value together are longer is refused.
+     */
+    public static final int MAX_COMMAND_LENGTH =
+        KvCommands.HEADER_LENGTH + KvCommands.MAX_KEY_LENGTH + KvCommands.MAX_VALUE_LENGTH;
+    /**
+     * Term length of a client's request publications and a member's response publications: Aeron carries a message
+     * of at most a term / 8 (2 MiB here), which a request or response of {@link #MAX_COMMAND_LENGTH} fits.
+     */
+    public static final int TERM_LENGTH = 16 * 1024 * 1024;
 
     private ClientProtocol()
     {

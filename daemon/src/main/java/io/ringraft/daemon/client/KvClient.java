@@ -9,6 +9,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.logbuffer.Header;
 import io.ringraft.aeron.AeronTransportContext;
 import io.ringraft.aeron.EmbeddedMediaDriver;
+import io.ringraft.aeron.RateLimitedErrorHandler;
 import io.ringraft.codecs.FrameCheck;
 import io.ringraft.codecs.Frames;
 import io.ringraft.codecs.sbe.CloseSessionEncoder;
@@ -29,6 +30,7 @@ import io.ringraft.daemon.kv.KvCommands;
 import io.ringraft.daemon.kv.KvResults;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
+import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -71,6 +73,7 @@ public final class KvClient implements AutoCloseable
     private static final long ELECTION_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final System.Logger LOG = System.getLogger(KvClient.class.getName());
 
     private final KvClientOptions options;
     private final ClusterConfig cluster;
@@ -88,6 +91,9 @@ public final class KvClient implements AutoCloseable
     private AgentRunner runner;
     private volatile Thread agentThread;
     private volatile boolean closed;
+    /** The last error the client's driver, Aeron client or thread reported: named when a request times out. */
+    private volatile Throwable lastError;
+    private volatile long lastErrorNs;
 
     private KvClient(final KvClientOptions options)
     {
@@ -129,13 +135,15 @@ public final class KvClient implements AutoCloseable
 
     private void open()
     {
-        driver = EmbeddedMediaDriver.launchInvoked(aeronDir, 1024 * 1024 * 4, error -> { });
+        // Logged, rate limited (a lost member fails every send to it), and remembered for the next timeout's message.
+        final ErrorHandler errors = recording(new RateLimitedErrorHandler(LOG, "kv client error"));
+        driver = EmbeddedMediaDriver.launchInvoked(aeronDir, options.termBufferLength(), errors);
         aeron = Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(aeronDir)
             .clientName("ringraft kv client")
             .useConductorAgentInvoker(true)
             .driverAgentInvoker(driver.sharedAgentInvoker())
-            .errorHandler(error -> { }));
+            .errorHandler(errors));
         final String host = null != options.responseHost() ? options.responseHost() : defaultResponseHost(cluster);
         responses = aeron.addSubscription(ClientProtocol.udpChannel(host + ":0"), ClientProtocol.RESPONSE_STREAM_ID);
         final long deadline = System.nanoTime() + START_TIMEOUT_NS;
@@ -159,7 +167,7 @@ public final class KvClient implements AutoCloseable
         }
         members = links.toArray(new MemberLink[0]);
         agent = new ClientAgent();
-        runner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(), error -> { }, null, agent);
+        runner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(), errors, null, agent);
         AgentRunner.startOnThread(runner, runnable ->
         {
             final Thread thread = new Thread(runnable, "ringraft-kv-client");
@@ -167,6 +175,16 @@ public final class KvClient implements AutoCloseable
             agentThread = thread;
             return thread;
         });
+    }
+
+    private ErrorHandler recording(final ErrorHandler log)
+    {
+        return (error) ->
+        {
+            lastErrorNs = System.nanoTime();
+            lastError = error;
+            log.onError(error);
+        };
     }
 
     // ------------------------------------------------------------------ API
@@ -242,7 +260,15 @@ public final class KvClient implements AutoCloseable
     /** Sets {@code value} if the key holds {@code expected} (null: if absent); completes with whether it did. */
     public CompletableFuture<Boolean> compareAndSetAsync(final byte[] key, final byte[] expected, final byte[] value)
     {
-        return submit(false, key, KvCommands.compareAndSet(key, expected, value), -1)
+        final byte[] command = KvCommands.compareAndSet(key, expected, value);
+        if (command.length > ClientProtocol.MAX_COMMAND_LENGTH)
+        {
+            throw new IllegalArgumentException("COMPARE_AND_SET of a " + key.length + "-byte key, " +
+                (null == expected ? 0 : expected.length) + "-byte expected and " + value.length + "-byte new value " +
+                "is " + command.length + " bytes, over the " + ClientProtocol.MAX_COMMAND_LENGTH + " bytes a member " +
+                "takes in one command (the largest key with the largest value): shorten the key or the values");
+        }
+        return submit(false, key, command, -1)
             .thenApply(result -> expect(result, "COMPARE_AND_SET", KvResults.OK, KvResults.CAS_MISMATCH) &&
                 KvResults.OK == KvResults.code(result));
     }
@@ -433,7 +459,7 @@ public final class KvClient implements AutoCloseable
         private final List<Request> active = new ArrayList<>();
         private final Long2ObjectHashMap<Request> inFlight = new Long2ObjectHashMap<>();
         private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
-        private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(KvCommands.MAX_VALUE_LENGTH * 2 + 64 * 1024 + 4096));
+        private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ClientProtocol.MAX_COMMAND_LENGTH + 4096));
         private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
         private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         private final ConnectEncoder connectEncoder = new ConnectEncoder();
@@ -491,9 +517,14 @@ public final class KvClient implements AutoCloseable
                 {
                     removeAt(i);
                     inFlight.remove(request.correlationId);
+                    // Only an error of the request's own lifetime: an older one would mislead.
+                    final Throwable error = lastError;
+                    final boolean recent = null != error &&
+                        lastErrorNs - (request.deadlineNs - options.requestTimeout().toNanos()) >= 0;
                     request.future.completeExceptionally(new KvException(
                         "request to group " + request.group + " got no OK within " + options.requestTimeout() +
-                        " (" + request.attempts + " attempts); last: " + request.lastProblem,
+                        " (" + request.attempts + " attempts); last: " + request.lastProblem +
+                        (recent ? "; the client's last transport error: " + error : ""),
                         request.lastMember, request.lastStatus));
                     work++;
                     continue;
@@ -573,7 +604,26 @@ public final class KvClient implements AutoCloseable
                     .putPayload(request.payload, 0, request.payload.length);
                 length = MessageHeaderEncoder.ENCODED_LENGTH + commandEncoder.encodedLength();
             }
-            final long position = link.publication.offer(sendBuffer, 0, length);
+            if (length > link.publication.maxMessageLength())
+            {
+                // No member could take it either: failing now beats spending the budget on every member.
+                request.future.completeExceptionally(new KvException("the request is " + length + " bytes, more " +
+                    "than the " + link.publication.maxMessageLength() + " bytes Aeron carries in one message on the " +
+                    "client's publications (an eighth of their term length, " + link.publication.termBufferLength() +
+                    "): raise KvClientOptions.termBufferLength", link.memberId, "TOO_LARGE"));
+                return 1;
+            }
+            final long position;
+            try
+            {
+                position = link.publication.offer(sendBuffer, 0, length);
+            }
+            catch (final RuntimeException ex)
+            {
+                request.future.completeExceptionally(new KvException("sending to member " + link.memberId + " at " +
+                    link.endpoint + " failed: " + ex, link.memberId, "ERROR", ex));
+                return 1;
+            }
             if (position > 0)
             {
                 request.inFlight = true;
@@ -582,12 +632,35 @@ public final class KvClient implements AutoCloseable
                 inFlight.put(request.correlationId, request);
                 return 1;
             }
+            return offerFailed(link, request, position, nowNs);
+        }
+
+        /**
+         * Back pressure is waited out until the request's budget is spent, an unconnected member is passed over for
+         * the next; a publication that can never send again fails the request at once. Each says so in the request's
+         * last problem, which its failure names.
+         */
+        private int offerFailed(final MemberLink link, final Request request, final long position, final long nowNs)
+        {
             if (Publication.BACK_PRESSURED == position || Publication.ADMIN_ACTION == position)
             {
+                request.lastProblem = "the client's publication to member " + link.memberId + " at " + link.endpoint +
+                    " is back pressured (the member takes no more, or the network is slow)";
+                request.lastMember = link.memberId;
+                request.lastStatus = "BACK_PRESSURED";
                 request.sendAtNs = nowNs; // next scan
                 return 0;
             }
-            unreachable(link, request, nowNs);
+            if (Publication.NOT_CONNECTED == position)
+            {
+                unreachable(link, request, nowNs);
+                return 1;
+            }
+            final String why = Publication.CLOSED == position ? "is closed" :
+                Publication.MAX_POSITION_EXCEEDED == position ? "reached its maximum position (connect a new client)" :
+                "failed with code " + position;
+            request.future.completeExceptionally(new KvException("the client's publication to member " +
+                link.memberId + " at " + link.endpoint + " " + why, link.memberId, "ERROR"));
             return 1;
         }
 
@@ -599,21 +672,27 @@ public final class KvClient implements AutoCloseable
                 .clusterId(cluster.clusterId())
                 .clientVersion(ClientProtocol.CLIENT_VERSION)
                 .responseChannel(responseChannel);
-            final long position = link.publication.offer(
-                sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength());
+            final long position;
+            try
+            {
+                position = link.publication.offer(
+                    sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength());
+            }
+            catch (final RuntimeException ex)
+            {
+                request.future.completeExceptionally(new KvException("connecting to member " + link.memberId +
+                    " at " + link.endpoint + " failed: " + ex, link.memberId, "ERROR", ex));
+                return;
+            }
             if (position > 0)
             {
                 link.state = SessionState.CONNECTING;
                 link.connectSentNs = nowNs;
                 request.sendAtNs = nowNs; // sent once the session is open
             }
-            else if (Publication.BACK_PRESSURED == position || Publication.ADMIN_ACTION == position)
-            {
-                request.sendAtNs = nowNs;
-            }
             else
             {
-                unreachable(link, request, nowNs);
+                offerFailed(link, request, position, nowNs);
             }
         }
 

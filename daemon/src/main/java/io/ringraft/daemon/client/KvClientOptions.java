@@ -15,6 +15,7 @@ public final class KvClientOptions
     private Duration requestTimeout = Duration.ofSeconds(15);
     private String responseHost;
     private String aeronDir;
+    private int termBufferLength = ClientProtocol.TERM_LENGTH;
 
     public KvClientOptions(final ClusterConfig cluster)
     {
@@ -75,6 +76,28 @@ public final class KvClientOptions
     public KvClientOptions aeronDir(final String v)
     {
         aeronDir = v;
+        return this;
+    }
+
+    /**
+     * Term length of the client's publications to members (a power of two, 64 KiB..1 GiB). Aeron carries a message
+     * of at most a term / 8, so this bounds the largest request: the default, {@link ClientProtocol#TERM_LENGTH},
+     * carries the largest key with the largest value; a request too large for it fails at once, saying so. The term
+     * files are sparse: only pages that traffic touches take memory.
+     */
+    public int termBufferLength()
+    {
+        return termBufferLength;
+    }
+
+    public KvClientOptions termBufferLength(final int v)
+    {
+        if (v < 64 * 1024 || v > 1024 * 1024 * 1024 || Integer.bitCount(v) != 1)
+        {
+            throw new IllegalArgumentException(
+                "termBufferLength must be a power of two between 65536 and 1073741824, was " + v);
+        }
+        termBufferLength = v;
         return this;
     }
 }

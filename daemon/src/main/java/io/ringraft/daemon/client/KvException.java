@@ -13,6 +13,14 @@ public final class KvException extends RuntimeException
         this.status = status;
     }
 
+    /** @param cause what failed in the client, e.g. the Aeron call that could not send the request. */
+    public KvException(final String message, final int memberId, final String status, final Throwable cause)
+    {
+        super(message, cause);
+        this.memberId = memberId;
+        this.status = status;
+    }
+
     /** The member whose answer decided the failure, -1 when none answered. */
     public int memberId()
     {

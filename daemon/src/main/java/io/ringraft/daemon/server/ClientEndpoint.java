@@ -436,6 +436,11 @@ final class ClientEndpoint implements Agent
         {
             refusal = "malformed KV command: " + problem;
         }
+        else if (command.capacity() > ClientProtocol.MAX_COMMAND_LENGTH)
+        {
+            refusal = "the command is " + command.capacity() + " bytes, over the " + ClientProtocol.MAX_COMMAND_LENGTH +
+                " a member takes (the largest key with the largest value)";
+        }
         else
         {
             final int keyGroup = KeyPartitioner.groupOf(command, commandView.keyOffset(), commandView.keyLength(), node.groups());
@@ -513,6 +518,17 @@ final class ClientEndpoint implements Agent
                 .putResult(isError ? empty : bytes, isError ? 0 : offset, isError ? 0 : length)
                 .putErrorMessage(isError ? bytes : empty, isError ? offset : 0, isError ? length : 0);
             encodedLength = MessageHeaderEncoder.ENCODED_LENGTH + readResponseEncoder.encodedLength();
+        }
+        if (encodedLength > session.publication.maxMessageLength())
+        {
+            // Only when the client named a response channel of small terms: tell it, rather than let it time out.
+            responsesNotSent = responsesNotSent + 1;
+            final byte[] text = ("the response is " + encodedLength + " bytes, more than the " +
+                session.publication.maxMessageLength() + " bytes one message of the client's response channel " +
+                "carries (term length / 8)").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            send(session, type, correlationId, groupId, ResponseStatus.INVALID_REQUEST, -1, leaderHint,
+                new UnsafeBuffer(text), 0, text.length);
+            return;
         }
         if (session.publication.offer(sendBuffer, 0, encodedLength) < 0)
         {

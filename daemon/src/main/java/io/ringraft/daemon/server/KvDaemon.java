@@ -5,6 +5,7 @@ import io.ringraft.aeron.AeronTransport;
 import io.ringraft.aeron.AeronTransportContext;
 import io.ringraft.aeron.DriverDirectories;
 import io.ringraft.aeron.EmbeddedMediaDriver;
+import io.ringraft.aeron.RateLimitedErrorHandler;
 import io.ringraft.daemon.client.ClientProtocol;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.kv.KvStateMachine;
@@ -83,9 +84,10 @@ public final class KvDaemon implements AutoCloseable
                     ", the media driver directory of an earlier run that is gone (killed or crashed)");
             }
         }
+        // Rate limited: during a partition the driver fails every send to the lost peer, thousands a second.
         driver = EmbeddedMediaDriver.launch(aeronDir, AeronTransportContext.DEFAULT_TERM_BUFFER_LENGTH,
             AeronTransportContext.defaultIdleStrategy(),
-            error -> LOG.log(System.Logger.Level.WARNING, "member " + memberId + " media driver error", error));
+            new RateLimitedErrorHandler(LOG, "member " + memberId + " media driver error"));
 
         final AeronTransport transport = new AeronTransport(new AeronTransportContext()
             .clusterId(clusterId)
@@ -107,6 +109,9 @@ public final class KvDaemon implements AutoCloseable
                 .requestTimeout(config.requestTimeout())
                 .fsyncPolicy(config.fsyncPolicy())
                 .stateMachineFactory(groupId -> new KvStateMachine())
+                // The largest command a client may send (the largest key and value) is one entry; an append of it
+                // still fits in one message of the transport's 16 MiB terms.
+                .raftConfigCustomizer(raft -> raft.maxEntryBytes(ClientProtocol.MAX_COMMAND_LENGTH))
                 .transport(transport));
         }
         catch (final RuntimeException | Error ex)
@@ -119,11 +124,10 @@ public final class KvDaemon implements AutoCloseable
 
         final String clientChannel = ClientProtocol.udpChannel(config.cluster().clientEndpoints().get(memberId));
         final ResponseQueue responses = new ResponseQueue(RESPONSE_QUEUE_BYTES, this::wakeEndpoint);
-        endpoint = new ClientEndpoint(node, clusterId, aeronDir, clientChannel, responses,
-            error -> LOG.log(System.Logger.Level.WARNING, "member " + memberId + " client endpoint error", error));
-        endpointRunner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(),
-            error -> LOG.log(System.Logger.Level.WARNING, "member " + memberId + " client endpoint error", error),
-            null, endpoint);
+        final RateLimitedErrorHandler endpointErrors =
+            new RateLimitedErrorHandler(LOG, "member " + memberId + " client endpoint error");
+        endpoint = new ClientEndpoint(node, clusterId, aeronDir, clientChannel, responses, endpointErrors);
+        endpointRunner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(), endpointErrors, null, endpoint);
         AgentRunner.startOnThread(endpointRunner, runnable ->
         {
             final Thread thread = new Thread(runnable);
