@@ -92,7 +92,18 @@ public final class RingraftNode implements AutoCloseable
         {
             throw new UncheckedIOException("cannot create dataDir " + ctx.dataDir(), ex);
         }
-        counters = new NodeCounters(ctx.dataDir(), ctx.memberId(), members, groupCount);
+        // Storage first: a log whose recovery refuses to start must find the data directory as it was, without a
+        // counters file that this start created.
+        storages = openStorages(ctx, groupCount);
+        try
+        {
+            counters = new NodeCounters(ctx.dataDir(), ctx.memberId(), members, groupCount);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(storages);
+            throw ex;
+        }
 
         // The classic loop keeps its own raft thread: it blocks on the disk, which the transport's thread must not.
         final boolean hosted = ctx.transport().hostsPipelineDuty() && !ctx.classicBlockingLoopForTestsOnly();
@@ -104,7 +115,6 @@ public final class RingraftNode implements AutoCloseable
         sendRing = RingBuffer.createMultiProducer(
             SendEvent::new, ctx.sendRingSize(), hosted ? transportWakeup : ctx.waitStrategy().get());
 
-        storages = new GroupStorage[groupCount];
         machines = new StateMachine[groupCount];
         final PendingProposals[] pending = new PendingProposals[groupCount];
         final GroupRuntime[] groups = new GroupRuntime[groupCount];
@@ -112,7 +122,6 @@ public final class RingraftNode implements AutoCloseable
         final Membership bootstrap = Membership.ofVoters(members);
         for (int g = 0; g < groupCount; g++)
         {
-            storages[g] = ctx.storageFactory().open(g, ctx.dataDir());
             machines[g] = ctx.stateMachineFactory().create(g);
             pending[g] = new PendingProposals(ctx.maxPendingProposalsPerGroup());
             final LogRepair repair = storages[g].repair();
@@ -166,6 +175,36 @@ public final class RingraftNode implements AutoCloseable
         }
         ticker = new Thread(this::runTicker, "ringraft-" + ctx.memberId() + "-ticker");
         ticker.setDaemon(true);
+    }
+
+    /** Opens every group's storage; if one refuses, closes those already open and rethrows. */
+    private static GroupStorage[] openStorages(final NodeContext ctx, final int groupCount)
+    {
+        final GroupStorage[] opened = new GroupStorage[groupCount];
+        try
+        {
+            for (int g = 0; g < groupCount; g++)
+            {
+                opened[g] = ctx.storageFactory().open(g, ctx.dataDir());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(opened);
+            throw ex;
+        }
+        return opened;
+    }
+
+    private static void closeAll(final GroupStorage[] opened)
+    {
+        for (final GroupStorage storage : opened)
+        {
+            if (null != storage)
+            {
+                closeQuietly(storage);
+            }
+        }
     }
 
     /** Validates the context, opens storage, state machines and counters; {@link #start()} begins the work. */

@@ -49,7 +49,7 @@ class DaemonRefusalTest
         DurableLog.open(new LogConfig().dataDirectory(dataDir).clusterId(files.clusterId).memberId(2).groupId(0)
             .segmentLength(LogConfig.MIN_SEGMENT_LENGTH)).close();
         final Path group = dataDir.resolve("0");
-        final List<String> before = LogFixtures.fingerprint(group);
+        final List<String> before = LogFixtures.fingerprint(dataDir);
 
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final PrintStream originalErr = System.err;
@@ -76,6 +76,6 @@ class DaemonRefusalTest
                 " member 1, found cluster " + files.clusterId + " member 2: the data directory belongs to another " +
                 "member. Point this member at its own data directory, or fix its cluster/member id configuration");
         assertThat(printed).doesNotContain("\tat ", "Exception");
-        assertThat(LogFixtures.fingerprint(group)).as("the group directory after the refusal").isEqualTo(before);
+        assertThat(LogFixtures.fingerprint(dataDir)).as("the data directory after the refusal").isEqualTo(before);
     }
 }
