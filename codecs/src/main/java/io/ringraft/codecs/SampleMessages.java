@@ -102,7 +102,8 @@ public final class SampleMessages
             {
                 final VoteResponseEncoder e = new VoteResponseEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
                 peer(e.header(), v);
-                e.granted(v.pick(BooleanType.values())).preVote(v.pick(BooleanType.values()));
+                e.granted(v.pick(BooleanType.values())).preVote(v.pick(BooleanType.values()))
+                    .commit(v.i64()).commitTerm(v.i64());
                 return HEADER + e.encodedLength();
             },
             (b, o, out) ->
@@ -111,6 +112,8 @@ public final class SampleMessages
                 peer(d.header(), out);
                 out.add(d.granted());
                 out.add(d.preVote());
+                out.add(d.commit());
+                out.add(d.commitTerm());
                 return HEADER + d.encodedLength();
             }),
 

@@ -60,6 +60,7 @@ public final class SchemaLayouts
             .peerHeaderAt(VoteResponseDecoder.headerEncodingOffset())
             .enumField(VoteResponseDecoder.grantedSinceVersion(), VoteResponseDecoder.grantedEncodingOffset(), BOOLEAN)
             .enumField(VoteResponseDecoder.preVoteSinceVersion(), VoteResponseDecoder.preVoteEncodingOffset(), BOOLEAN)
+            .fieldsAddedIn(VoteResponseDecoder.commitSinceVersion(), VoteResponseDecoder.commitEncodingOffset())
             .build());
 
         layouts.add(FrameLayout.message(

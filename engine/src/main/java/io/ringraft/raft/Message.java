@@ -24,9 +24,12 @@ public final class Message
      * SNAPSHOT / SNAPSHOT_RESPONSE: snapshot index. READ_INDEX_RESPONSE: read index.
      */
     public long index;
-    /** APPEND: prevLogTerm. VOTE_REQUEST: lastLogTerm. SNAPSHOT: snapshot term. */
+    /**
+     * APPEND: prevLogTerm. VOTE_REQUEST: lastLogTerm. SNAPSHOT: snapshot term. VOTE_RESPONSE: term of the entry at
+     * commit (0 when none).
+     */
     public long logTerm;
-    /** APPEND: leaderCommit. HEARTBEAT: commit. */
+    /** APPEND: leaderCommit. HEARTBEAT: commit. VOTE_RESPONSE: the responder's commit index. */
     public long commit;
 
     /** VOTE_RESPONSE: !granted. APPEND_RESPONSE, SNAPSHOT_RESPONSE: rejected. */

@@ -361,8 +361,7 @@ public final class RaftNode
             }
             else if (m.type == MessageType.VOTE_REQUEST && m.preVote)
             {
-                final Message response = newMessage(MessageType.VOTE_RESPONSE, m.from);
-                response.preVote = true;
+                final Message response = newVoteResponse(m.from, true);
                 response.reject = true;
                 messagesAfterPersist.add(response);
             }
@@ -669,7 +668,13 @@ public final class RaftNode
                 maybeCommit();
             }
         }
+        final Membership before = tracker.membership();
         applyConfChanges();
+        if (before != tracker.membership() && (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE))
+        {
+            // A commit learned from a voter made a configuration entry take effect once durable here.
+            recountCampaign();
+        }
     }
 
     /** The state machine has applied every entry up to {@code index}. */
@@ -958,8 +963,7 @@ public final class RaftNode
             (votedFor == HardState.NO_VOTE && leader == NO_LEADER) || (m.preVote && m.term > term));
         final boolean upToDate = RaftBugs.GRANT_VOTE_WITHOUT_LOG_CHECK.enabled() ||
             raftLog.isUpToDate(m.index, m.logTerm);
-        final Message response = newMessage(MessageType.VOTE_RESPONSE, m.from);
-        response.preVote = m.preVote;
+        final Message response = newVoteResponse(m.from, m.preVote);
         if (canVote && upToDate)
         {
             response.term = m.term;
@@ -974,6 +978,57 @@ public final class RaftNode
             response.reject = true;
         }
         messagesAfterPersist.add(response);
+    }
+
+    /** A vote response carries this member's commit and the term of that entry ({@link #learnCommitFromVoter}). */
+    private Message newVoteResponse(final int to, final boolean preVote)
+    {
+        final Message response = newMessage(MessageType.VOTE_RESPONSE, to);
+        response.preVote = preVote;
+        final long commit = raftLog.committed();
+        final long commitTerm = raftLog.term(commit);
+        if (commit > 0 && commitTerm > 0)
+        {
+            response.commit = commit;
+            response.logTerm = commitTerm;
+        }
+        return response;
+    }
+
+    /**
+     * A candidate learns the commit of the members it asks for votes: when it holds an entry at the responder's commit
+     * index with the same term, it advances its own commit there and puts into effect the configurations that commit.
+     * Without this, a membership change can stall elections for good: a member removed at a committed index refuses a
+     * candidate with a shorter log (rightly) and does not campaign itself; members that hold the removal but have not
+     * learned it is committed still count the removed member as a voter, and when another voter is down or repairing
+     * ({@link LogRepairGate}) they can never gather a quorum of the old configuration, while the new one would do.
+     * <p>
+     * Safety: a member's commit index only covers committed entries. A leader commits an index only once a quorum of
+     * its configuration holds it; a follower commits only up to the prefix it shares with the leader that told it; a
+     * member restarting with lost records clamps its commit to the prefix it kept, which it held when it learned that
+     * commit. A committed entry stays committed whatever happens later, so an old or delayed response is as good as a
+     * fresh one. If this candidate holds an entry of the same term at that index, Log Matching makes its log equal to
+     * the responder's up to there: every entry up to it is committed, exactly what an append from the leader with that
+     * commit would have told it. Nothing else changes: the vote is counted as before, with the configuration the
+     * committed entries put into effect, which is how any member whose commit is up to date counts it.
+     */
+    private void learnCommitFromVoter(final Message m)
+    {
+        if (m.commit > raftLog.committed() && m.logTerm > 0 && raftLog.matchTerm(m.commit, m.logTerm))
+        {
+            commitTo(m.commit);
+        }
+    }
+
+    /** The configuration changed during a campaign: recount the votes with it, or give up when no longer a voter. */
+    private void recountCampaign()
+    {
+        if (!tracker.membership().isVoter(self))
+        {
+            becomeFollower(term, NO_LEADER);
+            return;
+        }
+        tallyVotes();
     }
 
     // ------------------------------------------------------------------------------------------------ follower
@@ -1050,8 +1105,17 @@ public final class RaftNode
                     droppedMessages++;
                     return;
                 }
+                final Membership before = tracker.membership();
+                learnCommitFromVoter(m);
                 tracker.recordVote(m.from, !m.reject);
-                tallyVotes();
+                if (before != tracker.membership())
+                {
+                    recountCampaign();
+                }
+                else
+                {
+                    tallyVotes();
+                }
             }
             default -> droppedMessages++;
         }
@@ -1095,7 +1159,21 @@ public final class RaftNode
 
     private void handleHeartbeat(final Message m)
     {
-        commitTo(Math.min(m.commit, raftLog.lastIndex()));
+        final long lastIndex = raftLog.lastIndex();
+        commitTo(Math.min(m.commit, lastIndex));
+        if (m.commit > lastIndex)
+        {
+            // A heartbeat's commit is at most what this member acknowledged to the leader: the leader believes it
+            // holds entries it no longer has, which only lost synced records explain (see LogRepair). Until a write
+            // comes, the leader would send it only heartbeats: answer as a rejection of an append at that index, with
+            // where this log really ends, so that the leader probes it from there and gives the entries back.
+            final Message rejection = newMessage(MessageType.APPEND_RESPONSE, m.from);
+            rejection.reject = true;
+            rejection.index = m.commit;
+            rejection.rejectHint = lastIndex;
+            rejection.conflictTerm = Math.max(0, raftLog.term(lastIndex));
+            messagesAfterPersist.add(rejection);
+        }
         final Message response = newMessage(MessageType.HEARTBEAT_RESPONSE, m.from);
         response.context = m.context;
         messages.add(response);

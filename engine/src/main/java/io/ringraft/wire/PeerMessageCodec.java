@@ -114,7 +114,8 @@ public final class PeerMessageCodec
             case VOTE_RESPONSE ->
             {
                 header(voteResponseEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder).header(), message);
-                voteResponseEncoder.granted(bool(!message.reject)).preVote(bool(message.preVote));
+                voteResponseEncoder.granted(bool(!message.reject)).preVote(bool(message.preVote))
+                    .commit(message.commit).commitTerm(message.logTerm);
                 bodyLength = voteResponseEncoder.encodedLength();
             }
             case APPEND ->
@@ -230,6 +231,12 @@ public final class PeerMessageCodec
                 header(d.header(), into);
                 into.reject = d.granted() != BooleanType.TRUE;
                 into.preVote = d.preVote() == BooleanType.TRUE;
+                if (version >= VoteResponseDecoder.commitSinceVersion())
+                {
+                    // A version 1 sender tells no commit: 0 teaches the candidate nothing.
+                    into.commit = d.commit();
+                    into.logTerm = d.commitTerm();
+                }
             }
             case APPEND ->
             {

@@ -81,6 +81,8 @@ class PeerMessageCodecTest
             {
                 m.reject = true;
                 m.preVote = true;
+                m.commit = 125;
+                m.logTerm = 3;
             }
             case APPEND ->
             {
