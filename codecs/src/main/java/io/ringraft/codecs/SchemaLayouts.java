@@ -54,6 +54,7 @@ public final class SchemaLayouts
                 RequestVoteDecoder.leadershipTransferSinceVersion(),
                 RequestVoteDecoder.leadershipTransferEncodingOffset(),
                 BOOLEAN)
+            .fieldsAddedIn(RequestVoteDecoder.commitSinceVersion(), RequestVoteDecoder.commitEncodingOffset())
             .build());
 
         layouts.add(FrameLayout.message("VoteResponse", VoteResponseDecoder.TEMPLATE_ID, VoteResponseDecoder.BLOCK_LENGTH)

@@ -928,6 +928,7 @@ public final class RaftNode
             request.logTerm = lastTerm;
             request.preVote = preVote;
             request.leadershipTransfer = transfer;
+            tellCommit(request);
             messages.add(request);
         }
     }
@@ -958,6 +959,7 @@ public final class RaftNode
 
     private void handleVoteRequest(final Message m)
     {
+        learnCommit(m);
         // A member repairing its log may lack entries it acknowledged: its vote could elect a leader without them.
         final boolean canVote = !repairGate.repairing() && (votedFor == m.from ||
             (votedFor == HardState.NO_VOTE && leader == NO_LEADER) || (m.preVote && m.term > term));
@@ -980,43 +982,57 @@ public final class RaftNode
         messagesAfterPersist.add(response);
     }
 
-    /** A vote response carries this member's commit and the term of that entry ({@link #learnCommitFromVoter}). */
+    /** A vote response carries this member's commit and the term of that entry ({@link #learnCommit}). */
     private Message newVoteResponse(final int to, final boolean preVote)
     {
         final Message response = newMessage(MessageType.VOTE_RESPONSE, to);
         response.preVote = preVote;
+        tellCommit(response);
+        return response;
+    }
+
+    private void tellCommit(final Message m)
+    {
         final long commit = raftLog.committed();
         final long commitTerm = raftLog.term(commit);
         if (commit > 0 && commitTerm > 0)
         {
-            response.commit = commit;
-            response.logTerm = commitTerm;
+            m.commit = commit;
+            m.commitTerm = commitTerm;
         }
-        return response;
     }
 
     /**
-     * A candidate learns the commit of the members it asks for votes: when it holds an entry at the responder's commit
-     * index with the same term, it advances its own commit there and puts into effect the configurations that commit.
-     * Without this, a membership change can stall elections for good: a member removed at a committed index refuses a
-     * candidate with a shorter log (rightly) and does not campaign itself; members that hold the removal but have not
-     * learned it is committed still count the removed member as a voter, and when another voter is down or repairing
-     * ({@link LogRepairGate}) they can never gather a quorum of the old configuration, while the new one would do.
+     * Vote requests and responses carry the sender's commit index and the term of that entry: a receiver (candidate or
+     * voter) that holds an entry of that term at that index advances its own commit there and puts into effect the
+     * configurations that commit. Without this, a membership change can stall elections for good when no leader is
+     * left to spread the commit: a member removed at a committed index refuses a candidate with a shorter log
+     * (rightly) and does not campaign itself, while members that hold the removal but have not learned it is committed
+     * still count it as a voter and, with another voter down or repairing ({@link LogRepairGate}), can never gather a
+     * quorum of the old configuration, where the new one would do; likewise a learner promoted at a committed index
+     * it has not learned never campaigns, however long its log.
      * <p>
      * Safety: a member's commit index only covers committed entries. A leader commits an index only once a quorum of
      * its configuration holds it; a follower commits only up to the prefix it shares with the leader that told it; a
      * member restarting with lost records clamps its commit to the prefix it kept, which it held when it learned that
-     * commit. A committed entry stays committed whatever happens later, so an old or delayed response is as good as a
-     * fresh one. If this candidate holds an entry of the same term at that index, Log Matching makes its log equal to
-     * the responder's up to there: every entry up to it is committed, exactly what an append from the leader with that
-     * commit would have told it. Nothing else changes: the vote is counted as before, with the configuration the
-     * committed entries put into effect, which is how any member whose commit is up to date counts it.
+     * commit. A committed entry stays committed whatever happens later, so an old or delayed message is as good as a
+     * fresh one. If this member holds an entry of the same term at that index, Log Matching makes its log equal to
+     * the sender's up to there: every entry up to it is committed, exactly what an append from the leader with that
+     * commit would have told it. Nothing else changes: votes are granted and counted as before, with the configuration
+     * the committed entries put into effect, as by any member whose commit is up to date.
      */
-    private void learnCommitFromVoter(final Message m)
+    private void learnCommit(final Message m)
     {
-        if (m.commit > raftLog.committed() && m.logTerm > 0 && raftLog.matchTerm(m.commit, m.logTerm))
+        // A leader commits by its own quorum: what a candidate knows, it learns from its followers soon enough.
+        if (role != Role.LEADER && m.commit > raftLog.committed() && m.commitTerm > 0 &&
+            raftLog.matchTerm(m.commit, m.commitTerm))
         {
+            final Membership before = tracker.membership();
             commitTo(m.commit);
+            if (before != tracker.membership() && (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE))
+            {
+                recountCampaign();
+            }
         }
     }
 
@@ -1105,14 +1121,10 @@ public final class RaftNode
                     droppedMessages++;
                     return;
                 }
-                final Membership before = tracker.membership();
-                learnCommitFromVoter(m);
+                // Record the vote first: the recount a learned configuration triggers counts it too.
                 tracker.recordVote(m.from, !m.reject);
-                if (before != tracker.membership())
-                {
-                    recountCampaign();
-                }
-                else
+                learnCommit(m);
+                if (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE)
                 {
                     tallyVotes();
                 }

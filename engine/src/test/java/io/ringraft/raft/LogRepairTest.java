@@ -514,8 +514,52 @@ class LogRepairTest
         response.preVote = preVote;
         response.reject = !granted;
         response.commit = commit;
-        response.logTerm = commitTerm;
+        response.commitTerm = commitTerm;
         return response;
+    }
+
+    /** Entries 1..4 (term 1), then at 5 a CONF_CHANGE of {@code type} for {@code memberId}. */
+    private static MemoryLog logWithConfChangeAtFive(
+        final io.ringraft.codecs.sbe.ConfChangeType type, final int memberId)
+    {
+        final MemoryLog log = new MemoryLog();
+        ReplicationTest.fill(log, 1, 4, 1);
+        final EntryBatch change = new EntryBatch();
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(64);
+        final int length = new ConfChangeCodec().encode(ConfChange.single(type, memberId, null), buffer, 0);
+        change.append(5, 1, io.ringraft.codecs.sbe.EntryType.CONF_CHANGE, 0, buffer, 0, length);
+        log.append(change);
+        return log;
+    }
+
+    @Test
+    void learnerPromotedAtACommittedIndexLearnsItFromAVoteRequestAndCampaigns()
+    {
+        // Simulator seed 1020 (default seeds, once the above is fixed): member 3 holds its promotion at 5 but not its
+        // commit, so as a learner it never campaigns; its log is the longest, so no one else can win without it.
+        final MemoryLog log = logWithConfChangeAtFive(io.ringraft.codecs.sbe.ConfChangeType.PROMOTE_LEARNER, 3);
+        final RaftNode node = new RaftNode(TestCluster.config(3).preVote(false), log, new MemorySnapshots(),
+            new HardState(1, HardState.NO_VOTE, 4),
+            new Membership(new int[] {1, 2, 4}, null, new int[] {3}, null, false));
+        assertThat(node.role()).isEqualTo(Role.LEARNER);
+
+        // Member 2 (log 1..4, commit 5 told with term 1) asks for a vote: refused (shorter log), but 3 learns commit 5.
+        final Message request = ReplicationTest.message(MessageType.VOTE_REQUEST, 2, 3, 2);
+        request.index = 4;
+        request.logTerm = 1;
+        request.commit = 5;
+        request.commitTerm = 1;
+        node.step(request);
+        assertThat(drain(node, log)).filteredOn(m -> m.type == MessageType.VOTE_RESPONSE).singleElement()
+            .satisfies(m -> assertThat(m.reject).isTrue());
+        assertThat(node.commitIndex()).isEqualTo(5);
+        assertThat(node.membership().isVoter(3)).isTrue();
+
+        for (int i = 0; i < 3 * ELECTION_TICKS && node.electionsStarted() == 0; i++)
+        {
+            node.tick();
+        }
+        assertThat(node.electionsStarted()).as("the promoted member campaigns").isOne();
     }
 
     @ParameterizedTest(name = "preVote={0}")
@@ -525,14 +569,7 @@ class LogRepairTest
         // Simulator seed 4606: member 4 was removed at index 5, committed. Member 2 holds the entry but not its commit
         // (commit 4), so it still counts 4 as a voter; member 1 is repairing and refuses every vote, member 4 refuses
         // too (its log is longer) and, removed, never campaigns. Counting 4, member 2 can never win.
-        final MemoryLog log = new MemoryLog();
-        ReplicationTest.fill(log, 1, 4, 1);
-        final EntryBatch removal = new EntryBatch();
-        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(64);
-        final int length = new ConfChangeCodec().encode(
-            ConfChange.single(io.ringraft.codecs.sbe.ConfChangeType.REMOVE_MEMBER, 4, null), buffer, 0);
-        removal.append(5, 1, io.ringraft.codecs.sbe.EntryType.CONF_CHANGE, 0, buffer, 0, length);
-        log.append(removal);
+        final MemoryLog log = logWithConfChangeAtFive(io.ringraft.codecs.sbe.ConfChangeType.REMOVE_MEMBER, 4);
         final RaftConfig config = TestCluster.config(2).preVote(preVote);
         final RaftNode node = new RaftNode(config, log, new MemorySnapshots(), new HardState(1, HardState.NO_VOTE, 4),
             Membership.ofVoters(1, 2, 3, 4));
