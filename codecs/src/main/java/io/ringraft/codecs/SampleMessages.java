@@ -83,7 +83,8 @@ public final class SampleMessages
                 final RequestVoteEncoder e = new RequestVoteEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
                 peer(e.header(), v);
                 e.lastLogIndex(v.i64()).lastLogTerm(v.i64())
-                    .preVote(v.pick(BooleanType.values())).leadershipTransfer(v.pick(BooleanType.values()));
+                    .preVote(v.pick(BooleanType.values())).leadershipTransfer(v.pick(BooleanType.values()))
+                    .commit(v.i64()).commitTerm(v.i64());
                 return HEADER + e.encodedLength();
             },
             (b, o, out) ->
@@ -94,6 +95,8 @@ public final class SampleMessages
                 out.add(d.lastLogTerm());
                 out.add(d.preVote());
                 out.add(d.leadershipTransfer());
+                out.add(d.commit());
+                out.add(d.commitTerm());
                 return HEADER + d.encodedLength();
             }),
 
@@ -102,7 +105,8 @@ public final class SampleMessages
             {
                 final VoteResponseEncoder e = new VoteResponseEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
                 peer(e.header(), v);
-                e.granted(v.pick(BooleanType.values())).preVote(v.pick(BooleanType.values()));
+                e.granted(v.pick(BooleanType.values())).preVote(v.pick(BooleanType.values()))
+                    .commit(v.i64()).commitTerm(v.i64());
                 return HEADER + e.encodedLength();
             },
             (b, o, out) ->
@@ -111,6 +115,8 @@ public final class SampleMessages
                 peer(d.header(), out);
                 out.add(d.granted());
                 out.add(d.preVote());
+                out.add(d.commit());
+                out.add(d.commitTerm());
                 return HEADER + d.encodedLength();
             }),
 

@@ -54,12 +54,14 @@ public final class SchemaLayouts
                 RequestVoteDecoder.leadershipTransferSinceVersion(),
                 RequestVoteDecoder.leadershipTransferEncodingOffset(),
                 BOOLEAN)
+            .fieldsAddedIn(RequestVoteDecoder.commitSinceVersion(), RequestVoteDecoder.commitEncodingOffset())
             .build());
 
         layouts.add(FrameLayout.message("VoteResponse", VoteResponseDecoder.TEMPLATE_ID, VoteResponseDecoder.BLOCK_LENGTH)
             .peerHeaderAt(VoteResponseDecoder.headerEncodingOffset())
             .enumField(VoteResponseDecoder.grantedSinceVersion(), VoteResponseDecoder.grantedEncodingOffset(), BOOLEAN)
             .enumField(VoteResponseDecoder.preVoteSinceVersion(), VoteResponseDecoder.preVoteEncodingOffset(), BOOLEAN)
+            .fieldsAddedIn(VoteResponseDecoder.commitSinceVersion(), VoteResponseDecoder.commitEncodingOffset())
             .build());
 
         layouts.add(FrameLayout.message(

@@ -26,8 +26,10 @@ public final class Message
     public long index;
     /** APPEND: prevLogTerm. VOTE_REQUEST: lastLogTerm. SNAPSHOT: snapshot term. */
     public long logTerm;
-    /** APPEND: leaderCommit. HEARTBEAT: commit. */
+    /** APPEND: leaderCommit. HEARTBEAT: commit. VOTE_REQUEST, VOTE_RESPONSE: the sender's commit index. */
     public long commit;
+    /** VOTE_REQUEST, VOTE_RESPONSE: term of the sender's entry at commit, 0 when it tells none. */
+    public long commitTerm;
 
     /** VOTE_RESPONSE: !granted. APPEND_RESPONSE, SNAPSHOT_RESPONSE: rejected. */
     public boolean reject;
@@ -73,6 +75,7 @@ public final class Message
         index = 0;
         logTerm = 0;
         commit = 0;
+        commitTerm = 0;
         reject = false;
         rejectHint = 0;
         conflictTerm = 0;
@@ -116,6 +119,7 @@ public final class Message
         index = other.index;
         logTerm = other.logTerm;
         commit = other.commit;
+        commitTerm = other.commitTerm;
         reject = other.reject;
         rejectHint = other.rejectHint;
         conflictTerm = other.conflictTerm;

@@ -135,10 +135,14 @@ final class Progress
     {
         if (state == State.REPLICATE)
         {
-            if (rejected <= match)
+            if (rejected <= match && matchHint >= match)
             {
                 return false;
             }
+            // Past the match: a gap. At or below it with a lower hint: either a stale answer to an older append, or
+            // the follower lost entries it acknowledged (see LogRepair; a heartbeat beyond its log is answered so).
+            // Either way probe at the match: a follower that still holds it accepts and streaming resumes, one that
+            // lost it rejects the probe, and the PROBE case below lowers the match to its hint.
             next = match + 1;
             return true;
         }

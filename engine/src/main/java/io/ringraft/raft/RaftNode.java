@@ -361,8 +361,7 @@ public final class RaftNode
             }
             else if (m.type == MessageType.VOTE_REQUEST && m.preVote)
             {
-                final Message response = newMessage(MessageType.VOTE_RESPONSE, m.from);
-                response.preVote = true;
+                final Message response = newVoteResponse(m.from, true);
                 response.reject = true;
                 messagesAfterPersist.add(response);
             }
@@ -669,7 +668,13 @@ public final class RaftNode
                 maybeCommit();
             }
         }
+        final Membership before = tracker.membership();
         applyConfChanges();
+        if (before != tracker.membership() && (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE))
+        {
+            // A commit learned from a voter made a configuration entry take effect once durable here.
+            recountCampaign();
+        }
     }
 
     /** The state machine has applied every entry up to {@code index}. */
@@ -923,6 +928,7 @@ public final class RaftNode
             request.logTerm = lastTerm;
             request.preVote = preVote;
             request.leadershipTransfer = transfer;
+            tellCommit(request);
             messages.add(request);
         }
     }
@@ -953,13 +959,13 @@ public final class RaftNode
 
     private void handleVoteRequest(final Message m)
     {
+        learnCommit(m);
         // A member repairing its log may lack entries it acknowledged: its vote could elect a leader without them.
         final boolean canVote = !repairGate.repairing() && (votedFor == m.from ||
             (votedFor == HardState.NO_VOTE && leader == NO_LEADER) || (m.preVote && m.term > term));
         final boolean upToDate = RaftBugs.GRANT_VOTE_WITHOUT_LOG_CHECK.enabled() ||
             raftLog.isUpToDate(m.index, m.logTerm);
-        final Message response = newMessage(MessageType.VOTE_RESPONSE, m.from);
-        response.preVote = m.preVote;
+        final Message response = newVoteResponse(m.from, m.preVote);
         if (canVote && upToDate)
         {
             response.term = m.term;
@@ -974,6 +980,71 @@ public final class RaftNode
             response.reject = true;
         }
         messagesAfterPersist.add(response);
+    }
+
+    /** A vote response carries this member's commit and the term of that entry ({@link #learnCommit}). */
+    private Message newVoteResponse(final int to, final boolean preVote)
+    {
+        final Message response = newMessage(MessageType.VOTE_RESPONSE, to);
+        response.preVote = preVote;
+        tellCommit(response);
+        return response;
+    }
+
+    private void tellCommit(final Message m)
+    {
+        final long commit = raftLog.committed();
+        final long commitTerm = raftLog.term(commit);
+        if (commit > 0 && commitTerm > 0)
+        {
+            m.commit = commit;
+            m.commitTerm = commitTerm;
+        }
+    }
+
+    /**
+     * Vote requests and responses carry the sender's commit index and the term of that entry: a receiver (candidate or
+     * voter) that holds an entry of that term at that index advances its own commit there and puts into effect the
+     * configurations that commit. Without this, a membership change can stall elections for good when no leader is
+     * left to spread the commit: a member removed at a committed index refuses a candidate with a shorter log
+     * (rightly) and does not campaign itself, while members that hold the removal but have not learned it is committed
+     * still count it as a voter and, with another voter down or repairing ({@link LogRepairGate}), can never gather a
+     * quorum of the old configuration, where the new one would do; likewise a learner promoted at a committed index
+     * it has not learned never campaigns, however long its log.
+     * <p>
+     * Safety: a member's commit index only covers committed entries. A leader commits an index only once a quorum of
+     * its configuration holds it; a follower commits only up to the prefix it shares with the leader that told it; a
+     * member restarting with lost records clamps its commit to the prefix it kept, which it held when it learned that
+     * commit. A committed entry stays committed whatever happens later, so an old or delayed message is as good as a
+     * fresh one. If this member holds an entry of the same term at that index, Log Matching makes its log equal to
+     * the sender's up to there: every entry up to it is committed, exactly what an append from the leader with that
+     * commit would have told it. Nothing else changes: votes are granted and counted as before, with the configuration
+     * the committed entries put into effect, as by any member whose commit is up to date.
+     */
+    private void learnCommit(final Message m)
+    {
+        // A leader commits by its own quorum: what a candidate knows, it learns from its followers soon enough.
+        if (role != Role.LEADER && m.commit > raftLog.committed() && m.commitTerm > 0 &&
+            raftLog.matchTerm(m.commit, m.commitTerm))
+        {
+            final Membership before = tracker.membership();
+            commitTo(m.commit);
+            if (before != tracker.membership() && (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE))
+            {
+                recountCampaign();
+            }
+        }
+    }
+
+    /** The configuration changed during a campaign: recount the votes with it, or give up when no longer a voter. */
+    private void recountCampaign()
+    {
+        if (!tracker.membership().isVoter(self))
+        {
+            becomeFollower(term, NO_LEADER);
+            return;
+        }
+        tallyVotes();
     }
 
     // ------------------------------------------------------------------------------------------------ follower
@@ -1050,8 +1121,13 @@ public final class RaftNode
                     droppedMessages++;
                     return;
                 }
+                // Record the vote first: the recount a learned configuration triggers counts it too.
                 tracker.recordVote(m.from, !m.reject);
-                tallyVotes();
+                learnCommit(m);
+                if (role == Role.CANDIDATE || role == Role.PRE_CANDIDATE)
+                {
+                    tallyVotes();
+                }
             }
             default -> droppedMessages++;
         }
@@ -1095,7 +1171,21 @@ public final class RaftNode
 
     private void handleHeartbeat(final Message m)
     {
-        commitTo(Math.min(m.commit, raftLog.lastIndex()));
+        final long lastIndex = raftLog.lastIndex();
+        commitTo(Math.min(m.commit, lastIndex));
+        if (m.commit > lastIndex)
+        {
+            // A heartbeat's commit is at most what this member acknowledged to the leader: the leader believes it
+            // holds entries it no longer has, which only lost synced records explain (see LogRepair). Until a write
+            // comes, the leader would send it only heartbeats: answer as a rejection of an append at that index, with
+            // where this log really ends, so that the leader probes it from there and gives the entries back.
+            final Message rejection = newMessage(MessageType.APPEND_RESPONSE, m.from);
+            rejection.reject = true;
+            rejection.index = m.commit;
+            rejection.rejectHint = lastIndex;
+            rejection.conflictTerm = Math.max(0, raftLog.term(lastIndex));
+            messagesAfterPersist.add(rejection);
+        }
         final Message response = newMessage(MessageType.HEARTBEAT_RESPONSE, m.from);
         response.context = m.context;
         messages.add(response);

@@ -108,13 +108,15 @@ public final class PeerMessageCodec
             {
                 header(requestVoteEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder).header(), message);
                 requestVoteEncoder.lastLogIndex(message.index).lastLogTerm(message.logTerm)
-                    .preVote(bool(message.preVote)).leadershipTransfer(bool(message.leadershipTransfer));
+                    .preVote(bool(message.preVote)).leadershipTransfer(bool(message.leadershipTransfer))
+                    .commit(message.commit).commitTerm(message.commitTerm);
                 bodyLength = requestVoteEncoder.encodedLength();
             }
             case VOTE_RESPONSE ->
             {
                 header(voteResponseEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder).header(), message);
-                voteResponseEncoder.granted(bool(!message.reject)).preVote(bool(message.preVote));
+                voteResponseEncoder.granted(bool(!message.reject)).preVote(bool(message.preVote))
+                    .commit(message.commit).commitTerm(message.commitTerm);
                 bodyLength = voteResponseEncoder.encodedLength();
             }
             case APPEND ->
@@ -223,6 +225,12 @@ public final class PeerMessageCodec
                 into.logTerm = d.lastLogTerm();
                 into.preVote = d.preVote() == BooleanType.TRUE;
                 into.leadershipTransfer = d.leadershipTransfer() == BooleanType.TRUE;
+                if (version >= RequestVoteDecoder.commitSinceVersion())
+                {
+                    // A version 1 sender tells no commit: 0 teaches the voter nothing.
+                    into.commit = d.commit();
+                    into.commitTerm = d.commitTerm();
+                }
             }
             case VOTE_RESPONSE ->
             {
@@ -230,6 +238,12 @@ public final class PeerMessageCodec
                 header(d.header(), into);
                 into.reject = d.granted() != BooleanType.TRUE;
                 into.preVote = d.preVote() == BooleanType.TRUE;
+                if (version >= VoteResponseDecoder.commitSinceVersion())
+                {
+                    // A version 1 sender tells no commit: 0 teaches the candidate nothing.
+                    into.commit = d.commit();
+                    into.commitTerm = d.commitTerm();
+                }
             }
             case APPEND ->
             {

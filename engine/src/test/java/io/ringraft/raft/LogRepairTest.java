@@ -370,14 +370,18 @@ class LogRepairTest
         assertThat(damaged.role()).isEqualTo(Role.FOLLOWER);
         assertThat(cluster.sentOfType(MessageType.VOTE_REQUEST)).isEmpty();
 
-        // The leader gives the transfer up after an election timeout and serves proposals again.
+        // The leader gives the transfer up after an election timeout and serves proposals again (member 3 hears no
+        // heartbeat meanwhile: one would get it repaired, and the transfer would then complete).
+        cluster.drop = m -> m.to == 3 && m.type == MessageType.HEARTBEAT;
         for (int i = 0; i < ELECTION_TICKS; i++)
         {
             cluster.tick(1);
             cluster.stabilize();
         }
+        assertThat(damaged.repairing()).isTrue();
         assertThat(cluster.node(1).role()).isEqualTo(Role.LEADER);
         assertThat(cluster.node(1).leadTransferee()).isEqualTo(-1);
+        cluster.heal();
         assertThat(cluster.propose(1, "11")).isPositive();
         cluster.stabilize();
         cluster.tickAll(2);
@@ -448,6 +452,174 @@ class LogRepairTest
         cluster.stabilize();
         assertThat(cluster.member(3).log.lastIndex()).isEqualTo(11);
         assertThat(damaged.repairing()).isFalse();
+    }
+
+    @Test
+    void idleLeaderGivesBackLostEntriesWithHeartbeatsAlone()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        for (int i = 2; i <= 10; i++)
+        {
+            cluster.propose(1, Integer.toString(i));
+        }
+        cluster.stabilize();
+        cluster.tickAll(2);
+        assertThat(cluster.node(1).commitIndex()).isEqualTo(10);
+        final RaftNode damaged = restartDamaged(cluster, c -> { }, 3, 7, cluster.member(3).log.hardState(),
+            new LogRepair(10, 7, false));
+
+        // No more writes: the leader, whose match for 3 is still 10, only beats. A heartbeat committing 10 to a log
+        // that ends at 6 tells member 3 the leader believes it holds what it lost; it answers with a rejection
+        // carrying where its log really ends, and the leader probes it from there.
+        cluster.sent.clear();
+        final int heartbeatTicks = cluster.member(1).config.heartbeatTicks();
+        for (int i = 0; i < 3 * heartbeatTicks && damaged.repairing(); i++)
+        {
+            cluster.tick(1);
+            cluster.stabilize();
+        }
+        assertThat(cluster.sentOfType(MessageType.HEARTBEAT)).as("only heartbeats started it").isNotEmpty();
+        assertThat(cluster.node(1).lastIndex()).as("no write").isEqualTo(10);
+        assertThat(damaged.repairing()).as("repaired within three heartbeat intervals").isFalse();
+        assertThat(cluster.member(3).log.lastIndex()).isEqualTo(10);
+        for (long index = 7; index <= 10; index++)
+        {
+            assertThat(new String(cluster.member(3).log.payload(index), StandardCharsets.US_ASCII))
+                .isEqualTo(Long.toString(index));
+        }
+        assertThat(damaged.commitIndex()).isEqualTo(10);
+    }
+
+    /** Hands every Ready of {@code node} to {@code log} and confirms it; @return the messages sent. */
+    private static java.util.List<Message> drain(final RaftNode node, final MemoryLog log)
+    {
+        final java.util.List<Message> sent = new java.util.ArrayList<>();
+        while (node.hasReady())
+        {
+            final Ready ready = node.ready();
+            ready.messages().forEach(m -> sent.add(new Message().copyFrom(m)));
+            ready.messagesAfterPersist().forEach(m -> sent.add(new Message().copyFrom(m)));
+            log.persist(ready);
+            node.persisted(ready.id());
+        }
+        return sent;
+    }
+
+    private static Message voteResponse(
+        final int from, final long term, final boolean preVote, final boolean granted, final long commit,
+        final long commitTerm)
+    {
+        final Message response = ReplicationTest.message(MessageType.VOTE_RESPONSE, from, 2, term);
+        response.preVote = preVote;
+        response.reject = !granted;
+        response.commit = commit;
+        response.commitTerm = commitTerm;
+        return response;
+    }
+
+    /** Entries 1..4 (term 1), then at 5 a CONF_CHANGE of {@code type} for {@code memberId}. */
+    private static MemoryLog logWithConfChangeAtFive(
+        final io.ringraft.codecs.sbe.ConfChangeType type, final int memberId)
+    {
+        final MemoryLog log = new MemoryLog();
+        ReplicationTest.fill(log, 1, 4, 1);
+        final EntryBatch change = new EntryBatch();
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(64);
+        final int length = new ConfChangeCodec().encode(ConfChange.single(type, memberId, null), buffer, 0);
+        change.append(5, 1, io.ringraft.codecs.sbe.EntryType.CONF_CHANGE, 0, buffer, 0, length);
+        log.append(change);
+        return log;
+    }
+
+    @Test
+    void learnerPromotedAtACommittedIndexLearnsItFromAVoteRequestAndCampaigns()
+    {
+        // Simulator seed 1020 (default seeds, once the above is fixed): member 3 holds its promotion at 5 but not its
+        // commit, so as a learner it never campaigns; its log is the longest, so no one else can win without it.
+        final MemoryLog log = logWithConfChangeAtFive(io.ringraft.codecs.sbe.ConfChangeType.PROMOTE_LEARNER, 3);
+        final RaftNode node = new RaftNode(TestCluster.config(3).preVote(false), log, new MemorySnapshots(),
+            new HardState(1, HardState.NO_VOTE, 4),
+            new Membership(new int[] {1, 2, 4}, null, new int[] {3}, null, false));
+        assertThat(node.role()).isEqualTo(Role.LEARNER);
+
+        // Member 2 (log 1..4, commit 5 told with term 1) asks for a vote: refused (shorter log), but 3 learns commit 5.
+        final Message request = ReplicationTest.message(MessageType.VOTE_REQUEST, 2, 3, 2);
+        request.index = 4;
+        request.logTerm = 1;
+        request.commit = 5;
+        request.commitTerm = 1;
+        node.step(request);
+        assertThat(drain(node, log)).filteredOn(m -> m.type == MessageType.VOTE_RESPONSE).singleElement()
+            .satisfies(m -> assertThat(m.reject).isTrue());
+        assertThat(node.commitIndex()).isEqualTo(5);
+        assertThat(node.membership().isVoter(3)).isTrue();
+
+        for (int i = 0; i < 3 * ELECTION_TICKS && node.electionsStarted() == 0; i++)
+        {
+            node.tick();
+        }
+        assertThat(node.electionsStarted()).as("the promoted member campaigns").isOne();
+    }
+
+    @ParameterizedTest(name = "preVote={0}")
+    @ValueSource(booleans = {true, false})
+    void candidateLearnsACommittedRemovalFromTheRemovedMembersRefusalAndWinsWithoutIt(final boolean preVote)
+    {
+        // Simulator seed 4606: member 4 was removed at index 5, committed. Member 2 holds the entry but not its commit
+        // (commit 4), so it still counts 4 as a voter; member 1 is repairing and refuses every vote, member 4 refuses
+        // too (its log is longer) and, removed, never campaigns. Counting 4, member 2 can never win.
+        final MemoryLog log = logWithConfChangeAtFive(io.ringraft.codecs.sbe.ConfChangeType.REMOVE_MEMBER, 4);
+        final RaftConfig config = TestCluster.config(2).preVote(preVote);
+        final RaftNode node = new RaftNode(config, log, new MemorySnapshots(), new HardState(1, HardState.NO_VOTE, 4),
+            Membership.ofVoters(1, 2, 3, 4));
+        assertThat(node.membership().voters()).containsExactlyInAnyOrder(1, 2, 3, 4);
+
+        for (int i = 0; i < 3 * ELECTION_TICKS && node.electionsStarted() == 0; i++)
+        {
+            node.tick();
+        }
+        assertThat(node.electionsStarted()).isOne();
+        final java.util.List<Message> requests = drain(node, log);
+        assertThat(requests).filteredOn(m -> m.type == MessageType.VOTE_REQUEST).extracting(m -> m.to)
+            .containsExactlyInAnyOrder(1, 3, 4);
+        final long voteTerm = requests.get(0).term;
+
+        // 3 grants, 1 (repairing) refuses; 4 refuses, telling its commit 5 (term 1), which 2 holds at 5.
+        node.step(voteResponse(3, voteTerm, preVote, true, 4, 1));
+        node.step(voteResponse(1, preVote ? 1 : voteTerm, preVote, false, 4, 1));
+        assertThat(node.role()).isEqualTo(preVote ? Role.PRE_CANDIDATE : Role.CANDIDATE);
+        node.step(voteResponse(4, preVote ? 1 : voteTerm, preVote, false, 5, 1));
+        assertThat(node.commitIndex()).as("commit learned from 4's refusal").isEqualTo(5);
+        assertThat(node.membership().voters()).containsExactlyInAnyOrder(1, 2, 3);
+        if (preVote)
+        {
+            assertThat(node.role()).isEqualTo(Role.CANDIDATE);
+            final java.util.List<Message> votes = drain(node, log);
+            assertThat(votes).filteredOn(m -> m.type == MessageType.VOTE_REQUEST).extracting(m -> m.to)
+                .containsExactlyInAnyOrder(1, 3);
+            node.step(voteResponse(3, node.term(), false, true, 4, 1));
+        }
+        drain(node, log);
+        assertThat(node.role()).as("elected by 2 and 3 of {1, 2, 3}").isEqualTo(Role.LEADER);
+    }
+
+    @Test
+    void aVoteResponseTeachesNoCommitWhoseTermDiffersFromTheCandidatesEntry()
+    {
+        final MemoryLog log = new MemoryLog();
+        ReplicationTest.fill(log, 1, 6, 1);
+        final RaftNode node = new RaftNode(TestCluster.config(2).preVote(false), log, new MemorySnapshots(),
+            new HardState(1, HardState.NO_VOTE, 4), Membership.ofVoters(1, 2, 3));
+        for (int i = 0; i < 3 * ELECTION_TICKS && node.electionsStarted() == 0; i++)
+        {
+            node.tick();
+        }
+        drain(node, log);
+        node.step(voteResponse(1, node.term(), false, false, 6, 2));
+        assertThat(node.commitIndex()).as("the entry at 6 here is of term 1, not 2").isEqualTo(4);
+        node.step(voteResponse(3, node.term(), false, false, 9, 1));
+        assertThat(node.commitIndex()).as("no entry at 9 here").isEqualTo(4);
     }
 
     @Test

@@ -76,11 +76,15 @@ class PeerMessageCodecTest
                 m.logTerm = random.nextInt(100);
                 m.preVote = true;
                 m.leadershipTransfer = true;
+                m.commit = random.nextInt(10_000);
+                m.commitTerm = random.nextInt(100);
             }
             case VOTE_RESPONSE ->
             {
                 m.reject = true;
                 m.preVote = true;
+                m.commit = 125;
+                m.commitTerm = 3;
             }
             case APPEND ->
             {
@@ -142,8 +146,8 @@ class PeerMessageCodecTest
     private static List<Object> fieldsOf(final Message m)
     {
         return List.of(m.type, m.clusterId, m.groupId, m.from, m.to, m.term, m.index, m.logTerm, m.commit, m.reject,
-            m.rejectHint, m.conflictTerm, m.preVote, m.leadershipTransfer, m.context, m.chunkOffset, m.totalLength,
-            m.done, m.chunkLength);
+            m.rejectHint, m.conflictTerm, m.commitTerm, m.preVote, m.leadershipTransfer, m.context, m.chunkOffset,
+            m.totalLength, m.done, m.chunkLength);
     }
 
     private static List<String> entriesOf(final Message m)
