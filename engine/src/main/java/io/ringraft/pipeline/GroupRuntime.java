@@ -34,11 +34,13 @@ final class GroupRuntime
     final Long2ObjectHashMap<PendingRead> readsAwaitingIndex = new Long2ObjectHashMap<>();
     final ArrayDeque<PendingRead> readsToHandOver = new ArrayDeque<>();
 
-    /** Id of the newest Ready sent to persist, of the newest confirmed, and since when we wait for progress. */
+    /** Id of the newest Ready sent to persist and of the newest confirmed. */
     long newestReadyToPersist;
     long newestPersisted;
-    long persistWaitingSinceNs;
-    int transferCursor;
+    /** Whether the persist stage has stalled for this group; set by the raft stage, which owns the floor. */
+    PersistStallBound persistStall;
+    /** The raft stage's tick at which this leader transferred leadership for a stall; 0 for none (ticks start at 1). */
+    long stallTransferTick;
 
     /** Snapshot asked for by the core and not yet handed to the apply stage (0 for none). */
     long snapshotRequest;

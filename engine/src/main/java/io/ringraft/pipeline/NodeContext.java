@@ -66,7 +66,7 @@ public final class NodeContext
             "electionTicks (" + electionTicks + ") must be greater than heartbeatTicks (" + heartbeatTicks + ")");
         if (null == persistStallTimeout)
         {
-            persistStallTimeout = tickInterval.multipliedBy(electionTicks);
+            persistStallTimeout = defaultPersistStallTimeout(tickInterval, electionTicks);
         }
         require(!persistStallTimeout.isNegative() && !persistStallTimeout.isZero(),
             "persistStallTimeout must be positive, was " + persistStallTimeout);
@@ -145,6 +145,20 @@ public final class NodeContext
     public int heartbeatTicks() { return heartbeatTicks; }
     public NodeContext heartbeatTicks(final int v) { heartbeatTicks = v; return this; }
     /** A leader whose persist stage makes no progress for this long hands leadership over; default: election timeout. */
+    /**
+     * The floor of the persist stall bound: the election timeout, but at least 2 s. A leader need not act on a stall
+     * faster than followers would replace a dead leader, and on a loaded 2-core host a persist thread was seen
+     * descheduled for 1.6 s with a healthy disk: a floor below that moves leaders for nothing, and leader churn
+     * costs more than a write that waits 2 s. The bound also grows with the persist stage's recent latency
+     * ({@link PersistStallBound}).
+     */
+    public static Duration defaultPersistStallTimeout(final Duration tickInterval, final int electionTicks)
+    {
+        final Duration electionTimeout = tickInterval.multipliedBy(electionTicks);
+        final Duration loadedHostPause = Duration.ofSeconds(2);
+        return electionTimeout.compareTo(loadedHostPause) > 0 ? electionTimeout : loadedHostPause;
+    }
+
     public Duration persistStallTimeout() { return persistStallTimeout; }
     public NodeContext persistStallTimeout(final Duration v) { persistStallTimeout = v; return this; }
     /** How long a proposal or read waits for its outcome before it completes with TIMEOUT. */

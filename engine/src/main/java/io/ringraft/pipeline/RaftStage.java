@@ -42,7 +42,6 @@ final class RaftStage implements EventHandler<InboundEvent>
     private final RingBuffer<SendEvent> sendRing;
     private final MessageSender sender;
     private final NodeCounters counters;
-    private final long persistStallTimeoutNs;
     private final long requestTimeoutNs;
     private final BlockingLoop blockingLoop;
     private final LargeBufferPool largeBuffers;
@@ -112,7 +111,10 @@ final class RaftStage implements EventHandler<InboundEvent>
         this.sendRing = sendRing;
         this.sender = sender;
         this.counters = counters;
-        this.persistStallTimeoutNs = persistStallTimeoutNs;
+        for (final GroupRuntime group : groups)
+        {
+            group.persistStall = new PersistStallBound(persistStallTimeoutNs);
+        }
         this.requestTimeoutNs = requestTimeoutNs;
         this.blockingLoop = blockingLoop;
     }
@@ -294,8 +296,9 @@ final class RaftStage implements EventHandler<InboundEvent>
         final GroupRuntime group = groups[groupId];
         group.node.persisted(readyId);
         group.newestPersisted = Math.max(group.newestPersisted, readyId);
-        // Progress restarts the stall clock; nothing outstanding stops it.
-        group.persistWaitingSinceNs = group.newestPersisted >= group.newestReadyToPersist ? 0 : System.nanoTime();
+        // Progress restarts the stall clock; nothing outstanding stops it. The stall, if any, is over.
+        group.persistStall.progressed(System.nanoTime(), group.newestPersisted < group.newestReadyToPersist);
+        group.stallTransferTick = 0;
         while (!group.snapshotsAwaitingPersist.isEmpty() && group.snapshotsAwaitingPersist.peekFirst().readyId() <= readyId)
         {
             group.snapshotsToRestore.addLast(group.snapshotsAwaitingPersist.pollFirst().snapshot());
@@ -335,10 +338,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             if (mustPersist)
             {
                 group.newestReadyToPersist = ready.id();
-                if (0 == group.persistWaitingSinceNs)
-                {
-                    group.persistWaitingSinceNs = System.nanoTime();
-                }
+                group.persistStall.handedOver(System.nanoTime());
                 if (null != ready.snapshot())
                 {
                     group.snapshotsAwaitingPersist.addLast(new GroupRuntime.ReceivedSnapshot(ready.id(), ready.snapshot()));
@@ -619,28 +619,52 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     /**
      * Decoupled heartbeats must not hide a dead disk: a leader whose persist stage has made no progress for
-     * longer than the bound hands leadership to another voter, which can commit.
+     * longer than its bound ({@link PersistStallBound}) hands leadership to the most caught-up other voter, which
+     * can commit at once. If leadership has not moved an election timeout later (the core abandons the transfer
+     * then), the leader steps down rather than trying transfer after transfer, so that the followers elect a
+     * leader once their timeouts run out (this member may win again: its log is as long; then the next bound repeats
+     * the transfer, an election timeout apart at the least, not every tick).
      */
     private void checkPersistStall(final GroupRuntime group, final long nowNs)
     {
-        if (0 == group.persistWaitingSinceNs || nowNs - group.persistWaitingSinceNs < persistStallTimeoutNs ||
-            Role.LEADER != group.node.role())
+        if (Role.LEADER != group.node.role())
         {
+            group.stallTransferTick = 0;
+            return;
+        }
+        final PersistStallBound stall = group.persistStall;
+        if (!stall.stalled(nowNs))
+        {
+            return;
+        }
+        final long stalledMs = stall.waitedNs(nowNs) / 1_000_000;
+        final long boundMs = stall.boundNs() / 1_000_000;
+        if (0 != group.stallTransferTick)
+        {
+            if (ticks - group.stallTransferTick >= group.node.electionTicks())
+            {
+                group.stallTransferTick = 0;
+                stall.restart(nowNs);
+                group.node.stepDown();
+                LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: persist stage made no progress for {2} " +
+                    "ms (bound {3} ms) and a leadership transfer did not complete; leader steps down", memberId,
+                    group.groupId, stalledMs, boundMs);
+            }
             return;
         }
         final int[] voters = group.node.membership().voters();
         int target = -1;
-        for (int i = 0; i < voters.length && target < 0; i++)
+        long targetMatch = -1;
+        for (final int voter : voters)
         {
-            final int candidate = voters[(group.transferCursor + i) % voters.length];
-            if (candidate != memberId)
+            final long match = voter == memberId ? -1 : group.node.matchIndex(voter);
+            if (match > targetMatch)
             {
-                target = candidate;
+                target = voter;
+                targetMatch = match;
             }
         }
-        group.transferCursor++;
-        final long stalledMs = (nowNs - group.persistWaitingSinceNs) / 1_000_000;
-        group.persistWaitingSinceNs = nowNs;
+        stall.restart(nowNs);
         if (target < 0)
         {
             LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: persist stage made no progress for {2} ms, " +
@@ -648,10 +672,11 @@ final class RaftStage implements EventHandler<InboundEvent>
             return;
         }
         final boolean started = group.node.transferLeadership(target);
+        group.stallTransferTick = ticks;
         counters.persistStallTransfers.increment();
         LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: persist stage made no progress for {2} ms " +
-            "(bound {3} ms); leader transfers leadership to member {4}: {5}", memberId, group.groupId, stalledMs,
-            persistStallTimeoutNs / 1_000_000, target, started ? "started" : "refused by the core");
+            "(bound {3} ms); leader transfers leadership to member {4}, the most caught-up voter: {5}", memberId,
+            group.groupId, stalledMs, boundMs, target, started ? "started" : "refused by the core");
     }
 
     private void sweepReads(final long nowNs)

@@ -524,6 +524,20 @@ public final class RaftNode
         return true;
     }
 
+    /**
+     * A leader gives up leadership in its term, for a reason the core cannot see (its disk stalled); false if not
+     * leader. Followers elect another leader after their timeout.
+     */
+    public boolean stepDown()
+    {
+        if (role != Role.LEADER)
+        {
+            return false;
+        }
+        becomeFollower(term, NO_LEADER);
+        return true;
+    }
+
     // ------------------------------------------------------------------------------------------------ outputs
 
     public boolean hasReady()
@@ -786,6 +800,18 @@ public final class RaftNode
     }
 
     /** Member id a leadership transfer is heading to, -1 when none. */
+    /** On a leader, the highest index {@code memberId} is known to hold; -1 if not leader or not a member. */
+    public long matchIndex(final int memberId)
+    {
+        final Progress progress = role == Role.LEADER ? tracker.get(memberId) : null;
+        return null == progress ? -1 : progress.match;
+    }
+
+    public int electionTicks()
+    {
+        return config.electionTicks();
+    }
+
     public int leadTransferee()
     {
         return leadTransferee;

@@ -57,6 +57,46 @@ class LeadershipTransferTest
     }
 
     @Test
+    void matchIndexNamesTheMostCaughtUpVoter()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.isolate(3);
+        cluster.propose(1, "a");
+        cluster.propose(1, "b");
+        cluster.stabilize();
+        assertThat(cluster.node(1).matchIndex(2)).isEqualTo(cluster.node(1).lastIndex());
+        assertThat(cluster.node(1).matchIndex(3)).isLessThan(cluster.node(1).matchIndex(2));
+        assertThat(cluster.node(1).matchIndex(9)).as("not a member").isEqualTo(-1);
+        assertThat(cluster.node(2).matchIndex(3)).as("not leader").isEqualTo(-1);
+    }
+
+    @Test
+    void aLeaderWhoseDiskStalledStepsDownAndAnotherIsElected()
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        cluster.propose(1, "a");
+        cluster.stabilize();
+        final long term = cluster.node(1).term();
+        cluster.member(1).holdPersistence = true;
+        assertThat(cluster.node(2).stepDown()).as("only a leader steps down").isFalse();
+        assertThat(cluster.node(1).stepDown()).isTrue();
+        cluster.process(1);
+        assertThat(cluster.node(1).role()).isEqualTo(Role.FOLLOWER);
+        assertThat(cluster.node(1).term()).as("in its own term").isEqualTo(term);
+        for (int i = 0; i < 40 && cluster.node(2).role() != Role.LEADER && cluster.node(3).role() != Role.LEADER; i++)
+        {
+            cluster.tick(2);
+            cluster.tick(3);
+            cluster.stabilize();
+        }
+        assertThat(cluster.node(2).role() == Role.LEADER || cluster.node(3).role() == Role.LEADER)
+            .as("the others elect a leader once their leases expire").isTrue();
+        assertThat(cluster.node(1).role()).isNotEqualTo(Role.LEADER);
+    }
+
+    @Test
     void transferToNonVoterOrFromFollowerIsRefused()
     {
         final TestCluster cluster = new TestCluster(1, 2, 3);

@@ -1,6 +1,7 @@
 package io.ringraft.daemon.config;
 
 import io.ringraft.log.FsyncPolicy;
+import io.ringraft.pipeline.NodeContext;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Set;
  * heartbeat.ticks    = 5
  * election.ticks     = 30
  * request.timeout.ms = 5000
+ * persist.stall.ms   = 2000   (floor of the disk-stall bound; default max(2000, tick.ms × election.ticks))
  * fsync              = always | never-unsafe-for-benchmarks
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
@@ -33,9 +35,11 @@ public final class DaemonConfig
     public static final String HEARTBEAT_TICKS = "heartbeat.ticks";
     public static final String ELECTION_TICKS = "election.ticks";
     public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
+    public static final String PERSIST_STALL_MS = "persist.stall.ms";
     public static final String FSYNC = "fsync";
     private static final Set<String> KEYS = Set.of(
-        MEMBER_ID, DATA_DIR, AERON_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, FSYNC);
+        MEMBER_ID, DATA_DIR, AERON_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, PERSIST_STALL_MS,
+        FSYNC);
 
     private final ClusterConfig cluster;
     private final int memberId;
@@ -45,6 +49,7 @@ public final class DaemonConfig
     private final int heartbeatTicks;
     private final int electionTicks;
     private final Duration requestTimeout;
+    private final Duration persistStall;
     private final FsyncPolicy fsyncPolicy;
 
     private DaemonConfig(
@@ -56,6 +61,7 @@ public final class DaemonConfig
         final int heartbeatTicks,
         final int electionTicks,
         final Duration requestTimeout,
+        final Duration persistStall,
         final FsyncPolicy fsyncPolicy)
     {
         this.cluster = cluster;
@@ -66,6 +72,7 @@ public final class DaemonConfig
         this.heartbeatTicks = heartbeatTicks;
         this.electionTicks = electionTicks;
         this.requestTimeout = requestTimeout;
+        this.persistStall = persistStall;
         this.fsyncPolicy = fsyncPolicy;
     }
 
@@ -100,6 +107,9 @@ public final class DaemonConfig
                 "must be greater than " + HEARTBEAT_TICKS + " (" + heartbeatTicks + ")");
         }
         final int requestTimeoutMs = reader.integer(REQUEST_TIMEOUT_MS, 5000, 1, 3_600_000, false);
+        final int persistStallMs = reader.integer(PERSIST_STALL_MS,
+            (int)NodeContext.defaultPersistStallTimeout(Duration.ofMillis(tickMs), electionTicks).toMillis(),
+            1, 3_600_000, false);
         final FsyncPolicy fsync = fsync(reader);
         final Set<String> known = new HashSet<>(KEYS);
         known.addAll(ClusterConfig.KEYS);
@@ -107,7 +117,8 @@ public final class DaemonConfig
         reader.rejectUnknown(known);
         reader.throwIfErrors();
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir, Duration.ofMillis(tickMs),
-            heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs), fsync);
+            heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
+            Duration.ofMillis(persistStallMs), fsync);
     }
 
     private static FsyncPolicy fsync(final SettingsReader reader)
@@ -171,6 +182,12 @@ public final class DaemonConfig
         return requestTimeout;
     }
 
+    /** The floor of the bound past which a leader whose persist stage makes no progress gives up leadership. */
+    public Duration persistStall()
+    {
+        return persistStall;
+    }
+
     public FsyncPolicy fsyncPolicy()
     {
         return fsyncPolicy;
@@ -181,6 +198,6 @@ public final class DaemonConfig
     {
         return "DaemonConfig{member=" + memberId + ", " + cluster + ", dataDir=" + dataDir + ", aeronDir=" + aeronDir +
             ", tick=" + tick + ", heartbeatTicks=" + heartbeatTicks + ", electionTicks=" + electionTicks +
-            ", requestTimeout=" + requestTimeout + ", fsync=" + fsyncPolicy + "}";
+            ", requestTimeout=" + requestTimeout + ", persistStall=" + persistStall + ", fsync=" + fsyncPolicy + "}";
     }
 }

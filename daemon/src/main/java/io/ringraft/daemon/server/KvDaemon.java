@@ -107,6 +107,7 @@ public final class KvDaemon implements AutoCloseable
                 .heartbeatTicks(config.heartbeatTicks())
                 .electionTicks(config.electionTicks())
                 .requestTimeout(config.requestTimeout())
+                .persistStallTimeout(config.persistStall())
                 .fsyncPolicy(config.fsyncPolicy())
                 .stateMachineFactory(groupId -> new KvStateMachine())
                 // The largest command a client may send (the largest key and value) is one entry; an append of it

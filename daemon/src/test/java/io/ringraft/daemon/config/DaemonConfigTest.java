@@ -59,6 +59,22 @@ class DaemonConfigTest
         assertThat(config.electionTicks()).isEqualTo(30);
         assertThat(config.fsyncPolicy()).isEqualTo(FsyncPolicy.ALWAYS);
         assertThat(config.cluster().groups()).isEqualTo(1);
+        assertThat(config.persistStall()).as("at least 2 s on any host").isEqualTo(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void persistStallFloorIsReadAndDefaultsToTheElectionTimeoutWhenLonger()
+    {
+        assertThat(parse(VALID + "persist.stall.ms = 750\n").persistStall()).isEqualTo(Duration.ofMillis(750));
+        assertThat(parse(replace(VALID, "election.ticks", "600")).persistStall())
+            .as("5 ms x 600 ticks").isEqualTo(Duration.ofMillis(3000));
+    }
+
+    @Test
+    void persistStallOutOfRange()
+    {
+        assertError(VALID + "persist.stall.ms = 0\n", "persist.stall.ms = '0'", "between 1 and 3600000");
+        assertError(VALID + "persist.stall.ms = soon\n", "persist.stall.ms = 'soon'", "must be an integer");
     }
 
     @Test
