@@ -8,12 +8,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +38,7 @@ class DaemonRefusalTest
     }
 
     @Test
-    void anotherMembersDataDirectoryIsRefusedInOneLineWithExitCode3()
+    void anotherMembersDataDirectoryIsRefusedInOneLineWithExitCode3() throws IOException
     {
         files = new ClusterFiles(root, 1);
         final Path dataDir = root.resolve("data-1");
@@ -51,25 +48,9 @@ class DaemonRefusalTest
         final Path group = dataDir.resolve("0");
         final List<String> before = LogFixtures.fingerprint(dataDir);
 
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final PrintStream originalErr = System.err;
-        final int exitCode;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try
-        {
-            exitCode = new CommandLine(new DaemonMain()).execute("--config", files.configOf(1).toString());
-        }
-        catch (final java.io.IOException ex)
-        {
-            throw new java.io.UncheckedIOException(ex);
-        }
-        finally
-        {
-            System.setErr(originalErr);
-        }
-
-        final String printed = err.toString(StandardCharsets.UTF_8);
-        assertThat(exitCode).as(printed).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED).isEqualTo(3);
+        final DaemonRun run = DaemonRun.of(files.configOf(1));
+        final String printed = run.err();
+        assertThat(run.exitCode()).as(printed).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED).isEqualTo(3);
         assertThat(printed.lines().filter(line -> line.startsWith("ringraft-daemon:")).toList()).singleElement()
             .isEqualTo("ringraft-daemon: member 1 cannot start: data directory refused: " +
                 group.resolve("directory-header") + " at offset 0: expected cluster " + files.clusterId +

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -57,13 +56,13 @@ class MemberRecordTest
             "groups = 2\n");
 
         Files.writeString(config, Files.readString(config).replace("groups = 2", "groups = 3"));
-        final Run run = runDaemon(config);
-        assertThat(run.exitCode).as(run.err).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED);
-        assertThat(run.err.lines().filter(line -> line.startsWith("ringraft-daemon:")).toList()).singleElement()
+        final DaemonRun run = DaemonRun.of(config);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED);
+        assertThat(run.err().lines().filter(line -> line.startsWith("ringraft-daemon:")).toList()).singleElement()
             .isEqualTo("ringraft-daemon: member 1 cannot start: data directory refused: " + record + " at offset 0: " +
                 "the config says groups = 3 but this data directory was first started with groups = 2. Set groups = 2 " +
                 "in the config (changing it would move keys to other groups), or point data.dir at a new directory");
-        assertThat(run.err).doesNotContain("\tat ", "Exception");
+        assertThat(run.err()).doesNotContain("\tat ", "Exception");
         assertThat(Files.readString(record)).contains("groups = 2\n");
     }
 
@@ -73,30 +72,10 @@ class MemberRecordTest
         files = new ClusterFiles(root, 2);
         final Path config = files.configOf(1);
         Files.createDirectories(files.dataDirOf(1).resolve("3"));
-        final Run run = runDaemon(config);
-        assertThat(run.exitCode).as(run.err).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED);
-        assertThat(run.err.lines().filter(line -> line.startsWith("ringraft-daemon:")).toList()).singleElement()
+        final DaemonRun run = DaemonRun.of(config);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(DaemonMain.DATA_DIRECTORY_REFUSED);
+        assertThat(run.err().lines().filter(line -> line.startsWith("ringraft-daemon:")).toList()).singleElement()
             .asString().contains("the config says groups = 2 but the data directory holds group 3", "Set groups");
         assertThat(files.dataDirOf(1).resolve(MemberRecord.FILE_NAME)).doesNotExist();
-    }
-
-    private record Run(int exitCode, String err)
-    {
-    }
-
-    private static Run runDaemon(final Path config)
-    {
-        final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final PrintStream originalErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try
-        {
-            final int exitCode = new CommandLine(new DaemonMain()).execute("--config", config.toString());
-            return new Run(exitCode, err.toString(StandardCharsets.UTF_8));
-        }
-        finally
-        {
-            System.setErr(originalErr);
-        }
     }
 }
