@@ -33,10 +33,7 @@ public final class ClientConfig
     /** Reads and validates the cluster and client keys of {@code file}, ignoring the others. */
     public static ClientConfig load(final Path file)
     {
-        final SettingsReader reader = new SettingsReader(ConfigFile.read(file));
-        final ClientConfig config = read(reader);
-        reader.throwIfErrors();
-        return config;
+        return SettingsReader.load(file, ClientConfig::read);
     }
 
     static ClientConfig read(final SettingsReader reader)

@@ -44,10 +44,7 @@ public final class ClusterConfig
     /** Reads and validates the cluster keys of {@code file}, ignoring the others. */
     public static ClusterConfig load(final Path file)
     {
-        final SettingsReader reader = new SettingsReader(ConfigFile.read(file));
-        final ClusterConfig config = read(reader);
-        reader.throwIfErrors();
-        return config;
+        return SettingsReader.load(file, ClusterConfig::read);
     }
 
     static ClusterConfig read(final SettingsReader reader)

@@ -1,10 +1,12 @@
 package io.ringraft.daemon.config;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Typed reads of a {@link ConfigFile} that collect an error per bad setting instead of stopping at the first, so an
@@ -19,6 +21,15 @@ final class SettingsReader
     {
         this.file = file;
         errors.addAll(file.syntaxErrors());
+    }
+
+    /** Reads {@code file} with {@code read}, then throws one error naming every bad setting, if any. */
+    static <T> T load(final Path file, final Function<SettingsReader, T> read)
+    {
+        final SettingsReader reader = new SettingsReader(ConfigFile.read(file));
+        final T config = read.apply(reader);
+        reader.throwIfErrors();
+        return config;
     }
 
     void error(final String key, final String value, final String rule)
