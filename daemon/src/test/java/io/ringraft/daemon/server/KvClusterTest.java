@@ -47,32 +47,26 @@ class KvClusterTest
 
     @TempDir
     static Path root;
+    private static InJvmDaemons cluster;
     private static ClusterFiles files;
-    private static final Map<Integer, KvDaemon> daemons = new HashMap<>();
+    private static Map<Integer, KvDaemon> daemons;
     private static KvClient client;
 
     @BeforeAll
     static void startCluster() throws Exception
     {
-        files = new ClusterFiles(root, GROUPS);
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            daemons.put(member, KvDaemon.start(DaemonConfig.load(files.configOf(member))));
-        }
-        client = KvClient.connect(ClusterConfig.load(files.configOf(1)));
+        cluster = InJvmDaemons.start(root, GROUPS);
+        files = cluster.files;
+        daemons = cluster.daemons;
+        client = cluster.client;
     }
 
     @AfterAll
     static void stopCluster()
     {
-        if (null != client)
+        if (null != cluster)
         {
-            client.close();
-        }
-        daemons.values().forEach(KvDaemon::close);
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            assertThat(new File(files.aeronDirOf(member))).doesNotExist();
+            cluster.close();
         }
     }
 

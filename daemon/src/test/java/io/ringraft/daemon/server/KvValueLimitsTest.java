@@ -4,7 +4,6 @@ import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
 import io.ringraft.daemon.config.ClusterConfig;
-import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.kv.KvCommands;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -12,12 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
@@ -32,32 +28,24 @@ class KvValueLimitsTest
 
     @TempDir
     static Path root;
+    private static InJvmDaemons cluster;
     private static ClusterFiles files;
-    private static final Map<Integer, KvDaemon> daemons = new HashMap<>();
     private static KvClient client;
 
     @BeforeAll
     static void startCluster() throws Exception
     {
-        files = new ClusterFiles(root, GROUPS);
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            daemons.put(member, KvDaemon.start(DaemonConfig.load(files.configOf(member))));
-        }
-        client = KvClient.connect(ClusterConfig.load(files.configOf(1)));
+        cluster = InJvmDaemons.start(root, GROUPS);
+        files = cluster.files;
+        client = cluster.client;
     }
 
     @AfterAll
     static void stopCluster()
     {
-        if (null != client)
+        if (null != cluster)
         {
-            client.close();
-        }
-        daemons.values().forEach(KvDaemon::close);
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            assertThat(new File(files.aeronDirOf(member))).doesNotExist();
+            cluster.close();
         }
     }
 
