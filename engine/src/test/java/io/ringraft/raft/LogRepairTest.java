@@ -62,6 +62,20 @@ class LogRepairTest
         assertThat(cluster.node(3).lastIndex()).isEqualTo(lagAt);
     }
 
+    /** Three members, member 1 leading, entries 2..{@code last} proposed, committed and known as committed everywhere. */
+    private static TestCluster ledByOneWithCommittedThrough(final int last)
+    {
+        final TestCluster cluster = new TestCluster(1, 2, 3);
+        cluster.elect(1);
+        for (int i = 2; i <= last; i++)
+        {
+            cluster.propose(1, Integer.toString(i));
+        }
+        cluster.stabilize();
+        cluster.tickAll(2);
+        return cluster;
+    }
+
     private static int leaderAmong(final TestCluster cluster, final int... ids)
     {
         for (final int id : ids)
@@ -244,14 +258,7 @@ class LogRepairTest
     @Test
     void repairEndsByTheTermRuleWhenTheNewLeadersLogIsShorterThanTheWatermark()
     {
-        final TestCluster cluster = new TestCluster(1, 2, 3);
-        cluster.elect(1);
-        for (int i = 2; i <= 20; i++)
-        {
-            cluster.propose(1, Integer.toString(i));
-        }
-        cluster.stabilize();
-        cluster.tickAll(2);
+        final TestCluster cluster = ledByOneWithCommittedThrough(20);
         // 21..30 reach member 3 only and never commit (the leader's own copy is not durable yet): 3 synced up to 30.
         cluster.member(1).holdPersistence = true;
         cluster.drop = m -> m.from == 2 || m.to == 2;
@@ -350,14 +357,7 @@ class LogRepairTest
     @Test
     void repairingMemberIgnoresTimeoutNowAndTheTransferToItIsAbandonedHarmlessly()
     {
-        final TestCluster cluster = new TestCluster(1, 2, 3);
-        cluster.elect(1);
-        for (int i = 2; i <= 10; i++)
-        {
-            cluster.propose(1, Integer.toString(i));
-        }
-        cluster.stabilize();
-        cluster.tickAll(2);
+        final TestCluster cluster = ledByOneWithCommittedThrough(10);
         // Member 3 restarts with 7..10 gone; the leader still believes it is caught up and hands over at once.
         final RaftNode damaged = restartDamaged(cluster, c -> { }, 3, 7, cluster.member(3).log.hardState(),
             new LogRepair(10, 7, false));
@@ -436,14 +436,7 @@ class LogRepairTest
     @Test
     void leaderGivesBackEntriesAMemberLostAfterAcknowledgingThem()
     {
-        final TestCluster cluster = new TestCluster(1, 2, 3);
-        cluster.elect(1);
-        for (int i = 2; i <= 10; i++)
-        {
-            cluster.propose(1, Integer.toString(i));
-        }
-        cluster.stabilize();
-        cluster.tickAll(2);
+        final TestCluster cluster = ledByOneWithCommittedThrough(10);
         final RaftNode damaged = restartDamaged(cluster, c -> { }, 3, 7, cluster.member(3).log.hardState(),
             new LogRepair(10, 7, false));
 
@@ -457,14 +450,7 @@ class LogRepairTest
     @Test
     void idleLeaderGivesBackLostEntriesWithHeartbeatsAlone()
     {
-        final TestCluster cluster = new TestCluster(1, 2, 3);
-        cluster.elect(1);
-        for (int i = 2; i <= 10; i++)
-        {
-            cluster.propose(1, Integer.toString(i));
-        }
-        cluster.stabilize();
-        cluster.tickAll(2);
+        final TestCluster cluster = ledByOneWithCommittedThrough(10);
         assertThat(cluster.node(1).commitIndex()).isEqualTo(10);
         final RaftNode damaged = restartDamaged(cluster, c -> { }, 3, 7, cluster.member(3).log.hardState(),
             new LogRepair(10, 7, false));
