@@ -10,6 +10,7 @@ import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.statemachine.StateMachine;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -40,6 +41,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
     private final NodeCounters counters;
     private final FeedbackPublisher feedback;
     private final long maxApplyBatchBytes;
+    private final NanoClock nanoClock;
     private final ExpandableArrayBuffer result = new ExpandableArrayBuffer(256);
     private final UnsafeBuffer errorView = new UnsafeBuffer(0, 0);
     private final BufferChannel snapshotData = new BufferChannel();
@@ -54,8 +56,10 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         final Membership bootstrap,
         final NodeCounters counters,
         final FeedbackPublisher feedback,
-        final long maxApplyBatchBytes)
+        final long maxApplyBatchBytes,
+        final NanoClock nanoClock)
     {
+        this.nanoClock = nanoClock;
         this.machines = machines;
         this.storages = storages;
         this.pending = pending;
@@ -97,7 +101,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             case APPLY -> apply(event.groupId, event.fromIndex, event.toIndex);
             case READ -> read(event.read);
             case RESTORE -> restore(event.groupId, event.snapshot);
-            case SWEEP -> sweep(System.nanoTime());
+            case SWEEP -> sweep(nanoClock.nanoTime());
             case TAKE_SNAPSHOT -> takeSnapshot(event.groupId, event.fromIndex);
         }
         event.read = null;

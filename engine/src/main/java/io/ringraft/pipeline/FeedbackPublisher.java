@@ -3,22 +3,24 @@ package io.ringraft.pipeline;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 
-import java.util.concurrent.locks.LockSupport;
-
 /**
  * Publishes PERSISTED and APPLIED feedback into the inbound ring from the persist and apply stages. Feedback
  * must never be lost, so it waits for a free slot (the raft stage always drains the ring), but gives up once
- * the node is closing and the raft stage has stopped draining.
+ * the node is closing and the raft stage has stopped draining. How it waits depends on who runs the raft stage:
+ * a thread of its own (park briefly), or the same thread as this stage (run the raft stage: nobody else will).
  */
 final class FeedbackPublisher
 {
     private final RingBuffer<InboundEvent> inbound;
     private final java.util.function.BooleanSupplier closing;
+    private final Runnable whileFull;
 
-    FeedbackPublisher(final RingBuffer<InboundEvent> inbound, final java.util.function.BooleanSupplier closing)
+    FeedbackPublisher(
+        final RingBuffer<InboundEvent> inbound, final java.util.function.BooleanSupplier closing, final Runnable whileFull)
     {
         this.inbound = inbound;
         this.closing = closing;
+        this.whileFull = whileFull;
     }
 
     void publish(final InboundEvent.Type type, final int groupId, final long value)
@@ -49,7 +51,7 @@ final class FeedbackPublisher
                 {
                     return;
                 }
-                LockSupport.parkNanos(10_000);
+                whileFull.run();
             }
         }
     }

@@ -5,12 +5,13 @@ import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
 
 /**
- * A stage run by the transport's own thread (see {@code Transport#hostsPipelineDuty}) instead of by a thread of the
- * pipeline: polls its ring, at most {@code maxPerCall} events per call, so that the transport's receiving, the
- * other hosted stage and the driver's work are never starved by a burst. The handler sees the end of a batch where
+ * A stage run by a thread that is not its own (the transport's, see {@code Transport#hostsPipelineDuty}; the single
+ * thread of {@link StageThreading#SINGLE_THREAD}; the caller's in {@link StageThreading#CALLER}): polls its ring, at most {@code maxPerCall} events per call, so that the transport's receiving, the
+ * other stages and the driver's work are never starved by a burst. The handler sees the end of a batch where
  * the call stops, whether the ring is empty or the bound is reached, so that batch-end work (the raft stage's Ready
- * extraction) is never left waiting for the next event. As with a threaded stage, an event whose handler throws is
- * logged and skipped: the next one is still handled.
+ * extraction, the persist stage's force) is never left waiting for the next event. As with a threaded stage, an
+ * event whose handler throws is logged and skipped, or, for a stage that must stop on a failure (the disk's, the
+ * state machine's: going on past a failed write could acknowledge what was never written), stops the stage.
  */
 final class HostedStage<T> implements EventPoller.Handler<T>
 {
@@ -21,12 +22,16 @@ final class HostedStage<T> implements EventPoller.Handler<T>
     private final EventPoller<T> poller;
     private final String name;
     private final int maxPerCall;
+    private final boolean stopOnFailure;
     private int taken;
+    private volatile boolean stopped;
     /** With {@link #running}, lets {@link #halt} return only once no call is in progress (see there). */
     private volatile boolean halted;
     private volatile boolean running;
 
-    HostedStage(final EventHandler<T> handler, final RingBuffer<T> ring, final String name, final int maxPerCall)
+    HostedStage(
+        final EventHandler<T> handler, final RingBuffer<T> ring, final String name, final int maxPerCall,
+        final boolean stopOnFailure)
     {
         if (maxPerCall < 1)
         {
@@ -36,6 +41,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
         this.poller = ring.newPoller();
         this.name = name;
         this.maxPerCall = maxPerCall;
+        this.stopOnFailure = stopOnFailure;
         ring.addGatingSequences(poller.getSequence());
     }
 
@@ -45,7 +51,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
         running = true;
         try
         {
-            if (halted)
+            if (halted || stopped)
             {
                 return 0;
             }
@@ -75,9 +81,22 @@ final class HostedStage<T> implements EventPoller.Handler<T>
         }
         catch (final Exception ex)
         {
+            if (stopOnFailure)
+            {
+                LOG.log(System.Logger.Level.ERROR, "stage " + name + " failed at sequence " + sequence +
+                    "; the stage stops", ex);
+                stopped = true;
+                return false;
+            }
             LOG.log(System.Logger.Level.ERROR, "stage " + name + " failed at sequence " + sequence + "; event skipped", ex);
         }
         return !last;
+    }
+
+    /** Whether the stage stopped for good after a failure (only a stage that stops on failure does). */
+    boolean stopped()
+    {
+        return stopped;
     }
 
     /** The sequence up to which events were handled. */

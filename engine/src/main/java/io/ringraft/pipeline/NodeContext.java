@@ -5,13 +5,19 @@ import io.ringraft.log.FsyncPolicy;
 import io.ringraft.raft.RaftConfig;
 import io.ringraft.statemachine.StateMachineFactory;
 import io.ringraft.transport.Transport;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * Everything a {@link RingraftNode} needs, in the Aeron {@code Context} style: fluent setters, then
@@ -24,6 +30,7 @@ public final class NodeContext
     private int[] members;
     private int groups = 1;
     private Path dataDir;
+    private Path countersDir;
     private Duration tickInterval = Duration.ofMillis(10);
     private int electionTicks = 30;
     private int heartbeatTicks = 5;
@@ -45,7 +52,10 @@ public final class NodeContext
     private Supplier<WaitStrategy> waitStrategySupplier =
         () -> new WakeupSafeTimeoutWaitStrategy(100, TimeUnit.MILLISECONDS);
     private Consumer<RaftConfig> raftConfigCustomizer = config -> {};
-    private boolean classicBlockingLoopForTestsOnly;
+    private StageThreading threading = StageThreading.DEDICATED;
+    private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private RandomGenerator random;
     private boolean concluded;
 
     /** Validates every setting; throws {@link IllegalArgumentException} naming the bad one. */
@@ -59,6 +69,10 @@ public final class NodeContext
             "members " + Arrays.toString(members) + " must include memberId " + memberId);
         require(groups >= 1, "groups must be >= 1, was " + groups);
         require(null != dataDir, "dataDir must be set");
+        if (null == countersDir)
+        {
+            countersDir = dataDir;
+        }
         require(null != tickInterval && !tickInterval.isNegative() && !tickInterval.isZero(),
             "tickInterval must be positive, was " + tickInterval);
         require(heartbeatTicks >= 1, "heartbeatTicks must be >= 1, was " + heartbeatTicks);
@@ -90,6 +104,13 @@ public final class NodeContext
         require(persistArenaBytes >= 1, "persistArenaBytes must be >= 1, was " + persistArenaBytes);
         require(null != waitStrategySupplier, "waitStrategy must be set");
         require(null != raftConfigCustomizer, "raftConfigCustomizer must not be null");
+        require(null != threading, "threading must be set");
+        require(null != nanoClock, "nanoClock must be set");
+        require(null != epochClock, "epochClock must be set");
+        if (null == random)
+        {
+            random = new SplittableRandom();
+        }
         concluded = true;
         return this;
     }
@@ -135,9 +156,15 @@ public final class NodeContext
     /** Number of Raft groups (partitions) this node hosts, ids 0..groups-1, sharing one pipeline. */
     public int groups() { return groups; }
     public NodeContext groups(final int v) { groups = v; return this; }
-    /** Holds one folder per group and the counters file. */
+    /** Holds one folder per group (and the counters file, unless {@link #countersDir()} is set). */
     public Path dataDir() { return dataDir; }
     public NodeContext dataDir(final Path v) { dataDir = v; return this; }
+    /**
+     * Where the counters file lives; default: {@link #dataDir()}. A tmpfs folder (e.g. under /dev/shm) keeps the
+     * counters readable and writable when the data disk stalls or fails, and keeps their writes off that disk.
+     */
+    public Path countersDir() { return countersDir; }
+    public NodeContext countersDir(final Path v) { countersDir = v; return this; }
     public Duration tickInterval() { return tickInterval; }
     public NodeContext tickInterval(final Duration v) { tickInterval = v; return this; }
     public int electionTicks() { return electionTicks; }
@@ -216,11 +243,22 @@ public final class NodeContext
     public Consumer<RaftConfig> raftConfigCustomizer() { return raftConfigCustomizer; }
     public NodeContext raftConfigCustomizer(final Consumer<RaftConfig> v) { raftConfigCustomizer = v; return this; }
 
+    /** Which threads run the stages; default {@link StageThreading#DEDICATED}. */
+    public StageThreading threading() { return threading; }
+    public NodeContext threading(final StageThreading v) { threading = v; return this; }
     /**
-     * FOR TESTS AND BENCHMARKS ONLY: reproduces the classic Raft loop in which the raft stage persists and
-     * applies inline before it sends, so that a slow disk or state machine delays heartbeats. It exists to
-     * prove that the tests of the pipeline bite.
+     * The pipeline's monotonic clock (deadlines, stall bounds, latencies); the Raft cores count ticks instead. Give a
+     * simulated one together with {@link StageThreading#CALLER} to run the node under a deterministic simulator.
      */
-    public boolean classicBlockingLoopForTestsOnly() { return classicBlockingLoopForTestsOnly; }
-    public NodeContext classicBlockingLoopForTestsOnly(final boolean v) { classicBlockingLoopForTestsOnly = v; return this; }
+    public NanoClock nanoClock() { return nanoClock; }
+    public NodeContext nanoClock(final NanoClock v) { nanoClock = v; return this; }
+    /** The wall clock, for entry timestamps (ms). */
+    public EpochClock epochClock() { return epochClock; }
+    public NodeContext epochClock(final EpochClock v) { epochClock = v; return this; }
+    /**
+     * Randomness of the pipeline outside the Raft cores (whose own is {@link RaftConfig#random()}): where read
+     * contexts start, so that they do not repeat across restarts. Default: a fresh random seed per node.
+     */
+    public RandomGenerator random() { return random; }
+    public NodeContext random(final RandomGenerator v) { random = v; return this; }
 }

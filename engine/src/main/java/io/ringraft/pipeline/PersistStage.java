@@ -6,6 +6,7 @@ import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.Ready;
 import io.ringraft.raft.SnapshotToInstall;
+import org.agrona.concurrent.NanoClock;
 
 /**
  * Makes Readies durable with group commit: every Ready of a batch is written to its group's log, then each
@@ -26,6 +27,7 @@ final class PersistStage implements EventHandler<PersistEvent>
     private final MessageSender sender;
     private final FeedbackPublisher feedback;
     private final NodeCounters counters;
+    private final NanoClock nanoClock;
     private long batchStartSequence = -1;
 
     PersistStage(
@@ -34,8 +36,10 @@ final class PersistStage implements EventHandler<PersistEvent>
         final HandOverArena arena,
         final MessageSender sender,
         final FeedbackPublisher feedback,
-        final NodeCounters counters)
+        final NodeCounters counters,
+        final NanoClock nanoClock)
     {
+        this.nanoClock = nanoClock;
         this.storages = storages;
         this.persistRing = persistRing;
         this.arena = arena;
@@ -79,7 +83,7 @@ final class PersistStage implements EventHandler<PersistEvent>
             forceWritten();
             // The slots of this batch cannot be overwritten before this method returns: revisit them.
             long maxLatencyNs = 0;
-            final long nowNs = System.nanoTime();
+            final long nowNs = nanoClock.nanoTime();
             for (long s = batchStartSequence; s <= sequence; s++)
             {
                 final PersistEvent done = persistRing.get(s);
@@ -110,15 +114,6 @@ final class PersistStage implements EventHandler<PersistEvent>
         }
     }
 
-    /** Writes (without forcing) what a Ready asks to persist, in the order its documentation gives. */
-    void write(final int groupId, final Ready ready)
-    {
-        if (ready.mustPersist())
-        {
-            write(groupId, ready.snapshot(), ready.entries().isEmpty() ? null : ready.entries(), ready.hardState());
-        }
-    }
-
     /** Snapshot, then entries, then hard state; each may be null. */
     private void write(
         final int groupId, final SnapshotToInstall snapshot, final EntryBatch entries, final HardState hardState)
@@ -139,13 +134,13 @@ final class PersistStage implements EventHandler<PersistEvent>
         dirty[groupId] = true;
     }
 
-    void compact(final int groupId, final long upToIndex)
+    private void compact(final int groupId, final long upToIndex)
     {
         storages[groupId].compactPrefix(upToIndex);
     }
 
     /** One force per written log: the group commit. */
-    void forceWritten()
+    private void forceWritten()
     {
         for (int g = 0; g < dirty.length; g++)
         {
@@ -157,7 +152,7 @@ final class PersistStage implements EventHandler<PersistEvent>
         }
     }
 
-    void recordLatency(final long latencyNs)
+    private void recordLatency(final long latencyNs)
     {
         final long latencyUs = latencyNs / 1000;
         counters.persistLatencyLastUs.setOrdered(latencyUs);

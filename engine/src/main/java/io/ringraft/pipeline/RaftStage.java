@@ -12,13 +12,14 @@ import io.ringraft.raft.ReadState;
 import io.ringraft.raft.Role;
 import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.wire.PeerMessageCodec;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The single thread that drives every group's Raft core: steps peer messages, ticks, takes client requests,
@@ -43,7 +44,8 @@ final class RaftStage implements EventHandler<InboundEvent>
     private final MessageSender sender;
     private final NodeCounters counters;
     private final long requestTimeoutNs;
-    private final BlockingLoop blockingLoop;
+    private final NanoClock nanoClock;
+    private final EpochClock epochClock;
     private final LargeBufferPool largeBuffers;
     private final PeerMessageCodec codec = new PeerMessageCodec();
     private final Message inboundMessage = new Message();
@@ -57,7 +59,7 @@ final class RaftStage implements EventHandler<InboundEvent>
      * can arrive after it, and would answer a new read with the same context at an index confirmed before it began.
      * A random start makes a collision as likely as guessing a 63-bit number.
      */
-    private long readContextSequence = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+    private long readContextSequence;
     private long ticks;
     /**
      * The clock, read once per batch of events rather than per event: two clock reads per proposal were 11 % of a
@@ -67,24 +69,6 @@ final class RaftStage implements EventHandler<InboundEvent>
     private long nowMs;
     private long nowNs;
     private boolean clockStale = true;
-
-    /** The classic loop, for tests only: persist and apply inline before sending; null in pipeline mode. */
-    interface BlockingLoop
-    {
-        void persistInline(int groupId, Ready ready);
-
-        long applyInline(int groupId, long fromIndex, long toIndex);
-
-        void restoreInline(int groupId, Ready ready);
-
-        void readInline(PendingRead read);
-
-        void snapshotInline(int groupId, long requestedIndex);
-
-        void compactInline(int groupId, long index);
-
-        void sweepInline(long nowNs);
-    }
 
     RaftStage(
         final int memberId,
@@ -97,9 +81,11 @@ final class RaftStage implements EventHandler<InboundEvent>
         final NodeCounters counters,
         final long persistStallTimeoutNs,
         final long requestTimeoutNs,
-        final BlockingLoop blockingLoop,
         final LargeBufferPool largeBuffers,
-        final HandOverArena persistArena)
+        final HandOverArena persistArena,
+        final NanoClock nanoClock,
+        final EpochClock epochClock,
+        final long firstReadContext)
     {
         this.persistArena = persistArena;
         this.largeBuffers = largeBuffers;
@@ -116,7 +102,9 @@ final class RaftStage implements EventHandler<InboundEvent>
             group.persistStall = new PersistStallBound(persistStallTimeoutNs);
         }
         this.requestTimeoutNs = requestTimeoutNs;
-        this.blockingLoop = blockingLoop;
+        this.nanoClock = nanoClock;
+        this.epochClock = epochClock;
+        this.readContextSequence = firstReadContext & Long.MAX_VALUE;
     }
 
     @Override
@@ -124,8 +112,8 @@ final class RaftStage implements EventHandler<InboundEvent>
     {
         if (clockStale)
         {
-            nowMs = System.currentTimeMillis();
-            nowNs = System.nanoTime();
+            nowMs = epochClock.time();
+            nowNs = nanoClock.nanoTime();
         }
         clockStale = endOfBatch;
         switch (event.type)
@@ -160,7 +148,7 @@ final class RaftStage implements EventHandler<InboundEvent>
     private void onTick()
     {
         ticks++;
-        final long nowNs = System.nanoTime();
+        final long nowNs = nanoClock.nanoTime();
         for (final GroupRuntime group : groups)
         {
             group.node.tick();
@@ -174,14 +162,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         if (ticks % SWEEP_EVERY_TICKS == 0)
         {
             sweepReads(nowNs);
-            if (null == blockingLoop)
-            {
-                tryPublishSweep();
-            }
-            else
-            {
-                blockingLoop.sweepInline(nowNs);
-            }
+            tryPublishSweep();
         }
     }
 
@@ -297,7 +278,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         group.node.persisted(readyId);
         group.newestPersisted = Math.max(group.newestPersisted, readyId);
         // Progress restarts the stall clock; nothing outstanding stops it. The stall, if any, is over.
-        group.persistStall.progressed(System.nanoTime(), group.newestPersisted < group.newestReadyToPersist);
+        group.persistStall.progressed(nanoClock.nanoTime(), group.newestPersisted < group.newestReadyToPersist);
         group.stallTransferTick = 0;
         while (!group.snapshotsAwaitingPersist.isEmpty() && group.snapshotsAwaitingPersist.peekFirst().readyId() <= readyId)
         {
@@ -309,11 +290,7 @@ final class RaftStage implements EventHandler<InboundEvent>
     {
         groups[groupId].node.snapshotTaken(index, term);
         groups[groupId].counters.snapshotIndex.setOrdered(index);
-        if (null != blockingLoop)
-        {
-            blockingLoop.compactInline(groupId, index);
-        }
-        else if (!deferredPersist.isEmpty() || !tryPublishCompaction(groupId, index))
+        if (!deferredPersist.isEmpty() || !tryPublishCompaction(groupId, index))
         {
             final PersistEvent deferred = new PersistEvent();
             deferred.compaction(groupId, index);
@@ -326,11 +303,6 @@ final class RaftStage implements EventHandler<InboundEvent>
     private void onReady(final GroupRuntime group, final Ready ready)
     {
         observeLeadership(group, ready);
-        if (null != blockingLoop)
-        {
-            onReadyBlocking(group, ready);
-            return;
-        }
         sender.sendCopies(ready.messages());
         final boolean mustPersist = ready.mustPersist();
         if (mustPersist || !ready.messagesAfterPersist().isEmpty())
@@ -338,7 +310,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             if (mustPersist)
             {
                 group.newestReadyToPersist = ready.id();
-                group.persistStall.handedOver(System.nanoTime());
+                group.persistStall.handedOver(nanoClock.nanoTime());
                 if (null != ready.snapshot())
                 {
                     group.snapshotsAwaitingPersist.addLast(new GroupRuntime.ReceivedSnapshot(ready.id(), ready.snapshot()));
@@ -369,38 +341,6 @@ final class RaftStage implements EventHandler<InboundEvent>
         {
             group.snapshotRequest = Math.max(group.snapshotRequest, ready.snapshotRequestIndex());
         }
-    }
-
-    /** The classic loop: disk and state machine inline, then send. Only in the named test-only mode. */
-    private void onReadyBlocking(final GroupRuntime group, final Ready ready)
-    {
-        if (ready.mustPersist())
-        {
-            blockingLoop.persistInline(group.groupId, ready);
-            group.node.persisted(ready.id());
-            if (null != ready.snapshot())
-            {
-                blockingLoop.restoreInline(group.groupId, ready);
-            }
-        }
-        if (ready.hasApply())
-        {
-            group.node.applied(blockingLoop.applyInline(group.groupId, ready.applyFrom(), ready.applyTo()));
-        }
-        collectReadStates(group, ready.readStates());
-        PendingRead read;
-        while (null != (read = group.readsToHandOver.pollFirst()))
-        {
-            blockingLoop.readInline(read);
-        }
-        requestSnapshot(group, ready);
-        if (group.snapshotRequest > 0)
-        {
-            blockingLoop.snapshotInline(group.groupId, group.snapshotRequest);
-            group.snapshotRequest = 0;
-        }
-        sender.sendCopies(ready.messages());
-        sender.sendCopies(ready.messagesAfterPersist());
     }
 
     private static void collectReadStates(final GroupRuntime group, final List<ReadState> readStates)
@@ -470,7 +410,7 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     private boolean isPersistBackPressured()
     {
-        return null == blockingLoop && (!deferredPersist.isEmpty() || persistRing.remainingCapacity() < 2);
+        return !deferredPersist.isEmpty() || persistRing.remainingCapacity() < 2;
     }
 
     /** Copies what the Ready asks to persist into a persist ring slot; false when the ring is full. */
@@ -525,16 +465,12 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     private void publishPersist(final long sequence)
     {
-        persistRing.get(sequence).publishedNs = System.nanoTime();
+        persistRing.get(sequence).publishedNs = nanoClock.nanoTime();
         persistRing.publish(sequence);
     }
 
     private void handOverDeferred()
     {
-        if (null != blockingLoop)
-        {
-            return;
-        }
         PersistEvent deferred;
         while (null != (deferred = deferredPersist.peekFirst()) && tryPublishDeferred(deferred))
         {

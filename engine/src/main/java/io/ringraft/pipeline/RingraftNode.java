@@ -2,17 +2,20 @@ package io.ringraft.pipeline;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.WaitStrategy;
 import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
-import io.ringraft.raft.Ready;
 import io.ringraft.statemachine.StateMachine;
 import io.ringraft.transport.Transport;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
@@ -35,7 +38,8 @@ import java.util.concurrent.locks.LockSupport;
  * ({@link Transport#hostsPipelineDuty()}): Aeron with an embedded driver must run its thread for a message to leave
  * or arrive anyway, and running both stages there takes an entry from the network through Raft back to the network
  * without a hand-off, which saves two threads and most wake-ups per message. Proposals, ticks and the persist and
- * apply stages' feedback then wake that thread ({@link TransportWakeup}).
+ * apply stages' feedback then wake that thread ({@link TransportWakeup}). {@link NodeContext#threading()} can instead
+ * run every stage on one thread, or leave running them to the caller ({@link #stages()}).
  * Usage: {@code RingraftNode.launch(new NodeContext()...)}, then {@link #propose}, {@link #read},
  * {@link #transferLeadership}, {@link #addMember}, {@link #removeMember}, and {@link #close}. Every method is
  * thread safe and none blocks: a request that finds the node at a bound completes at once with BACK_PRESSURED.
@@ -64,11 +68,13 @@ public final class RingraftNode implements AutoCloseable
     private final RingBuffer<SendEvent> sendRing;
     private final ApplyStage applyStage;
     /**
-     * Non-null when the transport's thread runs the raft and send stages; then the inbound and send rings have no
-     * processor and no thread.
+     * Non-null when a thread that is not the stage's own runs the raft and send stages (the transport's, the single
+     * stage thread, the caller's); then the inbound and send rings have no processor and no thread of their own.
      */
     private final HostedStage<InboundEvent> hostedRaftStage;
     private final HostedStage<SendEvent> hostedSendStage;
+    /** Non-null unless {@link StageThreading#DEDICATED}: all four stages, run by one thread. */
+    private final PipelineStages stages;
     private final TransportWakeup transportWakeup;
     private final LargeBufferPool largeBuffers;
     private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
@@ -86,18 +92,18 @@ public final class RingraftNode implements AutoCloseable
         final int[] members = ctx.members();
         try
         {
-            Files.createDirectories(ctx.dataDir());
+            Files.createDirectories(ctx.countersDir());
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException("cannot create dataDir " + ctx.dataDir(), ex);
+            throw new UncheckedIOException("cannot create countersDir " + ctx.countersDir(), ex);
         }
         // Storage first: a log whose recovery refuses to start must find the data directory as it was, without a
         // counters file that this start created.
         storages = openStorages(ctx, groupCount);
         try
         {
-            counters = new NodeCounters(ctx.dataDir(), ctx.memberId(), members, groupCount);
+            counters = new NodeCounters(ctx.countersDir(), ctx.memberId(), members, groupCount);
         }
         catch (final RuntimeException ex)
         {
@@ -105,15 +111,16 @@ public final class RingraftNode implements AutoCloseable
             throw ex;
         }
 
-        // The classic loop keeps its own raft thread: it blocks on the disk, which the transport's thread must not.
-        final boolean hosted = ctx.transport().hostsPipelineDuty() && !ctx.classicBlockingLoopForTestsOnly();
+        // Polled: one thread runs every stage, so the rings need no waiting consumer (and no wake-up).
+        final boolean polled = StageThreading.DEDICATED != ctx.threading();
+        final boolean hosted = !polled && ctx.transport().hostsPipelineDuty();
         transportWakeup = hosted ? new TransportWakeup() : null;
         inboundRing = RingBuffer.createMultiProducer(
-            InboundEvent::new, ctx.inboundRingSize(), hosted ? transportWakeup : ctx.waitStrategy().get());
-        persistRing = RingBuffer.createSingleProducer(PersistEvent::new, ctx.persistRingSize(), ctx.waitStrategy().get());
-        applyRing = RingBuffer.createSingleProducer(ApplyEvent::new, ctx.applyRingSize(), ctx.waitStrategy().get());
+            InboundEvent::new, ctx.inboundRingSize(), hosted ? transportWakeup : waitStrategy(polled));
+        persistRing = RingBuffer.createSingleProducer(PersistEvent::new, ctx.persistRingSize(), waitStrategy(polled));
+        applyRing = RingBuffer.createSingleProducer(ApplyEvent::new, ctx.applyRingSize(), waitStrategy(polled));
         sendRing = RingBuffer.createMultiProducer(
-            SendEvent::new, ctx.sendRingSize(), hosted ? transportWakeup : ctx.waitStrategy().get());
+            SendEvent::new, ctx.sendRingSize(), hosted ? transportWakeup : waitStrategy(polled));
 
         machines = new StateMachine[groupCount];
         final PendingProposals[] pending = new PendingProposals[groupCount];
@@ -143,23 +150,27 @@ public final class RingraftNode implements AutoCloseable
 
         largeBuffers = new LargeBufferPool(ctx.largeBufferPoolSize());
         final MessageSender sender = new MessageSender(sendRing, counters, ctx.sendArenaBytes());
-        final FeedbackPublisher feedback = new FeedbackPublisher(inboundRing, () -> closing);
+        // Feedback waits for room in the inbound ring; when no other thread drains it, this one must.
+        final FeedbackPublisher feedback = new FeedbackPublisher(
+            inboundRing, () -> closing, polled ? this::runRaftStageInline : () -> LockSupport.parkNanos(10_000));
         final HandOverArena persistArena = new HandOverArena(ctx.persistArenaBytes());
-        final PersistStage persistStage = new PersistStage(storages, persistRing, persistArena, sender, feedback, counters);
-        applyStage = new ApplyStage(
-            machines, storages, pending, initialApplied, bootstrap, counters, feedback, ctx.maxApplyBatchBytes());
+        final PersistStage persistStage = new PersistStage(
+            storages, persistRing, persistArena, sender, feedback, counters, ctx.nanoClock());
+        applyStage = new ApplyStage(machines, storages, pending, initialApplied, bootstrap, counters, feedback,
+            ctx.maxApplyBatchBytes(), ctx.nanoClock());
         final RaftStage raftStage = new RaftStage(
             ctx.memberId(), groups, inboundRing, persistRing, applyRing, sendRing, sender, counters,
-            ctx.persistStallTimeout().toNanos(), ctx.requestTimeout().toNanos(),
-            ctx.classicBlockingLoopForTestsOnly() ? new InlineLoop(persistStage, applyStage) : null, largeBuffers,
-            persistArena);
+            ctx.persistStallTimeout().toNanos(), ctx.requestTimeout().toNanos(), largeBuffers, persistArena,
+            ctx.nanoClock(), ctx.epochClock(), ctx.random().nextLong());
+        final SendStage sendStage = new SendStage(
+            ctx.transport(), sender.arena(), members, groupCount, counters, ctx.nanoClock());
 
-        final SendStage sendStage = new SendStage(ctx.transport(), sender.arena(), members, groupCount, counters);
-        if (hosted)
+        final String name = String.valueOf(ctx.memberId());
+        if (hosted || polled)
         {
-            hostedRaftStage = new HostedStage<>(raftStage, inboundRing, ctx.memberId() + " raft",
-                Math.min(HOSTED_RAFT_EVENTS_PER_CALL, ctx.inboundRingSize()));
-            hostedSendStage = new HostedStage<>(sendStage, sendRing, ctx.memberId() + " send", HOSTED_SENDS_PER_CALL);
+            hostedRaftStage = new HostedStage<>(raftStage, inboundRing, name + " raft",
+                Math.min(HOSTED_RAFT_EVENTS_PER_CALL, ctx.inboundRingSize()), false);
+            hostedSendStage = new HostedStage<>(sendStage, sendRing, name + " send", HOSTED_SENDS_PER_CALL, false);
         }
         else
         {
@@ -167,14 +178,43 @@ public final class RingraftNode implements AutoCloseable
             hostedSendStage = null;
             addStage(inboundRing, raftStage, "raft", false);
         }
-        addStage(persistRing, persistStage, "persist", true);
-        addStage(applyRing, applyStage, "apply", true);
-        if (!hosted)
+        if (polled)
         {
-            addStage(sendRing, sendStage, "send", false);
+            // A whole ring per call: the persist stage's batch is its group commit.
+            stages = new PipelineStages(hostedRaftStage,
+                new HostedStage<>(persistStage, persistRing, name + " persist", ctx.persistRingSize(), true),
+                new HostedStage<>(applyStage, applyRing, name + " apply", ctx.applyRingSize(), true),
+                hostedSendStage, inboundRing, persistRing, applyRing, sendRing,
+                () -> publishRequest(InboundEvent.Type.TICK, 0, 0, null));
+            if (StageThreading.SINGLE_THREAD == ctx.threading())
+            {
+                final Thread thread = new Thread(this::runStagesInOrder, "ringraft-" + ctx.memberId() + "-stages");
+                thread.setDaemon(true);
+                threads.add(thread);
+            }
+        }
+        else
+        {
+            stages = null;
+            addStage(persistRing, persistStage, "persist", true);
+            addStage(applyRing, applyStage, "apply", true);
+            if (!hosted)
+            {
+                addStage(sendRing, sendStage, "send", false);
+            }
         }
         ticker = new Thread(this::runTicker, "ringraft-" + ctx.memberId() + "-ticker");
         ticker.setDaemon(true);
+    }
+
+    private void runRaftStageInline()
+    {
+        hostedRaftStage.doWork();
+    }
+
+    private WaitStrategy waitStrategy(final boolean polled)
+    {
+        return polled ? new BusySpinWaitStrategy() : ctx.waitStrategy().get();
     }
 
     /** Opens every group's storage; if one refuses, closes those already open and rethrows. */
@@ -222,7 +262,7 @@ public final class RingraftNode implements AutoCloseable
         }
         started = true;
         threads.forEach(Thread::start);
-        if (null != hostedRaftStage)
+        if (null != transportWakeup)
         {
             // Raft first, so that what it queued leaves in the same duty cycle.
             transportWakeup.wakeup(ctx.transport().start(
@@ -232,8 +272,25 @@ public final class RingraftNode implements AutoCloseable
         {
             ctx.transport().start(this::onFrame);
         }
-        ticker.start();
+        if (StageThreading.CALLER != ctx.threading())
+        {
+            ticker.start();
+        }
         return this;
+    }
+
+    /**
+     * The stages, for the caller to run: only with {@link StageThreading#CALLER}, and only after {@link #start()}
+     * (which starts the transport, and no thread).
+     */
+    public PipelineStages stages()
+    {
+        if (StageThreading.CALLER != ctx.threading())
+        {
+            throw new IllegalStateException("node " + ctx.memberId() + " runs its stages on threads of its own (" +
+                ctx.threading() + "); stages() is for StageThreading.CALLER");
+        }
+        return stages;
     }
 
     public int memberId()
@@ -322,7 +379,8 @@ public final class RingraftNode implements AutoCloseable
     public CompletableFuture<Result> read(final int groupId, final byte[] query)
     {
         checkGroup(groupId);
-        final PendingRead read = new PendingRead(groupId, query.clone(), System.nanoTime() + ctx.requestTimeout().toNanos());
+        final PendingRead read = new PendingRead(
+            groupId, query.clone(), ctx.nanoClock().nanoTime() + ctx.requestTimeout().toNanos());
         if (!publishRequest(InboundEvent.Type.READ, groupId, 0, read))
         {
             read.fail(closing ? Status.ERROR : Status.BACK_PRESSURED, -1, closing ? "node closed" : null);
@@ -464,6 +522,16 @@ public final class RingraftNode implements AutoCloseable
         }
     }
 
+    /** {@link StageThreading#SINGLE_THREAD}: the classic loop, every stage in turn on this one thread. */
+    private void runStagesInOrder()
+    {
+        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
+        while (!closing)
+        {
+            idle.idle(stages.runInOrder());
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     private long restoreNewestSnapshot(final int groupId)
@@ -522,7 +590,17 @@ public final class RingraftNode implements AutoCloseable
         }
         closed = true;
         closing = true;
-        if (started)
+        if (started && StageThreading.DEDICATED != ctx.threading())
+        {
+            joinQuietly(ticker);
+            threads.forEach(RingraftNode::joinQuietly);
+            if (StageThreading.SINGLE_THREAD == ctx.threading())
+            {
+                drainInOrder();
+            }
+            applyStage.failAll("node " + ctx.memberId() + " closed");
+        }
+        else if (started)
         {
             joinQuietly(ticker);
             // Inbound frames are dropped from now on (closing); the transport stays open until the send stage,
@@ -554,6 +632,19 @@ public final class RingraftNode implements AutoCloseable
             closeQuietly(storage);
         }
         counters.close();
+    }
+
+    /**
+     * What the single stage thread left queued, bounded: closing refuses new input, so the rings only shrink. The
+     * caller of {@link StageThreading#CALLER} stages drains them itself if it wants them drained.
+     */
+    private void drainInOrder()
+    {
+        final long deadline = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        while (!stages.idle() && System.nanoTime() - deadline < 0)
+        {
+            stages.runInOrder();
+        }
     }
 
     private void drain(final int index)
@@ -657,63 +748,4 @@ public final class RingraftNode implements AutoCloseable
             LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed to shut down", ex);
         }
     }
-
-    /** The classic blocking loop of {@link NodeContext#classicBlockingLoopForTestsOnly()}. */
-    private static final class InlineLoop implements RaftStage.BlockingLoop
-    {
-        private final PersistStage persistStage;
-        private final ApplyStage applyStage;
-
-        InlineLoop(final PersistStage persistStage, final ApplyStage applyStage)
-        {
-            this.persistStage = persistStage;
-            this.applyStage = applyStage;
-        }
-
-        @Override
-        public void persistInline(final int groupId, final Ready ready)
-        {
-            final long startNs = System.nanoTime();
-            persistStage.write(groupId, ready);
-            persistStage.forceWritten();
-            persistStage.recordLatency(System.nanoTime() - startNs);
-        }
-
-        @Override
-        public long applyInline(final int groupId, final long fromIndex, final long toIndex)
-        {
-            return applyStage.apply(groupId, fromIndex, toIndex);
-        }
-
-        @Override
-        public void restoreInline(final int groupId, final Ready ready)
-        {
-            applyStage.restore(groupId, ready.snapshot());
-        }
-
-        @Override
-        public void readInline(final PendingRead read)
-        {
-            applyStage.read(read);
-        }
-
-        @Override
-        public void snapshotInline(final int groupId, final long requestedIndex)
-        {
-            applyStage.takeSnapshot(groupId, requestedIndex);
-        }
-
-        @Override
-        public void compactInline(final int groupId, final long index)
-        {
-            persistStage.compact(groupId, index);
-        }
-
-        @Override
-        public void sweepInline(final long nowNs)
-        {
-            applyStage.sweep(nowNs);
-        }
-    }
-
 }

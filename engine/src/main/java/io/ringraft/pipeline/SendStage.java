@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.MessageType;
 import io.ringraft.transport.Transport;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.status.AtomicCounter;
 
 /**
@@ -20,11 +21,13 @@ final class SendStage implements EventHandler<SendEvent>
     private final NodeCounters counters;
     private final long[][] lastHeartbeatNs;
     private final long[][] lastHeartbeatTerm;
+    private final NanoClock nanoClock;
 
     SendStage(
         final Transport transport, final HandOverArena arena, final int[] members, final int groupCount,
-        final NodeCounters counters)
+        final NodeCounters counters, final NanoClock nanoClock)
     {
+        this.nanoClock = nanoClock;
         this.transport = transport;
         this.arena = arena;
         this.members = members;
@@ -68,7 +71,7 @@ final class SendStage implements EventHandler<SendEvent>
         {
             return;
         }
-        final long nowNs = System.nanoTime();
+        final long nowNs = nanoClock.nanoTime();
         final NodeCounters.Group group = counters.groups[groupId];
         group.heartbeatsSent.increment();
         if (lastHeartbeatTerm[groupId][peer] == message.term && lastHeartbeatNs[groupId][peer] != 0)

@@ -1,5 +1,6 @@
 package io.ringraft.pipeline;
 
+import org.agrona.concurrent.SystemNanoClock;
 import io.ringraft.codecs.sbe.EntryType;
 import io.ringraft.pipeline.testing.ApplyHook;
 import io.ringraft.pipeline.testing.Gate;
@@ -78,7 +79,7 @@ class ApplyStageTest
         {
             final ApplyStage stage = new ApplyStage(new StateMachine[]{machine},
                 new GroupStorage[]{new ReaderOnlyStorage(undercounting)}, new PendingProposals[]{new PendingProposals(16)},
-                new long[]{0}, Membership.ofVoters(1), counters, null, 1024);
+                new long[]{0}, Membership.ofVoters(1), counters, null, 1024, SystemNanoClock.INSTANCE);
 
             assertThat(stage.apply(0, 1, 10)).isEqualTo(10);
             assertThat(machine.firstViolation()).as("in order, once each").isNull();

@@ -111,7 +111,7 @@ class SlowStateMachineTest
     @Test
     void classicBlockingLoopLosesLeadersUnderTheSameLoad() throws Exception
     {
-        try (InProcessCluster cluster = cluster().classicBlockingLoopForTestsOnly(true).start())
+        try (InProcessCluster cluster = cluster().threading(StageThreading.SINGLE_THREAD).start())
         {
             final int[] leaders = cluster.awaitLeaders(Duration.ofSeconds(15));
             final long electionsBefore = electionsStarted(cluster);

@@ -14,6 +14,8 @@ import io.ringraft.raft.RaftConfig;
 import io.ringraft.raft.RaftNode;
 import io.ringraft.raft.Role;
 import io.ringraft.statemachine.StateMachine;
+import org.agrona.concurrent.SystemEpochClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,16 +65,18 @@ class SnapshotMembershipTest
             final PendingProposals pending = new PendingProposals(64);
             final GroupRuntime group = new GroupRuntime(0, node, pending, counters.groups[0]);
             final MessageSender sender = new MessageSender(sendRing, counters, 1 << 20);
-            final FeedbackPublisher feedback = new FeedbackPublisher(inboundRing, () -> false);
+            final FeedbackPublisher feedback = new FeedbackPublisher(inboundRing, () -> false, Thread::onSpinWait);
             final HandOverArena persistArena = new HandOverArena(1 << 20);
             final GroupStorage[] storages = {storage};
-            persistStage = new PersistStage(storages, persistRing, persistArena, sender, feedback, counters);
+            persistStage = new PersistStage(
+                storages, persistRing, persistArena, sender, feedback, counters, SystemNanoClock.INSTANCE);
             applyStage = new ApplyStage(
                 new StateMachine[]{new RecordingStateMachine(0, ApplyHook.NONE, new Gate())}, storages,
-                new PendingProposals[]{pending}, new long[]{0}, bootstrap, counters, feedback, 1 << 20);
+                new PendingProposals[]{pending}, new long[]{0}, bootstrap, counters, feedback, 1 << 20,
+                SystemNanoClock.INSTANCE);
             raftStage = new RaftStage(1, new GroupRuntime[]{group}, inboundRing, persistRing, applyRing, sendRing,
-                sender, counters, TimeUnit.SECONDS.toNanos(60), TimeUnit.SECONDS.toNanos(60), null, largeBuffers,
-                persistArena);
+                sender, counters, TimeUnit.SECONDS.toNanos(60), TimeUnit.SECONDS.toNanos(60), largeBuffers,
+                persistArena, SystemNanoClock.INSTANCE, SystemEpochClock.INSTANCE, 1);
 
             for (int i = 0; i < 100 && node.role() != Role.LEADER; i++)
             {

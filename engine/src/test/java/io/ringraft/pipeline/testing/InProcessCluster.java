@@ -5,6 +5,7 @@ import io.ringraft.pipeline.CounterLabels;
 import io.ringraft.pipeline.DurableLogStorage;
 import io.ringraft.pipeline.GroupStorageFactory;
 import io.ringraft.pipeline.NodeContext;
+import io.ringraft.pipeline.StageThreading;
 import io.ringraft.pipeline.RingraftNode;
 import io.ringraft.raft.Role;
 import io.ringraft.transport.InMemoryNetwork;
@@ -55,7 +56,7 @@ public final class InProcessCluster implements AutoCloseable
         private Duration tickInterval = Duration.ofMillis(10);
         private int electionTicks = 30;
         private int heartbeatTicks = 5;
-        private boolean classicBlockingLoop;
+        private StageThreading threading = StageThreading.DEDICATED;
         private ApplyHook applyHook = ApplyHook.NONE;
         private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
         private int segmentLength = 1024 * 1024;
@@ -67,7 +68,7 @@ public final class InProcessCluster implements AutoCloseable
         public Builder tickInterval(final Duration v) { tickInterval = v; return this; }
         public Builder electionTicks(final int v) { electionTicks = v; return this; }
         public Builder heartbeatTicks(final int v) { heartbeatTicks = v; return this; }
-        public Builder classicBlockingLoopForTestsOnly(final boolean v) { classicBlockingLoop = v; return this; }
+        public Builder threading(final StageThreading v) { threading = v; return this; }
         public Builder applyHook(final ApplyHook v) { applyHook = v; return this; }
         public Builder fsyncPolicy(final FsyncPolicy v) { fsyncPolicy = v; return this; }
         public Builder segmentLength(final int v) { segmentLength = v; return this; }
@@ -131,7 +132,7 @@ public final class InProcessCluster implements AutoCloseable
             .tickInterval(builder.tickInterval)
             .electionTicks(builder.electionTicks)
             .heartbeatTicks(builder.heartbeatTicks)
-            .classicBlockingLoopForTestsOnly(builder.classicBlockingLoop)
+            .threading(builder.threading)
             .storageFactory((groupId, dataDir) -> nodeFaults.wrap(durable.open(groupId, dataDir)))
             .stateMachineFactory(groupId ->
                 nodeMachines[groupId] = new RecordingStateMachine(groupId, builder.applyHook, gate))

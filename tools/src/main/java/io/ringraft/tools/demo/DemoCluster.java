@@ -9,6 +9,7 @@ import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.NodeContext;
 import io.ringraft.pipeline.RingraftNode;
+import io.ringraft.pipeline.StageThreading;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ public final class DemoCluster implements AutoCloseable
                     .tickInterval(java.time.Duration.ofMillis(settings.tickMs()))
                     .heartbeatTicks(settings.heartbeatTicks())
                     .electionTicks(settings.electionTicks())
-                    .classicBlockingLoopForTestsOnly(settings.classicBlockingLoop())
+                    .threading(settings.classicBlockingLoop() ? StageThreading.SINGLE_THREAD : StageThreading.DEDICATED)
                     .stateMachineFactory((groupId) -> memberMachines[groupId] = new CounterStateMachine(stall))
                     .transport(transport)));
             }
