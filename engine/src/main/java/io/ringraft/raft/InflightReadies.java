@@ -11,10 +11,16 @@ import java.util.Arrays;
  */
 final class InflightReadies
 {
+    private final SafetyRules rules;
     private long[] ids = new long[64];
     private long[] lastIndices = new long[64];
     private long[] lastTerms = new long[64];
     private int count;
+
+    InflightReadies(final SafetyRules rules)
+    {
+        this.rules = rules;
+    }
 
     void add(final long id, final long lastIndex, final long lastTerm)
     {
@@ -39,7 +45,7 @@ final class InflightReadies
     {
         for (int i = 0; i < count; i++)
         {
-            if (lastIndices[i] >= index)
+            if (rules.cutReachesAcknowledgement(index, lastIndices[i]))
             {
                 lastIndices[i] = index - 1;
                 lastTerms[i] = termBefore;

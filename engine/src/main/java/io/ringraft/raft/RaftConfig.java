@@ -26,6 +26,7 @@ public final class RaftConfig
     private long snapshotThresholdEntries = 100_000;
     private int snapshotChunkBytes = 256 * 1024;
     private RandomGenerator random;
+    private SafetyRules safetyRules = SafetyRules.CORRECT;
 
     public enum ReadOnlyOption
     {
@@ -55,6 +56,7 @@ public final class RaftConfig
         require(snapshotChunkBytes >= 1, "snapshotChunkBytes must be >= 1, was " + snapshotChunkBytes);
         require(readOnlyOption != ReadOnlyOption.LEASE_BASED || checkQuorum,
             "readOnlyOption LEASE_BASED needs checkQuorum=true");
+        require(null != safetyRules, "safetyRules must be set (SafetyRules.CORRECT unless a test plants a bug)");
         if (null == random)
         {
             random = new Random(31L * memberId + groupId);
@@ -107,4 +109,7 @@ public final class RaftConfig
     /** Source of the randomized election timeout; seed it for deterministic simulation. */
     public RandomGenerator random() { return random; }
     public RaftConfig random(final RandomGenerator v) { random = v; return this; }
+    /** The decisions safety rests on; anything but {@link SafetyRules#CORRECT} is a simulator's planted bug. */
+    public SafetyRules safetyRules() { return safetyRules; }
+    public RaftConfig safetyRules(final SafetyRules v) { safetyRules = v; return this; }
 }

@@ -44,12 +44,13 @@ final class RaftLog
     private long floorTerm;
     /** Last unstable index already handed out in a Ready for persistence. */
     private long handedOutIndex;
-    private final InflightReadies inflight = new InflightReadies();
+    private final InflightReadies inflight;
     private long committed;
 
-    RaftLog(final LogReader stable, final long committed)
+    RaftLog(final LogReader stable, final long committed, final SafetyRules rules)
     {
         this.stable = stable;
+        this.inflight = new InflightReadies(rules);
         floorIndex = stable.snapshotIndex();
         floorTerm = stable.snapshotTerm();
         stableLastIndex = Math.max(stable.lastIndex(), floorIndex);
@@ -133,12 +134,6 @@ final class RaftLog
     {
         final long t = term(index);
         return t != LogReader.NO_TERM && t == term;
-    }
-
-    boolean isUpToDate(final long lastIndex, final long lastTerm)
-    {
-        final long myLastTerm = lastTerm();
-        return lastTerm > myLastTerm || (lastTerm == myLastTerm && lastIndex >= lastIndex());
     }
 
     /** Appends one new entry at the end (leader side). */

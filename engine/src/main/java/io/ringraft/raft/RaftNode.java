@@ -82,6 +82,7 @@ public final class RaftNode
     private static final int MAX_ROUNDS_PER_TICK = (1 << ROUND_BITS) - 1;
 
     private final RaftConfig config;
+    private final SafetyRules rules;
     private final int self;
     private final int clusterId;
     private final int groupId;
@@ -201,6 +202,7 @@ public final class RaftNode
                 ", log=" + log + ", hardState=" + hardState + ", repair=" + repair + ")");
         }
         this.config = config.conclude();
+        this.rules = config.safetyRules();
         this.self = config.memberId();
         this.clusterId = config.clusterId();
         this.groupId = config.groupId();
@@ -208,7 +210,7 @@ public final class RaftNode
         // The commit recorded before the damage may be past what is left; the leader tells it again.
         final long commit = repair.needed() ?
             Math.min(hardState.commit(), Math.max(log.lastIndex(), log.snapshotIndex())) : hardState.commit();
-        this.raftLog = new RaftLog(log, commit);
+        this.raftLog = new RaftLog(log, commit, rules);
         this.repairGate = new LogRepairGate(repair, hardState.term());
         this.tracker = new ProgressTracker(config.maxInflightMessages(), config.maxInflightBytes());
         confChangeScanner = (index, entryTerm, type, timestamp, payload, offset, length) ->
@@ -989,8 +991,7 @@ public final class RaftNode
         // A member repairing its log may lack entries it acknowledged: its vote could elect a leader without them.
         final boolean canVote = !repairGate.repairing() && (votedFor == m.from ||
             (votedFor == HardState.NO_VOTE && leader == NO_LEADER) || (m.preVote && m.term > term));
-        final boolean upToDate = RaftBugs.GRANT_VOTE_WITHOUT_LOG_CHECK.enabled() ||
-            raftLog.isUpToDate(m.index, m.logTerm);
+        final boolean upToDate = rules.candidateUpToDate(m.index, m.logTerm, raftLog.lastIndex(), raftLog.lastTerm());
         final Message response = newVoteResponse(m.from, m.preVote);
         if (canVote && upToDate)
         {
@@ -1434,7 +1435,7 @@ public final class RaftNode
 
     private void acceptRead(final long context, final int requester)
     {
-        if (hasCommittedEntryOfTerm())
+        if (mayServeReads())
         {
             serveRead(context, requester);
         }
@@ -1455,9 +1456,9 @@ public final class RaftNode
         readsAwaitingCommit.clear();
     }
 
-    private boolean hasCommittedEntryOfTerm()
+    private boolean mayServeReads()
     {
-        return raftLog.term(raftLog.committed()) == term;
+        return rules.mayServeReads(raftLog.term(raftLog.committed()), term);
     }
 
     private void serveRead(final long context, final int requester)
@@ -1507,12 +1508,12 @@ public final class RaftNode
     {
         final long quorumIndex = tracker.committedIndex();
         if (quorumIndex > raftLog.committed() &&
-            (raftLog.term(quorumIndex) == term || RaftBugs.COMMIT_BY_COUNTING_OLD_TERM.enabled()))
+            rules.mayCommitByCounting(raftLog.term(quorumIndex), term))
         {
             raftLog.commitTo(quorumIndex);
             uncommitted.releaseTo(quorumIndex);
             broadcastCommitPending = true;
-            if (!readsAwaitingCommit.isEmpty() && hasCommittedEntryOfTerm())
+            if (!readsAwaitingCommit.isEmpty() && mayServeReads())
             {
                 serveReadsAwaitingCommit();
             }

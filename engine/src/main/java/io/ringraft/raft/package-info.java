@@ -16,7 +16,8 @@
  *     <li>{@code SnapshotAssembler}: a follower collecting snapshot chunks.</li>
  *     <li>{@code LogRepairGate}: protocol-aware recovery, keeping a member that lost synced records out of
  *     elections until its durable log proves it holds them again (the safety argument is there).</li>
- *     <li>{@code RaftBugs}: planted safety bugs for the simulator, off by default.</li>
+ *     <li>{@code SafetyRules}: the decisions safety rests on (vote, commit, persistence feedback, reads), set
+ *     through {@code RaftConfig}; production uses the correct ones, the simulators plant bugs by replacing one.</li>
  * </ul>
  * Durability: a Ready that must persist gets the next id; {@code persisted(id)} confirms it and every earlier
  * one. Only then does the core count its own vote or its own entries (leader commit), hand entries out to

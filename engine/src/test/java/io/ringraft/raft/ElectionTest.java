@@ -2,6 +2,7 @@ package io.ringraft.raft;
 
 import io.ringraft.raft.testing.MemoryLog;
 import io.ringraft.raft.testing.MemorySnapshots;
+import io.ringraft.raft.testing.PlantedBug;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -163,24 +164,16 @@ class ElectionTest
     @Test
     void plantedBugGrantsVotesToStaleLogs()
     {
-        try
-        {
-            RaftBugs.GRANT_VOTE_WITHOUT_LOG_CHECK.enabled(true);
-            final TestCluster cluster = new TestCluster(1, 2, 3);
-            cluster.elect(1);
-            cluster.propose(1, "a");
-            cluster.stabilize();
-            final RaftNode follower = cluster.node(2);
-            final Message request = message(MessageType.VOTE_REQUEST, 3, 2, follower.term() + 1);
-            request.leadershipTransfer = true;
-            follower.step(request);
-            assertThat(follower.ready().messagesAfterPersist()).singleElement()
-                .satisfies(m -> assertThat(m.reject).isFalse());
-        }
-        finally
-        {
-            RaftBugs.disableAll();
-        }
+        final TestCluster cluster = new TestCluster(PlantedBug.GRANT_VOTE_WITHOUT_LOG_CHECK::plantIn, 1, 2, 3);
+        cluster.elect(1);
+        cluster.propose(1, "a");
+        cluster.stabilize();
+        final RaftNode follower = cluster.node(2);
+        final Message request = message(MessageType.VOTE_REQUEST, 3, 2, follower.term() + 1);
+        request.leadershipTransfer = true;
+        follower.step(request);
+        assertThat(follower.ready().messagesAfterPersist()).singleElement()
+            .satisfies(m -> assertThat(m.reject).isFalse());
     }
 
     @Test

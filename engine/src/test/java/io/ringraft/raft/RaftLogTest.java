@@ -37,7 +37,7 @@ class RaftLogTest
     {
         final MemoryLog disk = new MemoryLog();
         disk.append(batch(1, 3, 1));
-        final RaftLog log = new RaftLog(disk, 0);
+        final RaftLog log = new RaftLog(disk, 0, SafetyRules.CORRECT);
         for (int i = 0; i < 3; i++)
         {
             log.append(2, EntryType.NORMAL, 0, TEN, 0, 10);
@@ -55,7 +55,7 @@ class RaftLogTest
     {
         final MemoryLog disk = new MemoryLog();
         disk.append(batch(1, 5, 1));
-        final RaftLog log = new RaftLog(disk, 2);
+        final RaftLog log = new RaftLog(disk, 2, SafetyRules.CORRECT);
         final EntryBatch incoming = batch(3, 4, 2);
         assertThat(log.findConflict(incoming)).isEqualTo(3);
         log.truncateAndAppend(incoming, 3);
@@ -71,7 +71,7 @@ class RaftLogTest
     @Test
     void theConflictOfABatchOverlappingTheLogsEndIsItsFirstNewOrDifferentEntry()
     {
-        final RaftLog log = new RaftLog(new MemoryLog(), 0);
+        final RaftLog log = new RaftLog(new MemoryLog(), 0, SafetyRules.CORRECT);
         log.truncateAndAppend(batch(1, 4, 1), 1);
         assertThat(log.findConflict(batch(2, 4, 1))).as("all held").isZero();
         assertThat(log.findConflict(batch(3, 7, 1))).as("3 and 4 held, 5 new").isEqualTo(5);
@@ -86,7 +86,7 @@ class RaftLogTest
     @Test
     void appendingFromTheMiddleOfABatchKeepsEveryEntryAndItsPayload()
     {
-        final RaftLog log = new RaftLog(new MemoryLog(), 0);
+        final RaftLog log = new RaftLog(new MemoryLog(), 0, SafetyRules.CORRECT);
         log.truncateAndAppend(batch(1, 2, 1), 1);
         final EntryBatch incoming = new EntryBatch();
         for (int i = 1; i <= 6; i++)
@@ -112,7 +112,7 @@ class RaftLogTest
     @Test
     void durableFeedbackForAnOverwrittenEntryIsIgnored()
     {
-        final RaftLog log = new RaftLog(new MemoryLog(), 0);
+        final RaftLog log = new RaftLog(new MemoryLog(), 0, SafetyRules.CORRECT);
         log.truncateAndAppend(batch(1, 3, 1), 1);
         log.truncateAndAppend(batch(3, 3, 2), 3);
         log.stableTo(3, 1);
@@ -124,7 +124,7 @@ class RaftLogTest
     @Test
     void anAcknowledgementStillCoversTheEntriesBelowALaterCut()
     {
-        final RaftLog log = new RaftLog(new MemoryLog(), 0);
+        final RaftLog log = new RaftLog(new MemoryLog(), 0, SafetyRules.CORRECT);
         final EntryBatch toPersist = new EntryBatch();
         log.truncateAndAppend(batch(1, 5, 1), 1);
         log.takeEntriesToPersist(toPersist);
@@ -151,7 +151,7 @@ class RaftLogTest
     {
         final MemoryLog disk = new MemoryLog();
         disk.append(batch(1, 3, 1));
-        final RaftLog log = new RaftLog(disk, 3);
+        final RaftLog log = new RaftLog(disk, 3, SafetyRules.CORRECT);
         assertThatIllegalStateException().isThrownBy(() -> log.truncateAndAppend(batch(2, 2, 5), 2))
             .withMessageContaining("committed");
     }
@@ -162,7 +162,7 @@ class RaftLogTest
         final MemoryLog disk = new MemoryLog();
         disk.append(batch(1, 3, 1));
         disk.append(batch(4, 8, 4));
-        final RaftLog log = new RaftLog(disk, 0);
+        final RaftLog log = new RaftLog(disk, 0, SafetyRules.CORRECT);
         assertThat(log.findConflictByTerm(8, 2)).isEqualTo(3);
         assertThat(log.findConflictByTerm(8, 4)).isEqualTo(8);
         assertThat(log.findConflictByTerm(8, 0)).isZero();
@@ -173,7 +173,7 @@ class RaftLogTest
     {
         final MemoryLog disk = new MemoryLog();
         disk.append(batch(1, 3, 1));
-        final RaftLog log = new RaftLog(disk, 1);
+        final RaftLog log = new RaftLog(disk, 1, SafetyRules.CORRECT);
         log.restore(10, 3);
         assertThat(log.lastIndex()).isEqualTo(10);
         assertThat(log.term(10)).isEqualTo(3);

@@ -1,8 +1,10 @@
 package io.ringraft.raft;
 
+import io.ringraft.raft.testing.PlantedBug;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -117,6 +119,67 @@ class ReadIndexTest
         assertThat(cluster.member(3).readStates).hasSize(1);
         assertThat(cluster.member(3).readStates.get(0).context()).isEqualTo(77);
         assertThat(cluster.member(3).readStates.get(0).index()).isGreaterThanOrEqualTo(lastAcknowledged);
+    }
+
+    /**
+     * The planted twin of the rule above ({@link PlantedBug#SERVE_READ_BEFORE_COMMIT_IN_TERM}): a new leader that
+     * missed the last commit answers a forwarded read before its first commit of the term, at its own commit index,
+     * which is behind a write acknowledged before the read began: a stale read. The correct rule holds the read.
+     */
+    @Test
+    void plantedBugServesAReadBehindAnAcknowledgedWrite()
+    {
+        final long acknowledged = 4;
+        assertThat(readThroughANewLeaderThatMissedTheLastCommit(SafetyRules.CORRECT, acknowledged))
+            .as("the correct rule holds the read").isEmpty();
+        assertThat(readThroughANewLeaderThatMissedTheLastCommit(
+            PlantedBug.SERVE_READ_BEFORE_COMMIT_IN_TERM.rules(), acknowledged))
+            .singleElement().satisfies(s -> assertThat(s.index()).as("read index").isLessThan(acknowledged));
+    }
+
+    /**
+     * Leader 1 gets writes 2..{@code acknowledged} committed with 2 (3 cut off), but 2 never hears the last commit;
+     * then 1 is cut off, 2 leads without reaching 3 with an entry, and 3 reads through 2.
+     *
+     * @return the read states 3 got while 2 cannot commit in its term.
+     */
+    private static List<ReadState> readThroughANewLeaderThatMissedTheLastCommit(
+        final SafetyRules rules, final long acknowledged)
+    {
+        final TestCluster cluster = new TestCluster(c -> c.safetyRules(rules), 1, 2, 3);
+        cluster.elect(1);
+        cluster.isolate(3);
+        final Predicate<Message> isolated = cluster.drop;
+        cluster.drop = isolated.or(m -> m.from == 1 && m.commit >= acknowledged);
+        for (long i = cluster.node(1).lastIndex() + 1; i <= acknowledged; i++)
+        {
+            assertThat(cluster.propose(1, "w" + i)).isEqualTo(i);
+            cluster.stabilize();
+        }
+        assertThat(cluster.node(1).commitIndex()).isEqualTo(acknowledged);
+        assertThat(cluster.node(2).commitIndex()).isLessThan(acknowledged);
+
+        cluster.heal();
+        cluster.isolate(1);
+        cluster.drop = cluster.drop.or(m -> m.from == 2 && m.to == 3 && m.type == MessageType.APPEND);
+        for (int i = 0; i < 200 && cluster.node(2).role() != Role.LEADER; i++)
+        {
+            cluster.tickAll(1);
+        }
+        assertThat(cluster.node(2).role()).isEqualTo(Role.LEADER);
+        cluster.tick(2);
+        cluster.tick(2);
+        cluster.stabilize();
+        assertThat(cluster.node(3).leader()).isEqualTo(2);
+        assertThat(cluster.node(2).commitIndex()).isLessThan(acknowledged);
+
+        assertThat(cluster.node(3).readIndex(77)).isTrue();
+        for (int i = 0; i < 5; i++)
+        {
+            cluster.tick(2);
+            cluster.stabilize();
+        }
+        return cluster.member(3).readStates;
     }
 
     /** A READ_INDEX_RESPONSE that confirms nothing (index -1: a leader being removed refuses) is no read state. */

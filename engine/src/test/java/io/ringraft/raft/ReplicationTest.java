@@ -3,6 +3,7 @@ package io.ringraft.raft;
 import io.ringraft.codecs.sbe.EntryType;
 import io.ringraft.raft.testing.MemoryLog;
 import io.ringraft.raft.testing.MemorySnapshots;
+import io.ringraft.raft.testing.PlantedBug;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
@@ -152,31 +153,23 @@ class ReplicationTest
     @Test
     void onlyEntriesOfTheCurrentTermCommitByCounting()
     {
-        assertThat(commitAfterOldTermQuorum()).isEqualTo(0);
+        assertThat(commitAfterOldTermQuorum(SafetyRules.CORRECT)).isEqualTo(0);
     }
 
     @Test
     void plantedBugCommitsOldTermEntriesByCounting()
     {
-        try
-        {
-            RaftBugs.COMMIT_BY_COUNTING_OLD_TERM.enabled(true);
-            assertThat(commitAfterOldTermQuorum()).isEqualTo(2);
-        }
-        finally
-        {
-            RaftBugs.disableAll();
-        }
+        assertThat(commitAfterOldTermQuorum(PlantedBug.COMMIT_BY_COUNTING_OLD_TERM.rules())).isEqualTo(2);
     }
 
     /** Leader of term 2 whose old-term entry 2 is matched by a quorum, while its NO_OP (3) is not. */
-    private static long commitAfterOldTermQuorum()
+    private static long commitAfterOldTermQuorum(final SafetyRules rules)
     {
         final MemoryLog log = new MemoryLog();
         fill(log, 1, 2, 1);
         log.hardState(new HardState(1, HardState.NO_VOTE, 0));
-        final RaftNode node = new RaftNode(TestCluster.config(1).preVote(false), log, new MemorySnapshots(),
-            log.hardState(), Membership.ofVoters(1, 2, 3));
+        final RaftNode node = new RaftNode(TestCluster.config(1).preVote(false).safetyRules(rules), log,
+            new MemorySnapshots(), log.hardState(), Membership.ofVoters(1, 2, 3));
         makeLeader(node, log, 1, 2);
         persistAll(node, log);
         assertThat(node.lastIndex()).isEqualTo(3);

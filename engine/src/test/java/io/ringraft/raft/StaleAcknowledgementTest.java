@@ -5,6 +5,7 @@ import io.ringraft.log.DurableLog;
 import io.ringraft.log.LogConfig;
 import io.ringraft.raft.testing.MemoryLog;
 import io.ringraft.raft.testing.MemorySnapshots;
+import io.ringraft.raft.testing.PlantedBug;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,21 +59,39 @@ class StaleAcknowledgementTest
     }
 
     /**
+     * The planted twin of the rule ({@link PlantedBug#STALE_ACKNOWLEDGEMENT}): a cut leaves the acknowledgements in
+     * flight as they were, so A's makes entries 1..3 durable and hands them out to apply, committed, while the disk
+     * holds B's, never committed, there: what the state machine would read is not what was committed.
+     */
+    @Test
+    void plantedBugMakesOverwrittenEntriesDurableOnAStaleAcknowledgement()
+    {
+        final MemoryLog disk = new MemoryLog();
+        final RaftNode node = new RaftNode(TestCluster.config(2).safetyRules(PlantedBug.STALE_ACKNOWLEDGEMENT.rules()),
+            disk, new MemorySnapshots(), HardState.INITIAL, GROUP);
+        final Ready[] abc = handOutAbc(node);
+        disk.persist(abc[0]);
+        disk.persist(abc[1]);
+        node.persisted(abc[0].id());
+
+        assertThat(node.stableLastIndex()).isEqualTo(3);
+        final Ready ready = node.ready();
+        assertThat(ready.applyFrom()).isEqualTo(1);
+        assertThat(ready.applyTo()).isEqualTo(3);
+        assertThat(payloads(disk, 1, 3)).as("what apply reads").containsExactly("b1", "b2", "b3");
+    }
+
+    /**
      * A: leader 1 of term 2 sends entries 1..3; B: leader 3 of term 3 overwrites them with its own; C: leader 1,
      * re-elected in term 4, sends the term-2 entries again plus its entry 4, with commit 4.
      */
     private static void abaSequence(final LogReader disk, final Consumer<Ready> persist)
     {
         final RaftNode node = new RaftNode(TestCluster.config(2), disk, new MemorySnapshots(), HardState.INITIAL, GROUP);
-        final Ready a = stepAndTake(node, append(1, 2, 0, 0, 0, 1, 3, 2, "a"));
-        final Ready b = stepAndTake(node, append(3, 3, 0, 0, 0, 1, 3, 3, "b"));
-        final Message appendC = append(1, 4, 0, 0, 4, 1, 3, 2, "a");
-        appendC.entries.append(4, 4, EntryType.NORMAL, 0, payload("c", 4), 0, 2);
-        final Ready c = stepAndTake(node, appendC);
-        assertThat(a.entries().count()).isEqualTo(3);
-        assertThat(b.entries().count()).isEqualTo(3);
-        assertThat(c.entries().count()).isEqualTo(4);
-        assertThat(node.commitIndex()).isEqualTo(4);
+        final Ready[] abc = handOutAbc(node);
+        final Ready a = abc[0];
+        final Ready b = abc[1];
+        final Ready c = abc[2];
 
         // A and B are on disk when A's acknowledgement arrives: the disk holds B's entries 1..3, never committed.
         persist.accept(a);
@@ -133,6 +152,21 @@ class StaleAcknowledgementTest
         assertThat(after.applyFrom()).isEqualTo(6);
         assertThat(after.applyTo()).isEqualTo(7);
         assertThat(payloads(disk, 6, 7)).containsExactly("a6", "a7");
+    }
+
+    /** Steps A, B and C (see {@link #abaSequence}) into follower 2; returns the three Readies it handed out. */
+    private static Ready[] handOutAbc(final RaftNode node)
+    {
+        final Ready a = stepAndTake(node, append(1, 2, 0, 0, 0, 1, 3, 2, "a"));
+        final Ready b = stepAndTake(node, append(3, 3, 0, 0, 0, 1, 3, 3, "b"));
+        final Message appendC = append(1, 4, 0, 0, 4, 1, 3, 2, "a");
+        appendC.entries.append(4, 4, EntryType.NORMAL, 0, payload("c", 4), 0, 2);
+        final Ready c = stepAndTake(node, appendC);
+        assertThat(a.entries().count()).isEqualTo(3);
+        assertThat(b.entries().count()).isEqualTo(3);
+        assertThat(c.entries().count()).isEqualTo(4);
+        assertThat(node.commitIndex()).isEqualTo(4);
+        return new Ready[] {a, b, c};
     }
 
     /** Nothing past {@code stableLastIndex} became durable: nothing to apply, nothing acknowledged. */

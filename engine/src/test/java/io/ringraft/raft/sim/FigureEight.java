@@ -4,6 +4,7 @@ import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.MessageType;
 import io.ringraft.raft.Role;
+import io.ringraft.raft.SafetyRules;
 
 import java.util.Arrays;
 import java.util.function.IntPredicate;
@@ -33,9 +34,9 @@ final class FigureEight
     {
     }
 
-    static Outcome run(final long seed)
+    static Outcome run(final long seed, final SafetyRules rules)
     {
-        final Simulation sim = new Simulation(SimConfig.scripted(seed, 5));
+        final Simulation sim = new Simulation(SimConfig.scripted(seed, 5)).plant(rules);
         final SimNetwork network = sim.network();
         final int[] all = sim.memberIds();
         boolean committedByCounting = false;

@@ -1,7 +1,7 @@
 package io.ringraft.raft.sim;
 
-import io.ringraft.raft.SimCoreAccess;
-import org.junit.jupiter.api.AfterEach;
+import io.ringraft.raft.SafetyRules;
+import io.ringraft.raft.testing.PlantedBug;
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumMap;
@@ -10,29 +10,43 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Proves the simulator bites: with one of the core's planted safety bugs switched on, the randomized runs must
- * report a violation of the invariant that bug breaks, within a bounded number of seeds. (The bug switches are
- * JVM-wide; surefire runs test classes one after another, and every test switches them off again.)
+ * Proves the simulator bites: with one of the core's planted safety bugs ({@link PlantedBug}) in every member, the
+ * randomized runs must report a violation of the invariant that bug breaks, within a bounded number of seeds.
  */
 class PlantedBugsTest
 {
     private static final int MAX_SEEDS = 400;
     private static final int FIGURE_EIGHT_SEEDS = Integer.getInteger("sim.figureEightSeeds", 5);
 
-    @AfterEach
-    void removeBugs()
+    @Test
+    void everyPlantedBugIsSelectableByName()
     {
-        SimCoreAccess.removeAllBugs();
+        for (final PlantedBug bug : PlantedBug.values())
+        {
+            assertThat(PlantedBug.rulesNamed(bug.name())).isSameAs(bug.rules()).isNotSameAs(SafetyRules.CORRECT);
+        }
+        assertThat(PlantedBug.rulesNamed(null)).isSameAs(SafetyRules.CORRECT);
+        assertThat(PlantedBug.rulesNamed("NONE")).isSameAs(SafetyRules.CORRECT);
+        assertThatThrownBy(() -> PlantedBug.rulesNamed("NO_SUCH_BUG"))
+            .hasMessageStartingWith("no planted bug named 'NO_SUCH_BUG': use NONE or one of [GRANT_VOTE_");
     }
 
     @Test
     void votingWithoutTheLogCheckLosesCommittedEntries()
     {
         // A candidate missing committed entries wins: the first place that shows is the new leader's log.
-        assertFound("GRANT_VOTE_WITHOUT_LOG_CHECK",
+        assertFound(PlantedBug.GRANT_VOTE_WITHOUT_LOG_CHECK,
             EnumSet.of(Invariant.LEADER_COMPLETENESS, Invariant.STATE_MACHINE_SAFETY));
+    }
+
+    @Test
+    void servingReadsBeforeTheFirstCommitOfTheTermServesStaleReads()
+    {
+        // A new leader whose commit index lags what its predecessor acknowledged vouches for that stale index.
+        assertFound(PlantedBug.SERVE_READ_BEFORE_COMMIT_IN_TERM, EnumSet.of(Invariant.LINEARIZABLE_READ));
     }
 
     @Test
@@ -41,9 +55,7 @@ class PlantedBugsTest
         // Raft paper figure 8: the old-term entry counted as committed is overwritten by the next leader.
         for (long seed = 1; seed <= FIGURE_EIGHT_SEEDS; seed++)
         {
-            SimCoreAccess.plantBug("COMMIT_BY_COUNTING_OLD_TERM", true);
-            final FigureEight.Outcome withBug = FigureEight.run(seed);
-            SimCoreAccess.removeAllBugs();
+            final FigureEight.Outcome withBug = FigureEight.run(seed, PlantedBug.COMMIT_BY_COUNTING_OLD_TERM.rules());
 
             assertThat(withBug.oldEntryCommittedByCounting()).as("seed %d: x committed by counting", seed).isTrue();
             assertThat(withBug.failure()).as("seed %d: the checker's verdict", seed).isNotNull();
@@ -57,7 +69,7 @@ class PlantedBugsTest
         // The same script without the bug: x is not committed, so the conflicting leader may win; no violation.
         for (long seed = 1; seed <= FIGURE_EIGHT_SEEDS; seed++)
         {
-            final FigureEight.Outcome correct = FigureEight.run(seed);
+            final FigureEight.Outcome correct = FigureEight.run(seed, SafetyRules.CORRECT);
 
             assertThat(correct.failure()).as("seed %d: the checker's verdict", seed).isNull();
             assertThat(correct.oldEntryCommittedByCounting()).as("seed %d", seed).isFalse();
@@ -116,33 +128,25 @@ class PlantedBugsTest
             .as("first violation without the repair rule: %s", firstSeedByInvariant).containsAnyElementsOf(expected);
     }
 
-    private static void assertFound(final String bug, final Set<Invariant> expected)
+    private static void assertFound(final PlantedBug bug, final Set<Invariant> expected)
     {
         final Map<Invariant, Long> firstSeedByInvariant = new EnumMap<>(Invariant.class);
-        SimCoreAccess.plantBug(bug, true);
-        try
+        for (long seed = 1; seed <= MAX_SEEDS; seed++)
         {
-            for (long seed = 1; seed <= MAX_SEEDS; seed++)
+            try
             {
-                try
+                Simulation.run(seed, bug.rules());
+            }
+            catch (final SimulationFailure failure)
+            {
+                firstSeedByInvariant.putIfAbsent(failure.invariant(), seed);
+                if (expected.contains(failure.invariant()))
                 {
-                    Simulation.run(seed);
-                }
-                catch (final SimulationFailure failure)
-                {
-                    firstSeedByInvariant.putIfAbsent(failure.invariant(), seed);
-                    if (expected.contains(failure.invariant()))
-                    {
-                        System.out.println(bug + " caught at seed " + seed + ": " +
-                            failure.getMessage().substring(0, failure.getMessage().indexOf('\n')));
-                        break;
-                    }
+                    System.out.println(bug + " caught at seed " + seed + ": " +
+                        failure.getMessage().substring(0, failure.getMessage().indexOf('\n')));
+                    break;
                 }
             }
-        }
-        finally
-        {
-            SimCoreAccess.removeAllBugs();
         }
         assertThat(firstSeedByInvariant.keySet())
             .as("invariants violated with %s on (first seed of each: %s)", bug, firstSeedByInvariant)

@@ -1,6 +1,7 @@
 package io.ringraft.raft.sim;
 
 import io.ringraft.raft.RaftConfig;
+import io.ringraft.raft.SafetyRules;
 
 import java.util.Random;
 
@@ -161,8 +162,11 @@ public record SimConfig(
             snapshotThresholdEntries, snapshotChunkBytes, maxBytesPerAppend, maxInflightMessages);
     }
 
-    /** The core's settings for one member; the election-timeout randomness is drawn from the run's seed. */
-    RaftConfig raftConfig(final int memberId, final long randomSeed)
+    /**
+     * The core's settings for one member; the election-timeout randomness is drawn from the run's seed, and
+     * {@code rules} are {@link SafetyRules#CORRECT} unless the run plants a bug.
+     */
+    RaftConfig raftConfig(final int memberId, final long randomSeed, final SafetyRules rules)
     {
         return new RaftConfig()
             .clusterId(7)
@@ -180,6 +184,7 @@ public record SimConfig(
             .maxInflightMessages(maxInflightMessages)
             .readOnlyOption(leaseReads ? RaftConfig.ReadOnlyOption.LEASE_BASED : RaftConfig.ReadOnlyOption.SAFE)
             .random(new Random(randomSeed))
+            .safetyRules(rules)
             .conclude();
     }
 }

@@ -162,7 +162,7 @@ final class SimNode
         }
         final LogRepair repair = sim.reportsRepairs() ? storage.repairToReport() : LogRepair.NONE;
         raft = new RaftNode(
-            sim.config().raftConfig(id, sim.random().nextLong()),
+            sim.config().raftConfig(id, sim.random().nextLong(), sim.safetyRules()),
             storage,
             storage,
             storage.hardState(),

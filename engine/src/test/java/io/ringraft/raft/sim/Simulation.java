@@ -3,7 +3,8 @@ package io.ringraft.raft.sim;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.Role;
-import io.ringraft.raft.SimCoreAccess;
+import io.ringraft.raft.SafetyRules;
+import io.ringraft.raft.testing.PlantedBug;
 
 import java.util.Arrays;
 import java.util.PriorityQueue;
@@ -54,6 +55,7 @@ public final class Simulation
     private boolean diskLosesSyncedWrites;
     private boolean damagesSyncedTails;
     private boolean reportsRepairs = true;
+    private SafetyRules safetyRules = SafetyRules.CORRECT;
     private long damagedCrashes;
     private long hardStatesLost;
     private long repairsCompleted;
@@ -83,7 +85,8 @@ public final class Simulation
 
     /**
      * Reruns seeds outside JUnit: {@code Simulation <firstSeed> [count] [-k]}; {@code -k} keeps going after a
-     * failure and prints one line per failed seed; {@code -Dsim.bug=NAME} plants one of the core's bugs first.
+     * failure and prints one line per failed seed; {@code -Dsim.bug=NAME} plants one of the core's bugs
+     * ({@link PlantedBug}) in every member.
      * The JVM needs the build's {@code ringraft.jvm.opens}.
      */
     public static void main(final String[] args)
@@ -91,18 +94,14 @@ public final class Simulation
         final long first = args.length > 0 ? Long.parseLong(args[0]) : 1;
         final long count = args.length > 1 ? Long.parseLong(args[1]) : 1;
         final boolean keepGoing = args.length > 2 && "-k".equals(args[2]);
-        final String bug = System.getProperty("sim.bug");
-        if (null != bug)
-        {
-            SimCoreAccess.plantBug(bug, true);
-        }
+        final SafetyRules rules = PlantedBug.rulesNamed(System.getProperty("sim.bug"));
         final long started = System.nanoTime();
         int failures = 0;
         for (long seed = first; seed < first + count; seed++)
         {
             try
             {
-                final SimResult result = run(seed);
+                final SimResult result = run(seed, rules);
                 if (!keepGoing)
                 {
                     System.out.println(result);
@@ -125,7 +124,13 @@ public final class Simulation
     /** Runs one randomized seed to its end. @throws SimulationFailure on the first violated invariant. */
     public static SimResult run(final long seed)
     {
-        return new Simulation(SimConfig.forSeed(seed)).run();
+        return run(seed, SafetyRules.CORRECT);
+    }
+
+    /** Runs one randomized seed to its end with {@code rules} in every member (a planted bug unless CORRECT). */
+    public static SimResult run(final long seed, final SafetyRules rules)
+    {
+        return new Simulation(SimConfig.forSeed(seed)).plant(rules).run();
     }
 
     public SimResult run()
@@ -220,6 +225,18 @@ public final class Simulation
      * Makes every crash lose the newest few entries a member had confirmed durable: a disk whose fsync lies.
      * Raft cannot keep acknowledged writes on such a disk, so this exists to show that the checker notices.
      */
+    /** The core's safety rules in every member, restarts included: a planted bug unless {@code CORRECT}. */
+    public Simulation plant(final SafetyRules rules)
+    {
+        safetyRules = rules;
+        return this;
+    }
+
+    SafetyRules safetyRules()
+    {
+        return safetyRules;
+    }
+
     public Simulation diskLosesSyncedWrites(final boolean lies)
     {
         diskLosesSyncedWrites = lies;
