@@ -113,7 +113,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
                 if (appliedChanged[g])
                 {
                     appliedChanged[g] = false;
-                    feedback.publish(InboundEvent.Type.APPLIED, g, appliedIndex[g]);
+                    feedback.applied(g, appliedIndex[g]);
                 }
             }
         }
@@ -305,7 +305,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             index, term, membership[groupId].membership(), snapshotData.buffer(), 0, snapshotData.length());
         if (null != feedback)
         {
-            feedback.publish(InboundEvent.Type.SNAPSHOT_TAKEN, groupId, index, term);
+            feedback.snapshotTaken(groupId, index, term);
         }
         return index;
     }

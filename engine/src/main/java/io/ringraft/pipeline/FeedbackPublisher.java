@@ -23,33 +23,53 @@ final class FeedbackPublisher
         this.whileFull = whileFull;
     }
 
-    void publish(final InboundEvent.Type type, final int groupId, final long value)
+    /** The persist stage made the group's Readies durable up to {@code readyId}. */
+    void persisted(final int groupId, final long readyId)
     {
-        publish(type, groupId, value, 0);
+        final long sequence = claim();
+        if (sequence >= 0)
+        {
+            inbound.get(sequence).persisted(groupId, readyId);
+            inbound.publish(sequence);
+        }
     }
 
-    void publish(final InboundEvent.Type type, final int groupId, final long value, final long value2)
+    /** The apply stage applied the group's entries up to {@code index}. */
+    void applied(final int groupId, final long index)
+    {
+        final long sequence = claim();
+        if (sequence >= 0)
+        {
+            inbound.get(sequence).applied(groupId, index);
+            inbound.publish(sequence);
+        }
+    }
+
+    /** The apply stage made a snapshot at ({@code index}, {@code term}) durable. */
+    void snapshotTaken(final int groupId, final long index, final long term)
+    {
+        final long sequence = claim();
+        if (sequence >= 0)
+        {
+            inbound.get(sequence).snapshotTaken(groupId, index, term);
+            inbound.publish(sequence);
+        }
+    }
+
+    /** @return a claimed slot to fill and publish (two stages call this, each with its own), or -1 once closing. */
+    private long claim()
     {
         while (true)
         {
             try
             {
-                final long sequence = inbound.tryNext();
-                final InboundEvent event = inbound.get(sequence);
-                event.type = type;
-                event.groupId = groupId;
-                event.value1 = value;
-                event.value2 = value2;
-                event.length = 0;
-                event.attachment = null;
-                inbound.publish(sequence);
-                return;
+                return inbound.tryNext();
             }
             catch (final InsufficientCapacityException ex)
             {
                 if (closing.getAsBoolean())
                 {
-                    return;
+                    return -1;
                 }
                 whileFull.run();
             }

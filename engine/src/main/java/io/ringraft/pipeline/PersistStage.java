@@ -105,7 +105,7 @@ final class PersistStage implements EventHandler<PersistEvent>
             {
                 if (newestPersistedReadyId[g] > 0)
                 {
-                    feedback.publish(InboundEvent.Type.PERSISTED, g, newestPersistedReadyId[g]);
+                    feedback.persisted(g, newestPersistedReadyId[g]);
                     newestPersistedReadyId[g] = 0;
                 }
             }

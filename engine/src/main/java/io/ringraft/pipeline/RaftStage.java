@@ -121,12 +121,12 @@ final class RaftStage implements EventHandler<InboundEvent>
             case TICK -> onTick();
             case PEER_FRAME -> onPeerFrame(event);
             case PROPOSE -> onPropose(event);
-            case READ -> onRead((PendingRead)event.attachment);
+            case READ -> onRead(event.pendingRead());
             case TRANSFER_LEADERSHIP -> onTransfer(event);
             case CONF_CHANGE -> onConfChange(event);
-            case PERSISTED -> onPersisted(event.groupId, event.value1);
-            case APPLIED -> groups[event.groupId].node.applied(event.value1);
-            case SNAPSHOT_TAKEN -> onSnapshotTaken(event.groupId, event.value1, event.value2);
+            case PERSISTED -> onPersisted(event.groupId, event.readyId());
+            case APPLIED -> groups[event.groupId].node.applied(event.appliedIndex());
+            case SNAPSHOT_TAKEN -> onSnapshotTaken(event.groupId, event.snapshotIndex(), event.snapshotTerm());
             case NOOP -> { }
         }
         event.release(largeBuffers);
@@ -185,21 +185,21 @@ final class RaftStage implements EventHandler<InboundEvent>
     private void onPropose(final InboundEvent event)
     {
         final GroupRuntime group = groups[event.groupId];
-        final ProposalCallback callback = (ProposalCallback)event.attachment;
+        final ProposalCallback callback = event.proposalCallback();
         if (isPersistBackPressured() || group.pending.isFull())
         {
             group.counters.proposalsBackPressured.increment();
-            refuse(callback, event.value1, group, Status.BACK_PRESSURED, "persist ring or pending proposals full");
+            refuse(callback, event.correlationId(), group, Status.BACK_PRESSURED, "persist ring or pending proposals full");
             return;
         }
-        final long result = group.node.propose(event.bytes(), 0, event.length, nowMs);
-        accepted(group, result, event.value1, callback);
+        final long result = group.node.propose(event.bytes(), 0, event.length(), nowMs);
+        accepted(group, result, event.correlationId(), callback);
     }
 
     private void onConfChange(final InboundEvent event)
     {
         final GroupRuntime group = groups[event.groupId];
-        final ConfChangeRequest request = (ConfChangeRequest)event.attachment;
+        final ConfChangeRequest request = event.confChangeRequest();
         if (isPersistBackPressured() || group.pending.isFull())
         {
             group.counters.proposalsBackPressured.increment();
@@ -267,8 +267,8 @@ final class RaftStage implements EventHandler<InboundEvent>
     private void onTransfer(final InboundEvent event)
     {
         final GroupRuntime group = groups[event.groupId];
-        final ProposalFuture future = (ProposalFuture)event.attachment;
-        final boolean started = group.node.transferLeadership((int)event.value1);
+        final ProposalFuture future = event.transferFuture();
+        final boolean started = group.node.transferLeadership(event.transferTarget());
         future.onResult(0, group.groupId, started ? Status.OK : Status.NOT_LEADER, 0, group.node.leader(), EMPTY, 0, 0);
     }
 

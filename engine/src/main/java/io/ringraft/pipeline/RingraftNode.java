@@ -185,7 +185,7 @@ public final class RingraftNode implements AutoCloseable
                 new HostedStage<>(persistStage, persistRing, name + " persist", ctx.persistRingSize(), true),
                 new HostedStage<>(applyStage, applyRing, name + " apply", ctx.applyRingSize(), true),
                 hostedSendStage, inboundRing, persistRing, applyRing, sendRing,
-                () -> publishRequest(InboundEvent.Type.TICK, 0, 0, null));
+                this::publishTick);
             if (StageThreading.SINGLE_THREAD == ctx.threading())
             {
                 final Thread thread = new Thread(this::runStagesInOrder, "ringraft-" + ctx.memberId() + "-stages");
@@ -356,20 +356,14 @@ public final class RingraftNode implements AutoCloseable
             callback.onResult(correlationId, groupId, Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
             return false;
         }
-        final InboundEvent event = inboundRing.get(sequence);
-        event.groupId = groupId;
-        event.value1 = correlationId;
-        event.attachment = callback;
-        if (event.putBytes(payload, offset, length, largeBuffers))
+        // A claimed slot must be published, even one whose payload did not fit: as a NOOP the raft stage ignores.
+        final boolean stored = inboundRing.get(sequence).propose(
+            groupId, correlationId, callback, payload, offset, length, largeBuffers);
+        inboundRing.publish(sequence);
+        if (stored)
         {
-            event.type = InboundEvent.Type.PROPOSE;
-            inboundRing.publish(sequence);
             return true;
         }
-        // A claimed slot must be published: as a TICK-free no-op the raft stage ignores.
-        event.type = InboundEvent.Type.NOOP;
-        event.attachment = null;
-        inboundRing.publish(sequence);
         counters.groups[groupId].proposalsBackPressured.increment();
         callback.onResult(correlationId, groupId, Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
         return false;
@@ -381,7 +375,13 @@ public final class RingraftNode implements AutoCloseable
         checkGroup(groupId);
         final PendingRead read = new PendingRead(
             groupId, query.clone(), ctx.nanoClock().nanoTime() + ctx.requestTimeout().toNanos());
-        if (!publishRequest(InboundEvent.Type.READ, groupId, 0, read))
+        final long sequence = claimRequestSlot();
+        if (sequence >= 0)
+        {
+            inboundRing.get(sequence).read(read);
+            inboundRing.publish(sequence);
+        }
+        else
         {
             read.fail(closing ? Status.ERROR : Status.BACK_PRESSURED, -1, closing ? "node closed" : null);
         }
@@ -393,7 +393,13 @@ public final class RingraftNode implements AutoCloseable
     {
         checkGroup(groupId);
         final ProposalFuture future = new ProposalFuture();
-        if (!publishRequest(InboundEvent.Type.TRANSFER_LEADERSHIP, groupId, memberId, future))
+        final long sequence = claimRequestSlot();
+        if (sequence >= 0)
+        {
+            inboundRing.get(sequence).transferLeadership(groupId, memberId, future);
+            inboundRing.publish(sequence);
+        }
+        else
         {
             future.onResult(0, groupId, closing ? Status.ERROR : Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
         }
@@ -415,34 +421,44 @@ public final class RingraftNode implements AutoCloseable
     private CompletableFuture<Result> confChange(final int groupId, final ConfChangeRequest request)
     {
         checkGroup(groupId);
-        if (!publishRequest(InboundEvent.Type.CONF_CHANGE, groupId, 0, request))
+        final long sequence = claimRequestSlot();
+        if (sequence >= 0)
+        {
+            inboundRing.get(sequence).confChange(groupId, request);
+            inboundRing.publish(sequence);
+        }
+        else
         {
             request.future().onResult(0, groupId, closing ? Status.ERROR : Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
         }
         return request.future();
     }
 
-    private boolean publishRequest(final InboundEvent.Type type, final int groupId, final long value, final Object attachment)
+    /** @return a claimed inbound slot to fill and publish, or -1 when closing, not started or the ring is full. */
+    private long claimRequestSlot()
     {
         if (closing || !started)
         {
-            return false;
+            return -1;
         }
         try
         {
-            final long sequence = inboundRing.tryNext();
-            final InboundEvent event = inboundRing.get(sequence);
-            event.type = type;
-            event.groupId = groupId;
-            event.value1 = value;
-            event.attachment = attachment;
-            event.length = 0;
-            inboundRing.publish(sequence);
-            return true;
+            return inboundRing.tryNext();
         }
         catch (final InsufficientCapacityException ex)
         {
-            return false;
+            return -1;
+        }
+    }
+
+    /** Queues a tick; skipped (as a late one would be) when the ring is full. */
+    private void publishTick()
+    {
+        final long sequence = claimRequestSlot();
+        if (sequence >= 0)
+        {
+            inboundRing.get(sequence).tick();
+            inboundRing.publish(sequence);
         }
     }
 
@@ -474,16 +490,8 @@ public final class RingraftNode implements AutoCloseable
             counters.inboundDropped.increment();
             return;
         }
-        final InboundEvent event = inboundRing.get(sequence);
-        event.groupId = -1;
-        event.attachment = null;
-        if (event.putBytes(buffer, offset, length, largeBuffers))
+        if (!inboundRing.get(sequence).peerFrame(buffer, offset, length, largeBuffers))
         {
-            event.type = InboundEvent.Type.PEER_FRAME;
-        }
-        else
-        {
-            event.type = InboundEvent.Type.NOOP;
             counters.inboundDropped.increment();
         }
         inboundRing.publish(sequence);
@@ -516,7 +524,7 @@ public final class RingraftNode implements AutoCloseable
             final long due = Math.min(maxCatchUp, 1 + (nowNs - deadline) / intervalNs);
             for (long i = 0; i < due; i++)
             {
-                publishRequest(InboundEvent.Type.TICK, 0, 0, null);
+                publishTick();
             }
             deadline += intervalNs * (1 + (nowNs - deadline) / intervalNs);
         }

@@ -80,7 +80,7 @@ class SnapshotMembershipTest
 
             for (int i = 0; i < 100 && node.role() != Role.LEADER; i++)
             {
-                publish(InboundEvent.Type.TICK, null, null);
+                publishTick();
                 pump(true);
             }
             assertThat(node.role()).as("a one-member group elects itself").isEqualTo(Role.LEADER);
@@ -109,8 +109,10 @@ class SnapshotMembershipTest
 
             // A configuration change commits while the request waits.
             final ProposalFuture change = new ProposalFuture();
-            publish(InboundEvent.Type.CONF_CHANGE,
-                new ConfChangeRequest(ConfChange.single(ConfChangeType.ADD_LEARNER, 2, ""), change), null);
+            final long sequence = inboundRing.next();
+            inboundRing.get(sequence).confChange(
+                0, new ConfChangeRequest(ConfChange.single(ConfChangeType.ADD_LEARNER, 2, ""), change));
+            inboundRing.publish(sequence);
             pump(false);
             assertThat(node.membership().isLearner(2)).as("the change is committed: " + node.membership()).isTrue();
             assertThat(storage.snapshots().index()).as("no snapshot taken yet").isZero();
@@ -153,23 +155,22 @@ class SnapshotMembershipTest
     private void propose()
     {
         final byte[] payload = ClusterBasicsTest.payload(++correlationId);
-        publish(InboundEvent.Type.PROPOSE, new ProposalFuture(), payload);
+        publishProposal(payload);
         pump(false);
     }
 
-    private void publish(final InboundEvent.Type type, final Object attachment, final byte[] payload)
+    private void publishTick()
     {
         final long sequence = inboundRing.next();
-        final InboundEvent event = inboundRing.get(sequence);
-        event.type = type;
-        event.groupId = 0;
-        event.value1 = correlationId;
-        event.attachment = attachment;
-        event.length = 0;
-        if (null != payload)
-        {
-            event.putBytes(new UnsafeBuffer(payload), 0, payload.length, largeBuffers);
-        }
+        inboundRing.get(sequence).tick();
+        inboundRing.publish(sequence);
+    }
+
+    private void publishProposal(final byte[] payload)
+    {
+        final long sequence = inboundRing.next();
+        inboundRing.get(sequence).propose(
+            0, correlationId, new ProposalFuture(), new UnsafeBuffer(payload), 0, payload.length, largeBuffers);
         inboundRing.publish(sequence);
     }
 
