@@ -57,11 +57,25 @@ final class DurableFiles
         disk.moveAtomically(source, target);
     }
 
+    /**
+     * Creates {@code directory} and its missing parents durably: a new directory's name is durable only once its parent
+     * is fsynced, and without that a crash could lose a new group directory with every file synced inside it.
+     */
     static void createDirectories(final Disk disk, final Path directory)
     {
+        Path existing = directory;
+        while (null != existing && !disk.exists(existing))
+        {
+            existing = existing.getParent();
+        }
         try
         {
             disk.createDirectories(directory);
+            for (Path created = directory; null != created.getParent() && !created.equals(existing);
+                created = created.getParent())
+            {
+                disk.fsyncDirectory(created.getParent());
+            }
         }
         catch (final IOException ex)
         {

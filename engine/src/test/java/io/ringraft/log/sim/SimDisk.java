@@ -202,7 +202,7 @@ public final class SimDisk implements Disk
         final int at = (int)(bit >>> 3);
         final byte mask = (byte)(1 << (bit & 7));
         inode.durableData[at] ^= mask;
-        inode.data[at] ^= mask;
+        inode.data.putByte(at, (byte)(inode.data.getByte(at) ^ mask));
     }
 
     /** Flips a random bit of {@code file} (of its durable length), or of a random file when null. */
@@ -226,7 +226,7 @@ public final class SimDisk implements Disk
         if (from < to)
         {
             Arrays.fill(inode.durableData, from, to, (byte)0);
-            Arrays.fill(inode.data, from, to, (byte)0);
+            inode.data.setMemory(from, to - from, (byte)0);
         }
     }
 
@@ -411,7 +411,7 @@ public final class SimDisk implements Disk
         checkParent(target);
         final Inode copy = new Inode();
         copy.resize(from.length);
-        System.arraycopy(from.data, 0, copy.data, 0, from.length);
+        copy.data.putBytes(0, from.data, 0, from.length);
         bytesWritten += from.length;
         bind(target, copy);
     }
@@ -465,7 +465,9 @@ public final class SimDisk implements Disk
     public byte[] readAllBytes(final Path file) throws IOException
     {
         final Inode inode = existing(file);
-        return Arrays.copyOf(inode.data, inode.length);
+        final byte[] bytes = new byte[inode.length];
+        inode.data.getBytes(0, bytes);
+        return bytes;
     }
 
     @Override
@@ -534,7 +536,8 @@ public final class SimDisk implements Disk
     /** A file's content: volatile bytes, the durable image, and the mapped regions viewing the volatile bytes. */
     private final class Inode
     {
-        byte[] data = new byte[0];
+        /** Off-heap, as a mapping is: the log checksums records by address. */
+        UnsafeBuffer data = new UnsafeBuffer(ByteBuffer.allocateDirect(0));
         int length;
         byte[] durableData = new byte[0];
         int durableLength;
@@ -547,7 +550,7 @@ public final class SimDisk implements Disk
             ensureCapacity(newLength);
             if (newLength < length)
             {
-                Arrays.fill(data, newLength, length, (byte)0);
+                data.setMemory(newLength, length - newLength, (byte)0);
             }
             length = newLength;
         }
@@ -555,13 +558,16 @@ public final class SimDisk implements Disk
         void ensureCapacity(final int capacity)
         {
             // Both arrays always have the same length; mapped regions follow the volatile one when it grows.
-            if (capacity > data.length)
+            if (capacity > data.capacity())
             {
-                data = Arrays.copyOf(data, Math.max(capacity, Math.min(Integer.MAX_VALUE - 8, data.length * 2)));
-                durableData = Arrays.copyOf(durableData, data.length);
+                final UnsafeBuffer grown = new UnsafeBuffer(ByteBuffer.allocateDirect(
+                    Math.max(capacity, Math.min(Integer.MAX_VALUE - 8, data.capacity() * 2))));
+                grown.putBytes(0, data, 0, data.capacity());
+                data = grown;
+                durableData = Arrays.copyOf(durableData, data.capacity());
                 for (final Region region : regions)
                 {
-                    region.buffer.wrap(data, region.offset, region.length);
+                    region.buffer.wrap(data.byteBuffer(), region.offset, region.length);
                 }
             }
         }
@@ -580,7 +586,7 @@ public final class SimDisk implements Disk
                 {
                     if (dirty(page))
                     {
-                        abandoned.put(page, pageOf(data, page));
+                        abandoned.put(page, volatilePage(page));
                     }
                 }
                 throw ex;
@@ -589,7 +595,7 @@ public final class SimDisk implements Disk
             for (int page = firstPage; page < endPage; page++)
             {
                 final byte[] lost = abandoned.get(page);
-                if (null != lost && Arrays.equals(lost, pageOf(data, page)))
+                if (null != lost && Arrays.equals(lost, volatilePage(page)))
                 {
                     continue; // clean after the failed writeback: never written again
                 }
@@ -597,7 +603,7 @@ public final class SimDisk implements Disk
                 if (dirty(page))
                 {
                     final int start = page * PAGE;
-                    System.arraycopy(data, start, durableData, start, Math.min(PAGE, data.length - start));
+                    data.getBytes(start, durableData, start, Math.min(PAGE, data.capacity() - start));
                     bytesForced += PAGE;
                 }
             }
@@ -616,14 +622,16 @@ public final class SimDisk implements Disk
         boolean dirty(final int page)
         {
             final int start = page * PAGE;
-            final int end = Math.min(start + PAGE, data.length);
-            return !Arrays.equals(data, start, end, durableData, start, end);
+            final int end = Math.min(start + PAGE, data.capacity());
+            return !Arrays.equals(volatilePage(page), 0, end - start, durableData, start, end);
         }
 
-        byte[] pageOf(final byte[] bytes, final int page)
+        byte[] volatilePage(final int page)
         {
             final int start = page * PAGE;
-            return Arrays.copyOfRange(bytes, start, Math.min(start + PAGE, bytes.length));
+            final byte[] bytes = new byte[Math.max(0, Math.min(PAGE, data.capacity() - start))];
+            data.getBytes(start, bytes);
+            return bytes;
         }
 
         /** What a crash leaves of this file, as a new file. */
@@ -632,16 +640,16 @@ public final class SimDisk implements Disk
             ensureCapacity(Math.max(length, durableLength));
             final Inode after = new Inode();
             final int newLength = length == durableLength || random.nextBoolean() ? durableLength : length;
-            after.data = durableData.clone();
+            final byte[] image = durableData.clone();
             final List<Integer> reached = new ArrayList<>();
             for (int page = 0; page < pages(); page++)
             {
                 final byte[] lost = abandoned.get(page);
-                final boolean clean = null != lost && Arrays.equals(lost, pageOf(data, page));
+                final boolean clean = null != lost && Arrays.equals(lost, volatilePage(page));
                 if (!clean && dirty(page) && random.nextBoolean())
                 {
                     final int start = page * PAGE;
-                    System.arraycopy(data, start, after.data, start, Math.min(PAGE, data.length - start));
+                    data.getBytes(start, image, start, Math.min(PAGE, data.capacity() - start));
                     reached.add(page);
                 }
             }
@@ -650,19 +658,18 @@ public final class SimDisk implements Disk
                 final int page = reached.get(random.nextInt(reached.size()));
                 final int tornAt = tearAtAnyByte ? 1 + random.nextInt(PAGE - 1) : SECTOR * (1 + random.nextInt(7));
                 final int from = page * PAGE + tornAt;
-                final int to = Math.min(page * PAGE + PAGE, after.data.length);
+                final int to = Math.min(page * PAGE + PAGE, image.length);
                 if (from < to)
                 {
-                    System.arraycopy(durableData, from, after.data, from, to - from);
+                    System.arraycopy(durableData, from, image, from, to - from);
                 }
             }
-            if (newLength < after.data.length)
-            {
-                Arrays.fill(after.data, newLength, after.data.length, (byte)0);
-            }
+            Arrays.fill(image, Math.min(newLength, image.length), image.length, (byte)0);
+            after.ensureCapacity(image.length);
+            after.data.putBytes(0, image);
             after.length = newLength;
             after.durableLength = newLength;
-            after.durableData = after.data.clone();
+            after.durableData = image;
             return after;
         }
     }
@@ -697,7 +704,8 @@ public final class SimDisk implements Disk
                 return -1;
             }
             final int count = (int)Math.min(dst.remaining(), inode.length - position);
-            dst.put(inode.data, (int)position, count);
+            inode.data.getBytes((int)position, dst, dst.position(), count);
+            dst.position(dst.position() + count);
             return count;
         }
 
@@ -711,7 +719,8 @@ public final class SimDisk implements Disk
             {
                 inode.resize(end);
             }
-            src.get(inode.data, (int)position, count);
+            inode.data.putBytes((int)position, src, src.position(), count);
+            src.position(src.position() + count);
             bytesWritten += count;
             return count;
         }
@@ -786,7 +795,7 @@ public final class SimDisk implements Disk
             this.path = path;
             this.offset = offset;
             this.length = length;
-            this.buffer = new UnsafeBuffer(inode.data, offset, length);
+            this.buffer = new UnsafeBuffer(inode.data.byteBuffer(), offset, length);
         }
 
         @Override
@@ -798,7 +807,7 @@ public final class SimDisk implements Disk
         @Override
         public ByteBuffer byteBuffer()
         {
-            return ByteBuffer.wrap(inode.data, offset, length).slice();
+            return inode.data.byteBuffer().duplicate().limit(offset + length).position(offset).slice();
         }
 
         @Override
@@ -818,7 +827,7 @@ public final class SimDisk implements Disk
         public void unmap()
         {
             inode.regions.remove(this);
-            buffer.wrap(new byte[0]);
+            buffer.wrap(ByteBuffer.allocateDirect(0));
         }
     }
 }
