@@ -118,6 +118,8 @@ public final class DurableLog implements LogReader, AutoCloseable
     /** Entries or a snapshot arrived since open: see {@link #repairTermAfterForce()}. */
     private boolean appendedSinceOpen;
     private boolean repairTermFrozen;
+    /** The first force that failed: from then on the log makes nothing durable (see {@link #force()}). */
+    private RuntimeException forceFailure;
 
     private DurableLog(final LogConfig config, final HardStateFile hardStateFile, final SnapshotStore snapshots)
     {
@@ -695,7 +697,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         if (durable)
         {
-            current.force();
+            forceSegment(current);
         }
         else
         {
@@ -731,9 +733,15 @@ public final class DurableLog implements LogReader, AutoCloseable
      */
     public long force()
     {
+        if (null != forceFailure)
+        {
+            throw new IllegalStateException("group " + config.groupId() + ": an earlier force failed (" + forceFailure +
+                "); the pages it could not write may be lost although a later fsync succeeds, so this log makes " +
+                "nothing more durable: restart the member, whose recovery finds what reached the disk", forceFailure);
+        }
         if (durable)
         {
-            current.force();
+            forceSegment(current);
         }
         else
         {
@@ -748,7 +756,15 @@ public final class DurableLog implements LogReader, AutoCloseable
             syncedIndex = last;
             syncedTerm = termOf(last);
         }
-        hardStateFile.sync(syncedIndex, syncedTerm, repairTermAfterForce(), last, durable);
+        try
+        {
+            hardStateFile.sync(syncedIndex, syncedTerm, repairTermAfterForce(), last, durable);
+        }
+        catch (final RuntimeException ex)
+        {
+            forceFailure = ex;
+            throw ex;
+        }
         durableLastIndex = last;
         return last;
     }
@@ -864,7 +880,7 @@ public final class DurableLog implements LogReader, AutoCloseable
             holding.markTruncatedAt(fromIndex);
             if (durable)
             {
-                holding.force();
+                forceSegment(holding);
             }
             else
             {
@@ -1058,7 +1074,24 @@ public final class DurableLog implements LogReader, AutoCloseable
         version = version + 1;
     }
 
-    /** Forces what was appended, then closes the files. Readers must be done with the log. */
+    /**
+     * A segment's msync: after one fails, none may succeed (see {@link #force()}), as Linux may have dropped the pages
+     * it failed to write and a retry would find nothing to write.
+     */
+    private void forceSegment(final Segment segment)
+    {
+        try
+        {
+            segment.force();
+        }
+        catch (final RuntimeException ex)
+        {
+            forceFailure = ex;
+            throw ex;
+        }
+    }
+
+    /** Forces what was appended, then closes the files (only the latter after a failed force). */
     @Override
     public void close()
     {
@@ -1066,6 +1099,10 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             try
             {
+                if (null != forceFailure)
+                {
+                    return; // nothing more may become durable; the finally block closes the files
+                }
                 force();
                 // Only after a successful force: the commit written must not point past what a restart finds.
                 hardStateFile.writeHeldCommit(durableLastIndex);

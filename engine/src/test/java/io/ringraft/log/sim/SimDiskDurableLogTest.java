@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 /** The real {@link DurableLog} over a {@link SimDisk}: what was forced before a crash is there after it, or reported. */
@@ -133,6 +134,52 @@ class SimDiskDurableLogTest
             assertThat(log.repair().needed()).isTrue();
             assertThat(log.lastIndex()).isLessThan(forced);
             assertThat(history.firstWrong(log, log.lastIndex())).as("seed " + seed).isEqualTo(-1);
+            log.close();
+        }
+    }
+
+    /**
+     * After a failed fsync Linux marks the pages it could not write clean, so a retried fsync succeeds without writing
+     * them (fsyncgate): the log must never acknowledge, after a failure, what it was writing then.
+     */
+    @Test
+    void afterAFailedForceTheLogAcknowledgesNothingMore()
+    {
+        for (final boolean inRoll : new boolean[]{ false, true })
+        {
+            final SimDisk disk = disk(inRoll ? 2 : 1);
+            final Random random = new Random(5);
+            final History history = new History();
+            DurableLog log = DurableLog.open(config(disk));
+            log.saveHardState(new HardState(1, 1, 0));
+            history.append(log, 1, 10, 1, random);
+            assertThat(log.force()).isEqualTo(10);
+            history.append(log, 11, 10, 1, random);
+            disk.failNextForces(1);
+            if (inRoll)
+            {
+                // Fill the segment: the roll to the next one forces the full one first, and fails.
+                final DurableLog full = log;
+                assertThatThrownBy(() ->
+                {
+                    for (long index = 21; index < 1000; index += 10)
+                    {
+                        history.append(full, index, 10, 1, random);
+                    }
+                }).isInstanceOf(java.io.UncheckedIOException.class);
+            }
+            else
+            {
+                assertThatThrownBy(log::force).isInstanceOf(java.io.UncheckedIOException.class);
+            }
+            assertThatThrownBy(log::force).as("a force after a failed one").isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("earlier force failed");
+            log.close();
+            disk.crash();
+            log = DurableLog.open(config(disk));
+            assertThat(log.repair().needed()).isFalse();
+            assertThat(log.lastIndex()).isGreaterThanOrEqualTo(10);
+            assertThat(history.firstWrong(log, 10)).isEqualTo(-1);
             log.close();
         }
     }
