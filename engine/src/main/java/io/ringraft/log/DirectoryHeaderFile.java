@@ -9,7 +9,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -32,7 +31,7 @@ final class DirectoryHeaderFile
     }
 
     /** Writes the header of a new group directory, durably. */
-    static void create(final Path file, final int clusterId, final int memberId)
+    static void create(final Disk disk, final Path file, final int clusterId, final int memberId)
     {
         final ByteBuffer bytes = ByteBuffer.allocateDirect(LENGTH);
         final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
@@ -43,7 +42,7 @@ final class DirectoryHeaderFile
             .formatVersion(FORMAT_VERSION)
             .createdTimestamp(System.currentTimeMillis());
         RecordFrame.seal(buffer, 0, LENGTH - RecordFrame.LENGTH);
-        DurableFiles.writeAtomically(file, bytes);
+        DurableFiles.writeAtomically(disk, file, bytes);
     }
 
     /**
@@ -68,12 +67,12 @@ final class DirectoryHeaderFile
      * @throws ForeignDirectoryException when it is not a valid ringraft header of a format this release reads.
      * @throws UncheckedIOException      when it cannot be read.
      */
-    static DirectoryHeader read(final Path file)
+    static DirectoryHeader read(final Disk disk, final Path file)
     {
         final byte[] content;
         try
         {
-            content = Files.readAllBytes(file);
+            content = disk.readAllBytes(file);
         }
         catch (final IOException ex)
         {

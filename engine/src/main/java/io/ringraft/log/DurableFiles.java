@@ -3,12 +3,7 @@ package io.ringraft.log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 
 /** File operations whose effect must survive a crash: the metadata half of durability. */
 final class DurableFiles
@@ -18,11 +13,11 @@ final class DurableFiles
     }
 
     /** Makes creations, renames and deletions inside {@code directory} durable. */
-    static void fsyncDirectory(final Path directory)
+    static void fsyncDirectory(final Disk disk, final Path directory)
     {
-        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ))
+        try
         {
-            channel.force(true);
+            disk.fsyncDirectory(directory);
         }
         catch (final IOException ex)
         {
@@ -34,22 +29,22 @@ final class DurableFiles
      * Replaces {@code target} with {@code content} so that after a crash it holds either the old or the new
      * content: write a temporary file, fsync it, rename it over the target, fsync the directory.
      */
-    static void writeAtomically(final Path target, final ByteBuffer content)
+    static void writeAtomically(final Disk disk, final Path target, final ByteBuffer content)
     {
         final Path temp = target.resolveSibling(target.getFileName() + ".tmp");
         try
         {
-            try (FileChannel channel = FileChannel.open(
-                temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING))
+            try (DiskFile file = disk.open(temp, Disk.OpenMode.CREATE_TRUNCATE))
             {
+                long position = 0;
                 while (content.hasRemaining())
                 {
-                    channel.write(content);
+                    position += file.write(content, position);
                 }
-                channel.force(true);
+                file.force(true);
             }
-            moveAtomically(temp, target);
-            fsyncDirectory(target.getParent());
+            moveAtomically(disk, temp, target);
+            fsyncDirectory(disk, target.getParent());
         }
         catch (final IOException ex)
         {
@@ -57,24 +52,30 @@ final class DurableFiles
         }
     }
 
-    static void moveAtomically(final Path source, final Path target) throws IOException
+    static void moveAtomically(final Disk disk, final Path source, final Path target) throws IOException
     {
-        try
-        {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        }
-        catch (final AtomicMoveNotSupportedException ex)
-        {
-            throw new IOException("the file system of " + target + " cannot rename atomically; " +
-                "put the data directory on a local POSIX file system", ex);
-        }
+        disk.moveAtomically(source, target);
     }
 
-    static void createDirectories(final Path directory)
+    /**
+     * Creates {@code directory} and its missing parents durably: a new directory's name is durable only once its parent
+     * is fsynced, and without that a crash could lose a new group directory with every file synced inside it.
+     */
+    static void createDirectories(final Disk disk, final Path directory)
     {
+        Path existing = directory;
+        while (null != existing && !disk.exists(existing))
+        {
+            existing = existing.getParent();
+        }
         try
         {
-            Files.createDirectories(directory);
+            disk.createDirectories(directory);
+            for (Path created = directory; null != created.getParent() && !created.equals(existing);
+                created = created.getParent())
+            {
+                disk.fsyncDirectory(created.getParent());
+            }
         }
         catch (final IOException ex)
         {

@@ -12,11 +12,7 @@ import org.agrona.DirectBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.invoke.VarHandle;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -79,6 +75,7 @@ public final class DurableLog implements LogReader, AutoCloseable
     static final int MAX_REUSABLE = 2;
 
     private final LogConfig config;
+    private final Disk disk;
     private final boolean durable;
     private final Path logDirectory;
     private final HardStateFile hardStateFile;
@@ -121,10 +118,13 @@ public final class DurableLog implements LogReader, AutoCloseable
     /** Entries or a snapshot arrived since open: see {@link #repairTermAfterForce()}. */
     private boolean appendedSinceOpen;
     private boolean repairTermFrozen;
+    /** The first force that failed: from then on the log makes nothing durable (see {@link #force()}). */
+    private RuntimeException forceFailure;
 
     private DurableLog(final LogConfig config, final HardStateFile hardStateFile, final SnapshotStore snapshots)
     {
         this.config = config;
+        this.disk = config.disk();
         this.durable = config.fsyncPolicy() == FsyncPolicy.ALWAYS;
         this.logDirectory = config.logDirectory();
         this.hardStateFile = hardStateFile;
@@ -147,7 +147,8 @@ public final class DurableLog implements LogReader, AutoCloseable
                 "NEVER_UNSAFE_FOR_BENCHMARKS: a crash of the machine loses acknowledged entries and votes; " +
                 "never use it outside benchmarks", config.groupId(), config.groupDirectory());
         }
-        final RecoveryVerdict verdict = LogInspector.judge(
+        final Disk disk = config.disk();
+        final RecoveryVerdict verdict = LogInspector.judge(disk,
             config.groupDirectory(), config.groupId(), config.clusterId(), config.memberId());
         if (RecoveryVerdict.Kind.REFUSE == verdict.kind())
         {
@@ -156,15 +157,16 @@ public final class DurableLog implements LogReader, AutoCloseable
 
         // The verdict is to start: only from here on is anything written.
         final boolean durable = config.fsyncPolicy() == FsyncPolicy.ALWAYS;
-        DurableFiles.createDirectories(config.groupDirectory());
-        if (!Files.exists(config.directoryHeaderFile()))
+        DurableFiles.createDirectories(disk, config.groupDirectory());
+        if (!disk.exists(config.directoryHeaderFile()))
         {
-            DirectoryHeaderFile.create(config.directoryHeaderFile(), config.clusterId(), config.memberId());
+            DirectoryHeaderFile.create(disk, config.directoryHeaderFile(), config.clusterId(), config.memberId());
         }
         final Path quarantine = quarantine(config, verdict);
-        DurableFiles.createDirectories(config.logDirectory());
-        final SnapshotStore snapshots = SnapshotStore.open(config.snapshotDirectory(), config.groupId(), durable, LOGGER);
-        final HardStateFile hardStateFile = HardStateFile.open(
+        DurableFiles.createDirectories(disk, config.logDirectory());
+        final SnapshotStore snapshots =
+            SnapshotStore.open(disk, config.snapshotDirectory(), config.groupId(), durable, LOGGER);
+        final HardStateFile hardStateFile = HardStateFile.open(disk,
             config.hardStateFile(), verdict.hardStateFound, verdict.startState, verdict.startRepairTerm);
         final DurableLog log = new DurableLog(config, hardStateFile, snapshots);
         try
@@ -195,6 +197,7 @@ public final class DurableLog implements LogReader, AutoCloseable
      */
     private static Path quarantine(final LogConfig config, final RecoveryVerdict verdict)
     {
+        final Disk disk = config.disk();
         if (verdict.copiedToQuarantine.isEmpty() && verdict.movedToQuarantine.isEmpty())
         {
             return null;
@@ -203,25 +206,25 @@ public final class DurableLog implements LogReader, AutoCloseable
         final String name = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC)
             .format(Instant.now()) + "-kept-up-to-" + verdict.lastIndex();
         Path folder = parent.resolve(name);
-        for (int i = 2; Files.exists(folder); i++)
+        for (int i = 2; disk.exists(folder); i++)
         {
             folder = parent.resolve(name + "-" + i);
         }
-        DurableFiles.createDirectories(folder);
+        DurableFiles.createDirectories(disk, folder);
         try
         {
             for (final Path file : verdict.copiedToQuarantine)
             {
                 final Path copy = folder.resolve(file.getFileName());
-                Files.copy(file, copy);
-                try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE))
+                disk.copy(file, copy);
+                try (DiskFile channel = disk.open(copy, Disk.OpenMode.READ_WRITE))
                 {
                     channel.force(true);
                 }
             }
             for (final Path file : verdict.movedToQuarantine)
             {
-                DurableFiles.moveAtomically(file, folder.resolve(file.getFileName()));
+                DurableFiles.moveAtomically(disk, file, folder.resolve(file.getFileName()));
             }
         }
         catch (final IOException ex)
@@ -229,12 +232,12 @@ public final class DurableLog implements LogReader, AutoCloseable
             throw new UncheckedIOException("cannot keep the damaged files in " + folder + " before repairing the log " +
                 "of group " + config.groupId(), ex);
         }
-        DurableFiles.fsyncDirectory(folder);
-        DurableFiles.fsyncDirectory(parent);
-        DurableFiles.fsyncDirectory(config.groupDirectory());
+        DurableFiles.fsyncDirectory(disk, folder);
+        DurableFiles.fsyncDirectory(disk, parent);
+        DurableFiles.fsyncDirectory(disk, config.groupDirectory());
         if (!verdict.movedToQuarantine.isEmpty())
         {
-            DurableFiles.fsyncDirectory(config.logDirectory());
+            DurableFiles.fsyncDirectory(disk, config.logDirectory());
         }
         return folder;
     }
@@ -247,7 +250,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             try
             {
-                Files.delete(file);
+                disk.delete(file);
             }
             catch (final IOException ex)
             {
@@ -256,14 +259,14 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         if (!verdict.discarded.isEmpty() && durable)
         {
-            DurableFiles.fsyncDirectory(logDirectory);
+            DurableFiles.fsyncDirectory(disk, logDirectory);
         }
         final List<Segment> opened = new ArrayList<>();
         try
         {
             for (final Path file : verdict.keptSegments)
             {
-                opened.add(Segment.open(file, baseIndexOf(file), config.groupId()));
+                opened.add(Segment.open(disk, file, baseIndexOf(file), config.groupId()));
             }
             for (int i = 0; i < opened.size(); i++)
             {
@@ -331,12 +334,12 @@ public final class DurableLog implements LogReader, AutoCloseable
 
     private void deleteTemporaryFiles()
     {
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(logDirectory, "*.tmp"))
+        try
         {
-            for (final Path file : stream)
+            for (final Path file : disk.list(logDirectory, "*.tmp"))
             {
                 // A segment that never got its name (created but never written to), or one released for reuse.
-                Files.delete(file);
+                disk.delete(file);
             }
         }
         catch (final IOException ex)
@@ -375,7 +378,8 @@ public final class DurableLog implements LogReader, AutoCloseable
 
     private void startFreshAfter(final long snapshotIndex)
     {
-        current = Segment.create(logDirectory, config.groupId(), snapshotIndex + 1, config.segmentLength(), durable);
+        current = Segment.create(
+            disk, logDirectory, config.groupId(), snapshotIndex + 1, config.segmentLength(), durable);
         segments = new Segment[]{ current };
         writtenLastIndex = snapshotIndex;
         durableLastIndex = snapshotIndex;
@@ -693,7 +697,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         if (durable)
         {
-            current.force();
+            forceSegment(current);
         }
         else
         {
@@ -701,7 +705,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         final Segment next = reusableCount > 0 ?
             Segment.reuse(takeReusable(), config.groupId(), index, durable) :
-            Segment.create(logDirectory, config.groupId(), index, config.segmentLength(), durable);
+            Segment.create(disk, logDirectory, config.groupId(), index, config.segmentLength(), durable);
         final Segment[] segs = segments;
         final Segment[] grown = Arrays.copyOf(segs, segs.length + 1);
         grown[segs.length] = next;
@@ -729,9 +733,15 @@ public final class DurableLog implements LogReader, AutoCloseable
      */
     public long force()
     {
+        if (null != forceFailure)
+        {
+            throw new IllegalStateException("group " + config.groupId() + ": an earlier force failed (" + forceFailure +
+                "); the pages it could not write may be lost although a later fsync succeeds, so this log makes " +
+                "nothing more durable: restart the member, whose recovery finds what reached the disk", forceFailure);
+        }
         if (durable)
         {
-            current.force();
+            forceSegment(current);
         }
         else
         {
@@ -746,7 +756,15 @@ public final class DurableLog implements LogReader, AutoCloseable
             syncedIndex = last;
             syncedTerm = termOf(last);
         }
-        hardStateFile.sync(syncedIndex, syncedTerm, repairTermAfterForce(), last, durable);
+        try
+        {
+            hardStateFile.sync(syncedIndex, syncedTerm, repairTermAfterForce(), last, durable);
+        }
+        catch (final RuntimeException ex)
+        {
+            forceFailure = ex;
+            throw ex;
+        }
         durableLastIndex = last;
         return last;
     }
@@ -855,21 +873,22 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         if (durable && kept < segs.length)
         {
-            DurableFiles.fsyncDirectory(logDirectory);
+            DurableFiles.fsyncDirectory(disk, logDirectory);
         }
         if (kept > holder)
         {
             holding.markTruncatedAt(fromIndex);
             if (durable)
             {
-                holding.force();
+                forceSegment(holding);
             }
             else
             {
                 holding.clearDirty();
             }
         }
-        final Segment next = Segment.create(logDirectory, config.groupId(), fromIndex, config.segmentLength(), durable);
+        final Segment next =
+            Segment.create(disk, logDirectory, config.groupId(), fromIndex, config.segmentLength(), durable);
         final Segment[] replaced = Arrays.copyOf(segs, kept + 1);
         replaced[kept] = next;
         segments = replaced;
@@ -889,7 +908,7 @@ public final class DurableLog implements LogReader, AutoCloseable
             }
             if (durable)
             {
-                DurableFiles.fsyncDirectory(logDirectory);
+                DurableFiles.fsyncDirectory(disk, logDirectory);
             }
         }
         current = segs[holder];
@@ -927,7 +946,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         if (durable)
         {
-            DurableFiles.fsyncDirectory(logDirectory);
+            DurableFiles.fsyncDirectory(disk, logDirectory);
         }
     }
 
@@ -1055,7 +1074,24 @@ public final class DurableLog implements LogReader, AutoCloseable
         version = version + 1;
     }
 
-    /** Forces what was appended, then closes the files. Readers must be done with the log. */
+    /**
+     * A segment's msync: after one fails, none may succeed (see {@link #force()}), as Linux may have dropped the pages
+     * it failed to write and a retry would find nothing to write.
+     */
+    private void forceSegment(final Segment segment)
+    {
+        try
+        {
+            segment.force();
+        }
+        catch (final RuntimeException ex)
+        {
+            forceFailure = ex;
+            throw ex;
+        }
+    }
+
+    /** Forces what was appended, then closes the files (only the latter after a failed force). */
     @Override
     public void close()
     {
@@ -1063,6 +1099,10 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             try
             {
+                if (null != forceFailure)
+                {
+                    return; // nothing more may become durable; the finally block closes the files
+                }
                 force();
                 // Only after a successful force: the commit written must not point past what a restart finds.
                 hardStateFile.writeHeldCommit(durableLastIndex);

@@ -10,10 +10,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * Term, vote and commit of one group, and its synced watermark, written atomically without a rename: two slots, each
@@ -40,7 +37,7 @@ final class HardStateFile implements AutoCloseable
     static final int WRITTEN_LENGTH = SLOT_SPACING + SLOT_LENGTH;
 
     private final Path file;
-    private final FileChannel channel;
+    private final DiskFile channel;
     private final UnsafeBuffer slot = new UnsafeBuffer(ByteBuffer.allocateDirect(SLOT_LENGTH));
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HardStateEncoder encoder = new HardStateEncoder();
@@ -55,7 +52,7 @@ final class HardStateFile implements AutoCloseable
     /** {@link #current}'s commit is ahead of the one on disk. */
     private boolean commitUnwritten;
 
-    private HardStateFile(final Path file, final FileChannel channel)
+    private HardStateFile(final Path file, final DiskFile channel)
     {
         this.file = file;
         this.channel = channel;
@@ -64,16 +61,16 @@ final class HardStateFile implements AutoCloseable
     /**
      * Opens (creating if absent) and loads the newest valid slot, {@link HardState#INITIAL} when none is: for a file
      * of its own. A log decides what to make of its hard state with the rest of the directory ({@link RecoveryVerdict})
-     * and uses {@link #open(Path, HardStateSlots, HardState, long)}.
+     * and uses {@link #open(Disk, Path, HardStateSlots, HardState, long)}.
      *
      * @throws CorruptLogException when both slots are damaged.
      */
-    static HardStateFile open(final Path file)
+    static HardStateFile open(final Disk disk, final Path file)
     {
         final HardStateSlots slots;
-        if (Files.exists(file))
+        if (disk.exists(file))
         {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            try (DiskFile channel = disk.open(file, Disk.OpenMode.READ))
             {
                 slots = read(channel);
             }
@@ -92,8 +89,8 @@ final class HardStateFile implements AutoCloseable
         {
             slots = null;
         }
-        return null == slots ? open(file, null, HardState.INITIAL, NO_REPAIR) : open(file, slots, slots.state(),
-            slots.repairTerm());
+        return null == slots ? open(disk, file, null, HardState.INITIAL, NO_REPAIR) :
+            open(disk, file, slots, slots.state(), slots.repairTerm());
     }
 
     /**
@@ -102,16 +99,16 @@ final class HardStateFile implements AutoCloseable
      * @param found      what the file held (its sequence and watermark go on), or null when it was missing.
      * @param repairTerm see {@link HardStateSlots#repairTerm()}.
      */
-    static HardStateFile open(final Path file, final HardStateSlots found, final HardState state, final long repairTerm)
+    static HardStateFile open(
+        final Disk disk, final Path file, final HardStateSlots found, final HardState state, final long repairTerm)
     {
         try
         {
-            final boolean existed = Files.exists(file);
-            final FileChannel channel = FileChannel.open(
-                file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            final boolean existed = disk.exists(file);
+            final DiskFile channel = disk.open(file, Disk.OpenMode.CREATE);
             if (!existed)
             {
-                DurableFiles.fsyncDirectory(file.getParent());
+                DurableFiles.fsyncDirectory(disk, file.getParent());
             }
             final HardStateFile hardStateFile = new HardStateFile(file, channel);
             hardStateFile.current.copyFrom(state);
@@ -136,7 +133,7 @@ final class HardStateFile implements AutoCloseable
     }
 
     /** Reads both slots without writing anything: for recovery's verdict and for read-only inspection. */
-    static HardStateSlots read(final FileChannel channel) throws IOException
+    static HardStateSlots read(final DiskFile channel) throws IOException
     {
         final UnsafeBuffer candidate = new UnsafeBuffer(ByteBuffer.allocateDirect(SLOT_LENGTH));
         final HardStateDecoder decoder = new HardStateDecoder();

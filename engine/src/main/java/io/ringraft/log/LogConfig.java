@@ -26,6 +26,7 @@ public final class LogConfig
     private int memberId = -1;
     private int segmentLength = DEFAULT_SEGMENT_LENGTH;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
+    private Disk disk = FileDisk.INSTANCE;
     private boolean concluded;
 
     public LogConfig dataDirectory(final Path dataDirectory)
@@ -96,6 +97,18 @@ public final class LogConfig
     }
 
     /** The group's own directory: {@code <dataDirectory>/<groupId>}. */
+    /** Where the files live: real files with mapped segments ({@link FileDisk#INSTANCE}) unless set otherwise. */
+    public LogConfig disk(final Disk disk)
+    {
+        this.disk = disk;
+        return this;
+    }
+
+    public Disk disk()
+    {
+        return disk;
+    }
+
     public Path groupDirectory()
     {
         return dataDirectory.resolve(Integer.toString(groupId));
@@ -175,6 +188,10 @@ public final class LogConfig
         {
             throw new IllegalArgumentException("LogConfig.fsyncPolicy is not set");
         }
+        if (null == disk)
+        {
+            throw new IllegalArgumentException("LogConfig.disk is not set");
+        }
         dataDirectory = dataDirectory.toAbsolutePath();
         concluded = true;
         return this;
@@ -184,6 +201,7 @@ public final class LogConfig
     public String toString()
     {
         return "LogConfig{dataDirectory=" + dataDirectory + ", groupId=" + groupId + ", clusterId=" + clusterId +
-            ", memberId=" + memberId + ", segmentLength=" + segmentLength + ", fsyncPolicy=" + fsyncPolicy + '}';
+            ", memberId=" + memberId + ", segmentLength=" + segmentLength + ", fsyncPolicy=" + fsyncPolicy +
+            ", disk=" + disk + '}';
     }
 }

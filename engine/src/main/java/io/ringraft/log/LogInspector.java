@@ -2,19 +2,13 @@ package io.ringraft.log;
 
 import io.ringraft.raft.Membership;
 import org.agrona.DirectBuffer;
-import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -144,6 +138,7 @@ public final class LogInspector
         }
     }
 
+    private final Disk disk;
     private final Path groupDirectory;
     private final int groupId;
     /** Whether the directory must belong to this cluster and member (a start), or to whoever its header names. */
@@ -152,8 +147,14 @@ public final class LogInspector
     private final int memberId;
 
     private LogInspector(
-        final Path groupDirectory, final int groupId, final boolean checkOwner, final int clusterId, final int memberId)
+        final Disk disk,
+        final Path groupDirectory,
+        final int groupId,
+        final boolean checkOwner,
+        final int clusterId,
+        final int memberId)
     {
+        this.disk = disk;
         this.groupDirectory = groupDirectory;
         this.groupId = groupId;
         this.checkOwner = checkOwner;
@@ -164,8 +165,14 @@ public final class LogInspector
     /** True if {@code directory} looks like a group directory: it has a directory header or a log directory. */
     public static boolean isGroupDirectory(final Path directory)
     {
-        return Files.isRegularFile(LogConfig.directoryHeaderFile(directory)) ||
-            Files.isDirectory(LogConfig.logDirectory(directory));
+        return isGroupDirectory(FileDisk.INSTANCE, directory);
+    }
+
+    /** As {@link #isGroupDirectory(Path)} on {@code disk}. */
+    public static boolean isGroupDirectory(final Disk disk, final Path directory)
+    {
+        return disk.isRegularFile(LogConfig.directoryHeaderFile(directory)) ||
+            disk.isDirectory(LogConfig.logDirectory(directory));
     }
 
     /**
@@ -180,9 +187,10 @@ public final class LogInspector
      * The verdict a start of this cluster's member reaches on its group directory (which need not exist): one look,
      * nothing written. For {@link DurableLog#open}, the only writer of the directory, which is not running yet.
      */
-    static RecoveryVerdict judge(final Path groupDirectory, final int groupId, final int clusterId, final int memberId)
+    static RecoveryVerdict judge(
+        final Disk disk, final Path groupDirectory, final int groupId, final int clusterId, final int memberId)
     {
-        return new LogInspector(groupDirectory, groupId, true, clusterId, memberId).look(null).verdict();
+        return new LogInspector(disk, groupDirectory, groupId, true, clusterId, memberId).look(null).verdict();
     }
 
     /**
@@ -196,8 +204,15 @@ public final class LogInspector
      */
     public static Report inspect(final Path groupDirectory, final int groupId, final SegmentScan.RecordVisitor visitor)
     {
+        return inspect(FileDisk.INSTANCE, groupDirectory, groupId, visitor);
+    }
+
+    /** As {@link #inspect(Path, int, SegmentScan.RecordVisitor)} on {@code disk}. */
+    public static Report inspect(
+        final Disk disk, final Path groupDirectory, final int groupId, final SegmentScan.RecordVisitor visitor)
+    {
         final LogInspector inspector = new LogInspector(
-            groupDirectory, groupId >= 0 ? groupId : guessGroupId(groupDirectory), false, 0, 0);
+            disk, groupDirectory, groupId >= 0 ? groupId : guessGroupId(disk, groupDirectory), false, 0, 0);
         final Report first = inspector.look(visitor);
         if (first.healthy())
         {
@@ -243,17 +258,17 @@ public final class LogInspector
         }
     }
 
-    private static int guessGroupId(final Path groupDirectory)
+    private static int guessGroupId(final Disk disk, final Path groupDirectory)
     {
         final Path name = groupDirectory.toAbsolutePath().normalize().getFileName();
         if (null != name && name.toString().matches("[0-9]{1,9}"))
         {
             return Integer.parseInt(name.toString());
         }
-        for (final Path file : listSegmentFiles(LogConfig.logDirectory(groupDirectory), new RecoveryVerdict.Facts(),
-            new ArrayList<>()))
+        for (final Path file : listSegmentFiles(disk, LogConfig.logDirectory(groupDirectory),
+            new RecoveryVerdict.Facts(), new ArrayList<>()))
         {
-            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+            try (DiskFile channel = disk.open(file, Disk.OpenMode.READ))
             {
                 final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(SegmentScan.HEADER_LENGTH));
                 channel.read(header.byteBuffer(), 0);
@@ -322,7 +337,7 @@ public final class LogInspector
     {
         final Path file = LogConfig.directoryHeaderFile(groupDirectory);
         facts.headerFile = file;
-        if (!Files.exists(file))
+        if (!disk.exists(file))
         {
             facts.headerMissing = true;
             defects.add(new Defect(file, 0, "the directory header is missing, so nothing says which cluster and " +
@@ -331,7 +346,7 @@ public final class LogInspector
         }
         try
         {
-            facts.header = DirectoryHeaderFile.read(file);
+            facts.header = DirectoryHeaderFile.read(disk, file);
             return facts.header;
         }
         catch (final ForeignDirectoryException ex)
@@ -352,7 +367,7 @@ public final class LogInspector
     {
         final Path file = LogConfig.hardStateFile(groupDirectory);
         facts.hardStateFile = file;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        try (DiskFile channel = disk.open(file, Disk.OpenMode.READ))
         {
             final HardStateSlots slots = HardStateFile.read(channel);
             facts.hardState = slots;
@@ -375,14 +390,14 @@ public final class LogInspector
     {
         final Path directory = LogConfig.snapshotDirectory(groupDirectory);
         final List<SnapshotReport> reports = new ArrayList<>();
-        if (!Files.isDirectory(directory))
+        if (!disk.isDirectory(directory))
         {
             return reports;
         }
         final List<Path> files;
         try
         {
-            files = SnapshotStore.snapshotFilesNewestFirst(directory);
+            files = SnapshotStore.snapshotFilesNewestFirst(disk, directory);
         }
         catch (final UncheckedIOException ex)
         {
@@ -398,7 +413,7 @@ public final class LogInspector
             final StringBuilder problem = new StringBuilder();
             try
             {
-                final Snapshot snapshot = Snapshot.load(file, groupId, problem);
+                final Snapshot snapshot = Snapshot.load(disk, file, groupId, problem);
                 if (null != snapshot)
                 {
                     reports.add(new SnapshotReport(file, snapshot.index(), snapshot.term(), snapshot.length(),
@@ -427,11 +442,11 @@ public final class LogInspector
     {
         final Path directory = LogConfig.logDirectory(groupDirectory);
         final List<SegmentReport> reports = new ArrayList<>();
-        if (!Files.isDirectory(directory))
+        if (!disk.isDirectory(directory))
         {
             return reports;
         }
-        final List<Path> files = listSegmentFiles(directory, facts, defects);
+        final List<Path> files = listSegmentFiles(disk, directory, facts, defects);
         final SegmentScan.Outcome outcome = new SegmentScan.Outcome();
         long previousTerm = 0;
         SegmentReport previous = null;
@@ -467,16 +482,16 @@ public final class LogInspector
 
     /** The segment files in index order; anything else but temporary files is refused, as recovery does. */
     private static List<Path> listSegmentFiles(
-        final Path directory, final RecoveryVerdict.Facts facts, final List<Defect> defects)
+        final Disk disk, final Path directory, final RecoveryVerdict.Facts facts, final List<Defect> defects)
     {
         final List<Path> files = new ArrayList<>();
-        if (!Files.isDirectory(directory))
+        if (!disk.isDirectory(directory))
         {
             return files;
         }
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory))
+        try
         {
-            for (final Path file : stream)
+            for (final Path file : disk.list(directory, "*"))
             {
                 if (file.getFileName().toString().endsWith(".tmp"))
                 {
@@ -515,7 +530,7 @@ public final class LogInspector
         final List<Defect> defects)
     {
         final long baseIndex = DurableLog.baseIndexOf(file);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        try (DiskFile channel = disk.open(file, Disk.OpenMode.READ))
         {
             final long fileLength = channel.size();
             final UnsafeBuffer header = new UnsafeBuffer(ByteBuffer.allocateDirect(SegmentScan.HEADER_LENGTH));
@@ -543,10 +558,10 @@ public final class LogInspector
             final SegmentWalk walk = new SegmentWalk(visitor);
             if (fileLength >= capacity)
             {
-                final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, capacity);
+                final MappedRegion mapped = channel.map(false, 0, capacity);
                 try
                 {
-                    SegmentScan.walk(new UnsafeBuffer(mapped), capacity, baseIndex, previousTerm, lastSegment, walk,
+                    SegmentScan.walk(mapped.buffer(), capacity, baseIndex, previousTerm, lastSegment, walk,
                         outcome);
                 }
                 catch (final InternalError ex)
@@ -558,7 +573,7 @@ public final class LogInspector
                 }
                 finally
                 {
-                    IoUtil.unmap(mapped);
+                    mapped.unmap();
                 }
             }
             else
@@ -623,7 +638,7 @@ public final class LogInspector
         }
     }
 
-    private static void readFully(final FileChannel channel, final ByteBuffer bytes, final long position)
+    private static void readFully(final DiskFile channel, final ByteBuffer bytes, final long position)
         throws IOException
     {
         long at = position;

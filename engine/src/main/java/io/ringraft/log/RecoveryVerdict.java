@@ -355,6 +355,17 @@ public final class RecoveryVerdict
         final long snapshotIndex = f.snapshotIndex;
         final long snapshotTerm = f.snapshotTerm;
 
+        // A segment the newest valid snapshot covers whole (the next one starts at or below its index + 1) is what an
+        // interrupted compaction left: it deletes such segments and a crash may keep any of them, in any order, so a
+        // gap among them is no loss. They go, as the compaction meant.
+        int covered = 0;
+        while (covered + 1 < segments.size() && segments.get(covered + 1).baseIndex() <= snapshotIndex + 1)
+        {
+            b.discarded.add(segments.get(covered).file());
+            covered++;
+        }
+        final List<LogInspector.SegmentReport> remaining = segments.subList(covered, segments.size());
+
         // ---- the intact prefix of the log: where the valid records of consecutive segments end
         int kept = 0;
         Path cutFile = null;
@@ -363,9 +374,9 @@ public final class RecoveryVerdict
         long end = snapshotIndex;
         Path endFile = null;
         long endOffset = 0;
-        if (!segments.isEmpty() && null != segments.get(0).end() && segments.get(0).baseIndex() > snapshotIndex + 1)
+        if (!remaining.isEmpty() && null != remaining.get(0).end() && remaining.get(0).baseIndex() > snapshotIndex + 1)
         {
-            final LogInspector.SegmentReport first = segments.get(0);
+            final LogInspector.SegmentReport first = remaining.get(0);
             cutFile = first.file();
             cutProblem = "the log starts at index " + first.baseIndex() + " but the newest valid snapshot covers " +
                 "indexes up to " + snapshotIndex + ", so indexes " + (snapshotIndex + 1) + ".." +
@@ -373,9 +384,9 @@ public final class RecoveryVerdict
         }
         else
         {
-            for (int i = 0; i < segments.size(); i++)
+            for (int i = 0; i < remaining.size(); i++)
             {
-                final LogInspector.SegmentReport segment = segments.get(i);
+                final LogInspector.SegmentReport segment = remaining.get(i);
                 if (null == segment.end())
                 {
                     cutFile = segment.file();
@@ -383,9 +394,9 @@ public final class RecoveryVerdict
                         segment.baseIndex() + " on are lost";
                     break;
                 }
-                if (i > 0 && segment.baseIndex() != segments.get(i - 1).lastIndex() + 1)
+                if (i > 0 && segment.baseIndex() != remaining.get(i - 1).lastIndex() + 1)
                 {
-                    final LogInspector.SegmentReport previous = segments.get(i - 1);
+                    final LogInspector.SegmentReport previous = remaining.get(i - 1);
                     cutFile = segment.file();
                     cutProblem = "segment starts at index " + segment.baseIndex() + " but the previous segment " +
                         previous.file().getFileName() + " ends at index " + previous.lastIndex() + ", so the " +
@@ -410,24 +421,24 @@ public final class RecoveryVerdict
         }
         for (int i = 0; i < kept; i++)
         {
-            b.keptSegments.add(segments.get(i).file());
+            b.keptSegments.add(remaining.get(i).file());
         }
         final List<Path> after = new ArrayList<>();
-        for (int i = kept; i < segments.size(); i++)
+        for (int i = kept; i < remaining.size(); i++)
         {
-            after.add(segments.get(i).file());
+            after.add(remaining.get(i).file());
         }
 
         // ---- the snapshot: the log must continue it, or it was left by an interrupted install
         long lastIndex;
         boolean superseded = false;
         boolean discard = false;
-        if (kept > 0 && snapshotIndex >= segments.get(0).baseIndex() &&
-            (end < snapshotIndex || termAt(segments, kept, snapshotIndex) != snapshotTerm))
+        if (kept > 0 && snapshotIndex >= remaining.get(0).baseIndex() &&
+            (end < snapshotIndex || termAt(remaining, kept, snapshotIndex) != snapshotTerm))
         {
             // Only an interrupted installSnapshot leaves this: the snapshot was durable before the old segments went.
             // Entries the log holds from a conflicting term at the snapshot's index were replaced by the leader's.
-            final long termThere = end >= snapshotIndex ? termAt(segments, kept, snapshotIndex) : -1;
+            final long termThere = end >= snapshotIndex ? termAt(remaining, kept, snapshotIndex) : -1;
             superseded = termThere >= 0 && termThere != snapshotTerm;
             discard = true;
             lastIndex = snapshotIndex;
@@ -439,7 +450,7 @@ public final class RecoveryVerdict
         {
             lastIndex = Math.max(end, snapshotIndex);
         }
-        final long lastTerm = discard || end <= snapshotIndex ? snapshotTerm : termAt(segments, kept, end);
+        final long lastTerm = discard || end <= snapshotIndex ? snapshotTerm : termAt(remaining, kept, end);
 
         // ---- the hard state
         String hardStateProblem = null;
@@ -519,7 +530,7 @@ public final class RecoveryVerdict
             {
                 b.problem += "; and " + hardStateText;
             }
-            if (missingSynced && kept > 0 && !discard && segments.get(kept - 1).file().equals(cutFile))
+            if (missingSynced && kept > 0 && !discard && remaining.get(kept - 1).file().equals(cutFile))
             {
                 // The start zeroes what follows the intact prefix in this segment: a copy keeps it as found.
                 b.copiedToQuarantine.add(cutFile);

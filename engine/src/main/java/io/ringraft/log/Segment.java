@@ -8,13 +8,8 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -64,12 +59,13 @@ final class Segment
      */
     static final int TRUNCATION_MARKER = -1;
 
+    private final Disk disk;
     private final Path file;
     private final long baseIndex;
     private final int capacity;
-    private final FileChannel channel;
+    private final DiskFile channel;
     private final UnsafeBuffer buffer;
-    private final MappedByteBuffer mapped;
+    private final MappedRegion mapped;
     /** False once the segment held a truncation marker: entries of higher indexes may lie after it. */
     private boolean recyclable = true;
     private boolean released;
@@ -84,26 +80,29 @@ final class Segment
     private int dirtyFrom = Integer.MAX_VALUE;
     private int dirtyTo;
 
-    private Segment(final Path file, final long baseIndex, final int capacity, final FileChannel channel)
+    private Segment(
+        final Disk disk, final Path file, final long baseIndex, final int capacity, final DiskFile channel)
         throws IOException
     {
-        this(file, baseIndex, capacity, channel, channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity), new int[64]);
+        this(disk, file, baseIndex, capacity, channel, channel.map(true, 0, capacity), new int[64]);
     }
 
     private Segment(
+        final Disk disk,
         final Path file,
         final long baseIndex,
         final int capacity,
-        final FileChannel channel,
-        final MappedByteBuffer mapped,
+        final DiskFile channel,
+        final MappedRegion mapped,
         final int[] positions)
     {
+        this.disk = disk;
         this.file = file;
         this.baseIndex = baseIndex;
         this.capacity = capacity;
         this.channel = channel;
         this.mapped = mapped;
-        this.buffer = new UnsafeBuffer(mapped);
+        this.buffer = mapped.buffer();
         this.positions = positions;
         this.lastIndex = baseIndex - 1;
     }
@@ -129,19 +128,17 @@ final class Segment
      * so a crash never leaves a segment with a torn header.
      */
     static Segment create(
+        final Disk disk,
         final Path directory, final int groupId, final long baseIndex, final int length, final boolean durable)
     {
         final Path file = directory.resolve(fileName(baseIndex));
         final Path temp = directory.resolve(fileName(baseIndex) + ".tmp");
         try
         {
-            try (RandomAccessFile raf = new RandomAccessFile(temp.toFile(), "rw"))
-            {
-                raf.setLength(0);
-                raf.setLength(length);
-            }
-            final FileChannel channel = FileChannel.open(temp, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            return new Segment(file, baseIndex, length, channel).publish(temp, groupId, durable);
+            final DiskFile channel = disk.open(temp, Disk.OpenMode.CREATE);
+            channel.setLength(0);
+            channel.setLength(length);
+            return new Segment(disk, file, baseIndex, length, channel).publish(temp, groupId, durable);
         }
         catch (final IOException ex)
         {
@@ -158,7 +155,7 @@ final class Segment
         final Path file = released.file.resolveSibling(fileName(baseIndex));
         try
         {
-            return new Segment(file, baseIndex, released.capacity, released.channel, released.mapped,
+            return new Segment(released.disk, file, baseIndex, released.capacity, released.channel, released.mapped,
                 released.positions).publish(released.releasedFile(), groupId, durable);
         }
         catch (final IOException ex)
@@ -186,24 +183,24 @@ final class Segment
         {
             mapped.force(0, HEADER_LENGTH + RecordFrame.LENGTH);
         }
-        DurableFiles.moveAtomically(source, file);
+        DurableFiles.moveAtomically(disk, source, file);
         if (durable)
         {
-            DurableFiles.fsyncDirectory(file.getParent());
+            DurableFiles.fsyncDirectory(disk, file.getParent());
         }
         return this;
     }
 
     /** Maps an existing segment and checks its header; {@link #recover} then scans its records. */
-    static Segment open(final Path file, final long baseIndexFromName, final int groupId)
+    static Segment open(final Disk disk, final Path file, final long baseIndexFromName, final int groupId)
     {
         try
         {
-            final long fileLength = Files.size(file);
+            final long fileLength = disk.size(file);
             final UnsafeBuffer header = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(HEADER_LENGTH));
             if (fileLength >= HEADER_LENGTH)
             {
-                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+                try (DiskFile channel = disk.open(file, Disk.OpenMode.READ))
                 {
                     channel.read(header.byteBuffer(), 0);
                 }
@@ -215,16 +212,21 @@ final class Segment
                 throw problem;
             }
             final long length = SegmentScan.segmentLength(header);
-            if (fileLength < length)
+            final DiskFile channel = disk.open(file, Disk.OpenMode.READ_WRITE);
+            try
             {
-                // A file cut short (e.g. copied partially): what is missing reads as zeros, i.e. as a torn tail.
-                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+                if (fileLength < length)
                 {
-                    raf.setLength(length);
+                    // A file cut short (e.g. copied partially): what is missing reads as zeros, i.e. as a torn tail.
+                    channel.setLength(length);
                 }
+                return new Segment(disk, file, baseIndexFromName, (int)length, channel);
             }
-            final FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            return new Segment(file, baseIndexFromName, (int)length, channel);
+            catch (final IOException | RuntimeException ex)
+            {
+                channel.close();
+                throw ex;
+            }
         }
         catch (final IOException ex)
         {
@@ -525,7 +527,7 @@ final class Segment
     /** Releases the mapping, and with it the disk space of a deleted file. No reader may use it afterwards. */
     void unmap()
     {
-        org.agrona.IoUtil.unmap(mapped);
+        mapped.unmap();
     }
 
     /**
@@ -545,7 +547,7 @@ final class Segment
     {
         try
         {
-            Files.move(file, releasedFile());
+            disk.moveAtomically(file, releasedFile());
             released = true;
         }
         catch (final IOException ex)
@@ -571,7 +573,7 @@ final class Segment
         unmap();
         try
         {
-            Files.deleteIfExists(releasedFile());
+            disk.deleteIfExists(releasedFile());
         }
         catch (final IOException ex)
         {
@@ -584,7 +586,7 @@ final class Segment
         close();
         try
         {
-            Files.deleteIfExists(file);
+            disk.deleteIfExists(file);
         }
         catch (final IOException ex)
         {

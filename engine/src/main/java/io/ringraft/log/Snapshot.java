@@ -12,11 +12,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
@@ -70,9 +66,9 @@ public final class Snapshot implements SnapshotSource
      *
      * @return the snapshot, or null with the reason appended to {@code problem}.
      */
-    static Snapshot load(final Path file, final int groupId, final StringBuilder problem)
+    static Snapshot load(final Disk disk, final Path file, final int groupId, final StringBuilder problem)
     {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        try (DiskFile channel = disk.open(file, Disk.OpenMode.READ))
         {
             final long fileLength = channel.size();
             if (fileLength < RecordFrame.LENGTH + METADATA_MIN_LENGTH || fileLength > Integer.MAX_VALUE)
@@ -80,8 +76,8 @@ public final class Snapshot implements SnapshotSource
                 problem.append("file length ").append(fileLength).append(" is impossible");
                 return null;
             }
-            final MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, fileLength);
-            final UnsafeBuffer buffer = new UnsafeBuffer(mapped);
+            final MappedRegion mapped = channel.map(false, 0, (int)fileLength);
+            final UnsafeBuffer buffer = mapped.buffer();
             final int metadataLength = RecordFrame.validate(
                 buffer, 0, (int)fileLength, SnapshotMetadataEncoder.TEMPLATE_ID, METADATA_MIN_LENGTH);
             if (metadataLength < 0)
@@ -106,7 +102,7 @@ public final class Snapshot implements SnapshotSource
                 return null;
             }
             final CRC32C crc = new CRC32C();
-            crc.update(mapped.duplicate().position(dataOffset));
+            crc.update(mapped.byteBuffer().position(dataOffset));
             if ((int)crc.getValue() != metadata.dataChecksum())
             {
                 problem.append("data CRC32C mismatch");

@@ -13,11 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -37,29 +33,33 @@ public final class SnapshotStore implements SnapshotSource
     static final int RETAINED = 2;
     private static final String TEMP_SUFFIX = ".tmp";
 
+    private final Disk disk;
     private final Path directory;
     private final int groupId;
     private final boolean durable;
     private final System.Logger logger;
     private volatile Snapshot newest = Snapshot.NONE;
 
-    private SnapshotStore(final Path directory, final int groupId, final boolean durable, final System.Logger logger)
+    private SnapshotStore(
+        final Disk disk, final Path directory, final int groupId, final boolean durable, final System.Logger logger)
     {
+        this.disk = disk;
         this.directory = directory;
         this.groupId = groupId;
         this.durable = durable;
         this.logger = logger;
     }
 
-    static SnapshotStore open(final Path directory, final int groupId, final boolean durable, final System.Logger logger)
+    static SnapshotStore open(
+        final Disk disk, final Path directory, final int groupId, final boolean durable, final System.Logger logger)
     {
-        DurableFiles.createDirectories(directory);
-        final SnapshotStore store = new SnapshotStore(directory, groupId, durable, logger);
+        DurableFiles.createDirectories(disk, directory);
+        final SnapshotStore store = new SnapshotStore(disk, directory, groupId, durable, logger);
         store.deleteTemporaryFiles();
-        for (final Path file : snapshotFilesNewestFirst(directory))
+        for (final Path file : snapshotFilesNewestFirst(disk, directory))
         {
             final StringBuilder problem = new StringBuilder();
-            final Snapshot snapshot = Snapshot.load(file, groupId, problem);
+            final Snapshot snapshot = Snapshot.load(disk, file, groupId, problem);
             if (null != snapshot)
             {
                 store.newest = snapshot;
@@ -129,12 +129,12 @@ public final class SnapshotStore implements SnapshotSource
     }
 
     /** The snapshot files of {@code directory}, newest first; read-only. */
-    static List<Path> snapshotFilesNewestFirst(final Path directory)
+    static List<Path> snapshotFilesNewestFirst(final Disk disk, final Path directory)
     {
-        final List<Path> files = new ArrayList<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + Snapshot.SUFFIX))
+        final List<Path> files;
+        try
         {
-            stream.forEach(files::add);
+            files = new ArrayList<>(disk.list(directory, "*" + Snapshot.SUFFIX));
         }
         catch (final IOException ex)
         {
@@ -147,11 +147,11 @@ public final class SnapshotStore implements SnapshotSource
 
     private void deleteTemporaryFiles()
     {
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(directory, "*" + TEMP_SUFFIX))
+        try
         {
-            for (final Path file : stream)
+            for (final Path file : disk.list(directory, "*" + TEMP_SUFFIX))
             {
-                Files.delete(file);
+                disk.delete(file);
             }
         }
         catch (final IOException ex)
@@ -164,7 +164,7 @@ public final class SnapshotStore implements SnapshotSource
     private void prune(final Snapshot kept, final Snapshot previous)
     {
         int retained = 0;
-        for (final Path file : snapshotFilesNewestFirst(directory))
+        for (final Path file : snapshotFilesNewestFirst(disk, directory))
         {
             final boolean keep = retained < RETAINED &&
                 (file.equals(kept.file()) || (null != previous.file() && file.equals(previous.file())));
@@ -175,7 +175,7 @@ public final class SnapshotStore implements SnapshotSource
             }
             try
             {
-                Files.deleteIfExists(file);
+                disk.deleteIfExists(file);
             }
             catch (final IOException ex)
             {
@@ -193,7 +193,7 @@ public final class SnapshotStore implements SnapshotSource
         private final long term;
         private final Path temp;
         private final Path target;
-        private final FileChannel channel;
+        private final DiskFile channel;
         private final UnsafeBuffer header;
         private final int metadataLength;
         private final ByteBuffer staging = ByteBuffer.allocateDirect(STAGING_LENGTH);
@@ -224,8 +224,7 @@ public final class SnapshotStore implements SnapshotSource
                 .putMembership(membershipBuffer, 0, membershipLength);
             try
             {
-                channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
+                channel = disk.open(temp, Disk.OpenMode.CREATE_TRUNCATE);
             }
             catch (final IOException ex)
             {
@@ -286,7 +285,7 @@ public final class SnapshotStore implements SnapshotSource
                     channel.force(true);
                 }
                 channel.close();
-                DurableFiles.moveAtomically(temp, target);
+                DurableFiles.moveAtomically(disk, temp, target);
             }
             catch (final IOException ex)
             {
@@ -294,11 +293,11 @@ public final class SnapshotStore implements SnapshotSource
             }
             if (durable)
             {
-                DurableFiles.fsyncDirectory(directory);
+                DurableFiles.fsyncDirectory(disk, directory);
             }
             done = true;
             final StringBuilder problem = new StringBuilder();
-            final Snapshot snapshot = Snapshot.load(target, groupId, problem);
+            final Snapshot snapshot = Snapshot.load(disk, target, groupId, problem);
             if (null == snapshot)
             {
                 throw new IllegalStateException("snapshot " + target + " does not verify right after writing: " +
@@ -323,7 +322,7 @@ public final class SnapshotStore implements SnapshotSource
                 try
                 {
                     channel.close();
-                    Files.deleteIfExists(temp);
+                    disk.deleteIfExists(temp);
                 }
                 catch (final IOException ex)
                 {

@@ -1,6 +1,8 @@
 package io.ringraft.pipeline;
 
+import io.ringraft.log.Disk;
 import io.ringraft.log.DurableLog;
+import io.ringraft.log.FileDisk;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.log.LogConfig;
 import org.agrona.DirectBuffer;
@@ -32,6 +34,16 @@ public final class DurableLogStorage implements GroupStorage
     public static GroupStorageFactory factory(
         final int clusterId, final int memberId, final FsyncPolicy fsyncPolicy, final int segmentLength)
     {
+        return factory(clusterId, memberId, fsyncPolicy, segmentLength, FileDisk.INSTANCE);
+    }
+
+    /**
+     * As {@link #factory(int, int, FsyncPolicy, int)} with the files on {@code disk}, e.g. a simulated one: the
+     * data directory the node passes is then a name on that disk.
+     */
+    public static GroupStorageFactory factory(
+        final int clusterId, final int memberId, final FsyncPolicy fsyncPolicy, final int segmentLength, final Disk disk)
+    {
         return (groupId, dataDir) -> new DurableLogStorage(DurableLog.open(new LogConfig()
             .dataDirectory(dataDir)
             .clusterId(clusterId)
@@ -39,6 +51,7 @@ public final class DurableLogStorage implements GroupStorage
             .groupId(groupId)
             .fsyncPolicy(fsyncPolicy)
             .segmentLength(segmentLength)
+            .disk(disk)
             .conclude()));
     }
 

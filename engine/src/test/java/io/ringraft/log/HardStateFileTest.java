@@ -6,9 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,7 +21,7 @@ class HardStateFileTest
     void roundTripsTheLatestState()
     {
         final Path file = dir.resolve("hardstate");
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             assertThat(hardState.current()).isEqualTo(HardState.INITIAL);
             hardState.save(new HardState(1, 3, 0));
@@ -31,7 +29,7 @@ class HardStateFileTest
             hardState.save(new HardState(2, 1, 9));
             hardState.sync(9, 2, NO_REPAIR, 9, true);
         }
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             assertThat(hardState.current()).isEqualTo(new HardState(2, 1, 9));
             assertThat(hardState.syncedIndex()).isEqualTo(9);
@@ -43,7 +41,7 @@ class HardStateFileTest
     void aSlotIsWrittenForANewTermOrVoteOrWatermarkAndTheCommitOnlyGoesWithOneOrAtACleanStop()
     {
         final Path file = dir.resolve("hardstate");
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             hardState.save(new HardState(2, 1, 5));
             assertThat(hardState.sync(5, 2, NO_REPAIR, 5, true)).isTrue();
@@ -76,7 +74,7 @@ class HardStateFileTest
     void theCommitWrittenNeverPassesTheDurableEndGiven()
     {
         final Path file = dir.resolve("hardstate");
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             hardState.save(new HardState(2, 1, 30));
             hardState.sync(25, 2, NO_REPAIR, 25, true);
@@ -91,7 +89,7 @@ class HardStateFileTest
 
     private static HardStateSlots slots(final Path file)
     {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        try (DiskFile channel = FileDisk.INSTANCE.open(file, Disk.OpenMode.READ))
         {
             return HardStateFile.read(channel);
         }
@@ -105,7 +103,7 @@ class HardStateFileTest
     void aTornWriteOfTheNewestSlotFallsBackToThePreviousStateAndItsLowerWatermark() throws IOException
     {
         final Path file = dir.resolve("hardstate");
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             hardState.save(new HardState(4, 2, 10));
             hardState.sync(10, 4, NO_REPAIR, 10, true);
@@ -121,14 +119,14 @@ class HardStateFileTest
         assertThat(torn.validSlots()).isEqualTo(1);
         assertThat(torn.damagedSlots()).isEqualTo(1);
         assertThat(torn.syncedIndex()).as("the older slot's watermark: as true, only lower").isEqualTo(10);
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             assertThat(hardState.current()).isEqualTo(new HardState(4, 2, 10));
             // Writing again goes over the torn slot and wins on the next start.
             hardState.save(new HardState(6, 1, 12));
             hardState.sync(12, 6, NO_REPAIR, 12, true);
         }
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             assertThat(hardState.current()).isEqualTo(new HardState(6, 1, 12));
             assertThat(hardState.syncedIndex()).isEqualTo(12);
@@ -145,7 +143,7 @@ class HardStateFileTest
             raf.write(new byte[]{ 9, 9, 9 });
         }
         assertThat(slots(file).neverWritten()).isTrue();
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             assertThat(hardState.current()).isEqualTo(HardState.INITIAL);
         }
@@ -155,7 +153,7 @@ class HardStateFileTest
     void twoDamagedSlotsRefuseToOpenTheFileAlone() throws IOException
     {
         final Path file = dir.resolve("hardstate");
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             hardState.save(new HardState(4, 2, 10));
             hardState.sync(10, 4, NO_REPAIR, 10, true);
@@ -169,7 +167,7 @@ class HardStateFileTest
             raf.seek(HardStateFile.SLOT_SPACING + 20);
             raf.write(0x7F);
         }
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HardStateFile.open(file))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> HardStateFile.open(FileDisk.INSTANCE, file))
             .isInstanceOf(CorruptLogException.class)
             .hasMessageContaining(file.toString())
             .hasMessageContaining("both hard state slots are damaged");
@@ -179,7 +177,7 @@ class HardStateFileTest
     void aWrittenFileHasBothSlotsLengthSoAShorterOneIsTruncated() throws IOException
     {
         final Path file = dir.resolve("hardstate");
-        try (HardStateFile hardState = HardStateFile.open(file))
+        try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             hardState.save(new HardState(1, 1, 0));
             hardState.sync(0, 0, NO_REPAIR, 0, true);

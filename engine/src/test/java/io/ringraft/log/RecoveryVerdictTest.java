@@ -237,7 +237,7 @@ class RecoveryVerdictTest
 
     private HardStateSlots slots()
     {
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(hardStateFile()))
+        try (DiskFile channel = FileDisk.INSTANCE.open(hardStateFile(), Disk.OpenMode.READ))
         {
             return HardStateFile.read(channel);
         }

@@ -29,7 +29,7 @@ class SnapshotStoreTest
     @Test
     void writesReadsAndKeepsOnlyTheNewestTwo()
     {
-        final SnapshotStore store = SnapshotStore.open(dir, 3, true, System.getLogger("test"));
+        final SnapshotStore store = SnapshotStore.open(FileDisk.INSTANCE, dir, 3, true, System.getLogger("test"));
         assertThat(store.index()).isZero();
         assertThat(store.length()).isZero();
         for (int i = 1; i <= 4; i++)
@@ -43,7 +43,7 @@ class SnapshotStoreTest
         assertThat(store.membership()).isEqualTo(MEMBERS);
         assertThat(readData(store)).isEqualTo(payload(4, 1, 200_000));
 
-        final SnapshotStore reopened = SnapshotStore.open(dir, 3, true, System.getLogger("test"));
+        final SnapshotStore reopened = SnapshotStore.open(FileDisk.INSTANCE, dir, 3, true, System.getLogger("test"));
         assertThat(reopened.index()).isEqualTo(400);
         assertThat(reopened.membership()).isEqualTo(MEMBERS);
         assertThat(readData(reopened)).isEqualTo(payload(4, 1, 200_000));
@@ -52,14 +52,14 @@ class SnapshotStoreTest
     @Test
     void aDamagedNewestSnapshotIsSkippedForThePreviousOne() throws IOException
     {
-        final SnapshotStore store = SnapshotStore.open(dir, 3, true, System.getLogger("test"));
+        final SnapshotStore store = SnapshotStore.open(FileDisk.INSTANCE, dir, 3, true, System.getLogger("test"));
         final byte[] older = payload(1, 1, 5000);
         final byte[] newer = payload(2, 1, 5000);
         store.write(100, 1, MEMBERS, new UnsafeBuffer(older), 0, older.length);
         store.write(200, 2, MEMBERS, new UnsafeBuffer(newer), 0, newer.length);
         final Path newest = store.newest().file();
         LogFixtures.flipBits(newest, Files.size(newest) - 1, 1);
-        final SnapshotStore reopened = SnapshotStore.open(dir, 3, true, System.getLogger("test"));
+        final SnapshotStore reopened = SnapshotStore.open(FileDisk.INSTANCE, dir, 3, true, System.getLogger("test"));
         assertThat(reopened.index()).isEqualTo(100);
         assertThat(readData(reopened)).isEqualTo(older);
     }
@@ -67,7 +67,7 @@ class SnapshotStoreTest
     @Test
     void anUnfinishedSnapshotLeavesNoTrace()
     {
-        final SnapshotStore store = SnapshotStore.open(dir, 3, true, System.getLogger("test"));
+        final SnapshotStore store = SnapshotStore.open(FileDisk.INSTANCE, dir, 3, true, System.getLogger("test"));
         try (SnapshotStore.Writer writer = store.writer(100, 1, MEMBERS))
         {
             writer.append(new UnsafeBuffer(new byte[100]), 0, 100);
