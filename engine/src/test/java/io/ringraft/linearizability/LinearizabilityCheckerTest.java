@@ -165,6 +165,32 @@ class LinearizabilityCheckerTest
     }
 
     @Test
+    void rejectsOneTimedOutPutTakingEffectTwice()
+    {
+        history.put(1, K, bytes("a")).timedOut();
+        history.get(2, K).okGet(bytes("a"));
+        complete(history.put(2, K, bytes("b")));
+        history.get(2, K).okGet(bytes("b"));
+        history.get(2, K).okGet(bytes("a"));
+
+        assertThat(check().verdict()).isEqualTo(CheckResult.Verdict.NOT_LINEARIZABLE);
+    }
+
+    @Test
+    void acceptsTwoTimedOutAttemptsOfOnePutTakingEffectOneAfterTheOther()
+    {
+        // A client that retries a timed-out put sends the same command twice; each copy may commit, the second late.
+        history.put(1, K, bytes("a")).timedOut();
+        history.put(1, K, bytes("a")).timedOut();
+        history.get(2, K).okGet(bytes("a"));
+        complete(history.put(2, K, bytes("b")));
+        history.get(2, K).okGet(bytes("b"));
+        history.get(2, K).okGet(bytes("a"));
+
+        assertThat(check().isLinearizable()).isTrue();
+    }
+
+    @Test
     void ignoresFailedOperations()
     {
         complete(history.put(1, K, bytes("a")));

@@ -24,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
-/** The real {@link DurableLog} over a {@link SimDisk}: what was forced before a crash is there after it, or reported. */
+/**
+ * The real {@link DurableLog} over a {@link SimDisk}: what was forced before a crash is there after it, or reported.
+ */
 class SimDiskDurableLogTest
 {
     private static final Path DATA = Path.of("/sim/m1");
@@ -344,8 +346,8 @@ class SimDiskDurableLogTest
                         final long index = forced - random.nextInt(30);
                         final byte[] data = new byte[1 + random.nextInt(3000)];
                         random.nextBytes(data);
-                        log.snapshots().write(index, history.termOf(index), Membership.ofVoters(1), new UnsafeBuffer(data),
-                            0, data.length);
+                        log.snapshots().write(index, history.termOf(index), Membership.ofVoters(1),
+                            new UnsafeBuffer(data), 0, data.length);
                         log.compactPrefix(index);
                         snapshot = index;
                         trace.append(" snapshot+compact ").append(index);
@@ -372,9 +374,7 @@ class SimDiskDurableLogTest
             }
             if (crash)
             {
-                if (Boolean.getBoolean("debugsim")) { System.out.println("BEFORE CRASH " + log + " files " + disk.files() + " " + disk); }
                 disk.crash();
-                if (Boolean.getBoolean("debugsim")) { System.out.println("AFTER CRASH files " + disk.files()); }
                 disk.forceFailureRate(0);
                 crashes++;
                 trace.append(" crash");
@@ -402,7 +402,7 @@ class SimDiskDurableLogTest
                     assertThat(repair).as("seed " + seed + ": repair without damage" + trace).isFalse();
                 }
                 final long wrong = history.firstWrong(log, Math.min(forced, log.lastIndex()));
-                // A damaged snapshot is skipped; no loss while the log still holds the entries it covered (checked here).
+                // A damaged snapshot is skipped: no loss while the log still holds the entries it covered (checked).
                 if ((wrong >= 0 || log.lastIndex() < forced) && !repair)
                 {
                     fail("seed " + seed + ": forced through " + forced + " (snapshot " + snapshot + "), recovered " +
