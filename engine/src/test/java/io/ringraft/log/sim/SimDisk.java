@@ -65,6 +65,7 @@ public final class SimDisk implements Disk
     private final PathMatcher all = FileSystems.getDefault().getPathMatcher("glob:*");
     private int failingForces;
     private double forceFailureRate;
+    private boolean ignoringForces;
     private boolean tearAtAnyByte;
     private long bytesWritten;
     private long bytesForced;
@@ -101,6 +102,17 @@ public final class SimDisk implements Disk
     }
 
     /** Each force or directory fsync fails with this probability (drawn from the disk's random). */
+    /**
+     * A disk whose volatile write cache ignores flushes: every force of file content succeeds and makes nothing
+     * durable (directory fsyncs still work). A system on it acknowledges writes a crash then loses: the effect of
+     * acknowledging before the fsync, for a simulator's planted bug.
+     */
+    public SimDisk ignoreForces(final boolean ignore)
+    {
+        ignoringForces = ignore;
+        return this;
+    }
+
     public SimDisk forceFailureRate(final double rate)
     {
         forceFailureRate = rate;
@@ -590,6 +602,10 @@ public final class SimDisk implements Disk
                     }
                 }
                 throw ex;
+            }
+            if (ignoringForces)
+            {
+                return;
             }
             ensureCapacity(length);
             for (int page = firstPage; page < endPage; page++)

@@ -1,0 +1,645 @@
+package io.ringraft.daemon.sim;
+
+import io.ringraft.daemon.kv.KvCommands;
+import io.ringraft.linearizability.CheckResult;
+import io.ringraft.linearizability.History;
+import io.ringraft.linearizability.LinearizabilityChecker;
+import io.ringraft.transport.sim.SimNetwork;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.CachedEpochClock;
+import org.agrona.concurrent.CachedNanoClock;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One seed of the whole-node simulation: real members (pipeline stages, durable log with its recovery, KV state
+ * machine) on a simulated disk and network, run on this one thread in an order drawn from the seed. A fault phase
+ * (partitions, loss, duplication, corruption, crashes, damaged disks, slow and stalled disks, failing fsync,
+ * leadership transfers) is followed by a calm phase in which every group must commit again and every member catch up.
+ * The properties ({@link Property}) are checked as the run goes (the {@link ApplyLedger} on every apply, election
+ * safety on every raft stage run) and at its end (replicas equal, the clients' history linearizable).
+ */
+final class NodeSimulation
+{
+    private static final long EPOCH_MS = 1_800_000_000_000L;
+    private static final int TIMELINE_EVENTS = 400;
+
+    private final SimSettings settings;
+    private final PlantedNodeBug bug;
+    private final Random random;
+    private final CachedNanoClock nanoClock = new CachedNanoClock();
+    private final CachedEpochClock epochClock = new CachedEpochClock();
+    private final SimNetwork network;
+    private final ApplyLedger ledger;
+    private final Timeline timeline = new Timeline(TIMELINE_EVENTS);
+    private final History history;
+    private final SimClients clients;
+    private final SimMember[] members;
+    private final int[] memberIds;
+    private final Long2LongHashMap[] leaderByTerm;
+    private final long[] restartAtNs;
+    private final long[] diskSlowUntilNs;
+    private final long[] diskStalledUntilNs;
+    private final long[] livenessWriteNs;
+    private final int damageVictim;
+    private long nowNs;
+    private long nextNemesisNs;
+    private boolean calm;
+    private long steps;
+
+    NodeSimulation(final SimSettings settings, final PlantedNodeBug bug, final Path countersRoot)
+    {
+        this.settings = settings;
+        this.bug = bug;
+        random = new Random(settings.seed());
+        memberIds = new int[settings.members()];
+        for (int i = 0; i < memberIds.length; i++)
+        {
+            memberIds[i] = i + 1;
+        }
+        network = new SimNetwork(new Random(random.nextLong()), memberIds)
+            .latency(50_000, 1_000_000)
+            .dropRate(settings.dropRate())
+            .duplicateRate(settings.duplicateRate())
+            .corruptRate(settings.corruptRate())
+            .longDelays(settings.longDelayRate(), 3 * settings.electionTicks() * settings.tickNs());
+        ledger = new ApplyLedger(settings.groups(), memberIds.length);
+        history = new History(() -> nowNs);
+        clients = new SimClients(settings, new Random(random.nextLong()), history, ledger, timeline);
+        members = new SimMember[memberIds.length];
+        for (int i = 0; i < members.length; i++)
+        {
+            members[i] = new SimMember(memberIds[i], memberIds, settings, network, nanoClock, epochClock, ledger,
+                countersRoot, bug, new Random(random.nextLong()));
+        }
+        leaderByTerm = new Long2LongHashMap[settings.groups()];
+        for (int g = 0; g < leaderByTerm.length; g++)
+        {
+            leaderByTerm[g] = new Long2LongHashMap(-1);
+        }
+        restartAtNs = new long[members.length];
+        java.util.Arrays.fill(restartAtNs, -1);
+        diskSlowUntilNs = new long[members.length];
+        diskStalledUntilNs = new long[members.length];
+        livenessWriteNs = new long[settings.groups()];
+        java.util.Arrays.fill(livenessWriteNs, -1);
+        damageVictim = settings.maxDamagedMembers() > 0 ? random.nextInt(members.length) : -1;
+    }
+
+    /** Runs the seed; the outcome holds the first property violated, if any, and the timeline before it. */
+    SimOutcome run()
+    {
+        try
+        {
+            clock(0);
+            for (final SimMember member : members)
+            {
+                member.start(timeline);
+            }
+            nextNemesisNs = nextNemesisDelay();
+            final long endNs = settings.faultPhaseNs() + settings.livenessBoundNs();
+            while (true)
+            {
+                step();
+                if (!calm && nowNs >= settings.faultPhaseNs())
+                {
+                    enterCalm();
+                }
+                if (calm && converged())
+                {
+                    break;
+                }
+                if (nowNs > endNs)
+                {
+                    throw new PropertyViolation(Property.LIVENESS, livenessReport());
+                }
+            }
+            checkReplicasEqual();
+            checkLinearizable();
+            return SimOutcome.passed(settings, bug, steps, nowNs, clients.writesAcknowledged(), clients.readsAnswered(),
+                history.size());
+        }
+        catch (final PropertyViolation violation)
+        {
+            return SimOutcome.failed(settings, bug, steps, nowNs, violation, report(violation));
+        }
+        catch (final RuntimeException ex)
+        {
+            final java.io.StringWriter trace = new java.io.StringWriter();
+            ex.printStackTrace(new java.io.PrintWriter(trace));
+            final PropertyViolation violation = new PropertyViolation(Property.UNEXPECTED_EXCEPTION, trace.toString());
+            return SimOutcome.failed(settings, bug, steps, nowNs, violation, report(violation));
+        }
+        finally
+        {
+            for (final SimMember member : members)
+            {
+                try
+                {
+                    member.close();
+                }
+                catch (final RuntimeException ignored)
+                {
+                    // The outcome is decided; a member that fails to close does not change it.
+                }
+            }
+        }
+    }
+
+    private void step()
+    {
+        steps++;
+        final long next = nextEventNs();
+        clock(Math.max(nowNs, next));
+        if (network.nextDeliveryTimeNs() <= nowNs)
+        {
+            network.deliverDue(nowNs);
+        }
+        for (int i = 0; i < members.length; i++)
+        {
+            final SimMember member = members[i];
+            if (!member.up())
+            {
+                if (restartAtNs[i] >= 0 && restartAtNs[i] <= nowNs)
+                {
+                    restart(i);
+                }
+                continue;
+            }
+            if (member.nextTickNs <= nowNs)
+            {
+                member.stages().tick();
+                member.nextTickNs += settings.tickNs();
+            }
+            for (int stage = 0; stage < 4; stage++)
+            {
+                final long due = member.stageDueNs[stage];
+                if (due >= 0 && due <= nowNs)
+                {
+                    member.stageDueNs[stage] = -1;
+                    member.run(stage);
+                    if (null != ledger.firstViolation())
+                    {
+                        throw ledger.firstViolation();
+                    }
+                    if (SimMember.RAFT == stage)
+                    {
+                        checkElectionSafety(member);
+                    }
+                }
+            }
+            if (member.stages().persistStopped() || member.stages().applyStopped())
+            {
+                // A stage stopped on a failure (a failed fsync): the process exits and its supervisor restarts it.
+                timeline.add("m" + member.id + " stopped after a disk or state machine failure; restarting it");
+                crash(i, nowNs + SimSettings.MS * (10 + random.nextInt(200)));
+            }
+        }
+        clients.collect(nowNs);
+        if (!calm && nowNs >= nextNemesisNs)
+        {
+            nemesis();
+            nextNemesisNs = nowNs + nextNemesisDelay();
+        }
+        clients.act(nowNs, members);
+        noteLivenessWrites();
+        schedule();
+    }
+
+    private long nextEventNs()
+    {
+        long next = Math.min(network.nextDeliveryTimeNs(), clients.nextActionNs());
+        if (!calm)
+        {
+            next = Math.min(next, Math.min(nextNemesisNs, settings.faultPhaseNs()));
+        }
+        for (int i = 0; i < members.length; i++)
+        {
+            final SimMember member = members[i];
+            if (!member.up())
+            {
+                if (restartAtNs[i] >= 0)
+                {
+                    next = Math.min(next, restartAtNs[i]);
+                }
+                continue;
+            }
+            next = Math.min(next, member.nextTickNs);
+            for (final long due : member.stageDueNs)
+            {
+                if (due >= 0)
+                {
+                    next = Math.min(next, due);
+                }
+            }
+        }
+        return next;
+    }
+
+    private void clock(final long timeNs)
+    {
+        nowNs = timeNs;
+        nanoClock.update(timeNs);
+        epochClock.update(EPOCH_MS + timeNs / SimSettings.MS);
+        timeline.now(timeNs);
+    }
+
+    /** Every stage with work and no run scheduled gets one, after a latency drawn for that stage and member. */
+    private void schedule()
+    {
+        for (int i = 0; i < members.length; i++)
+        {
+            final SimMember member = members[i];
+            if (!member.up())
+            {
+                continue;
+            }
+            for (int stage = 0; stage < 4; stage++)
+            {
+                if (member.stageDueNs[stage] < 0 && member.hasWork(stage))
+                {
+                    member.stageDueNs[stage] = nowNs + latencyNs(i, stage);
+                }
+            }
+        }
+    }
+
+    private long latencyNs(final int member, final int stage)
+    {
+        switch (stage)
+        {
+            case SimMember.PERSIST:
+                if (diskStalledUntilNs[member] > nowNs)
+                {
+                    return diskStalledUntilNs[member] - nowNs;
+                }
+                if (diskSlowUntilNs[member] > nowNs)
+                {
+                    return SimSettings.MS * (5 + random.nextInt(200));
+                }
+                return 20_000 + random.nextInt(random.nextInt(10) == 0 ? 5_000_000 : 500_000);
+            case SimMember.APPLY:
+                return 5_000 + random.nextInt(random.nextInt(200) == 0 ? 300_000_000 : 200_000);
+            case SimMember.RAFT:
+                return 2_000 + random.nextInt(30_000);
+            default:
+                return 1_000 + random.nextInt(10_000);
+        }
+    }
+
+    // ------------------------------------------------------------------ faults
+
+    private long nextNemesisDelay()
+    {
+        return SimSettings.MS * (50 + random.nextInt(600));
+    }
+
+    private void nemesis()
+    {
+        final int choice = random.nextInt(100);
+        final int target = random.nextInt(members.length);
+        if (choice < 20)
+        {
+            partition();
+        }
+        else if (choice < 35 && settings.crashes())
+        {
+            if (members[target].up() && upCount() > 1)
+            {
+                crash(target, nowNs + SimSettings.MS * (10 + random.nextInt(2_000)));
+            }
+        }
+        else if (choice < 47 && settings.slowDisks())
+        {
+            if (random.nextBoolean())
+            {
+                diskSlowUntilNs[target] = nowNs + SimSettings.MS * (200 + random.nextInt(2_000));
+                timeline.add("m" + members[target].id + " disk slow until " + diskSlowUntilNs[target] / SimSettings.MS +
+                    " ms");
+            }
+            else
+            {
+                diskStalledUntilNs[target] = nowNs + SimSettings.MS * (500 + random.nextInt(3_500));
+                timeline.add("m" + members[target].id + " disk stalled until " +
+                    diskStalledUntilNs[target] / SimSettings.MS + " ms");
+            }
+        }
+        else if (choice < 57)
+        {
+            transferLeadership(target);
+        }
+        else if (choice < 62 && settings.failingFsync() && members[target].up())
+        {
+            members[target].disk.failNextForces(1);
+            timeline.add("m" + members[target].id + " next fsync fails");
+        }
+        else if (choice < 75)
+        {
+            network.heal();
+            timeline.add("network healed");
+        }
+    }
+
+    private void partition()
+    {
+        final int kind = random.nextInt(4);
+        final int a = memberIds[random.nextInt(memberIds.length)];
+        if (0 == kind)
+        {
+            network.isolate(a);
+        }
+        else if (1 == kind)
+        {
+            final int b = memberIds[random.nextInt(memberIds.length)];
+            if (a != b)
+            {
+                network.cutOneWay(a, b);
+            }
+        }
+        else if (2 == kind && memberIds.length >= 3)
+        {
+            // Two halves joined by one bridge member.
+            final List<Integer> others = new ArrayList<>();
+            for (final int id : memberIds)
+            {
+                if (id != a)
+                {
+                    others.add(id);
+                }
+            }
+            java.util.Collections.shuffle(others, random);
+            final int half = others.size() / 2;
+            network.bridge(others.subList(0, half).stream().mapToInt(Integer::intValue).toArray(), a,
+                others.subList(half, others.size()).stream().mapToInt(Integer::intValue).toArray());
+        }
+        else
+        {
+            final List<Integer> shuffled = new ArrayList<>();
+            for (final int id : memberIds)
+            {
+                shuffled.add(id);
+            }
+            java.util.Collections.shuffle(shuffled, random);
+            final int size = 1 + random.nextInt(memberIds.length - 1);
+            network.partition(shuffled.subList(0, size).stream().mapToInt(Integer::intValue).toArray());
+        }
+        timeline.add("network: " + network.describeFaults());
+    }
+
+    private void crash(final int index, final long restartAt)
+    {
+        members[index].crash(timeline);
+        restartAtNs[index] = restartAt;
+    }
+
+    private void restart(final int index)
+    {
+        restartAtNs[index] = -1;
+        final SimMember member = members[index];
+        if (index == damageVictim && !calm && random.nextInt(3) == 0)
+        {
+            damage(member);
+        }
+        try
+        {
+            member.start(timeline);
+        }
+        catch (final PropertyViolation violation)
+        {
+            throw violation;
+        }
+        catch (final RuntimeException ex)
+        {
+            // The disk failed it (an fsync while recovering): the process exits, its supervisor starts it again.
+            timeline.add("m" + member.id + " failed to start: " + ex.getMessage() + "; retrying");
+            restartAtNs[index] = nowNs + SimSettings.MS * (50 + random.nextInt(500));
+        }
+    }
+
+    /** Damages synced bytes of the one member that may be damaged: a correct system repairs it from the others. */
+    private void damage(final SimMember member)
+    {
+        // Not the directory header: a member must refuse to start on a damaged one (it cannot tell whose data it is).
+        final List<Path> files = new ArrayList<>();
+        for (final Path candidate : member.disk.files())
+        {
+            if (!candidate.getFileName().toString().startsWith("directory-header"))
+            {
+                files.add(candidate);
+            }
+        }
+        if (files.isEmpty())
+        {
+            return;
+        }
+        final Path file = files.get(random.nextInt(files.size()));
+        final int kind = random.nextInt(4);
+        switch (kind)
+        {
+            case 0 -> member.disk.flipRandomBit(file);
+            case 1 -> member.disk.zeroRandomSector(file);
+            case 2 -> member.disk.lose(file);
+            default -> member.disk.truncate(file, random.nextInt((int)Math.max(1, Math.min(Integer.MAX_VALUE,
+                sizeOf(member, file)))));
+        }
+        timeline.add("m" + member.id + " disk damaged: " + new String[]{"bit flipped", "sector zeroed", "file lost",
+            "file truncated"}[kind] + " in " + file);
+    }
+
+    private static long sizeOf(final SimMember member, final Path file)
+    {
+        try
+        {
+            return member.disk.size(file);
+        }
+        catch (final java.io.IOException ex)
+        {
+            return 0;
+        }
+    }
+
+    private void transferLeadership(final int target)
+    {
+        final int group = random.nextInt(settings.groups());
+        for (final SimMember member : members)
+        {
+            if (member.up() && member.leads(group))
+            {
+                final int to = memberIds[target];
+                member.node().transferLeadership(group, to);
+                timeline.add("m" + member.id + " asked to transfer group " + group + " to m" + to);
+                return;
+            }
+        }
+    }
+
+    private int upCount()
+    {
+        int up = 0;
+        for (final SimMember member : members)
+        {
+            up += member.up() ? 1 : 0;
+        }
+        return up;
+    }
+
+    private void enterCalm()
+    {
+        calm = true;
+        network.calm();
+        java.util.Arrays.fill(diskSlowUntilNs, 0);
+        java.util.Arrays.fill(diskStalledUntilNs, 0);
+        for (int i = 0; i < members.length; i++)
+        {
+            members[i].disk.failNextForces(0);
+            if (!members[i].up() && restartAtNs[i] < 0)
+            {
+                restartAtNs[i] = nowNs;
+            }
+            else if (restartAtNs[i] > nowNs)
+            {
+                restartAtNs[i] = nowNs;
+            }
+        }
+        timeline.add("calm: faults stop, every member (re)starts; every group must commit again");
+    }
+
+    // ------------------------------------------------------------------ properties
+
+    private void checkElectionSafety(final SimMember member)
+    {
+        for (int g = 0; g < settings.groups(); g++)
+        {
+            if (member.leads(g))
+            {
+                final long term = member.term(g);
+                final long known = leaderByTerm[g].get(term);
+                if (-1 == known)
+                {
+                    leaderByTerm[g].put(term, member.id);
+                    timeline.add("m" + member.id + " leads group " + g + " in term " + term);
+                }
+                else if (known != member.id)
+                {
+                    throw new PropertyViolation(Property.ELECTION_SAFETY, "group " + g + " term " + term +
+                        " has two leaders: m" + known + " and m" + member.id);
+                }
+            }
+        }
+    }
+
+    private void noteLivenessWrites()
+    {
+        if (!calm)
+        {
+            return;
+        }
+        for (int g = 0; g < settings.groups(); g++)
+        {
+            if (livenessWriteNs[g] < 0 && clients.acknowledgedSince(g, settings.faultPhaseNs()))
+            {
+                livenessWriteNs[g] = nowNs;
+                timeline.add("group " + g + " commits again after the faults stopped");
+            }
+        }
+    }
+
+    /** Every group committed a write after the faults stopped, every member is up and every member applied as much. */
+    private boolean converged()
+    {
+        for (final long at : livenessWriteNs)
+        {
+            if (at < 0)
+            {
+                return false;
+            }
+        }
+        clients.stop();
+        if (!clients.idle())
+        {
+            return false;
+        }
+        for (int g = 0; g < settings.groups(); g++)
+        {
+            long applied = -1;
+            for (final SimMember member : members)
+            {
+                if (!member.up() || !member.stages().idle())
+                {
+                    return false;
+                }
+                final long index = ledger.appliedIndex(member.id, g);
+                if (applied >= 0 && index != applied)
+                {
+                    return false;
+                }
+                applied = index;
+            }
+        }
+        return true;
+    }
+
+    private String livenessReport()
+    {
+        final StringBuilder report = new StringBuilder("no convergence within " + settings.livenessBoundNs() / SimSettings.MS +
+            " ms of the faults stopping:");
+        for (int g = 0; g < settings.groups(); g++)
+        {
+            report.append(" group ").append(g).append(livenessWriteNs[g] < 0 ? " committed nothing new;" : " committed;");
+            for (final SimMember member : members)
+            {
+                report.append(" m").append(member.id).append(member.up() ? " applied " + ledger.appliedIndex(member.id, g) +
+                    (member.leads(g) ? " (leader)" : "") + " repairing " + member.counter("repairing", g) : " down");
+            }
+        }
+        return report.toString();
+    }
+
+    private void checkReplicasEqual()
+    {
+        final org.agrona.ExpandableArrayBuffer result = new org.agrona.ExpandableArrayBuffer(64);
+        for (final byte[] key : clients.keys())
+        {
+            final byte[] query = KvCommands.get(key);
+            final int group = io.ringraft.daemon.kv.KeyPartitioner.groupOf(key, settings.groups());
+            String first = null;
+            for (final SimMember member : members)
+            {
+                final int length = member.machine(group).query(new org.agrona.concurrent.UnsafeBuffer(query), 0,
+                    query.length, result);
+                final String answer = result.getStringWithoutLengthAscii(0, length);
+                if (null == first)
+                {
+                    first = answer;
+                }
+                else if (!first.equals(answer))
+                {
+                    throw new PropertyViolation(Property.REPLICAS_EQUAL, "key " + new String(key) + " differs between " +
+                        "members at the same applied index of group " + group);
+                }
+            }
+        }
+    }
+
+    private void checkLinearizable()
+    {
+        final CheckResult result = new LinearizabilityChecker().check(history);
+        if (CheckResult.Verdict.NOT_LINEARIZABLE == result.verdict())
+        {
+            throw new PropertyViolation(Property.LINEARIZABLE, result.explanation());
+        }
+    }
+
+    private String report(final PropertyViolation violation)
+    {
+        return "whole-node simulation failed: " + violation.getMessage() + "\n" +
+            settings + ", planted bug " + bug + "\n" +
+            "replay: mvn -o -B -pl daemon -am test -Dtest=NodeSimulationTest#replay -Dsurefire.failIfNoSpecifiedTests=false " +
+            "-Dringraft.sim.seed=" + settings.seed() + (PlantedNodeBug.NONE == bug ? "" : " -Dringraft.sim.bug=" + bug) +
+            "\nlast events (sim time):\n" + timeline.render() + "\nlast network events:\n" +
+            String.join("\n", network.recentEvents());
+    }
+}
