@@ -36,6 +36,15 @@ final class HardStateFile implements AutoCloseable
     /** The length of a file written at least once: the first write (sequence 1) goes to the second slot. */
     static final int WRITTEN_LENGTH = SLOT_SPACING + SLOT_LENGTH;
 
+    static
+    {
+        // Recovery takes a damaged slot for damage, never a torn write, because a slot fits in one sector.
+        if (SLOT_LENGTH > 512)
+        {
+            throw new IllegalStateException("a hard state slot (" + SLOT_LENGTH + " bytes) must fit in one 512-byte sector");
+        }
+    }
+
     private final Path file;
     private final DiskFile channel;
     private final UnsafeBuffer slot = new UnsafeBuffer(ByteBuffer.allocateDirect(SLOT_LENGTH));

@@ -294,6 +294,7 @@ public final class LogInspector
         facts.checkOwner = checkOwner;
         facts.clusterId = clusterId;
         facts.memberId = memberId;
+        facts.anyQuarantined = disk.exists(groupDirectory.resolve(RecoveryVerdict.QUARANTINE_DIRECTORY));
         final DirectoryHeader header = readHeader(facts, defects);
         // The hard state before the segments: its watermark only rises once the records below it are on disk.
         final HardStateSlots hardState = readHardState(facts, defects);

@@ -240,6 +240,8 @@ public final class RecoveryVerdict
         long snapshotIndex;
         long snapshotTerm;
         boolean anySnapshotFile;
+        /** Whether an earlier start set damaged files aside: this member had synced records once. */
+        boolean anyQuarantined;
     }
 
     private static final class Builder
@@ -457,13 +459,15 @@ public final class RecoveryVerdict
         final boolean validSlot = null != hs && hs.validSlots() > 0;
         if (null == hs || hs.neverWritten())
         {
-            if (hasLogOrSnapshot)
+            // Quarantined files prove a past with synced records even when the log that is left is empty: such a
+            // member lost its hard state, it is not new (a new one could vote again in a term it voted in).
+            if (hasLogOrSnapshot || f.anyQuarantined)
             {
                 hardStateProblem = (null == hs ? "the hard state file is missing" : 0 == hs.fileLength() ?
                     "the hard state file is empty" : hs.truncated() ? "the hard state file is cut to " +
                     hs.fileLength() + " bytes and holds no valid slot" : 1 == hs.damagedSlots() ?
                     "the hard state's only written slot is damaged" : "the hard state file holds only zeros") +
-                    " next to a log or snapshot";
+                    (hasLogOrSnapshot ? " next to a log or snapshot" : " where an earlier start quarantined damaged files");
             }
             else
             {
@@ -479,15 +483,17 @@ public final class RecoveryVerdict
             hardStateProblem = "the hard state file is cut to " + hs.fileLength() + " bytes (a written one has " +
                 HardStateFile.WRITTEN_LENGTH + "), so its newest slot may be gone";
         }
+        else if (1 == hs.damagedSlots())
+        {
+            // Not a torn write: a slot lies within one 512-byte sector, which a crash leaves old or new, never mixed
+            // (the assumption PostgreSQL makes for pg_control). So the damaged slot may have been the newer one, with
+            // a higher term or a vote the older slot does not hold: trusting the older one could vote twice in a term.
+            hardStateProblem = "one hard state slot is damaged and may have been the newer one";
+        }
         else if (hs.repairTerm() >= 0)
         {
             hardStateProblem = "an earlier start found the hard state lost and the repair it began is not complete " +
                 "(the log holds no entry of a term above " + hs.repairTerm() + ")";
-        }
-        else if (1 == hs.damagedSlots())
-        {
-            b.notes.add(f.hardStateFile + ": one hard state slot is damaged (a write torn by a crash); the other, " +
-                "older, slot holds the state");
         }
         final boolean lost = null != hardStateProblem;
         b.hardStateLost = lost;

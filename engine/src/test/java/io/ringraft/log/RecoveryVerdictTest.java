@@ -143,6 +143,32 @@ class RecoveryVerdictTest
     }
 
     @Test
+    void aLostHardStateWhereAnEarlierRepairQuarantinedTheWholeLogIsLostNotANewMember() throws IOException
+    {
+        // Found by the whole-node simulation (seed 588): a repair set every segment aside, then the hard state file
+        // was lost too. With nothing left but the header the member started as new, term 0, free to vote again.
+        writeLog(100);
+        final Path first = segmentFiles().get(0);
+        LogFixtures.flipBits(first, recordOffset(baseIndexOf(first), 1) + 20, 0x7F);
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.repair().needed()).as("the lost log is repaired").isTrue();
+        }
+        assertThat(groupDirectory().resolve(RecoveryVerdict.QUARANTINE_DIRECTORY)).exists();
+        Files.delete(hardStateFile());
+
+        final RecoveryVerdict verdict = inspect();
+        assertThat(verdict.kind()).as(verdict.describe()).isEqualTo(RecoveryVerdict.Kind.REPAIR);
+        assertThat(verdict.hardStateLost()).isTrue();
+        assertThat(verdict.newMember()).isFalse();
+        assertThat(verdict.describe()).contains("where an earlier start quarantined damaged files");
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.repair().hardStateLost()).isTrue();
+        }
+    }
+
+    @Test
     void twoDamagedHardStateSlotsAreALostHardStateRepairedNotARefusal() throws IOException
     {
         writeLog(100);
@@ -218,20 +244,22 @@ class RecoveryVerdictTest
     }
 
     @Test
-    void oneDamagedHardStateSlotIsATornWriteAndTheOlderSlotIsUsed() throws IOException
+    void oneDamagedHardStateSlotMayHaveBeenTheNewerOneSoTheHardStateCountsAsLost() throws IOException
     {
+        // A slot lies within one sector, which a crash does not tear: a damaged slot is damage, and the newest slot
+        // may be the damaged one, holding a term or vote the older slot lacks. Using the older one silently could
+        // vote twice in a term (the whole-node simulation found this at seed 265: term 4 back to 3, no repair).
         writeLog(100);
         final long newestSlot = (slots().sequence() & 1) * HardStateFile.SLOT_SPACING;
         LogFixtures.flipBits(hardStateFile(), newestSlot + 20, 0x7F);
         final RecoveryVerdict verdict = inspect();
-        assertThat(verdict.kind()).as(verdict.describe()).isEqualTo(RecoveryVerdict.Kind.HEALTHY);
-        assertThat(verdict.syncedIndex()).as("the older slot's watermark").isEqualTo(90);
-        assertThat(verdict.notes()).anySatisfy(note -> assertThat(note).contains("one hard state slot is damaged"));
+        assertThat(verdict.kind()).as(verdict.describe()).isEqualTo(RecoveryVerdict.Kind.REPAIR);
+        assertThat(verdict.hardStateLost()).isTrue();
+        assertThat(verdict.describe()).contains("one hard state slot is damaged and may have been the newer one");
         try (DurableLog log = DurableLog.open(config(dir)))
         {
-            assertThat(log.repair()).isEqualTo(LogRepair.NONE);
-            assertThat(log.hardState()).isEqualTo(new HardState(3, 2, 90));
-            assertThat(log.lastIndex()).isEqualTo(100);
+            assertThat(log.repair().hardStateLost()).as("the core is told").isTrue();
+            assertThat(log.lastIndex()).as("the log is kept").isEqualTo(100);
         }
     }
 

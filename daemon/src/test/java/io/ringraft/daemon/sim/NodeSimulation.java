@@ -276,7 +276,7 @@ final class NodeSimulation
                 {
                     return diskStalledUntilNs[member] - nowNs;
                 }
-                if (diskSlowUntilNs[member] > nowNs)
+                if (diskSlowUntilNs[member] > nowNs || (member + 1 == settings.slowFollowerDisk() && !calm))
                 {
                     return SimSettings.MS * (5 + random.nextInt(200));
                 }
@@ -292,9 +292,10 @@ final class NodeSimulation
 
     // ------------------------------------------------------------------ faults
 
+    /** A storm acts every few tens of ms (leaders crash before their entries commit); otherwise every few hundred. */
     private long nextNemesisDelay()
     {
-        return SimSettings.MS * (50 + random.nextInt(600));
+        return settings.storm() ? SimSettings.MS * (20 + random.nextInt(150)) : SimSettings.MS * (50 + random.nextInt(600));
     }
 
     private void nemesis()
@@ -305,11 +306,14 @@ final class NodeSimulation
         {
             partition();
         }
-        else if (choice < 35 && settings.crashes())
+        else if (choice < 35 && (settings.crashes() || settings.storm()))
         {
-            if (members[target].up() && upCount() > 1)
+            // Half the time a leader: that is where acknowledged and half-replicated entries meet.
+            final int victim = random.nextBoolean() ? leaderIndex(random.nextInt(settings.groups()), target) : target;
+            if (members[victim].up() && upCount() > 1)
             {
-                crash(target, nowNs + SimSettings.MS * (10 + random.nextInt(2_000)));
+                crash(victim, nowNs + SimSettings.MS * (settings.storm() ? 5 + random.nextInt(300) :
+                    10 + random.nextInt(2_000)));
             }
         }
         else if (choice < 47 && settings.slowDisks())
@@ -399,13 +403,43 @@ final class NodeSimulation
     {
         restartAtNs[index] = -1;
         final SimMember member = members[index];
-        if (index == damageVictim && !calm && random.nextInt(3) == 0)
+        long[] syncedTerm = null;
+        long[] syncedIndex = null;
+        if (index == damageVictim && !calm && random.nextBoolean())
         {
-            damage(member);
+            syncedTerm = new long[settings.groups()];
+            syncedIndex = new long[settings.groups()];
+            boolean repairPending = false;
+            for (int g = 0; g < settings.groups(); g++)
+            {
+                final io.ringraft.log.LogInspector.Report report = io.ringraft.log.LogInspector.inspect(
+                    member.disk, member.groupDirectory(g), g, null);
+                repairPending |= io.ringraft.log.RecoveryVerdict.Kind.REPAIR == report.verdict().kind();
+                if (null != report.hardState())
+                {
+                    syncedTerm[g] = report.hardState().state().term();
+                    syncedIndex[g] = report.hardState().syncedIndex();
+                }
+            }
+            // Damage again before the last repair completed could take everything the member ever had (a lost log,
+            // then a lost hard state), which nothing on the disk can tell from a new member: no system survives
+            // that without outside help, so the simulation does not ask it to.
+            if (repairPending)
+            {
+                syncedTerm = null;
+            }
+            else
+            {
+                damage(member);
+            }
         }
         try
         {
             member.start(timeline);
+            if (null != syncedTerm)
+            {
+                checkSyncedStateKeptOrRepaired(member, syncedTerm, syncedIndex);
+            }
         }
         catch (final PropertyViolation violation)
         {
@@ -435,7 +469,18 @@ final class NodeSimulation
         {
             return;
         }
-        final Path file = files.get(random.nextInt(files.size()));
+        // A third of the time the hard state: losing the term and vote is as dangerous as losing records.
+        Path file = files.get(random.nextInt(files.size()));
+        if (random.nextInt(3) == 0)
+        {
+            for (final Path candidate : files)
+            {
+                if (candidate.getFileName().toString().equals("hardstate"))
+                {
+                    file = candidate;
+                }
+            }
+        }
         final int kind = random.nextInt(4);
         switch (kind)
         {
@@ -459,6 +504,19 @@ final class NodeSimulation
         {
             return 0;
         }
+    }
+
+    /** The index of a member that leads {@code group}, or {@code otherwise}. */
+    private int leaderIndex(final int group, final int otherwise)
+    {
+        for (int i = 0; i < members.length; i++)
+        {
+            if (members[i].up() && members[i].leads(group))
+            {
+                return i;
+            }
+        }
+        return otherwise;
     }
 
     private void transferLeadership(final int target)
@@ -527,6 +585,28 @@ final class NodeSimulation
                     throw new PropertyViolation(Property.ELECTION_SAFETY, "group " + g + " term " + term +
                         " has two leaders: m" + known + " and m" + member.id);
                 }
+            }
+        }
+    }
+
+    /** After damage to synced bytes: what the member's cores start from holds what was synced, or they repair. */
+    private void checkSyncedStateKeptOrRepaired(final SimMember member, final long[] syncedTerm, final long[] syncedIndex)
+    {
+        for (int g = 0; g < settings.groups(); g++)
+        {
+            final io.ringraft.pipeline.GroupStorage storage = member.storage(g);
+            if (storage.repair().needed())
+            {
+                timeline.add("m" + member.id + " group " + g + " starts repairing: " + storage.repair());
+                continue;
+            }
+            final long term = storage.hardState().term();
+            final long lastIndex = storage.reader().lastIndex();
+            if (term < syncedTerm[g] || lastIndex < syncedIndex[g])
+            {
+                throw new PropertyViolation(Property.SYNCED_STATE_KEPT_OR_REPAIRED, "m" + member.id + " group " + g +
+                    " restarted with term " + term + " and last index " + lastIndex + " after its disk had synced term " +
+                    syncedTerm[g] + " and entries through " + syncedIndex[g] + ", without repairing");
             }
         }
     }

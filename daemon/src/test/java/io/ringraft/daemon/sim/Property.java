@@ -17,6 +17,12 @@ public enum Property
     LINEARIZABLE,
     /** Once faults stop, every group commits a new write within the bound and every member catches up. */
     LIVENESS,
+    /**
+     * A member that restarts without what it had synced (a lower term than its synced hard state, a log shorter than
+     * its synced watermark) knows it: its core is told to repair, so it neither votes nor campaigns until it holds
+     * that state again (protocol-aware recovery).
+     */
+    SYNCED_STATE_KEPT_OR_REPAIRED,
     /** A member refused to start after faults a correct system must survive (damage on a minority, crashes). */
     AVAILABILITY,
     /** Something threw that nothing should: a bug in the node or in the simulation itself. */

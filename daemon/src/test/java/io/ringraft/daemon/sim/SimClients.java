@@ -273,7 +273,11 @@ final class SimClients
                 {
                     leaderGuess[group] = 0;
                 }
-                if (KvCommands.GET == kind)
+                // A read that was not answered changed nothing; a write refused (NOT_LEADER, BACK_PRESSURED) never
+                // entered the log or was replaced there by another leader's entry, which the node promises; any other
+                // answer, or none, leaves it open whether the write took effect.
+                if (KvCommands.GET == kind || (null != result &&
+                    (Status.NOT_LEADER == result.status() || Status.BACK_PRESSURED == result.status())))
                 {
                     call.failed();
                 }

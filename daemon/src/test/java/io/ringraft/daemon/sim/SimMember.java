@@ -51,6 +51,8 @@ final class SimMember
     private final Random random;
     private RingraftNode node;
     private CheckedStateMachine[] machines;
+    /** What each group's core was given at the start of this life (the storage as planted bugs change it). */
+    private io.ringraft.pipeline.GroupStorage[] storages;
     private PipelineStages stages;
     private CountersFile counters;
     private String[] roleLabels;
@@ -76,6 +78,16 @@ final class SimMember
         this.random = random;
         this.disk = new SimDisk(random.nextLong());
         bug.configureDisk(disk);
+    }
+
+    static Path dataDir(final int id)
+    {
+        return Path.of("/sim/member-" + id);
+    }
+
+    Path dataDir()
+    {
+        return dataDir(id);
     }
 
     boolean up()
@@ -112,6 +124,7 @@ final class SimMember
             bug.configureCore(config);
         };
         machines = new CheckedStateMachine[settings.groups()];
+        storages = new io.ringraft.pipeline.GroupStorage[settings.groups()];
         try
         {
             node = RingraftNode.launch(new NodeContext()
@@ -119,7 +132,7 @@ final class SimMember
                 .memberId(id)
                 .members(members)
                 .groups(settings.groups())
-                .dataDir(Path.of("/sim/member-" + id))
+                .dataDir(dataDir())
                 .countersDir(countersDir)
                 .tickInterval(Duration.ofNanos(settings.tickNs()))
                 .electionTicks(settings.electionTicks())
@@ -138,7 +151,7 @@ final class SimMember
                 .sendArenaBytes(1 << 20)
                 .persistArenaBytes(1 << 20)
                 .raftConfigCustomizer(raftConfig)
-                .storageFactory((groupId, dataDir) -> plant.apply(durable.open(groupId, dataDir)))
+                .storageFactory((groupId, dataDir) -> storages[groupId] = plant.apply(durable.open(groupId, dataDir)))
                 .stateMachineFactory(groupId -> machines[groupId] = new CheckedStateMachine(ledger, id, groupId))
                 .transport(network.transport(id, settings.clusterId())));
         }
@@ -192,6 +205,16 @@ final class SimMember
     CheckedStateMachine machine(final int group)
     {
         return machines[group];
+    }
+
+    io.ringraft.pipeline.GroupStorage storage(final int group)
+    {
+        return storages[group];
+    }
+
+    Path groupDirectory(final int group)
+    {
+        return io.ringraft.log.LogInspector.groupDirectory(dataDir(), group);
     }
 
     boolean hasWork(final int stage)

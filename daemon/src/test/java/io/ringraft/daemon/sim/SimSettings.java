@@ -31,7 +31,9 @@ record SimSettings(
     boolean crashes,
     boolean damage,
     boolean slowDisks,
-    boolean failingFsync)
+    boolean failingFsync,
+    boolean storm,
+    int slowFollowerDisk)
 {
     static final long MS = 1_000_000L;
 
@@ -65,7 +67,9 @@ record SimSettings(
             random.nextInt(4) != 0,
             random.nextInt(3) == 0,
             random.nextInt(3) == 0,
-            random.nextInt(8) == 0);
+            random.nextInt(8) == 0,
+            random.nextInt(3) == 0,
+            random.nextInt(3) == 0 ? 1 + random.nextInt(3) : 0);
     }
 
     /** Members may be damaged (synced bytes lost) only while a majority keeps every synced record: one at most. */
@@ -83,6 +87,6 @@ record SimSettings(
             keys + " keys, faults for " + faultPhaseNs / MS + " ms: drop " + String.format("%.3f", dropRate) +
             ", duplicate " + String.format("%.3f", duplicateRate) + ", corrupt " + String.format("%.4f", corruptRate) +
             ", crashes " + crashes + ", damage " + damage + ", slow disks " + slowDisks + ", failing fsync " +
-            failingFsync;
+            failingFsync + ", storm " + storm + ", slow disk on m" + slowFollowerDisk;
     }
 }
