@@ -27,14 +27,24 @@ class NodeSimulationTest
     private static final java.util.logging.Logger RINGRAFT_LOGGER = java.util.logging.Logger.getLogger("io.ringraft");
     private static java.util.logging.Level previousLevel;
 
-    @BeforeAll
-    static void createCountersRoot() throws IOException
+    static void quietLogs()
     {
         previousLevel = RINGRAFT_LOGGER.getLevel();
         if (!Boolean.getBoolean("ringraft.sim.log"))
         {
             RINGRAFT_LOGGER.setLevel(java.util.logging.Level.OFF);
         }
+    }
+
+    static void restoreLogs()
+    {
+        RINGRAFT_LOGGER.setLevel(previousLevel);
+    }
+
+    @BeforeAll
+    static void createCountersRoot() throws IOException
+    {
+        quietLogs();
         final Path shm = Path.of("/dev/shm");
         countersRoot = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "ringraft-sim-") :
             Files.createTempDirectory("ringraft-sim-");
@@ -43,7 +53,7 @@ class NodeSimulationTest
     @AfterAll
     static void deleteCountersRoot()
     {
-        RINGRAFT_LOGGER.setLevel(previousLevel);
+        restoreLogs();
         IoUtil.delete(countersRoot.toFile(), true);
     }
 

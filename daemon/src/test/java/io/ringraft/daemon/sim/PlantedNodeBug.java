@@ -16,15 +16,19 @@ enum PlantedNodeBug
 {
     NONE,
     /** The core's: votes granted without the log check. */
-    GRANT_VOTE_WITHOUT_LOG_CHECK(PlantedBug.GRANT_VOTE_WITHOUT_LOG_CHECK),
+    GRANT_VOTE_WITHOUT_LOG_CHECK(PlantedBug.GRANT_VOTE_WITHOUT_LOG_CHECK, Property.STATE_MACHINE_SAFETY,
+        Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE, Property.ELECTION_SAFETY),
     /** The core's: an old term's entry committed by counting replicas (Raft paper, figure 8). */
-    COMMIT_BY_COUNTING_OLD_TERM(PlantedBug.COMMIT_BY_COUNTING_OLD_TERM),
+    COMMIT_BY_COUNTING_OLD_TERM(PlantedBug.COMMIT_BY_COUNTING_OLD_TERM, Property.STATE_MACHINE_SAFETY,
+        Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE),
     /** The core's: a persist acknowledgement trusted for entries cut and written again since (issue 13, 5). */
-    STALE_ACKNOWLEDGEMENT(PlantedBug.STALE_ACKNOWLEDGEMENT),
+    STALE_ACKNOWLEDGEMENT(PlantedBug.STALE_ACKNOWLEDGEMENT, Property.STATE_MACHINE_SAFETY,
+        Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE, Property.APPLY_ORDER),
     /** The core's: a new leader serving reads before its first commit of the term (issue 13, 1: the -1 read index). */
-    SERVE_READ_BEFORE_COMMIT_IN_TERM(PlantedBug.SERVE_READ_BEFORE_COMMIT_IN_TERM),
+    SERVE_READ_BEFORE_COMMIT_IN_TERM(PlantedBug.SERVE_READ_BEFORE_COMMIT_IN_TERM, Property.LINEARIZABLE),
     /** Acknowledge an append before its fsync: forces make nothing durable, a crash keeps only what chance wrote. */
-    ACK_BEFORE_FSYNC
+    ACK_BEFORE_FSYNC(null, Property.ACKNOWLEDGED_WRITE_KEPT, Property.LINEARIZABLE, Property.STATE_MACHINE_SAFETY,
+        Property.SYNCED_STATE_KEPT_OR_REPAIRED, Property.LIVENESS)
     {
         @Override
         void configureDisk(final SimDisk disk)
@@ -36,7 +40,8 @@ enum PlantedNodeBug
      * Recovery that cuts synced records (a damaged tail) and starts as if the log were whole: the repair that
      * recovery reports is hidden from the core, which votes with the shortened log.
      */
-    CUT_SYNCED_RECORDS_AT_RECOVERY
+    CUT_SYNCED_RECORDS_AT_RECOVERY(null, Property.SYNCED_STATE_KEPT_OR_REPAIRED, Property.STATE_MACHINE_SAFETY,
+        Property.ACKNOWLEDGED_WRITE_KEPT, Property.LINEARIZABLE)
     {
         @Override
         GroupStorage wrapStorage(final GroupStorage storage)
@@ -45,7 +50,8 @@ enum PlantedNodeBug
         }
     },
     /** A lost or empty hard state taken for a new member's: term 0, no vote, voting again in terms it voted in. */
-    EMPTY_HARD_STATE_AS_NEW
+    EMPTY_HARD_STATE_AS_NEW(null, Property.SYNCED_STATE_KEPT_OR_REPAIRED, Property.ELECTION_SAFETY,
+        Property.STATE_MACHINE_SAFETY)
     {
         @Override
         GroupStorage wrapStorage(final GroupStorage storage)
@@ -55,15 +61,23 @@ enum PlantedNodeBug
     };
 
     private final PlantedBug core;
+    private final java.util.Set<Property> expected;
 
     PlantedNodeBug()
     {
-        this(null);
+        this((PlantedBug)null);
     }
 
-    PlantedNodeBug(final PlantedBug core)
+    PlantedNodeBug(final PlantedBug core, final Property... expected)
     {
         this.core = core;
+        this.expected = java.util.Set.of(expected);
+    }
+
+    /** The properties this bug may break first; a planted-bug test insists on one of them. */
+    java.util.Set<Property> expectedProperties()
+    {
+        return expected;
     }
 
     void configureDisk(final SimDisk disk)

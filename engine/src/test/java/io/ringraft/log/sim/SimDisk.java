@@ -103,9 +103,9 @@ public final class SimDisk implements Disk
 
     /** Each force or directory fsync fails with this probability (drawn from the disk's random). */
     /**
-     * A disk whose volatile write cache ignores flushes: every force of file content succeeds and makes nothing
-     * durable (directory fsyncs still work). A system on it acknowledges writes a crash then loses: the effect of
-     * acknowledging before the fsync, for a simulator's planted bug.
+     * Forces of mapped regions (the log's segments) succeed and make nothing durable; other files and directories
+     * are forced as usual. A log on it acknowledges appends a crash then loses: the effect of acknowledging an
+     * append before its fsync, for a simulator's planted bug.
      */
     public SimDisk ignoreForces(final boolean ignore)
     {
@@ -603,10 +603,6 @@ public final class SimDisk implements Disk
                 }
                 throw ex;
             }
-            if (ignoringForces)
-            {
-                return;
-            }
             ensureCapacity(length);
             for (int page = firstPage; page < endPage; page++)
             {
@@ -829,6 +825,10 @@ public final class SimDisk implements Disk
         @Override
         public void force(final int from, final int count)
         {
+            if (ignoringForces)
+            {
+                return;
+            }
             try
             {
                 inode.force(offset + (long)from, offset + (long)from + count, path.toString());
