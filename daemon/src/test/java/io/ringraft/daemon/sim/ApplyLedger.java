@@ -52,8 +52,8 @@ final class ApplyLedger
         // Only NORMAL entries reach the state machine (no-ops and configuration changes do not): indexes only rise.
         if (index <= applied[member][group])
         {
-            throw violated(new PropertyViolation(Property.APPLY_ORDER, "member " + member + " group " + group + " applied index " +
-                index + " after " + applied[member][group]));
+            throw violated(new PropertyViolation(Property.APPLY_ORDER, "member " + member + " group " + group +
+                " applied index " + index + " after " + applied[member][group]));
         }
         final long digest = digest(payload, offset, length);
         final long known = entryDigest[group].get(index);
@@ -69,8 +69,8 @@ final class ApplyLedger
         final long ack = acknowledged[group].get(index);
         if (UNKNOWN != ack && ack != digest)
         {
-            throw violated(new PropertyViolation(Property.ACKNOWLEDGED_WRITE_KEPT, "member " + member + " group " + group +
-                " applied another entry at index " + index + " than the write acknowledged there"));
+            throw violated(new PropertyViolation(Property.ACKNOWLEDGED_WRITE_KEPT, "member " + member + " group " +
+                group + " applied another entry at index " + index + " than the write acknowledged there"));
         }
         applied[member][group] = index;
         chain[member][group] = chain[member][group] * 0x9E3779B97F4A7C15L + digest;
@@ -115,8 +115,8 @@ final class ApplyLedger
         final long applied = entryDigest[group].get(index);
         if (UNKNOWN != applied && applied != digest)
         {
-            throw violated(new PropertyViolation(Property.ACKNOWLEDGED_WRITE_KEPT, "group " + group + " acknowledged a write at " +
-                "index " + index + " where another entry was applied"));
+            throw violated(new PropertyViolation(Property.ACKNOWLEDGED_WRITE_KEPT, "group " + group +
+                " acknowledged a write at index " + index + " where another entry was applied"));
         }
         acknowledged[group].put(index, digest);
     }
