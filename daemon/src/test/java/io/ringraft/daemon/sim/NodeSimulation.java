@@ -43,6 +43,7 @@ final class NodeSimulation
     private final long[] restartAtNs;
     private final long[] diskSlowUntilNs;
     private final long[] diskStalledUntilNs;
+    private final long[] raftPausedUntilNs;
     private final long[] livenessWriteNs;
     private final int damageVictim;
     private long nowNs;
@@ -84,6 +85,7 @@ final class NodeSimulation
         java.util.Arrays.fill(restartAtNs, -1);
         diskSlowUntilNs = new long[members.length];
         diskStalledUntilNs = new long[members.length];
+        raftPausedUntilNs = new long[members.length];
         livenessWriteNs = new long[settings.groups()];
         java.util.Arrays.fill(livenessWriteNs, -1);
         damageVictim = settings.maxDamagedMembers() > 0 ? random.nextInt(members.length) : -1;
@@ -201,8 +203,11 @@ final class NodeSimulation
         clients.collect(nowNs);
         if (!calm && nowNs >= nextNemesisNs)
         {
-            nemesis();
-            nextNemesisNs = nowNs + nextNemesisDelay();
+            // A fault that moved leadership is often followed closely by another: that is how entries are left on a
+            // minority, elections overlap slow disks, and a leader comes back to find its old entries half-replicated.
+            final boolean followUp = nemesis();
+            nextNemesisNs = nowNs + (followUp && random.nextBoolean() ? SimSettings.MS * (2 + random.nextInt(60)) :
+                nextNemesisDelay());
         }
         clients.act(nowNs, members);
         noteLivenessWrites();
@@ -278,12 +283,22 @@ final class NodeSimulation
                 }
                 if (diskSlowUntilNs[member] > nowNs || (member + 1 == settings.slowFollowerDisk() && !calm))
                 {
-                    return SimSettings.MS * (5 + random.nextInt(200));
+                    return SimSettings.MS * (5 + random.nextInt(random.nextInt(4) == 0 ? 400 : 100));
                 }
                 return 20_000 + random.nextInt(random.nextInt(10) == 0 ? 5_000_000 : 500_000);
             case SimMember.APPLY:
                 return 5_000 + random.nextInt(random.nextInt(200) == 0 ? 300_000_000 : 200_000);
             case SimMember.RAFT:
+                if (raftPausedUntilNs[member] > nowNs)
+                {
+                    return raftPausedUntilNs[member] - nowNs;
+                }
+                if (member + 1 == settings.slowFollowerDisk() && !calm && random.nextInt(3) == 0)
+                {
+                    // The member with the slow disk is overloaded as a whole: its raft thread is late too, so
+                    // persist acknowledgements and messages from a new leader queue up behind each other.
+                    return SimSettings.MS * (1 + random.nextInt(40));
+                }
                 return 2_000 + random.nextInt(30_000);
             default:
                 return 1_000 + random.nextInt(10_000);
@@ -295,16 +310,35 @@ final class NodeSimulation
     /** A storm acts every few tens of ms (leaders crash before their entries commit); otherwise every few hundred. */
     private long nextNemesisDelay()
     {
-        return settings.storm() ? SimSettings.MS * (20 + random.nextInt(150)) : SimSettings.MS * (50 + random.nextInt(600));
+        return settings.storm() ? SimSettings.MS * (20 + random.nextInt(random.nextBoolean() ? 150 : 400)) :
+            SimSettings.MS * (50 + random.nextInt(600));
     }
 
-    private void nemesis()
+    private boolean nemesis()
     {
         final int choice = random.nextInt(100);
         final int target = random.nextInt(members.length);
+        if (settings.storm() && random.nextBoolean())
+        {
+            // A flapping network: a new random split about every election timeout, so that leadership moves
+            // between sides while entries of each leader sit on a minority and slow disks lag behind.
+            partition();
+            return true;
+        }
         if (choice < 20)
         {
             partition();
+        }
+        else if (choice < 26)
+        {
+            // The leader cut off, often just after its clients' proposals reached it and some followers.
+            final int leader = leaderIndex(random.nextInt(settings.groups()), -1);
+            if (leader >= 0)
+            {
+                network.isolate(memberIds[leader]);
+                timeline.add("network: leader m" + memberIds[leader] + " isolated: " + network.describeFaults());
+                return true;
+            }
         }
         else if (choice < 35 && (settings.crashes() || settings.storm()))
         {
@@ -312,8 +346,10 @@ final class NodeSimulation
             final int victim = random.nextBoolean() ? leaderIndex(random.nextInt(settings.groups()), target) : target;
             if (members[victim].up() && upCount() > 1)
             {
-                crash(victim, nowNs + SimSettings.MS * (settings.storm() ? 5 + random.nextInt(300) :
-                    10 + random.nextInt(2_000)));
+                final boolean leader = leads(victim);
+                crash(victim, nowNs + SimSettings.MS * (settings.storm() || random.nextBoolean() ? 5 +
+                    random.nextInt(300) : 10 + random.nextInt(2_000)));
+                return leader;
             }
         }
         else if (choice < 47 && settings.slowDisks())
@@ -334,6 +370,7 @@ final class NodeSimulation
         else if (choice < 57)
         {
             transferLeadership(target);
+            return true;
         }
         else if (choice < 62 && settings.failingFsync() && members[target].up())
         {
@@ -345,6 +382,15 @@ final class NodeSimulation
             network.heal();
             timeline.add("network healed");
         }
+        else if (choice < 85 && members[target].up())
+        {
+            // The raft thread descheduled or paused (a collector, a noisy neighbour): messages and persist
+            // acknowledgements queue up behind each other in its ring while the other stages go on.
+            raftPausedUntilNs[target] = nowNs + SimSettings.MS * (1 + random.nextInt(random.nextBoolean() ? 20 : 150));
+            timeline.add("m" + members[target].id + " raft stage paused until " +
+                raftPausedUntilNs[target] / SimSettings.MS + " ms");
+        }
+        return false;
     }
 
     private void partition()
@@ -534,6 +580,18 @@ final class NodeSimulation
         }
     }
 
+    private boolean leads(final int index)
+    {
+        for (int g = 0; g < settings.groups(); g++)
+        {
+            if (members[index].leads(g))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private int upCount()
     {
         int up = 0;
@@ -550,6 +608,7 @@ final class NodeSimulation
         network.calm();
         java.util.Arrays.fill(diskSlowUntilNs, 0);
         java.util.Arrays.fill(diskStalledUntilNs, 0);
+        java.util.Arrays.fill(raftPausedUntilNs, 0);
         for (int i = 0; i < members.length; i++)
         {
             members[i].disk.failNextForces(0);

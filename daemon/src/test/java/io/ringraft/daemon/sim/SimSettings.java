@@ -45,7 +45,7 @@ record SimSettings(
         return new SimSettings(
             seed,
             7,
-            random.nextInt(4) == 0 ? 5 : 3,
+            random.nextInt(2) == 0 ? 5 : 3,
             1 + random.nextInt(2),
             tickNs,
             20 + random.nextInt(11),
@@ -68,8 +68,8 @@ record SimSettings(
             random.nextInt(3) == 0,
             random.nextInt(3) == 0,
             random.nextInt(8) == 0,
-            random.nextInt(3) == 0,
-            random.nextInt(3) == 0 ? 1 + random.nextInt(3) : 0);
+            random.nextInt(2) == 0,
+            random.nextInt(2) == 0 ? 1 + random.nextInt(3) : 0);
     }
 
     /** Members may be damaged (synced bytes lost) only while a majority keeps every synced record: one at most. */
