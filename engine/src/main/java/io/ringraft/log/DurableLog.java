@@ -158,10 +158,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         // The verdict is to start: only from here on is anything written.
         final boolean durable = config.fsyncPolicy() == FsyncPolicy.ALWAYS;
         DurableFiles.createDirectories(disk, config.groupDirectory());
-        if (!disk.exists(config.directoryHeaderFile()))
-        {
-            DirectoryHeaderFile.create(disk, config.directoryHeaderFile(), config.clusterId(), config.memberId());
-        }
+        final boolean newDirectory = !disk.exists(config.directoryHeaderFile());
         final Path quarantine = quarantine(config, verdict);
         DurableFiles.createDirectories(disk, config.logDirectory());
         final SnapshotStore snapshots =
@@ -177,6 +174,18 @@ public final class DurableLog implements LogReader, AutoCloseable
                 // any entry, so that a hard state holding none next to a log is never a crash's doing.
                 hardStateFile.write(verdict.syncedIndex(), verdict.syncedTerm(), verdict.startRepairTerm,
                     verdict.lastIndex(), true);
+                if (newDirectory)
+                {
+                    // Both slots: then zeros in a file of full length are damage, never a slot not yet written.
+                    hardStateFile.write(verdict.syncedIndex(), verdict.syncedTerm(), verdict.startRepairTerm,
+                        verdict.lastIndex(), true);
+                }
+            }
+            if (newDirectory)
+            {
+                // After the first slot: a header then proves that a hard state was written, so a hard state missing,
+                // empty or zeroed next to a header is a lost one, never a new member's (which could vote twice).
+                DirectoryHeaderFile.create(disk, config.directoryHeaderFile(), config.clusterId(), config.memberId());
             }
             log.recover(verdict);
             log.report(verdict, quarantine);

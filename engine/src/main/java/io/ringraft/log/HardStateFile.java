@@ -154,6 +154,7 @@ final class HardStateFile implements AutoCloseable
         long repairTerm = NO_REPAIR;
         int damagedSlots = 0;
         int validSlots = 0;
+        final boolean[] zero = new boolean[2];
         for (int i = 0; i < 2; i++)
         {
             candidate.setMemory(0, SLOT_LENGTH, (byte)0);
@@ -162,7 +163,8 @@ final class HardStateFile implements AutoCloseable
             if (RecordFrame.check(candidate, 0, SLOT_LENGTH, FRAMED_LENGTH) !=
                 FRAMED_LENGTH || !hasHardStateHeader(candidate))
             {
-                damagedSlots += isZero(candidate) ? 0 : 1;
+                zero[i] = isZero(candidate);
+                damagedSlots += zero[i] ? 0 : 1;
                 continue;
             }
             validSlots++;
@@ -177,8 +179,16 @@ final class HardStateFile implements AutoCloseable
                 repairTerm = decoder.repairTerm();
             }
         }
+        // A slot of zeros is one never written, unless it must have been: a member's first start writes both slots
+        // (the second one first, which gives the file its full length, durable with its fsync), so in a file of full
+        // length zeros are a zeroed sector: damage, which may have taken the newest state.
+        final long fileLength = channel.size();
+        if (fileLength >= WRITTEN_LENGTH)
+        {
+            damagedSlots += (zero[0] ? 1 : 0) + (zero[1] ? 1 : 0);
+        }
         return new HardStateSlots(best, bestSequence, validSlots, damagedSlots, syncedIndex, syncedTerm, repairTerm,
-            channel.size());
+            fileLength);
     }
 
     private static boolean isZero(final UnsafeBuffer slot)

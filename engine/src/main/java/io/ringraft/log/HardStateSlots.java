@@ -36,9 +36,12 @@ public record HardStateSlots(
         return fileLength > 0 && fileLength < HardStateFile.WRITTEN_LENGTH;
     }
 
-    /** True when no slot was ever written completely: missing, empty, zeros, or a first write torn by a crash. */
+    /**
+     * True when no slot was ever written: missing, empty, or zeros where no write has reached. A slot lies within one
+     * sector, which a crash leaves old or new, so a damaged slot is damage, not a first write torn by a crash.
+     */
     public boolean neverWritten()
     {
-        return 0 == validSlots && damagedSlots <= 1;
+        return 0 == validSlots && 0 == damagedSlots;
     }
 }

@@ -312,7 +312,10 @@ public final class RecoveryVerdict
         {
             return refuse(f.headerRefusal);
         }
-        if (f.headerMissing && (hasLogOrSnapshot || (null != hs && hs.validSlots() > 0)))
+        // A new member's first start writes both hard-state slots (empty: term 0, no vote), then the header; a crash in
+        // between leaves those slots without a header, which is still a new member's directory.
+        final boolean firstSlotOnly = null != hs && hs.sequence() <= 2 && HardState.INITIAL.equals(hs.state());
+        if (f.headerMissing && (hasLogOrSnapshot || (null != hs && hs.validSlots() > 0 && !firstSlotOnly)))
         {
             return refuse(new ForeignDirectoryException(f.headerFile, "the directory header is missing, but the " +
                 "directory holds a log, snapshots or a hard state, so nothing says which cluster and member they " +
@@ -457,17 +460,24 @@ public final class RecoveryVerdict
         // ---- the hard state
         String hardStateProblem = null;
         final boolean validSlot = null != hs && hs.validSlots() > 0;
-        if (null == hs || hs.neverWritten())
+        if (f.headerMissing && !hasLogOrSnapshot && !f.anyQuarantined)
         {
-            // Quarantined files prove a past with synced records even when the log that is left is empty: such a
-            // member lost its hard state, it is not new (a new one could vote again in a term it voted in).
-            if (hasLogOrSnapshot || f.anyQuarantined)
+            // Nothing but (perhaps) the empty slots a first start writes before the header: that start was cut short.
+            b.newMember = true;
+        }
+        else if (null == hs || hs.neverWritten())
+        {
+            // A header (written after the first hard-state slot) or quarantined files prove a past even when no log is
+            // left: such a member lost its hard state, it is not new (a new one could vote again in a term it voted in).
+            if (hasLogOrSnapshot || f.anyQuarantined || !f.headerMissing)
             {
                 hardStateProblem = (null == hs ? "the hard state file is missing" : 0 == hs.fileLength() ?
                     "the hard state file is empty" : hs.truncated() ? "the hard state file is cut to " +
                     hs.fileLength() + " bytes and holds no valid slot" : 1 == hs.damagedSlots() ?
                     "the hard state's only written slot is damaged" : "the hard state file holds only zeros") +
-                    (hasLogOrSnapshot ? " next to a log or snapshot" : " where an earlier start quarantined damaged files");
+                    (hasLogOrSnapshot ? " next to a log or snapshot" : f.anyQuarantined ?
+                    " where an earlier start quarantined damaged files" : " next to the directory header, which is " +
+                    "written only after the first hard state");
             }
             else
             {

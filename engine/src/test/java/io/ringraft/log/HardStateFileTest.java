@@ -134,15 +134,18 @@ class HardStateFileTest
     }
 
     @Test
-    void aTornFirstWriteMeansNothingWasSaved() throws IOException
+    void garbageInTheFirstWritesSlotIsDamageNotANeverWrittenFile() throws IOException
     {
+        // A slot lies within one sector, which a crash does not tear: bytes that are not a slot were written and
+        // then damaged, and what they held is unknown (RecoveryVerdict makes the hard state count as lost).
         final Path file = dir.resolve("hardstate");
         try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
         {
             raf.seek(HardStateFile.SLOT_SPACING + 3);
             raf.write(new byte[]{ 9, 9, 9 });
         }
-        assertThat(slots(file).neverWritten()).isTrue();
+        assertThat(slots(file).neverWritten()).isFalse();
+        assertThat(slots(file).damagedSlots()).isEqualTo(1);
         try (HardStateFile hardState = HardStateFile.open(FileDisk.INSTANCE, file))
         {
             assertThat(hardState.current()).isEqualTo(HardState.INITIAL);

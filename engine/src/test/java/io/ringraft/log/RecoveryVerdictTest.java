@@ -143,6 +143,39 @@ class RecoveryVerdictTest
     }
 
     @Test
+    void aZeroedNewestHardStateSlotIsDamageNotANeverWrittenSlot() throws IOException
+    {
+        // Found by the whole-node simulation (seed 785): a zeroed sector over the newest slot looked like a slot never
+        // written, so the older slot was used and the member restarted a term back. Slots alternate: once a slot of
+        // sequence 2 or more exists, the other one was written, and zeros there are damage.
+        writeLog(100);
+        final long newestSlot = (slots().sequence() & 1) * HardStateFile.SLOT_SPACING;
+        LogFixtures.zero(hardStateFile(), newestSlot, 512);
+        final RecoveryVerdict verdict = inspect();
+        assertThat(verdict.kind()).as(verdict.describe()).isEqualTo(RecoveryVerdict.Kind.REPAIR);
+        assertThat(verdict.hardStateLost()).isTrue();
+    }
+
+    @Test
+    void aHardStateZeroedAfterItsFirstWriteIsLostEvenWithoutALog() throws IOException
+    {
+        // Found by the whole-node simulation (seed 2663): a member that had voted in term 1 and had no entries yet;
+        // its only slot zeroed, it started as new, free to vote again in term 1. The file's full length shows that the
+        // first write was synced.
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.saveHardState(new HardState(1, 2, 0));
+            log.force();
+        }
+        assertThat(slots().sequence()).isPositive();
+        LogFixtures.zero(hardStateFile(), 0, (int)Files.size(hardStateFile()));
+        final RecoveryVerdict verdict = inspect();
+        assertThat(verdict.kind()).as(verdict.describe()).isEqualTo(RecoveryVerdict.Kind.REPAIR);
+        assertThat(verdict.hardStateLost()).isTrue();
+        assertThat(verdict.newMember()).isFalse();
+    }
+
+    @Test
     void aLostHardStateWhereAnEarlierRepairQuarantinedTheWholeLogIsLostNotANewMember() throws IOException
     {
         // Found by the whole-node simulation (seed 588): a repair set every segment aside, then the hard state file
@@ -276,19 +309,34 @@ class RecoveryVerdictTest
     }
 
     @Test
-    void aMissingHardStateWithNoLogAndNoSnapshotIsANewMember() throws IOException
+    void aMissingHardStateNextToTheHeaderIsLostNotANewMember() throws IOException
     {
+        // Found by the whole-node simulation (seed 1324): a member that had voted in term 4 and held no entries lost
+        // its hard state file and started as new. The header is written after the first slot, so it proves one.
         DurableLog.open(config(dir)).close();
         Files.delete(hardStateFile());
         final RecoveryVerdict verdict = inspect();
-        assertThat(verdict.kind()).isEqualTo(RecoveryVerdict.Kind.HEALTHY);
-        assertThat(verdict.newMember()).isTrue();
+        assertThat(verdict.kind()).as(verdict.describe()).isEqualTo(RecoveryVerdict.Kind.REPAIR);
+        assertThat(verdict.hardStateLost()).isTrue();
+        assertThat(verdict.newMember()).isFalse();
+        assertThat(verdict.describe()).contains("next to the directory header");
+    }
+
+    @Test
+    void aFirstStartCutShortBetweenItsFirstSlotAndItsHeaderIsStillANewMember() throws IOException
+    {
+        DurableLog.open(config(dir)).close();
+        final Path header = config(dir).conclude().directoryHeaderFile();
+        Files.delete(header);
+        final RecoveryVerdict verdict = inspect();
+        assertThat(verdict.kind()).as("not refused as foreign: " + verdict.describe())
+            .isEqualTo(RecoveryVerdict.Kind.HEALTHY);
         try (DurableLog log = DurableLog.open(config(dir)))
         {
             assertThat(log.repair()).isEqualTo(LogRepair.NONE);
             assertThat(log.hardState()).isEqualTo(HardState.INITIAL);
         }
-        assertThat(slots().validSlots()).as("a new member's first slot is written at once").isEqualTo(1);
+        assertThat(header).as("the start completes what the first began").exists();
     }
 
     // ------------------------------------------------------------------ segments
