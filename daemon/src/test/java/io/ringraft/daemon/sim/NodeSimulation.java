@@ -776,7 +776,7 @@ final class NodeSimulation
     {
         return "whole-node simulation failed: " + violation.getMessage() + "\n" +
             settings + ", planted bug " + bug + "\n" +
-            "replay: mvn -o -B -pl daemon -am test -Dtest=NodeSimulationTest#replay -Dsurefire.failIfNoSpecifiedTests=false " +
+            "replay: mvn -o -B -pl daemon -am test -Dtest=NodeSimulationTest -Dsurefire.failIfNoSpecifiedTests=false " +
             "-Dringraft.sim.seed=" + settings.seed() + (PlantedNodeBug.NONE == bug ? "" : " -Dringraft.sim.bug=" + bug) +
             "\nlast events (sim time):\n" + timeline.render() + "\nlast network events:\n" +
             String.join("\n", network.recentEvents());

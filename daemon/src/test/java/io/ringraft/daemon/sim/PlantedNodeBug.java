@@ -17,7 +17,8 @@ enum PlantedNodeBug
     NONE,
     /** The core's: votes granted without the log check. */
     GRANT_VOTE_WITHOUT_LOG_CHECK(PlantedBug.GRANT_VOTE_WITHOUT_LOG_CHECK, Property.STATE_MACHINE_SAFETY,
-        Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE, Property.ELECTION_SAFETY),
+        Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE, Property.ELECTION_SAFETY,
+        Property.LIVENESS),
     /** The core's: an old term's entry committed by counting replicas (Raft paper, figure 8). */
     COMMIT_BY_COUNTING_OLD_TERM(PlantedBug.COMMIT_BY_COUNTING_OLD_TERM, Property.STATE_MACHINE_SAFETY,
         Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE),
