@@ -16,6 +16,7 @@ import java.util.Set;
  * member.id          = 1
  * data.dir           = /var/lib/ringraft/member-1
  * aeron.dir          = /dev/shm/ringraft-member-1     (optional; default unique per member and process, see KvDaemon)
+ * counters.dir       = /dev/shm/ringraft-member-1-counters   (optional; default data.dir)
  * tick.ms            = 10
  * heartbeat.ticks    = 5
  * election.ticks     = 30
@@ -31,6 +32,7 @@ public final class DaemonConfig
     public static final String MEMBER_ID = "member.id";
     public static final String DATA_DIR = "data.dir";
     public static final String AERON_DIR = "aeron.dir";
+    public static final String COUNTERS_DIR = "counters.dir";
     public static final String TICK_MS = "tick.ms";
     public static final String HEARTBEAT_TICKS = "heartbeat.ticks";
     public static final String ELECTION_TICKS = "election.ticks";
@@ -38,13 +40,14 @@ public final class DaemonConfig
     public static final String PERSIST_STALL_MS = "persist.stall.ms";
     public static final String FSYNC = "fsync";
     private static final Set<String> KEYS = Set.of(
-        MEMBER_ID, DATA_DIR, AERON_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, PERSIST_STALL_MS,
+        MEMBER_ID, DATA_DIR, AERON_DIR, COUNTERS_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, PERSIST_STALL_MS,
         FSYNC);
 
     private final ClusterConfig cluster;
     private final int memberId;
     private final Path dataDir;
     private final String aeronDir;
+    private final Path countersDir;
     private final Duration tick;
     private final int heartbeatTicks;
     private final int electionTicks;
@@ -57,6 +60,7 @@ public final class DaemonConfig
         final int memberId,
         final Path dataDir,
         final String aeronDir,
+        final Path countersDir,
         final Duration tick,
         final int heartbeatTicks,
         final int electionTicks,
@@ -68,6 +72,7 @@ public final class DaemonConfig
         this.memberId = memberId;
         this.dataDir = dataDir;
         this.aeronDir = aeronDir;
+        this.countersDir = countersDir;
         this.tick = tick;
         this.heartbeatTicks = heartbeatTicks;
         this.electionTicks = electionTicks;
@@ -98,6 +103,12 @@ public final class DaemonConfig
         {
             reader.error(AERON_DIR, aeronDir, "is a file; must name a directory for the media driver");
         }
+        // The counters off the data disk (a tmpfs folder): readable while that disk stalls, and no writes to it.
+        final String countersDir = reader.string(COUNTERS_DIR, false, "");
+        if (null != countersDir && new File(countersDir).isFile())
+        {
+            reader.error(COUNTERS_DIR, countersDir, "is a file; must name a directory for the counters file");
+        }
         final int tickMs = reader.integer(TICK_MS, 10, 1, 1000, false);
         final int heartbeatTicks = reader.integer(HEARTBEAT_TICKS, 5, 1, 1000, false);
         final int electionTicks = reader.integer(ELECTION_TICKS, 30, 2, 10_000, false);
@@ -116,7 +127,8 @@ public final class DaemonConfig
         ClientConfig.validate(reader, known);
         reader.rejectUnknown(known);
         reader.throwIfErrors();
-        return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir, Duration.ofMillis(tickMs),
+        return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
+            Path.of(null == countersDir ? dataDir : countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
             Duration.ofMillis(persistStallMs), fsync);
     }
@@ -154,6 +166,12 @@ public final class DaemonConfig
     public Path dataDir()
     {
         return dataDir;
+    }
+
+    /** Where the counters file lives: {@code counters.dir}, else {@link #dataDir()}. */
+    public Path countersDir()
+    {
+        return countersDir;
     }
 
     /** Null: the daemon picks a directory under /dev/shm unique to this member and process. */

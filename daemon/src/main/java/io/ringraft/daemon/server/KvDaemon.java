@@ -103,6 +103,7 @@ public final class KvDaemon implements AutoCloseable
                 .members(config.cluster().memberIds())
                 .groups(config.cluster().groups())
                 .dataDir(config.dataDir())
+                .countersDir(config.countersDir())
                 .tickInterval(config.tick())
                 .heartbeatTicks(config.heartbeatTicks())
                 .electionTicks(config.electionTicks())

@@ -71,6 +71,17 @@ class DaemonConfigTest
     }
 
     @Test
+    void countersDirIsReadAndDefaultsToTheDataDir(@TempDir final Path dir) throws Exception
+    {
+        assertThat(parse(VALID).countersDir()).isEqualTo(parse(VALID).dataDir());
+        assertThat(parse(VALID + "counters.dir = /dev/shm/ringraft-m1-counters\n").countersDir())
+            .isEqualTo(Path.of("/dev/shm/ringraft-m1-counters"));
+        final Path file = Files.createFile(dir.resolve("a-file"));
+        assertError(VALID + "counters.dir = " + file + "\n", "counters.dir = '" + file + "'",
+            "is a file; must name a directory for the counters file");
+    }
+
+    @Test
     void persistStallOutOfRange()
     {
         assertError(VALID + "persist.stall.ms = 0\n", "persist.stall.ms = '0'", "between 1 and 3600000");

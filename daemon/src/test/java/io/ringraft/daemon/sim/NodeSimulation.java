@@ -649,7 +649,8 @@ final class NodeSimulation
     }
 
     /** After damage to synced bytes: what the member's cores start from holds what was synced, or they repair. */
-    private void checkSyncedStateKeptOrRepaired(final SimMember member, final long[] syncedTerm, final long[] syncedIndex)
+    private void checkSyncedStateKeptOrRepaired(
+        final SimMember member, final long[] syncedTerm, final long[] syncedIndex)
     {
         for (int g = 0; g < settings.groups(); g++)
         {
@@ -664,7 +665,8 @@ final class NodeSimulation
             if (term < syncedTerm[g] || lastIndex < syncedIndex[g])
             {
                 throw new PropertyViolation(Property.SYNCED_STATE_KEPT_OR_REPAIRED, "m" + member.id + " group " + g +
-                    " restarted with term " + term + " and last index " + lastIndex + " after its disk had synced term " +
+                    " restarted with term " + term + " and last index " + lastIndex +
+                    " after its disk had synced term " +
                     syncedTerm[g] + " and entries through " + syncedIndex[g] + ", without repairing");
             }
         }
@@ -723,14 +725,17 @@ final class NodeSimulation
 
     private String livenessReport()
     {
-        final StringBuilder report = new StringBuilder("no convergence within " + settings.livenessBoundNs() / SimSettings.MS +
+        final StringBuilder report = new StringBuilder("no convergence within " +
+            settings.livenessBoundNs() / SimSettings.MS +
             " ms of the faults stopping:");
         for (int g = 0; g < settings.groups(); g++)
         {
-            report.append(" group ").append(g).append(livenessWriteNs[g] < 0 ? " committed nothing new;" : " committed;");
+            report.append(" group ").append(g)
+                .append(livenessWriteNs[g] < 0 ? " committed nothing new;" : " committed;");
             for (final SimMember member : members)
             {
-                report.append(" m").append(member.id).append(member.up() ? " applied " + ledger.appliedIndex(member.id, g) +
+                report.append(" m").append(member.id).append(member.up() ?
+                    " applied " + ledger.appliedIndex(member.id, g) +
                     (member.leads(g) ? " (leader)" : "") + " repairing " + member.counter("repairing", g) : " down");
             }
         }
@@ -756,7 +761,8 @@ final class NodeSimulation
                 }
                 else if (!first.equals(answer))
                 {
-                    throw new PropertyViolation(Property.REPLICAS_EQUAL, "key " + new String(key) + " differs between " +
+                    throw new PropertyViolation(Property.REPLICAS_EQUAL, "key " + new String(key) +
+                        " differs between " +
                         "members at the same applied index of group " + group);
                 }
             }
@@ -777,7 +783,8 @@ final class NodeSimulation
         return "whole-node simulation failed: " + violation.getMessage() + "\n" +
             settings + ", planted bug " + bug + "\n" +
             "replay: mvn -o -B -pl daemon -am test -Dtest=NodeSimulationTest -Dsurefire.failIfNoSpecifiedTests=false " +
-            "-Dringraft.sim.seed=" + settings.seed() + (PlantedNodeBug.NONE == bug ? "" : " -Dringraft.sim.bug=" + bug) +
+            "-Dringraft.sim.seed=" + settings.seed() +
+            (PlantedNodeBug.NONE == bug ? "" : " -Dringraft.sim.bug=" + bug) +
             "\nlast events (sim time):\n" + timeline.render() + "\nlast network events:\n" +
             String.join("\n", network.recentEvents());
     }

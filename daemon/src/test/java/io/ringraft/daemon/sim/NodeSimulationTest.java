@@ -80,7 +80,8 @@ class NodeSimulationTest
             reads += outcome.readsAnswered();
             simulatedNs += outcome.simulatedNs();
         }
-        System.out.printf("whole-node simulation: %d seeds from %d, %.1f s simulated, %d writes acknowledged, %d reads " +
+        System.out.printf("whole-node simulation: %d seeds from %d, %.1f s simulated, %d writes acknowledged, " +
+            "%d reads " +
             "answered%n", count, first, simulatedNs / 1e9, writes, reads);
         assertThat(writes).as("the clients' writes were acknowledged").isGreaterThan(count);
         assertThat(reads).as("the clients' reads were answered").isGreaterThan(count);

@@ -157,7 +157,8 @@ final class SimMember
         }
         catch (final RecoveryRefusedException ex)
         {
-            throw new PropertyViolation(Property.AVAILABILITY, "member " + id + " refused to start: " + ex.getMessage());
+            throw new PropertyViolation(
+                Property.AVAILABILITY, "member " + id + " refused to start: " + ex.getMessage());
         }
         node.start();
         stages = node.stages();

@@ -15,7 +15,8 @@ record SimOutcome(
     static SimOutcome passed(final SimSettings settings, final PlantedNodeBug bug, final long steps,
         final long simulatedNs, final long writesAcknowledged, final long readsAnswered, final int operations)
     {
-        return new SimOutcome(settings, bug, steps, simulatedNs, writesAcknowledged, readsAnswered, operations, null, null);
+        return new SimOutcome(
+            settings, bug, steps, simulatedNs, writesAcknowledged, readsAnswered, operations, null, null);
     }
 
     static SimOutcome failed(final SimSettings settings, final PlantedNodeBug bug, final long steps,
