@@ -45,6 +45,16 @@ final class NodeSimulation
     private final long[] diskStalledUntilNs;
     private final long[] raftPausedUntilNs;
     private final long[] livenessWriteNs;
+    /** Whether this seed changes memberships (drawn apart from the settings, so other seeds run as before). */
+    private final boolean membershipChanges;
+    /** Per group: the configuration change in flight, and the member it is about. */
+    private final java.util.concurrent.CompletableFuture<?>[] membershipChange;
+    private final int[] membershipChangeMember;
+    private final boolean[] membershipChangeAdds;
+    private final int[] membershipChangeLeader;
+    private int membershipChangesApplied;
+    /** Per group: members a removal was asked for (it may have taken effect even if its answer did not come). */
+    private final java.util.List<java.util.TreeSet<Integer>> maybeRemoved = new ArrayList<>();
     private final int damageVictim;
     private long nowNs;
     private long nextNemesisNs;
@@ -86,6 +96,17 @@ final class NodeSimulation
         diskSlowUntilNs = new long[members.length];
         diskStalledUntilNs = new long[members.length];
         raftPausedUntilNs = new long[members.length];
+        // Not with damage: removing a voter can make the one damaged member half of the voters, no longer a minority
+        // that the others can repair (two voters, one repairing, elect no one: seed 62 of the first try).
+        membershipChanges = !settings.damage() && new Random(settings.seed() * 31 + 17).nextInt(3) == 0;
+        membershipChange = new java.util.concurrent.CompletableFuture<?>[settings.groups()];
+        membershipChangeMember = new int[settings.groups()];
+        membershipChangeAdds = new boolean[settings.groups()];
+        membershipChangeLeader = new int[settings.groups()];
+        for (int g = 0; g < settings.groups(); g++)
+        {
+            maybeRemoved.add(new java.util.TreeSet<>());
+        }
         livenessWriteNs = new long[settings.groups()];
         java.util.Arrays.fill(livenessWriteNs, -1);
         damageVictim = settings.maxDamagedMembers() > 0 ? random.nextInt(members.length) : -1;
@@ -122,7 +143,7 @@ final class NodeSimulation
             checkReplicasEqual();
             checkLinearizable();
             return SimOutcome.passed(settings, bug, steps, nowNs, clients.writesAcknowledged(), clients.readsAnswered(),
-                history.size());
+                history.size(), membershipChangesApplied);
         }
         catch (final PropertyViolation violation)
         {
@@ -201,6 +222,7 @@ final class NodeSimulation
             }
         }
         clients.collect(nowNs);
+        collectMembershipChanges();
         if (!calm && nowNs >= nextNemesisNs)
         {
             // A fault that moved leadership is often followed closely by another: that is how entries are left on a
@@ -381,6 +403,10 @@ final class NodeSimulation
         {
             network.heal();
             timeline.add("network healed");
+        }
+        else if (choice >= 85 && choice < 93 && membershipChanges)
+        {
+            changeMembership(random.nextInt(settings.groups()));
         }
         else if (choice < 85 && members[target].up())
         {
@@ -689,8 +715,82 @@ final class NodeSimulation
     }
 
     /** Every group committed a write after the faults stopped, every member is up and every member applied as much. */
+    /** Removes a member from a group through its leader, or adds back one that was removed. */
+    private void changeMembership(final int group)
+    {
+        final int leader = leaderIndex(group, -1);
+        if (null != membershipChange[group] || leader < 0)
+        {
+            return;
+        }
+        final java.util.TreeSet<Integer> removed = maybeRemoved.get(group);
+        if (!removed.isEmpty() && (calm || random.nextBoolean()))
+        {
+            membershipChangeMember[group] = removed.first();
+            membershipChangeAdds[group] = true;
+            membershipChange[group] = members[leader].node().addMember(group, removed.first());
+        }
+        else if (!calm && removed.isEmpty())
+        {
+            final int member = memberIds[random.nextInt(memberIds.length)];
+            removed.add(member);
+            membershipChangeMember[group] = member;
+            membershipChangeAdds[group] = false;
+            membershipChange[group] = members[leader].node().removeMember(group, member);
+        }
+        else
+        {
+            return;
+        }
+        membershipChangeLeader[group] = leader;
+        timeline.add("m" + members[leader].id + " asked to " + (membershipChangeAdds[group] ? "add" : "remove") +
+            " m" + membershipChangeMember[group] + (membershipChangeAdds[group] ? " to" : " from") + " group " + group);
+    }
+
+    /**
+     * Takes in answered configuration changes. A removal counts as possibly done whatever its answer (it may apply
+     * after a timeout); an addition that answers OK makes the member a voter again.
+     */
+    private void collectMembershipChanges()
+    {
+        for (int g = 0; g < membershipChange.length; g++)
+        {
+            final java.util.concurrent.CompletableFuture<?> change = membershipChange[g];
+            if (null == change)
+            {
+                continue;
+            }
+            if (change.isDone())
+            {
+                membershipChange[g] = null;
+                final Object result = change.getNow(null);
+                timeline.add("group " + g + ": " + (membershipChangeAdds[g] ? "adding" : "removing") + " m" +
+                    membershipChangeMember[g] + " answered " + result);
+                final boolean ok = result instanceof io.ringraft.pipeline.Result answer && answer.isOk();
+                membershipChangesApplied += ok ? 1 : 0;
+                if (membershipChangeAdds[g] && ok)
+                {
+                    maybeRemoved.get(g).remove(membershipChangeMember[g]);
+                }
+            }
+            else if (!members[membershipChangeLeader[g]].up())
+            {
+                // The leader that took it crashed, and its answer with it; a removal may still have applied.
+                membershipChange[g] = null;
+            }
+        }
+    }
+
     private boolean converged()
     {
+        for (int g = 0; g < settings.groups(); g++)
+        {
+            if (!maybeRemoved.get(g).isEmpty() || null != membershipChange[g])
+            {
+                changeMembership(g);
+                return false;
+            }
+        }
         for (final long at : livenessWriteNs)
         {
             if (at < 0)

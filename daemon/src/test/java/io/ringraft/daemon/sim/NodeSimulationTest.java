@@ -72,6 +72,7 @@ class NodeSimulationTest
         long writes = 0;
         long reads = 0;
         long simulatedNs = 0;
+        long membershipChanges = 0;
         for (long seed = first; seed < first + count; seed++)
         {
             final SimOutcome outcome = run(seed, bug);
@@ -79,11 +80,16 @@ class NodeSimulationTest
             writes += outcome.writesAcknowledged();
             reads += outcome.readsAnswered();
             simulatedNs += outcome.simulatedNs();
+            membershipChanges += outcome.membershipChanges();
         }
         System.out.printf("whole-node simulation: %d seeds from %d, %.1f s simulated, %d writes acknowledged, " +
-            "%d reads " +
-            "answered%n", count, first, simulatedNs / 1e9, writes, reads);
+            "%d reads answered, %d membership changes applied%n", count, first, simulatedNs / 1e9, writes, reads,
+            membershipChanges);
         assertThat(writes).as("the clients' writes were acknowledged").isGreaterThan(count);
         assertThat(reads).as("the clients' reads were answered").isGreaterThan(count);
+        if (count >= 100)
+        {
+            assertThat(membershipChanges).as("members were removed and added back").isPositive();
+        }
     }
 }

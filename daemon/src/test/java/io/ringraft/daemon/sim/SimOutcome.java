@@ -9,20 +9,22 @@ record SimOutcome(
     long writesAcknowledged,
     long readsAnswered,
     int operations,
+    int membershipChanges,
     PropertyViolation violation,
     String report)
 {
     static SimOutcome passed(final SimSettings settings, final PlantedNodeBug bug, final long steps,
-        final long simulatedNs, final long writesAcknowledged, final long readsAnswered, final int operations)
+        final long simulatedNs, final long writesAcknowledged, final long readsAnswered, final int operations,
+        final int membershipChanges)
     {
-        return new SimOutcome(
-            settings, bug, steps, simulatedNs, writesAcknowledged, readsAnswered, operations, null, null);
+        return new SimOutcome(settings, bug, steps, simulatedNs, writesAcknowledged, readsAnswered, operations,
+            membershipChanges, null, null);
     }
 
     static SimOutcome failed(final SimSettings settings, final PlantedNodeBug bug, final long steps,
         final long simulatedNs, final PropertyViolation violation, final String report)
     {
-        return new SimOutcome(settings, bug, steps, simulatedNs, 0, 0, 0, violation, report);
+        return new SimOutcome(settings, bug, steps, simulatedNs, 0, 0, 0, 0, violation, report);
     }
 
     boolean failed()
