@@ -473,8 +473,7 @@ public final class RecoveryVerdict
             {
                 hardStateProblem = (null == hs ? "the hard state file is missing" : 0 == hs.fileLength() ?
                     "the hard state file is empty" : hs.truncated() ? "the hard state file is cut to " +
-                    hs.fileLength() + " bytes and holds no valid slot" : 1 == hs.damagedSlots() ?
-                    "the hard state's only written slot is damaged" : "the hard state file holds only zeros") +
+                    hs.fileLength() + " bytes and holds no valid slot" : "the hard state file holds only zeros") +
                     (hasLogOrSnapshot ? " next to a log or snapshot" : f.anyQuarantined ?
                     " where an earlier start quarantined damaged files" : " next to the directory header, which is " +
                     "written only after the first hard state");

@@ -20,6 +20,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
 
     private final EventHandler<T> handler;
     private final EventPoller<T> poller;
+    private final RingBuffer<T> ring;
     private final String name;
     private final int maxPerCall;
     private final boolean stopOnFailure;
@@ -38,6 +39,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
             throw new IllegalArgumentException("stage " + name + ": maxPerCall must be at least 1, was " + maxPerCall);
         }
         this.handler = handler;
+        this.ring = ring;
         this.poller = ring.newPoller();
         this.name = name;
         this.maxPerCall = maxPerCall;
@@ -103,6 +105,12 @@ final class HostedStage<T> implements EventPoller.Handler<T>
     long sequence()
     {
         return poller.getSequence().get();
+    }
+
+    /** Whether the ring holds events this stage has not handled yet. */
+    boolean hasWork()
+    {
+        return sequence() < ring.getCursor();
     }
 
     /**

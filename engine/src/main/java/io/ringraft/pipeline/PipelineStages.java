@@ -1,7 +1,5 @@
 package io.ringraft.pipeline;
 
-import com.lmax.disruptor.RingBuffer;
-
 /**
  * The four stages of a node whose {@link NodeContext#threading()} is not {@link StageThreading#DEDICATED}, for the
  * one thread that runs them: each {@code run...} call handles at most one batch of its stage's ring and returns how
@@ -18,10 +16,6 @@ public final class PipelineStages
     private final HostedStage<PersistEvent> persist;
     private final HostedStage<ApplyEvent> apply;
     private final HostedStage<SendEvent> send;
-    private final RingBuffer<InboundEvent> inboundRing;
-    private final RingBuffer<PersistEvent> persistRing;
-    private final RingBuffer<ApplyEvent> applyRing;
-    private final RingBuffer<SendEvent> sendRing;
     private final Runnable tick;
 
     PipelineStages(
@@ -29,20 +23,12 @@ public final class PipelineStages
         final HostedStage<PersistEvent> persist,
         final HostedStage<ApplyEvent> apply,
         final HostedStage<SendEvent> send,
-        final RingBuffer<InboundEvent> inboundRing,
-        final RingBuffer<PersistEvent> persistRing,
-        final RingBuffer<ApplyEvent> applyRing,
-        final RingBuffer<SendEvent> sendRing,
         final Runnable tick)
     {
         this.raft = raft;
         this.persist = persist;
         this.apply = apply;
         this.send = send;
-        this.inboundRing = inboundRing;
-        this.persistRing = persistRing;
-        this.applyRing = applyRing;
-        this.sendRing = sendRing;
         this.tick = tick;
     }
 
@@ -84,22 +70,22 @@ public final class PipelineStages
 
     public boolean raftHasWork()
     {
-        return raft.sequence() < inboundRing.getCursor();
+        return raft.hasWork();
     }
 
     public boolean persistHasWork()
     {
-        return persist.sequence() < persistRing.getCursor();
+        return persist.hasWork();
     }
 
     public boolean applyHasWork()
     {
-        return apply.sequence() < applyRing.getCursor();
+        return apply.hasWork();
     }
 
     public boolean sendHasWork()
     {
-        return send.sequence() < sendRing.getCursor();
+        return send.hasWork();
     }
 
     /** Whether no stage has anything queued. */

@@ -184,8 +184,7 @@ public final class RingraftNode implements AutoCloseable
             stages = new PipelineStages(hostedRaftStage,
                 new HostedStage<>(persistStage, persistRing, name + " persist", ctx.persistRingSize(), true),
                 new HostedStage<>(applyStage, applyRing, name + " apply", ctx.applyRingSize(), true),
-                hostedSendStage, inboundRing, persistRing, applyRing, sendRing,
-                this::publishTick);
+                hostedSendStage, this::publishTick);
             if (StageThreading.SINGLE_THREAD == ctx.threading())
             {
                 final Thread thread = new Thread(this::runStagesInOrder, "ringraft-" + ctx.memberId() + "-stages");
@@ -345,24 +344,17 @@ public final class RingraftNode implements AutoCloseable
             callback.onResult(correlationId, groupId, Status.ERROR, 0, -1, EMPTY, 0, 0);
             return false;
         }
-        final long sequence;
-        try
+        final long sequence = tryClaim();
+        if (sequence >= 0)
         {
-            sequence = inboundRing.tryNext();
-        }
-        catch (final InsufficientCapacityException ex)
-        {
-            counters.groups[groupId].proposalsBackPressured.increment();
-            callback.onResult(correlationId, groupId, Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
-            return false;
-        }
-        // A claimed slot must be published, even one whose payload did not fit: as a NOOP the raft stage ignores.
-        final boolean stored = inboundRing.get(sequence).propose(
-            groupId, correlationId, callback, payload, offset, length, largeBuffers);
-        inboundRing.publish(sequence);
-        if (stored)
-        {
-            return true;
+            // A claimed slot must be published, even one whose payload did not fit: as a NOOP the raft stage ignores.
+            final boolean stored = inboundRing.get(sequence).propose(
+                groupId, correlationId, callback, payload, offset, length, largeBuffers);
+            inboundRing.publish(sequence);
+            if (stored)
+            {
+                return true;
+            }
         }
         counters.groups[groupId].proposalsBackPressured.increment();
         callback.onResult(correlationId, groupId, Status.BACK_PRESSURED, 0, -1, EMPTY, 0, 0);
@@ -437,10 +429,12 @@ public final class RingraftNode implements AutoCloseable
     /** @return a claimed inbound slot to fill and publish, or -1 when closing, not started or the ring is full. */
     private long claimRequestSlot()
     {
-        if (closing || !started)
-        {
-            return -1;
-        }
+        return closing || !started ? -1 : tryClaim();
+    }
+
+    /** @return a claimed inbound slot to fill and publish, or -1 when the ring is full. */
+    private long tryClaim()
+    {
         try
         {
             return inboundRing.tryNext();
@@ -480,12 +474,8 @@ public final class RingraftNode implements AutoCloseable
         {
             return;
         }
-        final long sequence;
-        try
-        {
-            sequence = inboundRing.tryNext();
-        }
-        catch (final InsufficientCapacityException ex)
+        final long sequence = tryClaim();
+        if (sequence < 0)
         {
             counters.inboundDropped.increment();
             return;
@@ -615,7 +605,7 @@ public final class RingraftNode implements AutoCloseable
             // its only user, has stopped. Stages stop in pipeline order: raft, persist, apply, send.
             if (null != hostedRaftStage)
             {
-                awaitHostedDrained(hostedRaftStage, inboundRing);
+                awaitHostedDrained(hostedRaftStage);
                 hostedRaftStage.halt();
             }
             for (int i = 0; i < processors.size(); i++)
@@ -626,7 +616,7 @@ public final class RingraftNode implements AutoCloseable
             }
             if (null != hostedSendStage)
             {
-                awaitHostedDrained(hostedSendStage, sendRing);
+                awaitHostedDrained(hostedSendStage);
             }
             applyStage.failAll("node " + ctx.memberId() + " closed");
         }
@@ -671,12 +661,12 @@ public final class RingraftNode implements AutoCloseable
      * everything, bounded in all and given up sooner if it stops taking (a transport that died or was closed takes
      * nothing).
      */
-    private static void awaitHostedDrained(final HostedStage<?> stage, final RingBuffer<?> ring)
+    private static void awaitHostedDrained(final HostedStage<?> stage)
     {
         final long startNs = System.nanoTime();
         long lastProgressNs = startNs;
         long sequence = stage.sequence();
-        while (sequence < ring.getCursor())
+        while (stage.hasWork())
         {
             final long nowNs = System.nanoTime();
             if (nowNs - startNs > DRAIN_TIMEOUT_NS || nowNs - lastProgressNs > HOSTED_STALL_NS)

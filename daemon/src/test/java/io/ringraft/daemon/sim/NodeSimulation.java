@@ -594,15 +594,12 @@ final class NodeSimulation
     private void transferLeadership(final int target)
     {
         final int group = random.nextInt(settings.groups());
-        for (final SimMember member : members)
+        final int leader = leaderIndex(group, -1);
+        if (leader >= 0)
         {
-            if (member.up() && member.leads(group))
-            {
-                final int to = memberIds[target];
-                member.node().transferLeadership(group, to);
-                timeline.add("m" + member.id + " asked to transfer group " + group + " to m" + to);
-                return;
-            }
+            final int to = memberIds[target];
+            members[leader].node().transferLeadership(group, to);
+            timeline.add("m" + members[leader].id + " asked to transfer group " + group + " to m" + to);
         }
     }
 

@@ -36,7 +36,6 @@ final class SimMember
     static final int PERSIST = 1;
     static final int APPLY = 2;
     static final int SEND = 3;
-    static final String[] STAGE_NAMES = {"raft", "persist", "apply", "send"};
 
     final int id;
     final SimDisk disk;
