@@ -522,6 +522,58 @@ public final class SampleMessages
                 return HEADER + d.encodedLength();
             }),
 
+        new Sample("SessionOpen", SessionOpenDecoder.TEMPLATE_ID,
+            (b, o, v) ->
+            {
+                final SessionOpenEncoder e = new SessionOpenEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
+                e.clientNonce(v.i64()).timeoutMs(v.i64());
+                return HEADER + e.encodedLength();
+            },
+            (b, o, out) ->
+            {
+                final SessionOpenDecoder d = new SessionOpenDecoder().wrapAndApplyHeader(b, o, new MessageHeaderDecoder());
+                out.add(d.clientNonce());
+                out.add(d.timeoutMs());
+                return HEADER + d.encodedLength();
+            }),
+
+        new Sample("SessionCommand", SessionCommandDecoder.TEMPLATE_ID,
+            (b, o, v) ->
+            {
+                final SessionCommandEncoder e =
+                    new SessionCommandEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
+                e.sessionId(v.i64()).sequence(v.i64()).respondedTo(v.i64());
+                final byte[] command = v.bytes();
+                e.putCommand(command, 0, command.length);
+                return HEADER + e.encodedLength();
+            },
+            (b, o, out) ->
+            {
+                final SessionCommandDecoder d =
+                    new SessionCommandDecoder().wrapAndApplyHeader(b, o, new MessageHeaderDecoder());
+                out.add(d.sessionId());
+                out.add(d.sequence());
+                out.add(d.respondedTo());
+                final byte[] command = new byte[d.commandLength()];
+                d.getCommand(command, 0, command.length);
+                out.add(ByteBuffer.wrap(command));
+                return HEADER + d.encodedLength();
+            }),
+
+        new Sample("SessionClose", SessionCloseDecoder.TEMPLATE_ID,
+            (b, o, v) ->
+            {
+                final SessionCloseEncoder e = new SessionCloseEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
+                e.sessionId(v.i64());
+                return HEADER + e.encodedLength();
+            },
+            (b, o, out) ->
+            {
+                final SessionCloseDecoder d = new SessionCloseDecoder().wrapAndApplyHeader(b, o, new MessageHeaderDecoder());
+                out.add(d.sessionId());
+                return HEADER + d.encodedLength();
+            }),
+
         new Sample("Connect", ConnectDecoder.TEMPLATE_ID,
             (b, o, v) ->
             {
@@ -748,6 +800,79 @@ public final class SampleMessages
             {
                 final CloseSessionDecoder d = new CloseSessionDecoder().wrapAndApplyHeader(b, o, new MessageHeaderDecoder());
                 out.add(d.sessionId());
+                return HEADER + d.encodedLength();
+            }),
+
+        new Sample("RequestBatch", RequestBatchDecoder.TEMPLATE_ID,
+            (b, o, v) ->
+            {
+                final RequestBatchEncoder e = new RequestBatchEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
+                e.connectionId(v.i64());
+                final int count = v.count();
+                final RequestBatchEncoder.RequestsEncoder requests = e.requestsCount(count);
+                for (int i = 0; i < count; i++)
+                {
+                    requests.next().correlationId(v.i64()).groupId(v.i32()).kind(v.pick(RequestKind.values()));
+                    final byte[] payload = v.bytes();
+                    requests.putPayload(payload, 0, payload.length);
+                }
+                return HEADER + e.encodedLength();
+            },
+            (b, o, out) ->
+            {
+                final RequestBatchDecoder d = new RequestBatchDecoder().wrapAndApplyHeader(b, o, new MessageHeaderDecoder());
+                out.add(d.connectionId());
+                final RequestBatchDecoder.RequestsDecoder requests = d.requests();
+                out.add(requests.count());
+                while (requests.hasNext())
+                {
+                    requests.next();
+                    out.add(requests.correlationId());
+                    out.add(requests.groupId());
+                    out.add(requests.kind());
+                    final byte[] payload = new byte[requests.payloadLength()];
+                    requests.getPayload(payload, 0, payload.length);
+                    out.add(ByteBuffer.wrap(payload));
+                }
+                return HEADER + d.encodedLength();
+            }),
+
+        new Sample("ResponseBatch", ResponseBatchDecoder.TEMPLATE_ID,
+            (b, o, v) ->
+            {
+                final ResponseBatchEncoder e =
+                    new ResponseBatchEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
+                e.connectionId(v.i64());
+                final int count = v.count();
+                final ResponseBatchEncoder.ResponsesEncoder responses = e.responsesCount(count);
+                for (int i = 0; i < count; i++)
+                {
+                    responses.next().correlationId(v.i64()).groupId(v.i32()).status(v.pick(ResponseStatus.values()))
+                        .leaderHint(v.i32()).index(v.i64());
+                    final byte[] result = v.bytes();
+                    responses.putResult(result, 0, result.length);
+                }
+                return HEADER + e.encodedLength();
+            },
+            (b, o, out) ->
+            {
+                final ResponseBatchDecoder d =
+                    new ResponseBatchDecoder().wrapAndApplyHeader(b, o, new MessageHeaderDecoder());
+                out.add(d.connectionId());
+                final ResponseBatchDecoder.ResponsesDecoder responses = d.responses();
+                out.add(responses.count());
+                while (responses.hasNext())
+                {
+                    responses.next();
+                    out.add(responses.correlationId());
+                    out.add(responses.groupId());
+                    out.add(responses.status());
+                    out.add(responses.leaderHint());
+                    out.add(responses.index());
+                    final byte[] result = new byte[responses.resultLength()];
+                    responses.getResult(result, 0, result.length);
+                    out.add(ByteBuffer.wrap(result));
+                }
                 return HEADER + d.encodedLength();
             }));
 

@@ -36,6 +36,8 @@ public final class SchemaLayouts
         ReadConsistency.values(), ReadConsistency::value, ReadConsistency.NULL_VAL);
     private static final long[] ADMIN_ACTION = FrameLayout.validValues(
         AdminAction.values(), AdminAction::value, AdminAction.NULL_VAL);
+    private static final long[] REQUEST_KIND = FrameLayout.validValues(
+        RequestKind.values(), RequestKind::value, RequestKind.NULL_VAL);
     private static final long[] MEMBER_ROLE = FrameLayout.validValues(
         MemberRole.values(), MemberRole::value, MemberRole.NULL_VAL);
 
@@ -186,6 +188,18 @@ public final class SchemaLayouts
             "SegmentHeader", SegmentHeaderDecoder.TEMPLATE_ID, SegmentHeaderDecoder.BLOCK_LENGTH)
             .build());
 
+        // ---- log payloads of the session layer
+        layouts.add(FrameLayout.message("SessionOpen", SessionOpenDecoder.TEMPLATE_ID, SessionOpenDecoder.BLOCK_LENGTH)
+            .build());
+
+        layouts.add(FrameLayout.message(
+            "SessionCommand", SessionCommandDecoder.TEMPLATE_ID, SessionCommandDecoder.BLOCK_LENGTH)
+            .varData(SessionCommandDecoder.commandSinceVersion(), SessionCommandDecoder.commandHeaderLength())
+            .build());
+
+        layouts.add(FrameLayout.message("SessionClose", SessionCloseDecoder.TEMPLATE_ID, SessionCloseDecoder.BLOCK_LENGTH)
+            .build());
+
         // ---- client protocol
         layouts.add(FrameLayout.message("Connect", ConnectDecoder.TEMPLATE_ID, ConnectDecoder.BLOCK_LENGTH)
             .varData(ConnectDecoder.responseChannelSinceVersion(), ConnectDecoder.responseChannelHeaderLength())
@@ -253,6 +267,33 @@ public final class SchemaLayouts
             .build());
 
         layouts.add(FrameLayout.message("CloseSession", CloseSessionDecoder.TEMPLATE_ID, CloseSessionDecoder.BLOCK_LENGTH)
+            .build());
+
+        layouts.add(FrameLayout.message("RequestBatch", RequestBatchDecoder.TEMPLATE_ID, RequestBatchDecoder.BLOCK_LENGTH)
+            .beginGroup(
+                RequestBatchDecoder.requestsDecoderSinceVersion(), RequestBatchDecoder.RequestsDecoder.sbeBlockLength())
+            .enumField(
+                RequestBatchDecoder.RequestsDecoder.kindSinceVersion(),
+                RequestBatchDecoder.RequestsDecoder.kindEncodingOffset(),
+                REQUEST_KIND)
+            .varData(
+                RequestBatchDecoder.RequestsDecoder.payloadSinceVersion(),
+                RequestBatchDecoder.RequestsDecoder.payloadHeaderLength())
+            .endGroup()
+            .build());
+
+        layouts.add(FrameLayout.message(
+            "ResponseBatch", ResponseBatchDecoder.TEMPLATE_ID, ResponseBatchDecoder.BLOCK_LENGTH)
+            .beginGroup(
+                ResponseBatchDecoder.responsesDecoderSinceVersion(), ResponseBatchDecoder.ResponsesDecoder.sbeBlockLength())
+            .enumField(
+                ResponseBatchDecoder.ResponsesDecoder.statusSinceVersion(),
+                ResponseBatchDecoder.ResponsesDecoder.statusEncodingOffset(),
+                RESPONSE_STATUS)
+            .varData(
+                ResponseBatchDecoder.ResponsesDecoder.resultSinceVersion(),
+                ResponseBatchDecoder.ResponsesDecoder.resultHeaderLength())
+            .endGroup()
             .build());
 
         int maxTemplateId = 0;
