@@ -171,7 +171,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         int resultLength = 0;
         if (EntryType.NORMAL == type)
         {
-            resultLength = machines[groupId].apply(index, payload, offset, length, result);
+            resultLength = machines[groupId].apply(index, timestamp, payload, offset, length, result);
         }
         else if (EntryType.CONF_CHANGE == type)
         {

@@ -26,6 +26,22 @@ public interface StateMachine extends AutoCloseable
     int apply(long index, DirectBuffer payload, int offset, int length, MutableDirectBuffer result);
 
     /**
+     * Applies the committed entry at {@code index} written by a leader whose wall clock read {@code timestamp} (ms
+     * since the epoch) when it appended the entry; this is what the pipeline calls. The timestamp is in the log, so
+     * every replica sees the same one: a state machine may base decisions on it (expiry by log time) and stay
+     * deterministic, which it may not on its own member's clock. Leaders' clocks differ, so timestamps may go
+     * backwards across a change of leader; the default ignores the timestamp.
+     *
+     * @see #apply(long, DirectBuffer, int, int, MutableDirectBuffer)
+     */
+    default int apply(
+        final long index, final long timestamp, final DirectBuffer payload, final int offset, final int length,
+        final MutableDirectBuffer result)
+    {
+        return apply(index, payload, offset, length, result);
+    }
+
+    /**
      * Answers a read-only query against the state that includes every entry up to the read's index.
      *
      * @return the number of result bytes written at offset 0 of {@code result}.

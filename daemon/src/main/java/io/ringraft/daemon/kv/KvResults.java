@@ -14,7 +14,7 @@ import static io.ringraft.daemon.kv.KvCommands.ORDER;
  *   1  u8   code: OK 0, NOT_FOUND 1, CAS_MISMATCH 2, BAD_COMMAND 3
  *   2  u16  reserved, 0
  *   4  i32  value length, -1 when there is no value
- *   8  value bytes: GET's value; the current value of a failed COMPARE_AND_SET; BAD_COMMAND's reason in ASCII
+ *   8  value bytes: GET's value; BAD_COMMAND's reason in ASCII (a failed COMPARE_AND_SET has none)
  * </pre>
  */
 public final class KvResults

@@ -86,8 +86,9 @@ public final class KvStateMachine implements StateMachine
             null == current;
         if (!matches)
         {
-            return null == current ?
-                KvResults.write(result, KvResults.CAS_MISMATCH) : KvResults.write(result, KvResults.CAS_MISMATCH, current);
+            // Without the current value: the session layer saves this result for a retry, so it stays a header; a
+            // client that wants the value reads it (and a value in a saved result would be stale on replay anyway).
+            return KvResults.write(result, KvResults.CAS_MISMATCH);
         }
         store(key, payload, command.valueOffset(), command.valueLength());
         return KvResults.write(result, KvResults.OK);
