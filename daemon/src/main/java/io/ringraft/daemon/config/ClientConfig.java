@@ -1,5 +1,8 @@
 package io.ringraft.daemon.config;
 
+import io.ringraft.codecs.ClusterSecret;
+import io.ringraft.codecs.FrameAuthenticator;
+
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -8,6 +11,8 @@ import java.util.Set;
  * <pre>
  * client.response.host = 10.0.0.9    (the address members send responses to; default: the local address of the
  *                                     route to the first member that has one, see KvClientOptions#responseHost)
+ * secret.file = /etc/ringraft/cluster.key   (the cluster's secret: client frames are signed with its client key;
+ *                                     or security = insecure; see SecurityConfig)
  * </pre>
  * A member's file may carry the client's keys (members ignore them), so that the file of the member on a host also
  * serves the clients there. Other keys are the members' business and ignored here.
@@ -23,11 +28,18 @@ public final class ClientConfig
 
     private final ClusterConfig cluster;
     private final String responseHost;
+    private final ClusterSecret secret;
 
     public ClientConfig(final ClusterConfig cluster, final String responseHost)
     {
+        this(cluster, responseHost, null);
+    }
+
+    public ClientConfig(final ClusterConfig cluster, final String responseHost, final ClusterSecret secret)
+    {
         this.cluster = cluster;
         this.responseHost = responseHost;
+        this.secret = secret;
     }
 
     /** Reads and validates the cluster and client keys of {@code file}, ignoring the others. */
@@ -39,7 +51,8 @@ public final class ClientConfig
     static ClientConfig read(final SettingsReader reader)
     {
         final ClusterConfig cluster = ClusterConfig.read(reader);
-        return new ClientConfig(cluster, responseHost(reader));
+        // Not required (yet): until the client signs its frames, a client-only file without either key still works.
+        return new ClientConfig(cluster, responseHost(reader), SecurityConfig.read(reader, false));
     }
 
     /** Validates the client's keys only: a member's file may carry them. */
@@ -81,6 +94,21 @@ public final class ClientConfig
     public ClusterConfig cluster()
     {
         return cluster;
+    }
+
+    /** The cluster's secret; null when the file sets {@code security = insecure} or neither key. */
+    public ClusterSecret secret()
+    {
+        return secret;
+    }
+
+    /**
+     * A new authenticator of client frames (the secret's client-purpose key), one per owner (not thread safe);
+     * null without a secret.
+     */
+    public FrameAuthenticator clientAuthenticator()
+    {
+        return null == secret ? null : secret.clientAuthenticator();
     }
 
     /** Null when the file does not set {@link #RESPONSE_HOST}. */
