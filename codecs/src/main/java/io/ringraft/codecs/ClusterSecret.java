@@ -63,6 +63,22 @@ public final class ClusterSecret
      */
     public static ClusterSecret load(final Path file)
     {
+        return new ClusterSecret(readKey(file), file.toString());
+    }
+
+    /**
+     * Reads a client key file ({@link #writeClientKey}): the key of client frames alone, for a client host that must
+     * not hold the cluster secret (from which the peer key follows).
+     *
+     * @throws IllegalArgumentException with a one-line message naming the file, what is wrong and what to do.
+     */
+    public static FrameAuthenticator loadClientKey(final Path file)
+    {
+        return new FrameAuthenticator(readKey(file), "client");
+    }
+
+    private static byte[] readKey(final Path file)
+    {
         final String text;
         try
         {
@@ -84,7 +100,7 @@ public final class ClusterSecret
             throw new IllegalArgumentException("key file " + file + " must hold one line of " + 2 * LENGTH +
                 " hex digits (" + LENGTH + " bytes); make one with: ringraft secret new FILE");
         }
-        return new ClusterSecret(HexFormat.of().parseHex(hex), file.toString());
+        return HexFormat.of().parseHex(hex);
     }
 
     /**
@@ -95,21 +111,42 @@ public final class ClusterSecret
      */
     public void writeNew(final Path file)
     {
+        writeKey(secret, file, "(a cluster's members must share one secret)");
+    }
+
+    /**
+     * Writes the client key alone to a new key file (0600), for {@link #loadClientKey}: it signs client frames and
+     * nothing else, and neither the secret nor the peer key can be computed from it.
+     */
+    public void writeClientKey(final Path file)
+    {
+        writeKey(derive(CLIENT_LABEL), file, "");
+    }
+
+    private static void writeKey(final byte[] key, final Path file, final String why)
+    {
         try
         {
-            // Created with its final mode, so the secret is never readable by others, not even for a moment.
-            Files.writeString(file, HexFormat.of().formatHex(secret) + "\n", StandardCharsets.US_ASCII,
-                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Files.setPosixFilePermissions(file, OWNER_ONLY);
+            // Created with its final mode, so the key is never readable by others, not even for a moment.
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
         }
         catch (final FileAlreadyExistsException ex)
         {
-            throw new IllegalArgumentException(
-                "key file " + file + " already exists; not overwritten (a cluster's members must share one secret)");
+            throw new IllegalArgumentException("key file " + file + " already exists; not overwritten" +
+                (why.isEmpty() ? "" : " " + why));
         }
         catch (final IOException | UnsupportedOperationException ex)
         {
-            throw new IllegalArgumentException("cannot write key file " + file + ": " + ex.getMessage());
+            throw new IllegalArgumentException("cannot write key file " + file + ": " + ex);
+        }
+        try
+        {
+            Files.writeString(file, HexFormat.of().formatHex(key) + "\n", StandardCharsets.US_ASCII,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("cannot write key file " + file + ": " + ex);
         }
     }
 

@@ -37,6 +37,32 @@ class ClusterSecretTest
     }
 
     @Test
+    void clientKeyFileSignsClientFramesOnly() throws IOException
+    {
+        final ClusterSecret secret = ClusterSecret.generate();
+        final Path file = dir.resolve("client.key");
+        secret.writeClientKey(file);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+        final FrameAuthenticator clientKey = ClusterSecret.loadClientKey(file);
+
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[100]);
+        final int frameLength = clientKey.sign(buffer, 0, 50);
+        assertThat(secret.clientAuthenticator().verify(buffer, 0, frameLength)).isTrue();
+        assertThat(secret.peerAuthenticator().verify(buffer, 0, frameLength)).isFalse();
+        secret.peerAuthenticator().sign(buffer, 0, 50);
+        assertThat(clientKey.verify(buffer, 0, frameLength)).isFalse();
+        assertThat(Files.readString(file).strip()).as("not the secret itself")
+            .isNotEqualTo(Files.readString(writeSecret(secret)).strip());
+    }
+
+    private Path writeSecret(final ClusterSecret secret)
+    {
+        final Path file = dir.resolve("secret-" + System.nanoTime() + ".key");
+        secret.writeNew(file);
+        return file;
+    }
+
+    @Test
     void neverOverwrites() throws IOException
     {
         final Path file = dir.resolve("cluster.key");

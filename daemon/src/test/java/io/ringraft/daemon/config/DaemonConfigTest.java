@@ -243,6 +243,13 @@ class DaemonConfigTest
         Files.writeString(file, without(VALID, "security"));
         assertThat(ClientConfig.load(file).clientAuthenticator()).as("a client without either has no key").isNull();
 
+        final Path clientKey = dir.resolve("client.key");
+        ClusterSecret.load(key).writeClientKey(clientKey);
+        Files.writeString(file, without(VALID, "security") + "client.key.file = " + clientKey + "\n");
+        assertThat(ClientConfig.load(file).clientAuthenticator()).isNotNull();
+        Files.writeString(file, secured + "client.key.file = " + clientKey + "\n");
+        assertThatThrownBy(() -> ClientConfig.load(file)).hasMessageContaining("not more than one");
+
         Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
         assertError(secured, "secret.file = '" + key + "'", "is accessible by group or others", "chmod 600 " + key);
         assertError(without(VALID, "security") + "secret.file = " + dir.resolve("absent.key") + "\n",

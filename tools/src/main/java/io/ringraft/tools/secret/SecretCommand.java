@@ -23,6 +23,7 @@ import java.util.concurrent.Callable;
     },
     subcommands = {
         SecretNewCommand.class,
+        SecretClientKeyCommand.class,
     })
 public final class SecretCommand implements Callable<Integer>
 {
@@ -31,6 +32,6 @@ public final class SecretCommand implements Callable<Integer>
 
     public Integer call()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: new");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: new or client-key");
     }
 }

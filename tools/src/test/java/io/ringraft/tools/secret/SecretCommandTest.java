@@ -50,6 +50,24 @@ class SecretCommandTest
     }
 
     @Test
+    void clientKeyIsDerivedFromTheSecretAndNeverOverwritten() throws IOException
+    {
+        final Path secret = dir.resolve("cluster.key");
+        final Path client = dir.resolve("client.key");
+        assertThat(execute("secret", "new", secret.toString())).isEqualTo(SecretNewCommand.WRITTEN);
+        assertThat(execute("secret", "client-key", secret.toString(), client.toString())).as(err.toString())
+            .isEqualTo(SecretNewCommand.WRITTEN);
+        assertThat(out.toString()).contains("client.key.file = " + client);
+        final org.agrona.concurrent.UnsafeBuffer frame = new org.agrona.concurrent.UnsafeBuffer(new byte[64]);
+        final int length = ClusterSecret.loadClientKey(client).sign(frame, 0, 40);
+        assertThat(ClusterSecret.load(secret).clientAuthenticator().verify(frame, 0, length)).isTrue();
+        assertThat(execute("secret", "client-key", secret.toString(), client.toString())).isEqualTo(SecretNewCommand.USAGE);
+        assertThat(execute("secret", "client-key", dir.resolve("none").toString(), dir.resolve("c2").toString()))
+            .isEqualTo(SecretNewCommand.USAGE);
+        assertThat(err.toString()).contains("does not exist; make one with: ringraft secret new");
+    }
+
+    @Test
     void newIntoAMissingDirectoryIsOneLine()
     {
         assertThat(execute("secret", "new", dir.resolve("no/such/dir/k").toString())).isEqualTo(SecretNewCommand.USAGE);
