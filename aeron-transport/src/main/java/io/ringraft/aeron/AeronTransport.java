@@ -117,6 +117,12 @@ public final class AeronTransport implements Transport
         clientName = "ringraft c=" + context.clusterId() + " m=" + context.memberId();
         clientErrorHandler = loggingErrorHandler(clientName + " Aeron client error");
         driverErrorHandler = loggingErrorHandler(clientName + " media driver error");
+        if (context.insecure())
+        {
+            LOGGER.log(Level.WARNING, clientName + " runs INSECURE (security = insecure): peer frames are neither " +
+                "signed nor checked, so any process that can reach " + context.memberEndpoints().get(context.memberId()) +
+                " can speak for any member; give every member the cluster's secret.file instead");
+        }
         counters = new TransportCounters(context.clusterId(), context.memberId(), context.memberEndpoints());
         sender = new PeerSender(context, counters);
         peerIds = context.memberEndpoints().keySet().stream()
@@ -198,11 +204,11 @@ public final class AeronTransport implements Transport
 
     private void checkMaxMessageLength(final int peerId, final ExclusivePublication publication)
     {
-        if (publication.maxMessageLength() < context.maxMessageSize())
+        if (publication.maxMessageLength() < context.maxMessageSize() + context.trailerLength())
         {
             throw new IllegalStateException("publication to member " + peerId + " carries at most " +
                 publication.maxMessageLength() + " bytes per message, less than maxMessageSize " +
-                context.maxMessageSize() + ": the driver did not apply term-length " + context.termBufferLength());
+                context.maxMessageSize() + " + trailer " + context.trailerLength() + ": the driver did not apply term-length " + context.termBufferLength());
         }
     }
 

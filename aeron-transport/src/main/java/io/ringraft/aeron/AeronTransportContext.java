@@ -1,5 +1,7 @@
 package io.ringraft.aeron;
 
+import io.ringraft.codecs.ClusterSecret;
+import io.ringraft.codecs.FrameAuthenticator;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -61,6 +63,8 @@ public final class AeronTransportContext
     private int socketBufferLength = DEFAULT_SOCKET_BUFFER_LENGTH;
     private int receiverWindowLength;
     private int mtuLength;
+    private ClusterSecret secret;
+    private boolean insecure;
     private boolean concluded;
 
     /**
@@ -76,6 +80,9 @@ public final class AeronTransportContext
             return this;
         }
         require(memberId >= 0, "memberId must be set to a value >= 0, was " + memberId);
+        require(null != secret ^ insecure, null != secret ?
+            "secret and insecure(true) are both set: choose one" :
+            "set secret (every peer frame is then signed and checked) or, explicitly, insecure(true)");
         require(null != memberEndpoints && !memberEndpoints.isEmpty(),
             "memberEndpoints must list every member of the cluster, this one (" + memberId + ") included");
         for (final Integer id : memberEndpoints.keySet())
@@ -103,13 +110,15 @@ public final class AeronTransportContext
             Integer.bitCount(termBufferLength) == 1,
             "termBufferLength must be a power of two between " + MIN_TERM_LENGTH + " and " + MAX_TERM_LENGTH +
             ", was " + termBufferLength);
-        final int largestAeronMessage = Math.min(termBufferLength / 8, AERON_MAX_MESSAGE_LENGTH);
+        // The trailer travels after the message, in the same Aeron message.
+        final int largestAeronMessage = Math.min(termBufferLength / 8, AERON_MAX_MESSAGE_LENGTH) - trailerLength();
         if (0 == maxMessageSize)
         {
             maxMessageSize = largestAeronMessage;
         }
         require(maxMessageSize >= MIN_MESSAGE_SIZE && maxMessageSize <= largestAeronMessage,
-            "maxMessageSize must be between " + MIN_MESSAGE_SIZE + " and min(termBufferLength / 8, 16 MiB) = " +
+            "maxMessageSize must be between " + MIN_MESSAGE_SIZE + " and min(termBufferLength / 8, 16 MiB)" +
+            (insecure ? "" : " - " + FrameAuthenticator.TRAILER_LENGTH + " (the authentication trailer)") + " = " +
             largestAeronMessage + " (Aeron cannot publish a larger message), was " + maxMessageSize);
         require(fragmentLimit >= 1, "fragmentLimit must be >= 1, was " + fragmentLimit);
         require(socketBufferLength >= 64 * 1024, "socketBufferLength must be >= 65536, was " + socketBufferLength);
@@ -218,6 +227,46 @@ public final class AeronTransportContext
         {
             throw new IllegalStateException("context already concluded: set everything before conclude()");
         }
+    }
+
+    /**
+     * The cluster's secret: every peer frame is signed with its peer key and every frame received is checked before
+     * any field is read (a frame whose trailer is missing or wrong is dropped and counted). Required unless
+     * {@link #insecure(boolean)}.
+     */
+    public AeronTransportContext secret(final ClusterSecret secret)
+    {
+        checkNotConcluded();
+        this.secret = secret;
+        return this;
+    }
+
+    /** Null when {@link #insecure()}. */
+    public ClusterSecret secret()
+    {
+        return secret;
+    }
+
+    /**
+     * True: frames are neither signed nor checked, so anyone who can reach a member's endpoint can speak for any
+     * member. Only as an explicit choice (tests, a closed network); never a default.
+     */
+    public AeronTransportContext insecure(final boolean insecure)
+    {
+        checkNotConcluded();
+        this.insecure = insecure;
+        return this;
+    }
+
+    public boolean insecure()
+    {
+        return insecure;
+    }
+
+    /** Bytes every frame carries after its message: the authentication trailer, or none when insecure. */
+    public int trailerLength()
+    {
+        return insecure ? 0 : FrameAuthenticator.TRAILER_LENGTH;
     }
 
     /** This member's id; must be a key of {@link #memberEndpoints}. */
@@ -357,8 +406,8 @@ public final class AeronTransportContext
     }
 
     /**
-     * Largest encoded peer message sent or accepted; larger ones are dropped and counted. Default and upper bound:
-     * min(termBufferLength / 8, 16 MiB). Raft's maxBytesPerAppend plus maxEntryBytes must fit, or a follower that
+     * Largest encoded peer message sent or accepted (without the authentication trailer); larger ones are dropped and
+     * counted. Default and upper bound: min(termBufferLength / 8, 16 MiB) less {@link #trailerLength()}. Raft's maxBytesPerAppend plus maxEntryBytes must fit, or a follower that
      * needs such an append can never get it.
      */
     public AeronTransportContext maxMessageSize(final int maxMessageSize)
@@ -436,6 +485,6 @@ public final class AeronTransportContext
         return "AeronTransportContext{memberId=" + memberId + ", clusterId=" + clusterId + ", members=" +
             memberEndpoints + ", mode=" + channelMode + ", streamId=" + streamId + ", embeddedDriver=" +
             embeddedDriver + ", dir=" + aeronDirectoryName + ", termBufferLength=" + termBufferLength +
-            ", maxMessageSize=" + maxMessageSize + "}";
+            ", maxMessageSize=" + maxMessageSize + ", " + (insecure ? "insecure" : "authenticated") + "}";
     }
 }

@@ -3,6 +3,7 @@ package io.ringraft.aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
+import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.codecs.Frames;
 import io.ringraft.codecs.sbe.PeerHeaderEncoder;
 import io.ringraft.raft.Message;
@@ -18,12 +19,14 @@ import java.nio.ByteBuffer;
  * fits one Aeron frame is encoded in place ({@code tryClaim}: no copy); a larger one is encoded into a reused buffer
  * and offered whole, and Aeron fragments it. Any refusal (back pressure, peer not connected, closed, max position)
  * drops the message and counts it by reason: Raft retransmits, and a heartbeat must never queue behind a slow peer.
+ * With a cluster secret every frame is signed: the message, then its {@link FrameAuthenticator} trailer, claimed or
+ * offered as one Aeron message.
  * The one exception is ADMIN_ACTION, which means the call itself just rotated the log to a new term: one immediate
  * second attempt succeeds unless something else is wrong, and is far cheaper than a Raft retransmission (for an
  * append, a reject and a backtrack). It is not a wait: there is never a third attempt.
  * <p>
  * Single threaded: exclusive publications, the claim and the codec belong to the one thread that calls
- * {@link #send}, the pipeline's send stage.
+ * {@link #send}, the pipeline's send stage; so does its own {@link FrameAuthenticator}.
  */
 final class PeerSender
 {
@@ -31,7 +34,7 @@ final class PeerSender
     {
         final ExclusivePublication publication;
         final PeerCounters counters;
-        /** Largest message that fits one frame, so can be claimed and encoded in place. */
+        /** Largest frame (message and trailer) that fits one Aeron frame, so can be claimed and encoded in place. */
         final int maxClaimLength;
 
         Peer(final ExclusivePublication publication, final PeerCounters counters)
@@ -50,6 +53,9 @@ final class PeerSender
     private final int clusterId;
     private final int memberId;
     private final int maxMessageSize;
+    /** Null when the context is insecure. */
+    private final FrameAuthenticator authenticator;
+    private final int trailerLength;
     private UnsafeBuffer encodeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(64 * 1024));
 
     PeerSender(final AeronTransportContext context, final TransportCounters counters)
@@ -58,6 +64,8 @@ final class PeerSender
         this.clusterId = context.clusterId();
         this.memberId = context.memberId();
         this.maxMessageSize = context.maxMessageSize();
+        this.authenticator = null == context.secret() ? null : context.secret().peerAuthenticator();
+        this.trailerLength = context.trailerLength();
     }
 
     void addPeer(final int peerId, final ExclusivePublication publication)
@@ -80,13 +88,14 @@ final class PeerSender
             return false;
         }
 
+        final int frameLength = length + trailerLength;
         long result;
-        if (length <= peer.maxClaimLength)
+        if (frameLength <= peer.maxClaimLength)
         {
-            result = peer.publication.tryClaim(length, claim);
+            result = peer.publication.tryClaim(frameLength, claim);
             if (Publication.ADMIN_ACTION == result)
             {
-                result = peer.publication.tryClaim(length, claim);
+                result = peer.publication.tryClaim(frameLength, claim);
             }
             if (result > 0)
             {
@@ -104,16 +113,17 @@ final class PeerSender
         }
         else
         {
-            if (encodeBuffer.capacity() < length)
+            if (encodeBuffer.capacity() < frameLength)
             {
                 // Rare (grows to the largest message seen, bounded by maxMessageSize), so off the steady state.
-                encodeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(Math.min(maxMessageSize, 2 * length)));
+                encodeBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(
+                    Math.min(maxMessageSize, 2 * length) + trailerLength));
             }
             encode(message, encodeBuffer, 0, length);
-            result = peer.publication.offer(encodeBuffer, 0, length);
+            result = peer.publication.offer(encodeBuffer, 0, frameLength);
             if (Publication.ADMIN_ACTION == result)
             {
-                result = peer.publication.offer(encodeBuffer, 0, length);
+                result = peer.publication.offer(encodeBuffer, 0, frameLength);
             }
         }
 
@@ -124,7 +134,7 @@ final class PeerSender
                 HopTrace.onSend(message);
             }
             peer.counters.messagesSent.incrementRelease();
-            peer.counters.bytesSent.getAndAddRelease(length);
+            peer.counters.bytesSent.getAndAddRelease(frameLength);
             return true;
         }
         peer.counters.sendDrops[dropReason(result)].incrementRelease();
@@ -133,7 +143,8 @@ final class PeerSender
 
     /**
      * Encodes, then stamps this member's cluster id and member id into the frame: the wire identity is the
-     * transport's configuration, whatever the core filled in.
+     * transport's configuration, whatever the core filled in; then signs, so the trailer covers the stamped bytes.
+     * The buffer has room for the trailer after {@code length}.
      */
     private void encode(final Message message, final MutableDirectBuffer buffer, final int offset, final int length)
     {
@@ -145,6 +156,10 @@ final class PeerSender
                 "PeerMessageCodec.encodedLength disagrees with encode for " + message.type + ": " + length + " != " + encoded);
         }
         peerHeader.wrap(buffer, offset + Frames.HEADER_LENGTH).clusterId(clusterId).fromMember(memberId);
+        if (null != authenticator)
+        {
+            authenticator.sign(buffer, offset, length);
+        }
     }
 
     private static int dropReason(final long result)

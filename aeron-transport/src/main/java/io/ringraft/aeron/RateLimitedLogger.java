@@ -25,6 +25,12 @@ final class RateLimitedLogger
     /** Logs unless a line was logged less than an interval ago; the text is built only when it is logged. */
     void log(final Level level, final String what, final String detail, final Throwable error)
     {
+        log(level, what, detail, null, error);
+    }
+
+    /** As {@link #log(Level, String, String, Throwable)}, naming where it came from (an address) when not null. */
+    void log(final Level level, final String what, final String detail, final String source, final Throwable error)
+    {
         final long nowNs = System.nanoTime();
         if (Long.MIN_VALUE != nextLogNs && nowNs - nextLogNs < 0)
         {
@@ -34,7 +40,8 @@ final class RateLimitedLogger
         nextLogNs = nowNs + intervalNs;
         final String suffix = suppressed > 0 ? " (" + suppressed + " similar lines suppressed)" : "";
         suppressed = 0;
-        final String message = what + (null != detail ? ": " + detail : "") + suffix;
+        final String message = what + (null != source ? " (source " + source + ")" : "") +
+            (null != detail ? ": " + detail : "") + suffix;
         if (null == error)
         {
             logger.log(level, message);

@@ -20,7 +20,9 @@ import java.util.Map;
  * transport's reconnections to the driver ({@link AeronTransport}).
  * <p>
  * Receive-drop reasons are the {@link FrameCheck} codes plus the transport's own: {@link #UNKNOWN_SENDER},
- * {@link #NOT_ADDRESSED_TO_ME}, {@link #BAD_MEMBERSHIP} and {@link #NON_CONSECUTIVE_ENTRIES}.
+ * {@link #NOT_ADDRESSED_TO_ME}, {@link #BAD_MEMBERSHIP}, {@link #NON_CONSECUTIVE_ENTRIES} and {@link #UNAUTHENTICATED}.
+ * So a frame of a member of another cluster is counted as {@link #UNAUTHENTICATED} when that cluster has another
+ * secret, and as {@link FrameCheck#WRONG_CLUSTER} when it shares this one's; any other code is a malformed frame.
  */
 public final class TransportCounters implements AutoCloseable
 {
@@ -43,7 +45,12 @@ public final class TransportCounters implements AutoCloseable
     public static final int BAD_MEMBERSHIP = FrameCheck.MAX_CODE + 3;
     /** An append whose entries' indexes are not consecutive. */
     public static final int NON_CONSECUTIVE_ENTRIES = FrameCheck.MAX_CODE + 4;
-    static final int RECEIVE_DROP_REASONS = FrameCheck.MAX_CODE + 5;
+    /**
+     * A frame whose authentication trailer is missing or wrong: a sender without this cluster's secret (a forgery, a
+     * member of a cluster with another secret, a member running insecure), or a frame damaged on the way.
+     */
+    public static final int UNAUTHENTICATED = FrameCheck.MAX_CODE + 5;
+    static final int RECEIVE_DROP_REASONS = FrameCheck.MAX_CODE + 6;
 
     private final Int2ObjectHashMap<PeerCounters> peers = new Int2ObjectHashMap<>();
     final AtomicCounter[] receiveDrops = new AtomicCounter[RECEIVE_DROP_REASONS];
@@ -105,6 +112,8 @@ public final class TransportCounters implements AutoCloseable
             case NOT_ADDRESSED_TO_ME -> "addressed to another member";
             case BAD_MEMBERSHIP -> "snapshot chunk with an invalid membership";
             case NON_CONSECUTIVE_ENTRIES -> "append with non-consecutive entry indexes";
+            case UNAUTHENTICATED -> "missing or wrong authentication trailer (does the sender have this " +
+                "cluster's secret.file?)";
             default -> FrameCheck.describe(reason);
         };
     }

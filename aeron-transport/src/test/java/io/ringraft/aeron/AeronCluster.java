@@ -1,6 +1,7 @@
 package io.ringraft.aeron;
 
 import io.aeron.driver.MediaDriver;
+import io.ringraft.codecs.ClusterSecret;
 import io.ringraft.pipeline.NodeContext;
 import io.ringraft.pipeline.testing.InProcessCluster;
 import org.agrona.CloseHelper;
@@ -21,6 +22,8 @@ final class AeronCluster implements AutoCloseable
 {
     static final int CLUSTER_ID = 77;
 
+    /** Every member's: frames are signed and checked, as deployed. */
+    final ClusterSecret secret = ClusterSecret.generate();
     final InProcessCluster cluster;
     private final Map<Integer, SwappableTransport> transports = new HashMap<>();
     private final Map<Integer, DigestingStateMachine[]> machines = new HashMap<>();
@@ -86,7 +89,7 @@ final class AeronCluster implements AutoCloseable
     private AeronTransportContext transportContext(
         final ChannelMode mode, final int member, final Map<Integer, String> endpoints)
     {
-        final AeronTransportContext context = new AeronTransportContext()
+        final AeronTransportContext context = new AeronTransportContext().secret(secret)
             .clusterId(CLUSTER_ID).memberId(member).memberEndpoints(endpoints).channelMode(mode);
         if (ChannelMode.IPC == mode)
         {

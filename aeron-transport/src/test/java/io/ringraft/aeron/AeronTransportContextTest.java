@@ -1,5 +1,6 @@
 package io.ringraft.aeron;
 
+import io.ringraft.codecs.FrameAuthenticator;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -15,7 +16,7 @@ class AeronTransportContextTest
 
     private static AeronTransportContext valid()
     {
-        return new AeronTransportContext().memberId(1).clusterId(9).memberEndpoints(MEMBERS);
+        return new AeronTransportContext().secret(TransportCluster.SECRET).memberId(1).clusterId(9).memberEndpoints(MEMBERS);
     }
 
     @Test
@@ -26,7 +27,10 @@ class AeronTransportContextTest
         assertThat(a.aeronDirectoryName()).startsWith("/dev/shm/ringraft-aeron-c9-m1-").isNotEqualTo(b.aeronDirectoryName());
         assertThat(a.embeddedDriver()).isTrue();
         assertThat(a.channelMode()).isEqualTo(ChannelMode.UDP);
-        assertThat(a.maxMessageSize()).isEqualTo(AeronTransportContext.DEFAULT_TERM_BUFFER_LENGTH / 8);
+        assertThat(a.maxMessageSize()).as("room for the trailer")
+            .isEqualTo(AeronTransportContext.DEFAULT_TERM_BUFFER_LENGTH / 8 - FrameAuthenticator.TRAILER_LENGTH);
+        assertThat(valid().secret(null).insecure(true).conclude().maxMessageSize())
+            .isEqualTo(AeronTransportContext.DEFAULT_TERM_BUFFER_LENGTH / 8);
         assertThat(a.idleStrategySupplier()).isNotNull();
         assertThat(a.streamIdOf(2)).isEqualTo(a.streamId());
         assertThat(a.receiverWindowLength()).isEqualTo(AeronTransportContext.DEFAULT_RECEIVER_WINDOW_LENGTH);
@@ -54,7 +58,10 @@ class AeronTransportContextTest
         rejects((c) -> c.memberEndpoints(Map.of(1, "h:70000", 2, "h:2")), "port must be between 1 and 65535");
         rejects((c) -> c.memberEndpoints(Map.of(1, "h:5", 2, "h:5")), "members 1 and 2 share endpoint 'h:5'");
         rejects((c) -> c.termBufferLength(3 * 1024 * 1024), "termBufferLength must be a power of two");
-        rejects((c) -> c.termBufferLength(1024 * 1024).maxMessageSize(256 * 1024), "maxMessageSize must be between 128 and min(termBufferLength / 8, 16 MiB) = 131072");
+        rejects((c) -> c.termBufferLength(1024 * 1024).maxMessageSize(256 * 1024), 
+            "maxMessageSize must be between 128 and min(termBufferLength / 8, 16 MiB) - 16 (the authentication trailer) = 131056");
+        rejects((c) -> c.secret(null), "set secret (every peer frame is then signed and checked) or, explicitly, insecure(true)");
+        rejects((c) -> c.insecure(true), "secret and insecure(true) are both set: choose one");
         rejects((c) -> c.fragmentLimit(0), "fragmentLimit must be >= 1");
         rejects((c) -> c.socketBufferLength(1000), "socketBufferLength must be >= 65536");
         rejects((c) -> c.socketBufferLength(1024 * 1024).receiverWindowLength(2 * 1024 * 1024),
@@ -69,7 +76,7 @@ class AeronTransportContextTest
     @Test
     void ipcModeIgnoresEndpoints()
     {
-        final AeronTransportContext context = new AeronTransportContext().memberId(1)
+        final AeronTransportContext context = new AeronTransportContext().insecure(true).memberId(1)
             .memberEndpoints(Map.of(1, "ipc", 2, "ipc")).channelMode(ChannelMode.IPC).conclude();
         assertThat(context.memberEndpoints()).containsOnlyKeys(1, 2);
     }

@@ -1,5 +1,6 @@
 package io.ringraft.aeron;
 
+import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.codecs.sbe.PeerHeaderDecoder;
 import io.ringraft.codecs.Frames;
 import io.ringraft.raft.Message;
@@ -88,7 +89,9 @@ class AeronTransportExchangeTest
                     {
                         final String pair = from + "->" + to;
                         assertThat(received.get(pair)).as(pair).containsExactlyElementsOf(expected.get(pair));
-                        final long bytes = expected.get(pair).stream().mapToLong((f) -> f.length).sum();
+                        // On the wire: every message with its authentication trailer.
+                        final long bytes = expected.get(pair).stream()
+                            .mapToLong((f) -> f.length + FrameAuthenticator.TRAILER_LENGTH).sum();
                         final PeerCounters sent = cluster.transport(from).counters().peer(to);
                         final PeerCounters got = cluster.transport(to).counters().peer(from);
                         assertThat(sent.messagesSent()).as(pair + " sent").isEqualTo(perPair);
@@ -117,10 +120,10 @@ class AeronTransportExchangeTest
         final Map<Integer, String> endpoints = TransportCluster.udpEndpoints(1, 2);
         final Queue<Message> queued = new ConcurrentLinkedQueue<>();
         final RecordingHandler received = new RecordingHandler(true);
-        try (AeronTransport sender = new AeronTransport(new AeronTransportContext()
+        try (AeronTransport sender = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints)
                 .idleStrategySupplier(() -> new org.agrona.concurrent.BackoffIdleStrategy(0, 0, parkNs, parkNs)));
-            AeronTransport receiver = new AeronTransport(new AeronTransportContext()
+            AeronTransport receiver = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(CLUSTER_ID).memberId(2).memberEndpoints(endpoints)))
         {
             receiver.start(received);

@@ -26,7 +26,7 @@ class AeronTransportLifecycleTest
     void closeReleasesEverythingAndDeletesTheEmbeddedDriverDirectory()
     {
         final Map<Integer, String> endpoints = TransportCluster.udpEndpoints(1, 2);
-        final AeronTransport transport = new AeronTransport(new AeronTransportContext()
+        final AeronTransport transport = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
             .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints));
         final File directory = new File(transport.context().aeronDirectoryName());
         assertThat(directory.getPath()).startsWith("/dev/shm/");
@@ -52,13 +52,13 @@ class AeronTransportLifecycleTest
     void closeWhileTheSendStageIsSendingIsSafe() throws Exception
     {
         final Map<Integer, String> endpoints = TransportCluster.udpEndpoints(1, 2);
-        try (AeronTransport peer = new AeronTransport(new AeronTransportContext()
+        try (AeronTransport peer = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
             .clusterId(CLUSTER_ID).memberId(2).memberEndpoints(endpoints)))
         {
             peer.start((buffer, offset, length) -> {});
             for (int round = 0; round < 10; round++)
             {
-                final AeronTransport transport = new AeronTransport(new AeronTransportContext()
+                final AeronTransport transport = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                     .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints));
                 transport.start((buffer, offset, length) -> {});
                 final java.util.concurrent.atomic.AtomicBoolean sentAfterClose = new java.util.concurrent.atomic.AtomicBoolean();
@@ -94,7 +94,7 @@ class AeronTransportLifecycleTest
     @Test
     void aTransportThatWasNeverStartedClosesCleanly()
     {
-        final AeronTransport transport = new AeronTransport(new AeronTransportContext()
+        final AeronTransport transport = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
             .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(TransportCluster.udpEndpoints(1, 2)));
         final File directory = new File(transport.context().aeronDirectoryName());
         transport.close();
@@ -106,7 +106,7 @@ class AeronTransportLifecycleTest
     @Test
     void startingTwiceIsRefused()
     {
-        try (AeronTransport transport = new AeronTransport(new AeronTransportContext()
+        try (AeronTransport transport = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
             .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(TransportCluster.udpEndpoints(1, 2))))
         {
             transport.start((buffer, offset, length) -> {});
@@ -124,7 +124,7 @@ class AeronTransportLifecycleTest
             final String taken = "127.0.0.1:" + squatter.getLocalPort();
             endpoints.put(1, taken);
             final String directory = "/dev/shm/ringraft-aeron-test-taken-" + System.nanoTime();
-            assertThatThrownBy(() -> new AeronTransport(new AeronTransportContext()
+            assertThatThrownBy(() -> new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints).aeronDirectoryName(directory)))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("member 1 cannot listen on").hasMessageContaining(taken);
@@ -146,7 +146,7 @@ class AeronTransportLifecycleTest
             {
                 for (final int id : new int[]{ 1, 2 })
                 {
-                    cluster.add(id, new AeronTransportContext().clusterId(CLUSTER_ID).memberId(id)
+                    cluster.add(id, new AeronTransportContext().secret(TransportCluster.SECRET).clusterId(CLUSTER_ID).memberId(id)
                         .memberEndpoints(endpoints).embeddedDriver(false).aeronDirectoryName(directory.getPath())
                         .termBufferLength(1024 * 1024));
                 }

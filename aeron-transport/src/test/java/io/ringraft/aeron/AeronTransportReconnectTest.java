@@ -43,9 +43,9 @@ class AeronTransportReconnectTest
         final StallingIdleStrategy stalling = new StallingIdleStrategy();
         final RecordingHandler atOne = new RecordingHandler(false);
         final RecordingHandler atTwo = new RecordingHandler(false);
-        try (AeronTransport one = new AeronTransport(new AeronTransportContext()
+        try (AeronTransport one = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints).idleStrategySupplier(() -> stalling));
-            AeronTransport two = new AeronTransport(new AeronTransportContext()
+            AeronTransport two = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(CLUSTER_ID).memberId(2).memberEndpoints(endpoints)))
         {
             one.start(atOne);
@@ -103,10 +103,10 @@ class AeronTransportReconnectTest
         final RecordingHandler atOne = new RecordingHandler(false);
         final RecordingHandler atTwo = new RecordingHandler(false);
         MediaDriver driver = launch(directory);
-        try (AeronTransport one = new AeronTransport(new AeronTransportContext()
+        try (AeronTransport one = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints)
                 .embeddedDriver(false).aeronDirectoryName(directory));
-            AeronTransport two = new AeronTransport(new AeronTransportContext()
+            AeronTransport two = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(CLUSTER_ID).memberId(2).memberEndpoints(endpoints)))
         {
             one.start(atOne);

@@ -25,7 +25,7 @@ class BackPressureTest
     void sendToUnconnectedPeerReturnsFalseAtOnceAndCounts()
     {
         final Map<Integer, String> endpoints = TransportCluster.udpEndpoints(1, 2);
-        try (AeronTransport transport = new AeronTransport(new AeronTransportContext()
+        try (AeronTransport transport = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
             .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints)))
         {
             transport.start((buffer, offset, length) -> {});
@@ -52,9 +52,9 @@ class BackPressureTest
         final Map<Integer, String> endpoints = TransportCluster.udpEndpoints(1, 2);
         final CountDownLatch release = new CountDownLatch(1);
         final CountDownLatch blocked = new CountDownLatch(1);
-        try (AeronTransport sender = new AeronTransport(new AeronTransportContext()
+        try (AeronTransport sender = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
             .clusterId(CLUSTER_ID).memberId(1).memberEndpoints(endpoints));
-            AeronTransport stalled = new AeronTransport(new AeronTransportContext()
+            AeronTransport stalled = new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(CLUSTER_ID).memberId(2).memberEndpoints(endpoints)))
         {
             final RecordingHandler recorder = new RecordingHandler(false);

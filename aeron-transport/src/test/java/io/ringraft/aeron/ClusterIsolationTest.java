@@ -58,7 +58,7 @@ class ClusterIsolationTest
 
     private static AeronTransportContext context(final int clusterId, final int memberId, final Map<Integer, String> members)
     {
-        return new AeronTransportContext().clusterId(clusterId).memberId(memberId).memberEndpoints(members);
+        return new AeronTransportContext().secret(TransportCluster.SECRET).clusterId(clusterId).memberId(memberId).memberEndpoints(members);
     }
 
     private static Message heartbeat(final int clusterId, final int from, final int to, final long seq)

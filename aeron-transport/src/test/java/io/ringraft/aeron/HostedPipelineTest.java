@@ -83,7 +83,7 @@ class HostedPipelineTest
         final Map<Integer, String> endpoints = TransportCluster.udpEndpoints(1);
         try (InProcessCluster cluster = InProcessCluster.builder().members(1).groups(1)
             .tickInterval(Duration.ofMillis(200)).electionTicks(2).heartbeatTicks(1)
-            .transportFactory((member) -> new AeronTransport(new AeronTransportContext()
+            .transportFactory((member) -> new AeronTransport(new AeronTransportContext().secret(TransportCluster.SECRET)
                 .clusterId(AeronCluster.CLUSTER_ID).memberId(member).memberEndpoints(endpoints)
                 .idleStrategySupplier(() -> new BackoffIdleStrategy(0, 0, 2_000_000_000L, 2_000_000_000L))))
             .start())

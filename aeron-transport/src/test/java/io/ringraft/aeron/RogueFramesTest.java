@@ -3,6 +3,7 @@ package io.ringraft.aeron;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
+import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.codecs.FrameCheck;
 import io.ringraft.codecs.Frames;
 import io.ringraft.raft.Message;
@@ -22,7 +23,8 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * A rogue Aeron publication aims a million random and mutated frames at a member's endpoint. Every frame is either
  * delivered (and then decodes) or dropped and counted; nothing escapes the receiver, which keeps delivering the
- * valid frames a real peer sends afterwards.
+ * valid frames a real peer sends afterwards. The rogue holds the cluster's secret and signs most of its frames (a
+ * member gone bad), so they reach the structural checks behind the authentication; the others go unsigned.
  */
 class RogueFramesTest
 {
@@ -53,10 +55,12 @@ class RogueFramesTest
 
             final List<byte[]> valid = validFrames();
             final UnsafeBuffer frame = new UnsafeBuffer(new byte[4096]);
+            final FrameAuthenticator signer = TransportCluster.SECRET.peerAuthenticator();
             final long deadlineNs = System.nanoTime() + TIMEOUT_MS * 1_000_000L;
             for (int i = 0; i < FRAMES; i++)
             {
-                final int length = nextRogueFrame(random, valid, frame);
+                final int message = nextRogueFrame(random, valid, frame);
+                final int length = 0 == random.nextInt(10) ? message : signer.sign(frame, 0, message);
                 while (rogue.offer(frame, 0, length) < 0)
                 {
                     if (System.nanoTime() - deadlineNs > 0)
@@ -78,6 +82,7 @@ class RogueFramesTest
             assertThat(counters.totalReceiveDrops()).as("seed " + seed).isGreaterThan(FRAMES / 2);
             for (final int reason : new int[]{ FrameCheck.TRUNCATED_HEADER, FrameCheck.WRONG_SCHEMA,
                 FrameCheck.UNKNOWN_TEMPLATE, FrameCheck.TRAILING_BYTES, FrameCheck.WRONG_CLUSTER,
+                TransportCounters.UNAUTHENTICATED,
                 TransportCounters.UNKNOWN_SENDER, TransportCounters.NOT_ADDRESSED_TO_ME,
                 TransportCounters.BAD_MEMBERSHIP, TransportCounters.NON_CONSECUTIVE_ENTRIES })
             {

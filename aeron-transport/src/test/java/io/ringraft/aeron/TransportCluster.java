@@ -1,6 +1,7 @@
 package io.ringraft.aeron;
 
 import io.aeron.driver.MediaDriver;
+import io.ringraft.codecs.ClusterSecret;
 import org.agrona.CloseHelper;
 
 import java.util.Map;
@@ -13,6 +14,9 @@ import java.util.function.Consumer;
  */
 final class TransportCluster implements AutoCloseable
 {
+    /** The secret of every transport the tests of this module make (so they all run authenticated). */
+    static final ClusterSecret SECRET = ClusterSecret.generate();
+
     final Map<Integer, AeronTransport> transports = new TreeMap<>();
     final Map<Integer, RecordingHandler> handlers = new TreeMap<>();
     private MediaDriver sharedDriver;
@@ -30,7 +34,7 @@ final class TransportCluster implements AutoCloseable
         {
             for (final int id : ids)
             {
-                final AeronTransportContext context = new AeronTransportContext()
+                final AeronTransportContext context = new AeronTransportContext().secret(TransportCluster.SECRET)
                     .clusterId(clusterId).memberId(id).memberEndpoints(endpoints);
                 tweak.accept(context);
                 cluster.add(id, context);
@@ -61,7 +65,7 @@ final class TransportCluster implements AutoCloseable
             }
             for (final int id : ids)
             {
-                cluster.add(id, new AeronTransportContext()
+                cluster.add(id, new AeronTransportContext().secret(TransportCluster.SECRET)
                     .clusterId(clusterId).memberId(id).memberEndpoints(members).channelMode(ChannelMode.IPC)
                     .embeddedDriver(false).aeronDirectoryName(cluster.sharedDriver.aeronDirectoryName()));
             }

@@ -4,6 +4,7 @@ import io.ringraft.aeron.AeronTransport;
 import io.ringraft.aeron.AeronTransportContext;
 import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.aeron.PeerCounters;
+import io.ringraft.codecs.ClusterSecret;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.CounterLabels;
 import io.ringraft.pipeline.NodeContext;
@@ -42,10 +43,13 @@ final class AeronBenchCluster implements AutoCloseable
 {
     static final int MEMBERS = 3;
     private static final int LOOPBACK_MTU = 8 * 1024;
+    /** -Dringraft.bench.insecure=true measures without frame authentication, for the cost of it. */
+    private static final boolean INSECURE = Boolean.getBoolean("ringraft.bench.insecure");
 
     private final List<RingraftNode> nodes = new ArrayList<>();
     private final List<AeronTransport> transports = new ArrayList<>();
     private final Path rootDir;
+    private final ClusterSecret secret = ClusterSecret.generate();
 
     AeronBenchCluster(final int groups, final Supplier<IdleStrategy> transportIdleStrategy)
     {
@@ -64,6 +68,7 @@ final class AeronBenchCluster implements AutoCloseable
             for (final int member : members)
             {
                 final AeronTransport transport = new AeronTransport(new AeronTransportContext()
+                    .secret(INSECURE ? null : secret).insecure(INSECURE)
                     .clusterId(1).memberId(member).memberEndpoints(endpoints)
                     .idleStrategySupplier(transportIdleStrategy)
                     .mtuLength(Integer.getInteger("ringraft.bench.mtu", LOOPBACK_MTU)));

@@ -1,5 +1,8 @@
 package io.ringraft.daemon.config;
 
+import io.ringraft.codecs.ClusterSecret;
+import io.ringraft.codecs.FrameAuthenticator;
+
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -8,6 +11,10 @@ import java.util.Set;
  * <pre>
  * client.response.host = 10.0.0.9    (the address members send responses to; default: the local address of the
  *                                     route to the first member that has one, see KvClientOptions#responseHost)
+ * secret.file     = /etc/ringraft/cluster.key   (the cluster's secret: client frames are signed with its client
+ *                                     key; or security = insecure; see SecurityConfig)
+ * client.key.file = /etc/ringraft/client.key    (instead of secret.file: the client key alone, made by
+ *                                     ringraft secret client-key; a host with it cannot sign peer frames)
  * </pre>
  * A member's file may carry the client's keys (members ignore them), so that the file of the member on a host also
  * serves the clients there. Other keys are the members' business and ignored here.
@@ -15,7 +22,8 @@ import java.util.Set;
 public final class ClientConfig
 {
     public static final String RESPONSE_HOST = "client.response.host";
-    static final Set<String> KEYS = Set.of(RESPONSE_HOST);
+    public static final String CLIENT_KEY_FILE = "client.key.file";
+    static final Set<String> KEYS = Set.of(RESPONSE_HOST, CLIENT_KEY_FILE);
     /** The rule of {@link #RESPONSE_HOST} and of the command line's {@code --response-host}. */
     public static final String RESPONSE_HOST_RULE =
         "must be a host name or IP address of this client that the members can reach, without a port " +
@@ -23,11 +31,22 @@ public final class ClientConfig
 
     private final ClusterConfig cluster;
     private final String responseHost;
+    private final ClusterSecret secret;
+    private final FrameAuthenticator clientKey;
 
     public ClientConfig(final ClusterConfig cluster, final String responseHost)
     {
+        this(cluster, responseHost, null, null);
+    }
+
+    /** At most one of {@code secret} and {@code clientKey}; neither: the client does not sign. */
+    public ClientConfig(
+        final ClusterConfig cluster, final String responseHost, final ClusterSecret secret, final FrameAuthenticator clientKey)
+    {
         this.cluster = cluster;
         this.responseHost = responseHost;
+        this.secret = secret;
+        this.clientKey = clientKey;
     }
 
     /** Reads and validates the cluster and client keys of {@code file}, ignoring the others. */
@@ -39,14 +58,41 @@ public final class ClientConfig
     static ClientConfig read(final SettingsReader reader)
     {
         final ClusterConfig cluster = ClusterConfig.read(reader);
-        return new ClientConfig(cluster, responseHost(reader));
+        // Not required (yet): until the client signs its frames, a client-only file without either key still works.
+        final ClusterSecret secret = SecurityConfig.read(reader, false);
+        final FrameAuthenticator clientKey = clientKey(reader);
+        if (null != clientKey && (null != secret || null != reader.string(SecurityConfig.SECURITY, false, "")))
+        {
+            reader.error(CLIENT_KEY_FILE, reader.string(CLIENT_KEY_FILE, false, ""),
+                "set it, " + SecurityConfig.SECRET_FILE + " or " + SecurityConfig.SECURITY + ", not more than one");
+        }
+        return new ClientConfig(cluster, responseHost(reader), secret, clientKey);
     }
 
     /** Validates the client's keys only: a member's file may carry them. */
     static void validate(final SettingsReader reader, final Set<String> known)
     {
         responseHost(reader);
+        clientKey(reader);
         known.addAll(KEYS);
+    }
+
+    private static FrameAuthenticator clientKey(final SettingsReader reader)
+    {
+        final String file = reader.string(CLIENT_KEY_FILE, false, "");
+        if (null == file)
+        {
+            return null;
+        }
+        try
+        {
+            return ClusterSecret.loadClientKey(Path.of(file));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            reader.error(CLIENT_KEY_FILE, file, ex.getMessage());
+            return null;
+        }
     }
 
     private static String responseHost(final SettingsReader reader)
@@ -81,6 +127,21 @@ public final class ClientConfig
     public ClusterConfig cluster()
     {
         return cluster;
+    }
+
+    /** The cluster's secret; null when the file sets {@code security = insecure} or neither key. */
+    public ClusterSecret secret()
+    {
+        return secret;
+    }
+
+    /**
+     * A new authenticator of client frames (the client-purpose key, from {@code secret.file} or
+     * {@code client.key.file}), one per owner: not thread safe. Null when the file names neither.
+     */
+    public FrameAuthenticator clientAuthenticator()
+    {
+        return null != clientKey ? clientKey.newInstance() : null == secret ? null : secret.clientAuthenticator();
     }
 
     /** Null when the file does not set {@link #RESPONSE_HOST}. */

@@ -1,5 +1,6 @@
 package io.ringraft.daemon.config;
 
+import io.ringraft.codecs.ClusterSecret;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.NodeContext;
 
@@ -23,6 +24,7 @@ import java.util.Set;
  * request.timeout.ms = 5000
  * persist.stall.ms   = 2000   (floor of the disk-stall bound; default max(2000, tick.ms × election.ticks))
  * fsync              = always | never-unsafe-for-benchmarks
+ * secret.file        = /etc/ringraft/cluster.key   (or: security = insecure; one of the two, see SecurityConfig)
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
@@ -54,6 +56,7 @@ public final class DaemonConfig
     private final Duration requestTimeout;
     private final Duration persistStall;
     private final FsyncPolicy fsyncPolicy;
+    private final ClusterSecret secret;
 
     private DaemonConfig(
         final ClusterConfig cluster,
@@ -66,7 +69,8 @@ public final class DaemonConfig
         final int electionTicks,
         final Duration requestTimeout,
         final Duration persistStall,
-        final FsyncPolicy fsyncPolicy)
+        final FsyncPolicy fsyncPolicy,
+        final ClusterSecret secret)
     {
         this.cluster = cluster;
         this.memberId = memberId;
@@ -79,6 +83,7 @@ public final class DaemonConfig
         this.requestTimeout = requestTimeout;
         this.persistStall = persistStall;
         this.fsyncPolicy = fsyncPolicy;
+        this.secret = secret;
     }
 
     public static DaemonConfig load(final Path file)
@@ -122,15 +127,17 @@ public final class DaemonConfig
             (int)NodeContext.defaultPersistStallTimeout(Duration.ofMillis(tickMs), electionTicks).toMillis(),
             1, 3_600_000, false);
         final FsyncPolicy fsync = fsync(reader);
+        final ClusterSecret secret = SecurityConfig.read(reader, true);
         final Set<String> known = new HashSet<>(KEYS);
         known.addAll(ClusterConfig.KEYS);
+        known.addAll(SecurityConfig.KEYS);
         ClientConfig.validate(reader, known);
         reader.rejectUnknown(known);
         reader.throwIfErrors();
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
             Path.of(null == countersDir ? dataDir : countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
-            Duration.ofMillis(persistStallMs), fsync);
+            Duration.ofMillis(persistStallMs), fsync, secret);
     }
 
     private static FsyncPolicy fsync(final SettingsReader reader)
@@ -211,11 +218,18 @@ public final class DaemonConfig
         return fsyncPolicy;
     }
 
+    /** The cluster's secret; null when the file says {@code security = insecure}. */
+    public ClusterSecret secret()
+    {
+        return secret;
+    }
+
     @Override
     public String toString()
     {
         return "DaemonConfig{member=" + memberId + ", " + cluster + ", dataDir=" + dataDir + ", aeronDir=" + aeronDir +
             ", tick=" + tick + ", heartbeatTicks=" + heartbeatTicks + ", electionTicks=" + electionTicks +
-            ", requestTimeout=" + requestTimeout + ", persistStall=" + persistStall + ", fsync=" + fsyncPolicy + "}";
+            ", requestTimeout=" + requestTimeout + ", persistStall=" + persistStall + ", fsync=" + fsyncPolicy + ", " +
+            (null == secret ? "insecure" : "secret " + secret) + "}";
     }
 }

@@ -90,6 +90,8 @@ public final class KvDaemon implements AutoCloseable
             new RateLimitedErrorHandler(LOG, "member " + memberId + " media driver error"));
 
         final AeronTransport transport = new AeronTransport(new AeronTransportContext()
+            .secret(config.secret())
+            .insecure(null == config.secret())
             .clusterId(clusterId)
             .memberId(memberId)
             .memberEndpoints(config.cluster().members())

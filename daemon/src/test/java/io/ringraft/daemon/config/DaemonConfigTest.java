@@ -1,11 +1,13 @@
 package io.ringraft.daemon.config;
 
+import io.ringraft.codecs.ClusterSecret;
 import io.ringraft.log.FsyncPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Map;
 
@@ -15,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DaemonConfigTest
 {
     private static final String VALID = String.join("\n",
-        "# a three-member cluster",
+        "security = insecure",
         "cluster.id = 7",
         "member.id = 2",
         "members = 1=127.0.0.1:20001, 2=127.0.0.1:20002, 3=127.0.0.1:20003",
@@ -217,6 +219,41 @@ class DaemonConfigTest
         Files.writeString(file, VALID + "client.response.host = two words\n");
         assertThatThrownBy(() -> ClientConfig.load(file)).isInstanceOf(ConfigException.class)
             .hasMessageContaining("client.response.host = 'two words': must be a host name or IP address");
+    }
+
+    @Test
+    void secretFileOrExplicitlyInsecureAndNeitherIsAnErrorNamingBoth(@TempDir final Path dir) throws Exception
+    {
+        assertThat(parse(VALID).secret()).as("security = insecure").isNull();
+        assertError(without(VALID, "security"), "secret.file is missing",
+            "ringraft secret new FILE", "or set security = insecure to run without authentication");
+        assertError(replace(VALID, "security", "off"), "security = 'off'", "must be 'insecure'");
+
+        final Path key = dir.resolve("cluster.key");
+        ClusterSecret.generate().writeNew(key);
+        final String secured = without(VALID, "security") + "secret.file = " + key + "\n";
+        final DaemonConfig config = parse(secured);
+        assertThat(config.secret()).isNotNull();
+        assertThat(config.toString()).contains("secret ClusterSecret{" + key + "}");
+        assertError(VALID + "secret.file = " + key + "\n", "security = 'insecure'", "and secret.file are both set");
+
+        final Path file = dir.resolve("client.conf");
+        Files.writeString(file, secured);
+        assertThat(ClientConfig.load(file).clientAuthenticator()).isNotNull();
+        Files.writeString(file, without(VALID, "security"));
+        assertThat(ClientConfig.load(file).clientAuthenticator()).as("a client without either has no key").isNull();
+
+        final Path clientKey = dir.resolve("client.key");
+        ClusterSecret.load(key).writeClientKey(clientKey);
+        Files.writeString(file, without(VALID, "security") + "client.key.file = " + clientKey + "\n");
+        assertThat(ClientConfig.load(file).clientAuthenticator()).isNotNull();
+        Files.writeString(file, secured + "client.key.file = " + clientKey + "\n");
+        assertThatThrownBy(() -> ClientConfig.load(file)).hasMessageContaining("not more than one");
+
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        assertError(secured, "secret.file = '" + key + "'", "is accessible by group or others", "chmod 600 " + key);
+        assertError(without(VALID, "security") + "secret.file = " + dir.resolve("absent.key") + "\n",
+            "does not exist; make one with: ringraft secret new");
     }
 
     @Test

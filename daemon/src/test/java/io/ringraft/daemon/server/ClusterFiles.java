@@ -1,6 +1,7 @@
 package io.ringraft.daemon.server;
 
 import io.ringraft.aeron.LoopbackEndpoints;
+import io.ringraft.codecs.ClusterSecret;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,7 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Collectors;
 
 /**
- * Config files of a three-member cluster on free loopback ports, one per member, under a test's directory; each
+ * Config files of a three-member cluster on free loopback ports, one per member, under a test's directory (with the
+ * cluster's secret, so members run authenticated as deployed); each
  * member's Aeron directory under /dev/shm with a name unique to the test run, so a test can remove what a killed
  * member left.
  */
@@ -49,7 +51,19 @@ final class ClusterFiles
                 "aeron.dir = " + aeronDirOf(memberId),
                 "request.timeout.ms = 3000",
                 "fsync = always",
+                "secret.file = " + secretFile(),
                 ""));
+        }
+        return file;
+    }
+
+    /** The cluster's key file, made on first use. */
+    Path secretFile()
+    {
+        final Path file = root.resolve("cluster.key");
+        if (!Files.exists(file))
+        {
+            ClusterSecret.generate().writeNew(file);
         }
         return file;
     }

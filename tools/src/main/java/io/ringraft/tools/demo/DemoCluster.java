@@ -6,6 +6,7 @@ package io.ringraft.tools.demo;
 import io.ringraft.aeron.AeronTransport;
 import io.ringraft.aeron.AeronTransportContext;
 import io.ringraft.aeron.LoopbackEndpoints;
+import io.ringraft.codecs.ClusterSecret;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.NodeContext;
 import io.ringraft.pipeline.RingraftNode;
@@ -34,6 +35,8 @@ public final class DemoCluster implements AutoCloseable
     private final CounterStateMachine[][] machines;
     private final Map<Integer, String> endpoints;
     private final NodeSettings settings;
+    /** A fresh secret per run: the demo runs authenticated, as a deployment does (every peer frame signed). */
+    private final ClusterSecret secret = ClusterSecret.generate();
     private boolean closed;
 
     /** The pipeline's timing, the same on every node; the heartbeat-gap bound derives from it. */
@@ -69,6 +72,7 @@ public final class DemoCluster implements AutoCloseable
             for (final int member : members)
             {
                 final AeronTransport transport = new AeronTransport(new AeronTransportContext()
+                    .secret(secret)
                     .clusterId(CLUSTER_ID)
                     .memberId(member)
                     .memberEndpoints(endpoints)

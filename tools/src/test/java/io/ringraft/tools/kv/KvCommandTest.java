@@ -4,6 +4,7 @@
 package io.ringraft.tools.kv;
 
 import io.ringraft.aeron.LoopbackEndpoints;
+import io.ringraft.codecs.ClusterSecret;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.kv.KvCommands;
 import io.ringraft.daemon.server.KvDaemon;
@@ -42,7 +43,9 @@ class KvCommandTest extends CommandLineTest
             "members = 1=" + ports.get(1) + ", 2=" + ports.get(2) + ", 3=" + ports.get(3),
             "client.endpoints = 1=" + ports.get(11) + ", 2=" + ports.get(12) + ", 3=" + ports.get(13),
             "groups = 2",
+            "secret.file = " + root.resolve("cluster.key"),
             "");
+        ClusterSecret.generate().writeNew(root.resolve("cluster.key"));
         config = root.resolve("cluster.conf");
         Files.writeString(config, common);
         for (int member = 1; member <= 3; member++)
