@@ -6,6 +6,7 @@ package io.ringraft.tools;
 import io.ringraft.tools.counters.CountersCommand;
 import io.ringraft.tools.kv.KvCommand;
 import io.ringraft.tools.log.LogCommand;
+import io.ringraft.tools.perf.PerfCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,6 +31,7 @@ import java.util.concurrent.Callable;
         LogCommand.class,
         CountersCommand.class,
         KvCommand.class,
+        PerfCommand.class,
     })
 public final class RingraftCli implements Callable<Integer>
 {
