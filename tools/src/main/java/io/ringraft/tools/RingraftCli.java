@@ -43,7 +43,11 @@ public final class RingraftCli implements Callable<Integer>
      */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new RingraftCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        final CommandLine commandLine = new CommandLine(new RingraftCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        final CommandLine.IParameterExceptionHandler withUsage = commandLine.getParameterExceptionHandler();
+        return commandLine.setParameterExceptionHandler((ex, args) ->
+            ex.getCommandLine().getCommand() instanceof PerfCommand ?
+                PerfCommand.oneLineUsage(ex) : withUsage.handleParseException(ex, args));
     }
 
     public static void main(final String[] args)

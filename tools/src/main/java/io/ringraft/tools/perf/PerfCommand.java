@@ -15,6 +15,7 @@ import io.ringraft.daemon.kv.KvCommands;
 import io.ringraft.pipeline.CountersFile;
 import io.ringraft.tools.DurationConverter;
 import org.HdrHistogram.HistogramLogWriter;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -156,7 +157,7 @@ public final class PerfCommand implements Callable<Integer>
         }
         catch (final ConfigException | UncheckedIOException ex)
         {
-            return usage("--config " + config + ": " + ex.getMessage().replace('\n', ' '));
+            return usage("--config: " + ex.getMessage().replaceAll("\\s*\n\\s*", " "));
         }
         ClusterConfig cluster = client.cluster();
         if (null != endpoints)
@@ -168,10 +169,6 @@ public final class PerfCommand implements Callable<Integer>
                 return usage(endpointsProblem);
             }
             cluster = new ClusterConfig(cluster.clusterId(), cluster.members(), parsed, cluster.groups());
-        }
-        if (cluster.clientEndpoints().isEmpty())
-        {
-            return usage("--config " + config + " names no client.endpoints: add them, or give --endpoints");
         }
         String host = null != responseHost ? responseHost : client.responseHost();
         if (null == host)
@@ -452,6 +449,17 @@ public final class PerfCommand implements Callable<Integer>
         {
             throw new IOException("cannot write --histogram " + file + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * How picocli's own refusals (a value that does not convert, an unknown or missing option) are reported for this
+     * command: one line like the command's own checks, naming where the options are explained.
+     */
+    public static int oneLineUsage(final CommandLine.ParameterException ex)
+    {
+        ex.getCommandLine().getErr().println(ex.getCommandLine().getCommandSpec().qualifiedName() + ": " +
+            ex.getMessage().replaceAll("\\s*\n\\s*", " ") + " (see ringraft perf --help)");
+        return USAGE;
     }
 
     private int usage(final String problem)
