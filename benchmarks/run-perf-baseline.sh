@@ -53,6 +53,7 @@ until bin/ringraft kv put perf-baseline ready --config "$work/member-1.conf" --t
   sleep 1
 done
 
+load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p benchmarks/results
 out="benchmarks/results/perf-baseline-$(date -u +%Y-%m-%d-%H%M).md"
 {
@@ -71,4 +72,8 @@ java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --add-opens java.base
   io.ringraft.benchmarks.baseline.PerfBaseline --ringraft-config "$work/member-1.conf" --rows "$ROWS" \
   --window "$WINDOW" --duration "$DURATION" --warmup "$WARMUP" --out "$work/table.md"
 cat "$work/table.md" >> "$out"
+{
+  echo
+  echo "Load average when the daemons answered: $load_start; at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+} >> "$out"
 echo "wrote $out"

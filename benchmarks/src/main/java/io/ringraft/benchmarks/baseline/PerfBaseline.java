@@ -98,7 +98,8 @@ public final class PerfBaseline
                 final LoadResult theirs = aeronFirst ? first : second;
                 final String ratio = row.rate() < 0 ?
                     String.format(Locale.ROOT, "%.2f× throughput", ours.recordsPerSecond() / theirs.recordsPerSecond()) :
-                    String.format(Locale.ROOT, "%.2f× p99", ours.latencyMs(99) / theirs.latencyMs(99));
+                    String.format(Locale.ROOT, "%.2f× p99", ours.latencyMs(99) / theirs.latencyMs(99)) +
+                        behind("ringraft", row, ours) + behind("Aeron Cluster", row, theirs);
                 table.append(line(row, "ringraft", ours, ratio)).append(line(row, "Aeron Cluster", theirs, ""));
                 System.out.print(line(row, "ringraft", ours, ratio) + line(row, "Aeron Cluster", theirs, ""));
             }
@@ -120,6 +121,13 @@ public final class PerfBaseline
             return new LoadRun(shape, List.of(t), Duration.ofSeconds(5), Duration.ofSeconds(20),
                 p -> System.err.println("  " + system + " " + progress(p)), null).run();
         }
+    }
+
+    /** A system that could not keep the rate has a backlog in its latencies: say so next to the ratio. */
+    private static String behind(final String system, final Row row, final LoadResult r)
+    {
+        return r.recordsPerSecond() < 0.95 * row.rate() ?
+            String.format(Locale.ROOT, "; %s fell behind the rate (%,.0f/s)", system, r.recordsPerSecond()) : "";
     }
 
     private static String progress(final LoadRun.Progress p)
