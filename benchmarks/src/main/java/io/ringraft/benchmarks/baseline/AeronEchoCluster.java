@@ -94,7 +94,8 @@ final class AeronEchoCluster implements AutoCloseable
         return ingressEndpoints;
     }
 
-    private void start(final int member, final String clusterMembers, final String archiveControl, final String logControl)
+    private void start(
+        final int member, final String clusterMembers, final String archiveControl, final String logControl)
     {
         final File dir = root.resolve("member-" + member).toFile();
         final String aeronDir = new File(dir, "aeron").getAbsolutePath();

@@ -61,7 +61,8 @@ public final class PerfBaseline
                 case "--duration" -> duration = new DurationConverter().convert(args[i + 1]);
                 case "--warmup" -> warmup = new DurationConverter().convert(args[i + 1]);
                 case "--out" -> out = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + "; see the class comment");
+                default -> throw new IllegalArgumentException(
+                    "unknown argument " + args[i] + "; see the class comment");
             }
         }
         if (null == config)
@@ -97,7 +98,8 @@ public final class PerfBaseline
                 final LoadResult ours = aeronFirst ? second : first;
                 final LoadResult theirs = aeronFirst ? first : second;
                 final String ratio = row.rate() < 0 ?
-                    String.format(Locale.ROOT, "%.2f× throughput", ours.recordsPerSecond() / theirs.recordsPerSecond()) :
+                    String.format(Locale.ROOT, "%.2f× throughput",
+                        ours.recordsPerSecond() / theirs.recordsPerSecond()) :
                     String.format(Locale.ROOT, "%.2f× p99", ours.latencyMs(99) / theirs.latencyMs(99)) +
                         behind("ringraft", row, ours) + behind("Aeron Cluster", row, theirs);
                 table.append(line(row, "ringraft", ours, ratio)).append(line(row, "Aeron Cluster", theirs, ""));

@@ -103,7 +103,8 @@ final class ClusterElections implements AutoCloseable
         long termChanges = 0;
         for (final Map.Entry<Integer, Long> entry : after.highestTermByGroup().entrySet())
         {
-            termChanges += entry.getValue() - before.highestTermByGroup().getOrDefault(entry.getKey(), entry.getValue());
+            final long termBefore = before.highestTermByGroup().getOrDefault(entry.getKey(), entry.getValue());
+            termChanges += entry.getValue() - termBefore;
         }
         return new Change(new ArrayList<>(members), after.electionsStarted() - before.electionsStarted(),
             after.leaderChanges() - before.leaderChanges(), termChanges);

@@ -11,6 +11,8 @@ import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYStepRenderer;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleInsets;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
@@ -33,16 +35,18 @@ final class LatencyPlot
     {
     }
 
-    static void write(final Path file, final String title, final Histogram latencyNs) throws IOException
+    static void write(final Path file, final String title, final String subtitle, final Histogram latencyNs)
+        throws IOException
     {
         System.setProperty("java.awt.headless", "true");
         final XYSeries series = new XYSeries("latency");
-        double maxNines = 1;
+        // As many nines as the records can tell apart: 10,000 records show up to 99.99 %.
+        final double maxNines =
+            Math.max(1, Math.min(MAX_NINES, Math.ceil(Math.log10(Math.max(1, latencyNs.getTotalCount())))));
         for (final HistogramIterationValue v : latencyNs.percentiles(5))
         {
             final double fraction = v.getPercentileLevelIteratedTo() / 100.0;
-            final double nines = fraction >= 1 ? MAX_NINES : Math.min(MAX_NINES, -Math.log10(1 - fraction));
-            maxNines = Math.max(maxNines, Math.ceil(nines));
+            final double nines = fraction >= 1 ? maxNines : Math.min(maxNines, -Math.log10(1 - fraction));
             series.add(nines, v.getValueIteratedTo() / 1e6);
         }
         final NumberAxis x = new NumberAxis("percentile");
@@ -51,6 +55,8 @@ final class LatencyPlot
         final NumberAxis y = new NumberAxis("latency (ms)");
         final XYPlot plot = new XYPlot(new XYSeriesCollection(series), x, y, new XYStepRenderer());
         final JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, false);
+        chart.addSubtitle(new TextTitle(subtitle));
+        chart.setPadding(new RectangleInsets(8, 8, 8, 32)); // room for the last percentile label
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 1000, 600);
     }
 

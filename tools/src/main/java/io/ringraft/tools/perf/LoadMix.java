@@ -100,7 +100,8 @@ public final class LoadMix
     {
         final StringBuilder sb = new StringBuilder();
         weights.forEach((op, weight) ->
-            sb.append(sb.length() == 0 ? "" : ",").append(op.name().toLowerCase(Locale.ROOT)).append('=').append(weight));
+            sb.append(sb.length() == 0 ? "" : ",").append(op.name().toLowerCase(Locale.ROOT)).append('=')
+                .append(weight));
         return sb.toString();
     }
 }

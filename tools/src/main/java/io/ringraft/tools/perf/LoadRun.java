@@ -181,7 +181,8 @@ public final class LoadRun
     private static Throwable unwrap(final Throwable error)
     {
         Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && null != cause.getCause())
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) &&
+            null != cause.getCause())
         {
             cause = cause.getCause();
         }

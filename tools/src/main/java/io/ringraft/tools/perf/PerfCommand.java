@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -116,8 +117,8 @@ public final class PerfCommand implements Callable<Integer>
     private int keys;
 
     @Option(names = "--mix", paramLabel = "OP=WEIGHT,...", defaultValue = "put=100",
-        description = "Weights of put, get, delete and cas (default: ${DEFAULT-VALUE}); a cas expects the value a put " +
-            "wrote, a mismatch is not an error.")
+        description = "Weights of put, get, delete and cas (default: ${DEFAULT-VALUE}); a cas expects the value " +
+            "a put wrote, a mismatch is not an error.")
     private String mix;
 
     @Option(names = "--warmup", paramLabel = "TIME", converter = DurationConverter.class, defaultValue = "0s",
@@ -235,7 +236,9 @@ public final class PerfCommand implements Callable<Integer>
             }
             if (null != plot)
             {
-                LatencyPlot.write(plot, String.format("ringraft perf: %s", shape.describe()), result.latencyNs());
+                LatencyPlot.write(plot, "ringraft perf: latency by percentile", shape.describe() + String.format(
+                    Locale.ROOT, "; %,.0f records/s, %d errors", result.recordsPerSecond(), result.errorCount()),
+                    result.latencyNs());
                 if (Output.text == output)
                 {
                     out.println("plot: " + plot);

@@ -25,7 +25,9 @@ class PerfArgumentsTest extends CommandLineTest
     void writeConfig() throws IOException
     {
         final Path file = root.resolve("client.conf");
-        Files.writeString(file, "cluster.id = 7\nmembers = 1=127.0.0.1:11, 2=127.0.0.1:12, 3=127.0.0.1:13\nclient.endpoints = 1=127.0.0.1:1, 2=127.0.0.1:2, 3=127.0.0.1:3\n");
+        Files.writeString(file, "cluster.id = 7\n" +
+            "members = 1=127.0.0.1:11, 2=127.0.0.1:12, 3=127.0.0.1:13\n" +
+            "client.endpoints = 1=127.0.0.1:1, 2=127.0.0.1:2, 3=127.0.0.1:3\n");
         config = file.toString();
     }
 
