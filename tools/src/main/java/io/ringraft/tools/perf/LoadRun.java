@@ -253,7 +253,7 @@ public final class LoadRun
 
         private boolean stop(final long nowNs, final long sent)
         {
-            return share > 0 ? sent >= share : nowNs - measureEndNs >= 0;
+            return shape.records() > 0 ? sent >= share : nowNs - measureEndNs >= 0;
         }
 
         private void send(final long startedNs, final boolean counted)
