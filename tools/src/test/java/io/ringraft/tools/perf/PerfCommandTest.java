@@ -4,6 +4,7 @@
 package io.ringraft.tools.perf;
 
 import io.ringraft.aeron.LoopbackEndpoints;
+import io.ringraft.codecs.ClusterSecret;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.server.KvDaemon;
 import io.ringraft.tools.CommandLineTest;
@@ -41,7 +42,9 @@ class PerfCommandTest extends CommandLineTest
             "members = 1=" + ports.get(1) + ", 2=" + ports.get(2) + ", 3=" + ports.get(3),
             "client.endpoints = 1=" + ports.get(11) + ", 2=" + ports.get(12) + ", 3=" + ports.get(13),
             "groups = 2",
+            "secret.file = " + root.resolve("cluster.key"),
             "");
+        ClusterSecret.generate().writeNew(root.resolve("cluster.key"));
         for (int member = 1; member <= 3; member++)
         {
             Files.writeString(configOf(member), common + "member.id = " + member + "\ndata.dir = " +
