@@ -8,6 +8,7 @@ import java.util.Set;
  * <pre>
  * client.response.host = 10.0.0.9    (the address members send responses to; default: the local address of the
  *                                     route to the first member that has one, see KvClientOptions#responseHost)
+ * client.response.port = 7300        (the UDP port the client listens on for responses; default 0: any free port)
  * </pre>
  * A member's file may carry the client's keys (members ignore them), so that the file of the member on a host also
  * serves the clients there. Other keys are the members' business and ignored here.
@@ -15,7 +16,8 @@ import java.util.Set;
 public final class ClientConfig
 {
     public static final String RESPONSE_HOST = "client.response.host";
-    static final Set<String> KEYS = Set.of(RESPONSE_HOST);
+    public static final String RESPONSE_PORT = "client.response.port";
+    static final Set<String> KEYS = Set.of(RESPONSE_HOST, RESPONSE_PORT);
     /** The rule of {@link #RESPONSE_HOST} and of the command line's {@code --response-host}. */
     public static final String RESPONSE_HOST_RULE =
         "must be a host name or IP address of this client that the members can reach, without a port " +
@@ -23,11 +25,18 @@ public final class ClientConfig
 
     private final ClusterConfig cluster;
     private final String responseHost;
+    private final int responsePort;
 
     public ClientConfig(final ClusterConfig cluster, final String responseHost)
     {
+        this(cluster, responseHost, 0);
+    }
+
+    public ClientConfig(final ClusterConfig cluster, final String responseHost, final int responsePort)
+    {
         this.cluster = cluster;
         this.responseHost = responseHost;
+        this.responsePort = responsePort;
     }
 
     /** Reads and validates the cluster and client keys of {@code file}, ignoring the others. */
@@ -39,13 +48,14 @@ public final class ClientConfig
     static ClientConfig read(final SettingsReader reader)
     {
         final ClusterConfig cluster = ClusterConfig.read(reader);
-        return new ClientConfig(cluster, responseHost(reader));
+        return new ClientConfig(cluster, responseHost(reader), responsePort(reader));
     }
 
     /** Validates the client's keys only: a member's file may carry them. */
     static void validate(final SettingsReader reader, final Set<String> known)
     {
         responseHost(reader);
+        responsePort(reader);
         known.addAll(KEYS);
     }
 
@@ -62,6 +72,11 @@ public final class ClientConfig
             }
         }
         return host;
+    }
+
+    private static int responsePort(final SettingsReader reader)
+    {
+        return reader.integer(RESPONSE_PORT, 0, 0, 65535, false);
     }
 
     /** @return null when {@code host} is a usable response host, else what is wrong with it and the rule. */
@@ -81,6 +96,12 @@ public final class ClientConfig
     public ClusterConfig cluster()
     {
         return cluster;
+    }
+
+    /** 0 (any free port) when the file does not set {@link #RESPONSE_PORT}. */
+    public int responsePort()
+    {
+        return responsePort;
     }
 
     /** Null when the file does not set {@link #RESPONSE_HOST}. */

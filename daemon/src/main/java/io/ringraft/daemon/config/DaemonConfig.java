@@ -23,6 +23,7 @@ import java.util.Set;
  * request.timeout.ms = 5000
  * persist.stall.ms   = 2000   (floor of the disk-stall bound; default max(2000, tick.ms × election.ticks))
  * fsync              = always | never-unsafe-for-benchmarks
+ * client.max.connections, client.connect.rate, client.idle.timeout.ms   (optional; see ClientEndpointLimits)
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
@@ -54,6 +55,7 @@ public final class DaemonConfig
     private final Duration requestTimeout;
     private final Duration persistStall;
     private final FsyncPolicy fsyncPolicy;
+    private final ClientEndpointLimits clientLimits;
 
     private DaemonConfig(
         final ClusterConfig cluster,
@@ -66,7 +68,8 @@ public final class DaemonConfig
         final int electionTicks,
         final Duration requestTimeout,
         final Duration persistStall,
-        final FsyncPolicy fsyncPolicy)
+        final FsyncPolicy fsyncPolicy,
+        final ClientEndpointLimits clientLimits)
     {
         this.cluster = cluster;
         this.memberId = memberId;
@@ -79,6 +82,7 @@ public final class DaemonConfig
         this.requestTimeout = requestTimeout;
         this.persistStall = persistStall;
         this.fsyncPolicy = fsyncPolicy;
+        this.clientLimits = clientLimits;
     }
 
     public static DaemonConfig load(final Path file)
@@ -122,7 +126,9 @@ public final class DaemonConfig
             (int)NodeContext.defaultPersistStallTimeout(Duration.ofMillis(tickMs), electionTicks).toMillis(),
             1, 3_600_000, false);
         final FsyncPolicy fsync = fsync(reader);
+        final ClientEndpointLimits clientLimits = ClientEndpointLimits.read(reader);
         final Set<String> known = new HashSet<>(KEYS);
+        known.addAll(ClientEndpointLimits.KEYS);
         known.addAll(ClusterConfig.KEYS);
         ClientConfig.validate(reader, known);
         reader.rejectUnknown(known);
@@ -130,7 +136,7 @@ public final class DaemonConfig
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
             Path.of(null == countersDir ? dataDir : countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
-            Duration.ofMillis(persistStallMs), fsync);
+            Duration.ofMillis(persistStallMs), fsync, clientLimits);
     }
 
     private static FsyncPolicy fsync(final SettingsReader reader)
@@ -209,6 +215,12 @@ public final class DaemonConfig
     public FsyncPolicy fsyncPolicy()
     {
         return fsyncPolicy;
+    }
+
+    /** What the member's client endpoint allows: connections, Connect rate, idle timeout. */
+    public ClientEndpointLimits clientLimits()
+    {
+        return clientLimits;
     }
 
     @Override

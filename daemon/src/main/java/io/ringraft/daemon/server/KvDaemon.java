@@ -128,7 +128,8 @@ public final class KvDaemon implements AutoCloseable
         final ResponseQueue responses = new ResponseQueue(RESPONSE_QUEUE_BYTES, this::wakeEndpoint);
         final RateLimitedErrorHandler endpointErrors =
             new RateLimitedErrorHandler(LOG, "member " + memberId + " client endpoint error");
-        endpoint = new ClientEndpoint(node, clusterId, aeronDir, clientChannel, responses, endpointErrors);
+        endpoint = new ClientEndpoint(
+            node, clusterId, aeronDir, clientChannel, responses, config.clientLimits(), endpointErrors);
         endpointRunner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(), endpointErrors, null, endpoint);
         AgentRunner.startOnThread(endpointRunner, runnable ->
         {
