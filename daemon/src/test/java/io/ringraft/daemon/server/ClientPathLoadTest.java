@@ -21,11 +21,11 @@ class ClientPathLoadTest
     {
         try (InJvmDaemons cluster = InJvmDaemons.start(root, 4))
         {
-            new ClosedLoopPuts(cluster.client, 10_000, 64).run(256, 50_000, 60_000); // warm-up
+            new ClosedLoad(cluster.client, 10_000, 64).run(256, 50_000, 60_000); // warm-up
             for (final int window : new int[] {256, 1024, 256, 1024})
             {
-                final ClosedLoopPuts load = new ClosedLoopPuts(cluster.client, 10_000, 64).run(window, 300_000, 120_000);
-                System.out.println(load.summary("window " + window));
+                final ClosedLoad load = new ClosedLoad(cluster.client, 10_000, 64).run(window, 300_000, 120_000);
+                System.out.println(load.summary("puts of 64 B, window " + window));
             }
         }
     }

@@ -10,10 +10,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A closed-loop load through one {@link KvClient}: {@code window} puts in flight, each completion sends the next,
- * every latency recorded from its submission. Bounded by a count and a deadline.
+ * A closed-loop load through one {@link KvClient}: {@code window} requests in flight (puts of {@code valueBytes}
+ * bytes, or gets), each completion sends the next, every latency recorded from its submission. Bounded by a count and
+ * a deadline.
  */
-final class ClosedLoopPuts
+final class ClosedLoad
 {
     final Histogram latencies = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     final AtomicLong completed = new AtomicLong();
@@ -24,20 +25,23 @@ final class ClosedLoopPuts
     private final KvClient client;
     private final int keys;
     private final byte[] value;
+    private final boolean gets;
     private final AtomicLong submitted = new AtomicLong();
     private long total;
 
-    ClosedLoopPuts(final KvClient client, final int keys, final int valueBytes)
+    /** @param valueBytes bytes of each put's value; -1 for gets. */
+    ClosedLoad(final KvClient client, final int keys, final int valueBytes)
     {
         this.client = client;
         this.keys = keys;
-        this.value = new byte[valueBytes];
+        this.value = new byte[Math.max(0, valueBytes)];
+        this.gets = valueBytes < 0;
     }
 
-    /** Runs {@code puts} puts with {@code window} in flight; @return this, once all completed or the deadline passed. */
-    ClosedLoopPuts run(final int window, final long puts, final long deadlineMs) throws InterruptedException
+    /** Runs {@code count} requests, {@code window} in flight; @return this, once all completed or the deadline passed. */
+    ClosedLoad run(final int window, final long count, final long deadlineMs) throws InterruptedException
     {
-        total = puts;
+        total = count;
         final long start = System.nanoTime();
         for (int i = 0; i < window; i++)
         {
@@ -61,8 +65,8 @@ final class ClosedLoopPuts
         }
         final byte[] key = ("load-" + (n % keys)).getBytes(StandardCharsets.US_ASCII);
         final long sentNs = System.nanoTime();
-        final CompletableFuture<Void> put = client.putAsync(key, value);
-        put.whenComplete((ok, error) ->
+        final CompletableFuture<?> request = gets ? client.getAsync(key) : client.putAsync(key, value);
+        request.whenComplete((ok, error) ->
         {
             synchronized (latencies)
             {
@@ -85,7 +89,7 @@ final class ClosedLoopPuts
     {
         synchronized (latencies)
         {
-            return String.format("%s: %,d puts in %.1f s = %,.0f puts/s; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, " +
+            return String.format("%s: %,d in %.1f s = %,.0f/s; p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, " +
                 "max %.2f ms; %d failed%s", label, completed.get(), elapsedNs / 1e9, completed.get() * 1e9 / elapsedNs,
                 latencies.getValueAtPercentile(50) / 1e6, latencies.getValueAtPercentile(99) / 1e6,
                 latencies.getValueAtPercentile(99.9) / 1e6, latencies.getMaxValue() / 1e6, failed.get(),
