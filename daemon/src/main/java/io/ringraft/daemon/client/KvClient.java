@@ -40,7 +40,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
