@@ -25,6 +25,7 @@ import java.util.Set;
  * persist.stall.ms   = 2000   (floor of the disk-stall bound; default max(2000, tick.ms × election.ticks))
  * fsync              = always | never-unsafe-for-benchmarks
  * secret.file        = /etc/ringraft/cluster.key   (or: security = insecure; one of the two, see SecurityConfig)
+ * client.max.connections, client.connect.rate, client.idle.timeout.ms   (optional; see ClientEndpointLimits)
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
@@ -57,6 +58,7 @@ public final class DaemonConfig
     private final Duration persistStall;
     private final FsyncPolicy fsyncPolicy;
     private final ClusterSecret secret;
+    private final ClientEndpointLimits clientLimits;
 
     private DaemonConfig(
         final ClusterConfig cluster,
@@ -70,7 +72,8 @@ public final class DaemonConfig
         final Duration requestTimeout,
         final Duration persistStall,
         final FsyncPolicy fsyncPolicy,
-        final ClusterSecret secret)
+        final ClusterSecret secret,
+        final ClientEndpointLimits clientLimits)
     {
         this.cluster = cluster;
         this.memberId = memberId;
@@ -84,6 +87,7 @@ public final class DaemonConfig
         this.persistStall = persistStall;
         this.fsyncPolicy = fsyncPolicy;
         this.secret = secret;
+        this.clientLimits = clientLimits;
     }
 
     public static DaemonConfig load(final Path file)
@@ -128,7 +132,9 @@ public final class DaemonConfig
             1, 3_600_000, false);
         final FsyncPolicy fsync = fsync(reader);
         final ClusterSecret secret = SecurityConfig.read(reader, true);
+        final ClientEndpointLimits clientLimits = ClientEndpointLimits.read(reader);
         final Set<String> known = new HashSet<>(KEYS);
+        known.addAll(ClientEndpointLimits.KEYS);
         known.addAll(ClusterConfig.KEYS);
         known.addAll(SecurityConfig.KEYS);
         ClientConfig.validate(reader, known);
@@ -137,7 +143,7 @@ public final class DaemonConfig
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
             Path.of(null == countersDir ? dataDir : countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
-            Duration.ofMillis(persistStallMs), fsync, secret);
+            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits);
     }
 
     private static FsyncPolicy fsync(final SettingsReader reader)
@@ -222,6 +228,12 @@ public final class DaemonConfig
     public ClusterSecret secret()
     {
         return secret;
+    }
+
+    /** What the member's client endpoint allows: connections, Connect rate, idle timeout. */
+    public ClientEndpointLimits clientLimits()
+    {
+        return clientLimits;
     }
 
     @Override

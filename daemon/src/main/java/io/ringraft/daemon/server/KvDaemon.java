@@ -9,6 +9,7 @@ import io.ringraft.aeron.RateLimitedErrorHandler;
 import io.ringraft.daemon.client.ClientProtocol;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.kv.KvStateMachine;
+import io.ringraft.daemon.session.SessionStateMachine;
 import io.ringraft.pipeline.NodeContext;
 import io.ringraft.pipeline.RingraftNode;
 import org.agrona.CloseHelper;
@@ -20,8 +21,9 @@ import java.io.File;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One member of a KV cluster: a media driver of its own, the Raft node with one {@link KvStateMachine} per group over
- * an {@link AeronTransport} on that driver, and the {@link ClientEndpoint} on the member's client endpoint.
+ * One member of a KV cluster: a media driver of its own, the Raft node with one {@link KvStateMachine} per group
+ * (inside the exactly-once {@link SessionStateMachine}) over an {@link AeronTransport} on that driver, and the
+ * {@link ClientEndpoint} on the member's client endpoint.
  * <p>
  * The driver runs on a thread of its own (shared mode) rather than inside the transport's duty cycle, because two
  * Aeron clients use it: the transport's and the client endpoint's. Each reconnects by itself when its client closes
@@ -112,7 +114,7 @@ public final class KvDaemon implements AutoCloseable
                 .requestTimeout(config.requestTimeout())
                 .persistStallTimeout(config.persistStall())
                 .fsyncPolicy(config.fsyncPolicy())
-                .stateMachineFactory(groupId -> new KvStateMachine())
+                .stateMachineFactory(groupId -> new SessionStateMachine(new KvStateMachine()))
                 // The largest command a client may send (the largest key and value) is one entry; an append of it
                 // still fits in one message of the transport's 16 MiB terms.
                 .raftConfigCustomizer(raft -> raft.maxEntryBytes(ClientProtocol.MAX_COMMAND_LENGTH))
@@ -130,7 +132,8 @@ public final class KvDaemon implements AutoCloseable
         final ResponseQueue responses = new ResponseQueue(RESPONSE_QUEUE_BYTES, this::wakeEndpoint);
         final RateLimitedErrorHandler endpointErrors =
             new RateLimitedErrorHandler(LOG, "member " + memberId + " client endpoint error");
-        endpoint = new ClientEndpoint(node, clusterId, aeronDir, clientChannel, responses, endpointErrors);
+        endpoint = new ClientEndpoint(
+            node, clusterId, aeronDir, clientChannel, responses, config.clientLimits(), endpointErrors);
         endpointRunner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(), endpointErrors, null, endpoint);
         AgentRunner.startOnThread(endpointRunner, runnable ->
         {
