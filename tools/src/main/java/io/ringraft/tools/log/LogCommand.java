@@ -30,6 +30,11 @@ import java.util.concurrent.Callable;
         ""
     },
     subcommands = {
+        LogDescribeCommand.class,
+        LogDumpCommand.class,
+        LogVerifyCommand.class,
+        LogStatsCommand.class,
+        LogSnapshotCommand.class,
         LogSummaryCommand.class,
         LogEntriesCommand.class,
     })
