@@ -6,6 +6,7 @@ package io.ringraft.tools.log;
 import io.ringraft.log.HardStateSlots;
 import io.ringraft.log.LogInspector;
 import io.ringraft.log.RecoveryVerdict;
+import io.ringraft.log.SegmentScan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -116,6 +117,13 @@ final class LogVerifyCommand implements Callable<Integer>
         if (null == hardState || 0 == hardState.validSlots())
         {
             return;
+        }
+        for (final LogInspector.SegmentReport segment : report.segments())
+        {
+            if (null == segment.end() || SegmentScan.End.DAMAGED == segment.end())
+            {
+                return; // the log ends early at the damage found: the hard state is measured against the repair
+            }
         }
         final Path file = report.groupDirectory().resolve("hardstate");
         final long commit = hardState.state().commit();

@@ -81,12 +81,20 @@ final class PayloadDecoder
                 default -> "session-close";
             };
             final Map<String, Object> fields = kind(kind);
+            String text = session.toText(this::render);
             if (session.version() != Frames.SCHEMA_VERSION)
             {
                 fields.put("schemaVersion", session.version());
             }
+            if (session.version() != session.schemaVersion())
+            {
+                // No IR of the writer's version at hand: fields it did not have may show what follows them.
+                fields.put("decodedWithSchemaVersion", session.schemaVersion());
+                text = "(written by schema version " + session.version() + ", decoded with version " +
+                    session.schemaVersion() + ": no stored IR of " + session.version() + ") " + text;
+            }
             fields.putAll(jsonFields(session.fields()));
-            return new Decoded(kind, session.toText(this::render), fields);
+            return new Decoded(kind, text, fields);
         }
         final Map<String, Object> command = kvFields(buffer, offset, length);
         if (null != command)
