@@ -43,6 +43,18 @@ final class LogDescribeCommand implements Callable<Integer>
 
     public Integer call()
     {
+        try
+        {
+            return run();
+        }
+        catch (final java.io.UncheckedIOException | IllegalStateException ex)
+        {
+            return Findings.unreadable(spec.commandLine().getErr(), ex);
+        }
+    }
+
+    private int run()
+    {
         final PrintWriter out = spec.commandLine().getOut();
         final List<Path> groupDirectories = args.groupDirectories();
         final List<LogInspector.Report> reports = new ArrayList<>();

@@ -55,6 +55,18 @@ final class LogSnapshotCommand implements Callable<Integer>
 
     public Integer call()
     {
+        try
+        {
+            return run();
+        }
+        catch (final java.io.UncheckedIOException | IllegalStateException ex)
+        {
+            return Findings.unreadable(spec.commandLine().getErr(), ex);
+        }
+    }
+
+    private int run()
+    {
         final CommandLine commandLine = spec.commandLine();
         if (!Files.isRegularFile(file))
         {

@@ -51,6 +51,18 @@ final class LogStatsCommand implements Callable<Integer>
 
     public Integer call()
     {
+        try
+        {
+            return run();
+        }
+        catch (final java.io.UncheckedIOException | IllegalStateException ex)
+        {
+            return Findings.unreadable(spec.commandLine().getErr(), ex);
+        }
+    }
+
+    private int run()
+    {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         int exitCode = Findings.HEALTHY;

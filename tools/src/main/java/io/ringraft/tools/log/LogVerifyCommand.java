@@ -42,6 +42,18 @@ final class LogVerifyCommand implements Callable<Integer>
 
     public Integer call()
     {
+        try
+        {
+            return run();
+        }
+        catch (final java.io.UncheckedIOException | IllegalStateException ex)
+        {
+            return Findings.unreadable(spec.commandLine().getErr(), ex);
+        }
+    }
+
+    private int run()
+    {
         final PrintWriter out = spec.commandLine().getOut();
         int problems = 0;
         int unhealthy = 0;

@@ -278,7 +278,15 @@ class LogInspectionTest extends CommandLineTest
         assertThat(out.toString()).contains("  schema: stored schema IR version(s) 2; this release's schema 21074 " +
             "version 3");
 
-        // Without the stored IR, today's schema reads the older record's command bytes as its respondedTo.
+        // A damaged stored IR is noted and today's schema used, which reads the older record's command bytes as
+        // its respondedTo; so without the stored IR.
+        Files.write(old.resolve("1/ringraft-schema-v2.sbeir.gz"), new byte[]{31, -117, 8, 0, 1, 2, 3});
+        assertThat(execute("log", "describe", old.toString())).isEqualTo(0);
+        assertThat(out.toString()).contains("  note: " + old.resolve("1/ringraft-schema-v2.sbeir.gz") +
+            ": not a readable SBE IR").contains("  schema: no stored schema IR");
+        assertThat(execute("log", "dump", old.toString(), "--from", "2", "--to", "2")).isEqualTo(0);
+        assertThat(out.toString()).contains("(written by schema version 2, decoded with version 3: no stored IR of " +
+            "2) SessionCommand{sessionId=1, sequence=1, respondedTo=");
         Files.delete(old.resolve("1/ringraft-schema-v2.sbeir.gz"));
         assertThat(execute("log", "dump", old.toString(), "--from", "2", "--to", "2")).isEqualTo(0);
         assertThat(out.toString()).contains("(written by schema version 2, decoded with version 3: no stored IR of " +
