@@ -187,6 +187,7 @@ public final class DurableLog implements LogReader, AutoCloseable
                 // empty or zeroed next to a header is a lost one, never a new member's (which could vote twice).
                 DirectoryHeaderFile.create(disk, config.directoryHeaderFile(), config.clusterId(), config.memberId());
             }
+            SchemaIrFile.ensure(disk, config.groupDirectory(), LOGGER);
             log.recover(verdict);
             log.report(verdict, quarantine);
         }

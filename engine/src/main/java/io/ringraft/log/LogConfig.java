@@ -10,6 +10,7 @@ import java.nio.file.Path;
  *   &lt;dataDirectory&gt;/&lt;groupId&gt;/hardstate             term, vote, commit in two alternating slots
  *   &lt;dataDirectory&gt;/&lt;groupId&gt;/log/&lt;baseIndex&gt;.seg   segment files, named by their first index
  *   &lt;dataDirectory&gt;/&lt;groupId&gt;/snapshots/           snapshot files
+ *   &lt;dataDirectory&gt;/&lt;groupId&gt;/ringraft-schema-v&lt;N&gt;.sbeir.gz  SBE IR of each schema version that opened it
  * </pre>
  */
 public final class LogConfig
