@@ -35,6 +35,7 @@ public final class DaemonMain implements Callable<Integer>
 {
     /** The member cannot start on its data directory as it is; nothing in it was changed. */
     public static final int DATA_DIRECTORY_REFUSED = 3;
+    private static final System.Logger LOG = System.getLogger(DaemonMain.class.getName());
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The cluster and member config.")
     private Path configFile;
@@ -72,8 +73,10 @@ public final class DaemonMain implements Callable<Integer>
                     "refused: " + refused.getMessage());
                 return DATA_DIRECTORY_REFUSED;
             }
-            System.err.println("ringraft-daemon: member " + config.memberId() + " cannot start: " + ex.getMessage());
-            ex.printStackTrace();
+            // One line with every cause's message (a port in use, a directory it may not write); the stack trace is
+            // for a developer, at DEBUG, where a logging config that wants it finds it.
+            System.err.println("ringraft-daemon: member " + config.memberId() + " cannot start: " + causes(ex));
+            LOG.log(System.Logger.Level.DEBUG, "member " + config.memberId() + " cannot start", ex);
             return 1;
         }
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -105,6 +108,25 @@ public final class DaemonMain implements Callable<Integer>
         out.println("stopped member " + memberId + ": client endpoint, node, transport and media driver closed; " +
             "aeron dir " + daemon.aeronDir() + (new File(daemon.aeronDir()).exists() ? " still exists" : " deleted"));
         out.flush();
+    }
+
+    /** The messages of {@code failure} and its causes, each once, joined by ": ". */
+    static String causes(final Throwable failure)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (Throwable cause = failure; null != cause; cause = cause.getCause())
+        {
+            final String message = null == cause.getMessage() ? cause.getClass().getSimpleName() : cause.getMessage();
+            if (text.indexOf(message) < 0)
+            {
+                text.append(text.length() == 0 ? "" : ": ").append(message);
+            }
+            if (cause == cause.getCause())
+            {
+                break;
+            }
+        }
+        return text.toString().replace('\n', ' ');
     }
 
     private static RecoveryRefusedException refusal(final Throwable failure)

@@ -113,7 +113,8 @@ public final class KvDaemon implements AutoCloseable
                 .stateMachineFactory(groupId -> new KvStateMachine())
                 // The largest command a client may send (the largest key and value) is one entry; an append of it
                 // still fits in one message of the transport's 16 MiB terms.
-                .raftConfigCustomizer(raft -> raft.maxEntryBytes(ClientProtocol.MAX_COMMAND_LENGTH))
+                .raftConfigCustomizer(raft -> raft.maxEntryBytes(ClientProtocol.MAX_COMMAND_LENGTH)
+                    .snapshotThresholdEntries(config.snapshotEntries()))
                 .transport(transport));
         }
         catch (final RuntimeException | Error ex)
