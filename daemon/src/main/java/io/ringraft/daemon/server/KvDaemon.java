@@ -11,6 +11,7 @@ import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.kv.KvStateMachine;
 import io.ringraft.pipeline.NodeContext;
 import io.ringraft.pipeline.RingraftNode;
+import io.ringraft.pipeline.StageStopListener;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.AgentRunner;
@@ -41,6 +42,7 @@ public final class KvDaemon implements AutoCloseable
     private static final int RESPONSE_QUEUE_BYTES = 16 * 1024 * 1024;
 
     private final DaemonConfig config;
+    private final StageStopListener stageStopListener;
     private final String aeronDir;
     private MediaDriver driver;
     private RingraftNode node;
@@ -49,16 +51,26 @@ public final class KvDaemon implements AutoCloseable
     private volatile Thread endpointThread;
     private boolean closed;
 
-    private KvDaemon(final DaemonConfig config)
+    private KvDaemon(final DaemonConfig config, final StageStopListener stageStopListener)
     {
         this.config = config;
+        this.stageStopListener = stageStopListener;
         this.aeronDir = null != config.aeronDir() ? config.aeronDir() : defaultAeronDir(config);
     }
 
     /** Starts every part; on failure closes what started and rethrows. */
     public static KvDaemon start(final DaemonConfig config)
     {
-        final KvDaemon daemon = new KvDaemon(config);
+        return start(config, (stage, cause) -> {});
+    }
+
+    /**
+     * As {@link #start(DaemonConfig)}, telling {@code stageStopListener} when the node's persist or apply stage stops
+     * for good (see {@link StageStopListener}): the process should then end.
+     */
+    public static KvDaemon start(final DaemonConfig config, final StageStopListener stageStopListener)
+    {
+        final KvDaemon daemon = new KvDaemon(config, stageStopListener);
         try
         {
             daemon.open();
@@ -110,6 +122,7 @@ public final class KvDaemon implements AutoCloseable
                 .requestTimeout(config.requestTimeout())
                 .persistStallTimeout(config.persistStall())
                 .fsyncPolicy(config.fsyncPolicy())
+                .stageStopListener(stageStopListener)
                 .stateMachineFactory(groupId -> new KvStateMachine())
                 // The largest command a client may send (the largest key and value) is one entry; an append of it
                 // still fits in one message of the transport's 16 MiB terms.
