@@ -159,6 +159,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         counters.persistRingOccupancy.setOrdered(occupancy(persistRing));
         counters.applyRingOccupancy.setOrdered(occupancy(applyRing));
         counters.sendRingOccupancy.setOrdered(occupancy(sendRing));
+        counters.file().heartbeat(epochClock.time());
         if (ticks % SWEEP_EVERY_TICKS == 0)
         {
             sweepReads(nowNs);

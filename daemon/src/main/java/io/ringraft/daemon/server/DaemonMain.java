@@ -94,7 +94,7 @@ public final class DaemonMain implements Callable<Integer>
         }, "ringraft-daemon-shutdown"));
         System.out.println("ready member " + config.memberId() + " cluster " + config.cluster().clusterId() +
             " client endpoint " + config.cluster().clientEndpoints().get(config.memberId()) + " aeron dir " +
-            daemon.aeronDir());
+            daemon.aeronDir() + " counters dir " + daemon.countersDir());
         System.out.flush();
         return serve(daemon, stageStop, System.out, System.err);
     }

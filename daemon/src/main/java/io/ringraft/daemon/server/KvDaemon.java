@@ -18,6 +18,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
+import java.nio.file.Path;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -34,6 +35,11 @@ import java.util.concurrent.locks.LockSupport;
  * the same config started twice cannot wipe the directory of the run that is already running; and when a member
  * starts, it deletes the directories of that form, of its own cluster and member id, whose process is gone (a run
  * that was killed or crashed: {@link DriverDirectories}). A clean stop deletes the directory.
+ * <p>
+ * The counters file: in {@code counters.dir} when configured. Otherwise in memory, off the data disk (only the
+ * persist stage may wait for that disk), in {@code ringraft-counters-c<cluster id>-m<member id>-<pid>-<random>} under
+ * /dev/shm, made, cleaned after a crash and deleted at a clean stop as the driver's directory is; the data directory's
+ * {@code counters-location} names it, for {@code ringraft counters DATA_DIR}.
  */
 public final class KvDaemon implements AutoCloseable
 {
@@ -44,6 +50,7 @@ public final class KvDaemon implements AutoCloseable
     private final DaemonConfig config;
     private final StageStopListener stageStopListener;
     private final String aeronDir;
+    private final Path countersDir;
     private MediaDriver driver;
     private RingraftNode node;
     private ClientEndpoint endpoint;
@@ -56,6 +63,8 @@ public final class KvDaemon implements AutoCloseable
         this.config = config;
         this.stageStopListener = stageStopListener;
         this.aeronDir = null != config.aeronDir() ? config.aeronDir() : defaultAeronDir(config);
+        this.countersDir = null != config.countersDir() ?
+            config.countersDir() : Path.of(DriverDirectories.uniqueName(defaultCountersDirPrefix(config)));
     }
 
     /** Starts every part; on failure closes what started and rethrows. */
@@ -96,6 +105,14 @@ public final class KvDaemon implements AutoCloseable
                     ", the media driver directory of an earlier run that is gone (killed or crashed)");
             }
         }
+        if (null == config.countersDir())
+        {
+            for (final File stale : DriverDirectories.deleteStale(defaultCountersDirPrefix(config)))
+            {
+                LOG.log(System.Logger.Level.INFO, "member " + memberId + " deleted " + stale +
+                    ", the counters directory of an earlier run that is gone (killed or crashed)");
+            }
+        }
         // Rate limited: during a partition the driver fails every send to the lost peer, thousands a second.
         driver = EmbeddedMediaDriver.launch(aeronDir, AeronTransportContext.DEFAULT_TERM_BUFFER_LENGTH,
             AeronTransportContext.defaultIdleStrategy(),
@@ -115,7 +132,7 @@ public final class KvDaemon implements AutoCloseable
                 .members(config.cluster().memberIds())
                 .groups(config.cluster().groups())
                 .dataDir(config.dataDir())
-                .countersDir(config.countersDir())
+                .countersDir(countersDir)
                 .tickInterval(config.tick())
                 .heartbeatTicks(config.heartbeatTicks())
                 .electionTicks(config.electionTicks())
@@ -173,6 +190,11 @@ public final class KvDaemon implements AutoCloseable
         return "ringraft-daemon-c" + config.cluster().clusterId() + "-m" + config.memberId();
     }
 
+    private static String defaultCountersDirPrefix(final DaemonConfig config)
+    {
+        return "ringraft-counters-c" + config.cluster().clusterId() + "-m" + config.memberId();
+    }
+
     public RingraftNode node()
     {
         return node;
@@ -186,6 +208,12 @@ public final class KvDaemon implements AutoCloseable
     public String aeronDir()
     {
         return aeronDir;
+    }
+
+    /** Where the counters file is: {@code counters.dir}, or the in-memory directory of this run. */
+    public Path countersDir()
+    {
+        return countersDir;
     }
 
     public ClientEndpointStats clientEndpointStats()
@@ -220,6 +248,11 @@ public final class KvDaemon implements AutoCloseable
         if (dir.exists())
         {
             IoUtil.delete(dir, true);
+        }
+        if (null == config.countersDir())
+        {
+            // Only this run's own: a configured counters.dir stays, as the data directory does.
+            IoUtil.delete(countersDir.toFile(), true);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.ringraft.daemon.server;
 
+import io.ringraft.aeron.DriverDirectories;
 import io.ringraft.daemon.config.DaemonConfig;
+import io.ringraft.pipeline.CountersFile;
 import io.ringraft.raft.RaftConfig;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +50,41 @@ class DaemonHygieneTest
             daemon.node().context().raftConfigCustomizer().accept(raft);
             assertThat(raft.snapshotThresholdEntries()).isEqualTo(7);
         }
+    }
+
+    /**
+     * Counters off the data disk by default: in a directory of this run under /dev/shm, named in the data directory
+     * for viewers, deleted at a clean stop; one a killed run left is deleted at the next start.
+     */
+    @Test
+    void countersLiveInMemoryByDefaultNamedByTheDataDirectoryAndGoWithTheRun() throws Exception
+    {
+        files = new ClusterFiles(root, 1);
+        final Path config = files.configOf(1);
+        final Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        final String prefix = "ringraft-counters-c" + files.clusterId + "-m1-";
+        // <prefix>-<pid of a process that is gone>-...: what a killed run leaves.
+        final File stale = new File(DriverDirectories.uniqueName(prefix + gone.pid()));
+        assertThat(stale.mkdirs()).isTrue();
+
+        final Path countersDir;
+        try (KvDaemon daemon = KvDaemon.start(DaemonConfig.load(config)))
+        {
+            countersDir = daemon.countersDir();
+            assertThat(stale).as("a killed run's counters directory").doesNotExist();
+            assertThat(countersDir.getFileName().toString()).startsWith(prefix + ProcessHandle.current().pid() + "-");
+            assertThat(countersDir.getParent()).isEqualTo(stale.toPath().getParent());
+            assertThat(files.dataDirOf(1).resolve(CountersFile.FILE_NAME)).as("nothing on the data disk").doesNotExist();
+            assertThat(Files.readString(files.dataDirOf(1).resolve(CountersFile.LOCATION_FILE_NAME)).trim())
+                .isEqualTo(countersDir.toString());
+            try (CountersFile viewer = CountersFile.openForReading(files.dataDirOf(1)))
+            {
+                assertThat(viewer.path()).isEqualTo(countersDir.resolve(CountersFile.FILE_NAME));
+                assertThat(viewer.pid()).isEqualTo(ProcessHandle.current().pid());
+            }
+        }
+        assertThat(countersDir).as("deleted at a clean stop").doesNotExist();
     }
 
     @Test
