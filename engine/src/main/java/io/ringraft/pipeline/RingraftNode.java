@@ -319,6 +319,13 @@ public final class RingraftNode implements AutoCloseable
         return ctx;
     }
 
+    /** The leader of {@code groupId} as this member saw it at its newest tick; -1 when it knows none. */
+    public int leaderOf(final int groupId)
+    {
+        checkGroup(groupId);
+        return (int)counters.groups[groupId].leader.get();
+    }
+
     /** The live counters of this node (the same file an external viewer maps). */
     public CountersFile counters()
     {
@@ -392,7 +399,10 @@ public final class RingraftNode implements AutoCloseable
         return read;
     }
 
-    /** Asks this member, if it leads the group, to hand leadership to {@code memberId}; OK once started. */
+    /**
+     * Asks this member, if it leads the group, to hand leadership to {@code memberId}, or with -1 to the voter whose
+     * log is the most caught up; OK once started, NOT_LEADER when not leading (or no voter to take over).
+     */
     public CompletableFuture<Result> transferLeadership(final int groupId, final int memberId)
     {
         checkGroup(groupId);

@@ -11,6 +11,7 @@ import picocli.CommandLine.Option;
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +44,8 @@ public final class DaemonMain implements Callable<Integer>
     /** The persist or apply stage stopped for good: a member without it must not linger half-alive. */
     public static final int STAGE_STOPPED = 4;
     private static final System.Logger LOG = System.getLogger(DaemonMain.class.getName());
+    /** How long a stopping leader waits, in all, for its groups' leadership to move before it stops anyway. */
+    static final Duration HAND_OVER_BOUND = Duration.ofSeconds(2);
 
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The cluster and member config.")
     private Path configFile;
@@ -158,6 +161,12 @@ public final class DaemonMain implements Callable<Integer>
     static void stop(final KvDaemon daemon, final PrintStream out)
     {
         final int memberId = daemon.config().memberId();
+        // First leadership, so that the groups it leads have a leader at once rather than after an election timeout.
+        daemon.handOverLeadership(HAND_OVER_BOUND, line ->
+        {
+            out.println(line);
+            out.flush();
+        });
         out.println("stopping member " + memberId + " cluster " + daemon.config().cluster().clusterId() +
             ": closing its client endpoint, its node (" + daemon.config().cluster().groups() + " groups, transport) " +
             "and its media driver");

@@ -10,7 +10,9 @@ import io.ringraft.daemon.client.ClientProtocol;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.kv.KvStateMachine;
 import io.ringraft.pipeline.NodeContext;
+import io.ringraft.pipeline.Result;
 import io.ringraft.pipeline.RingraftNode;
+import io.ringraft.pipeline.Status;
 import io.ringraft.pipeline.StageStopListener;
 import org.agrona.CloseHelper;
 import org.agrona.IoUtil;
@@ -19,6 +21,11 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -96,6 +103,8 @@ public final class KvDaemon implements AutoCloseable
     {
         final int memberId = config.memberId();
         final int clusterId = config.cluster().clusterId();
+        LOG.log(System.Logger.Level.INFO, "member " + memberId + " starts with " + config + ", aeron dir " + aeronDir +
+            ", counters dir " + countersDir);
         MemberRecord.check(config);
         if (null == config.aeronDir())
         {
@@ -168,6 +177,63 @@ public final class KvDaemon implements AutoCloseable
             endpointThread = thread;
             return thread;
         });
+    }
+
+    /**
+     * Hands the leadership of every group this member leads to the most caught-up other voter, and waits, bounded in
+     * all by {@code bound}, until another member leads each: a member about to stop should not leave its groups
+     * without a leader for an election timeout. Reports each step in one line; gives up on a group at the bound (its
+     * followers then elect a leader once their timeouts run out).
+     */
+    public void handOverLeadership(final Duration bound, final Consumer<String> report)
+    {
+        final int memberId = config.memberId();
+        final long startNs = System.nanoTime();
+        final List<Integer> handing = new ArrayList<>();
+        for (int group = 0; group < node.groups(); group++)
+        {
+            if (node.leaderOf(group) != memberId)
+            {
+                continue;
+            }
+            final Result result = node.transferLeadership(group, -1).join(); // completes at once: never blocks
+            if (Status.OK == result.status())
+            {
+                report.accept("member " + memberId + " group " + group + ": leads; hands leadership to the most " +
+                    "caught-up voter before it stops");
+                handing.add(group);
+            }
+            else
+            {
+                report.accept("member " + memberId + " group " + group + ": cannot hand over leadership (" +
+                    result.status() + "); its followers elect a leader after their timeout");
+            }
+        }
+        final long deadlineNs = startNs + bound.toNanos();
+        while (!handing.isEmpty())
+        {
+            for (final Iterator<Integer> it = handing.iterator(); it.hasNext(); )
+            {
+                final int group = it.next();
+                final int leader = node.leaderOf(group);
+                if (leader != memberId && leader >= 0)
+                {
+                    report.accept("member " + memberId + " group " + group + ": member " + leader + " leads now, " +
+                        "after " + (System.nanoTime() - startNs) / 1_000_000 + " ms");
+                    it.remove();
+                }
+            }
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                for (final int group : handing)
+                {
+                    report.accept("member " + memberId + " group " + group + ": leadership did not move within " +
+                        bound.toMillis() + " ms; stopping anyway (its followers elect a leader after their timeout)");
+                }
+                return;
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
     }
 
     /** Ends the endpoint's idle park when a response is queued, so it leaves now rather than after the park. */
