@@ -7,14 +7,12 @@ import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * The node's counters as a memory-mapped file, so that an operator's viewer in another process reads them
@@ -26,9 +24,10 @@ import java.nio.file.StandardCopyOption;
  * says whether its writer lives: the process id, and a heartbeat (epoch ms) the raft stage writes every tick; a clean
  * close writes {@link #HEARTBEAT_CLOSED}. A file of a version before these fields reads 0 for both: unknown.
  * <p>
- * <b>Location.</b> When the counters live elsewhere than the data directory (in memory, off the data disk), the node
- * leaves {@value #LOCATION_FILE_NAME} in its data directory naming their directory, and {@link #openForReading}
- * follows it, so a viewer given the data directory finds them.
+ * <b>Location.</b> When the counters live elsewhere than the data directory (in memory, off the data disk), the
+ * process that runs the node may leave {@value #LOCATION_FILE_NAME} in the data directory naming their directory (the
+ * daemon does), and {@link #openForReading} follows it, so a viewer given the data directory finds them. The node does
+ * not: its data directory is its storage's, which need not be a real one.
  */
 public final class CountersFile implements AutoCloseable
 {
@@ -150,31 +149,6 @@ public final class CountersFile implements AutoCloseable
         catch (final IOException | InvalidPathException ex)
         {
             return own;
-        }
-    }
-
-    /**
-     * Leaves in {@code dataDir} the location of counters kept in {@code countersDir}, replacing an older one, or
-     * removes it when they are the same directory. Not made durable: a hint for viewers, rewritten every start.
-     */
-    static void recordLocation(final Path dataDir, final Path countersDir)
-    {
-        final Path location = dataDir.resolve(LOCATION_FILE_NAME);
-        try
-        {
-            if (dataDir.toAbsolutePath().normalize().equals(countersDir.toAbsolutePath().normalize()))
-            {
-                Files.deleteIfExists(location);
-                return;
-            }
-            final Path temporary = dataDir.resolve(LOCATION_FILE_NAME + ".tmp");
-            Files.writeString(temporary, countersDir.toAbsolutePath().normalize() + "\n", StandardCharsets.UTF_8);
-            Files.move(temporary, location, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("cannot record the counters' location in " + location + ": " +
-                ex.getMessage(), ex);
         }
     }
 

@@ -110,16 +110,6 @@ public final class RingraftNode implements AutoCloseable
             closeAll(storages);
             throw ex;
         }
-        try
-        {
-            CountersFile.recordLocation(ctx.dataDir(), ctx.countersDir());
-        }
-        catch (final RuntimeException ex)
-        {
-            counters.close();
-            closeAll(storages);
-            throw ex;
-        }
 
         // Polled: one thread runs every stage, so the rings need no waiting consumer (and no wake-up).
         final boolean polled = StageThreading.DEDICATED != ctx.threading();

@@ -9,6 +9,7 @@ import io.ringraft.aeron.RateLimitedErrorHandler;
 import io.ringraft.daemon.client.ClientProtocol;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.daemon.kv.KvStateMachine;
+import io.ringraft.pipeline.CountersFile;
 import io.ringraft.pipeline.NodeContext;
 import io.ringraft.pipeline.Result;
 import io.ringraft.pipeline.RingraftNode;
@@ -20,6 +21,11 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,6 +168,7 @@ public final class KvDaemon implements AutoCloseable
             throw ex;
         }
         MemberRecord.recordIfAbsent(config); // once recovery accepted every group's log: a refusal changes nothing
+        recordCountersLocation();
         node.start();
 
         final String clientChannel = ClientProtocol.udpChannel(config.cluster().clientEndpoints().get(memberId));
@@ -233,6 +240,32 @@ public final class KvDaemon implements AutoCloseable
                 return;
             }
             LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    /**
+     * Leaves {@value CountersFile#LOCATION_FILE_NAME} in the data directory naming the counters' directory (or removes
+     * it when they are the same), so that {@code ringraft counters DATA_DIR} finds counters kept in memory. At start
+     * only, not made durable: a hint for viewers, rewritten by every start.
+     */
+    private void recordCountersLocation()
+    {
+        final Path location = config.dataDir().resolve(CountersFile.LOCATION_FILE_NAME);
+        try
+        {
+            if (config.dataDir().toAbsolutePath().normalize().equals(countersDir.toAbsolutePath().normalize()))
+            {
+                Files.deleteIfExists(location);
+                return;
+            }
+            final Path temporary = config.dataDir().resolve(CountersFile.LOCATION_FILE_NAME + ".tmp");
+            Files.writeString(temporary, countersDir.toAbsolutePath().normalize() + "\n", StandardCharsets.UTF_8);
+            Files.move(temporary, location, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot record the counters' location in " + location + ": " +
+                ex.getMessage(), ex);
         }
     }
 
