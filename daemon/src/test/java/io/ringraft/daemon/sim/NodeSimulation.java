@@ -80,11 +80,13 @@ final class NodeSimulation
         ledger = new ApplyLedger(settings.groups(), memberIds.length);
         history = new History(() -> nowNs);
         clients = new SimClients(settings, new Random(random.nextLong()), history, ledger, timeline);
+        final SnapshotConfigurations configurations = new SnapshotConfigurations(
+            settings.groups(), io.ringraft.raft.Membership.ofVoters(memberIds), ledger);
         members = new SimMember[memberIds.length];
         for (int i = 0; i < members.length; i++)
         {
             members[i] = new SimMember(memberIds[i], memberIds, settings, network, nanoClock, epochClock, ledger,
-                countersRoot, bug, new Random(random.nextLong()));
+                configurations, countersRoot, bug, new Random(random.nextLong()));
         }
         leaderByTerm = new Long2LongHashMap[settings.groups()];
         for (int g = 0; g < leaderByTerm.length; g++)

@@ -42,7 +42,7 @@ class NodeSimulationBitesTest
     @ParameterizedTest
     @EnumSource(value = PlantedNodeBug.class, names = {
         "GRANT_VOTE_WITHOUT_LOG_CHECK", "SERVE_READ_BEFORE_COMMIT_IN_TERM", "ACK_BEFORE_FSYNC",
-        "CUT_SYNCED_RECORDS_AT_RECOVERY", "EMPTY_HARD_STATE_AS_NEW"})
+        "CUT_SYNCED_RECORDS_AT_RECOVERY", "EMPTY_HARD_STATE_AS_NEW", "SNAPSHOT_MEMBERSHIP_AT_WRONG_INDEX"})
     void aPlantedBugIsCaught(final PlantedNodeBug bug)
     {
         SimOutcome failure = null;

@@ -45,6 +45,7 @@ final class SimMember
     private final CachedNanoClock nanoClock;
     private final CachedEpochClock epochClock;
     private final ApplyLedger ledger;
+    private final SnapshotConfigurations configurations;
     private final Path countersDir;
     private final PlantedNodeBug bug;
     private final Random random;
@@ -63,7 +64,8 @@ final class SimMember
 
     SimMember(final int id, final int[] members, final SimSettings settings, final SimNetwork network,
         final CachedNanoClock nanoClock, final CachedEpochClock epochClock, final ApplyLedger ledger,
-        final Path countersRoot, final PlantedNodeBug bug, final Random random)
+        final SnapshotConfigurations configurations, final Path countersRoot, final PlantedNodeBug bug,
+        final Random random)
     {
         this.id = id;
         this.members = members;
@@ -72,6 +74,7 @@ final class SimMember
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
         this.ledger = ledger;
+        this.configurations = configurations;
         this.countersDir = countersRoot.resolve("m" + id);
         this.bug = bug;
         this.random = random;
@@ -150,7 +153,8 @@ final class SimMember
                 .sendArenaBytes(1 << 20)
                 .persistArenaBytes(1 << 20)
                 .raftConfigCustomizer(raftConfig)
-                .storageFactory((groupId, dataDir) -> storages[groupId] = plant.apply(durable.open(groupId, dataDir)))
+                .storageFactory((groupId, dataDir) -> storages[groupId] =
+                    plant.apply(configurations.checking(id, groupId, durable.open(groupId, dataDir))))
                 .stateMachineFactory(groupId -> machines[groupId] = new CheckedStateMachine(ledger, id, groupId))
                 .transport(network.transport(id, settings.clusterId())));
         }
