@@ -58,6 +58,9 @@ final class SimMember
     private String[] roleLabels;
     private String[] termLabels;
     private int lives;
+    private int maxBytesPerAppend;
+    private int maxInflightMessages;
+    private java.util.function.Consumer<io.ringraft.raft.Message> sendWatcher;
     /** When each stage is next due to run (sim ns), or -1 when not scheduled. */
     final long[] stageDueNs = {-1, -1, -1, -1};
     long nextTickNs = -1;
@@ -80,6 +83,49 @@ final class SimMember
         this.random = random;
         this.disk = new SimDisk(random.nextLong());
         bug.configureDisk(disk);
+    }
+
+    /** Appends of at most {@code maxBytes} (at least one entry), at most {@code maxInflight} unacknowledged. */
+    void appendLimits(final int maxBytes, final int maxInflight)
+    {
+        maxBytesPerAppend = maxBytes;
+        maxInflightMessages = maxInflight;
+    }
+
+    /** Shows {@code watcher} every message this member sends, before the network takes it. */
+    void watchSends(final java.util.function.Consumer<io.ringraft.raft.Message> watcher)
+    {
+        sendWatcher = watcher;
+    }
+
+    private io.ringraft.transport.Transport transport()
+    {
+        final io.ringraft.transport.Transport transport = network.transport(id, settings.clusterId());
+        if (null == sendWatcher)
+        {
+            return transport;
+        }
+        return new io.ringraft.transport.Transport()
+        {
+            @Override
+            public void start(final io.ringraft.transport.InboundFrameHandler handler)
+            {
+                transport.start(handler);
+            }
+
+            @Override
+            public boolean send(final io.ringraft.raft.Message message)
+            {
+                sendWatcher.accept(message);
+                return transport.send(message);
+            }
+
+            @Override
+            public void close()
+            {
+                transport.close();
+            }
+        };
     }
 
     static Path dataDir(final int id)
@@ -123,6 +169,10 @@ final class SimMember
                 .checkQuorum(settings.checkQuorum())
                 .snapshotThresholdEntries(settings.snapshotThresholdEntries())
                 .snapshotChunkBytes(settings.snapshotChunkBytes());
+            if (maxBytesPerAppend > 0)
+            {
+                config.maxBytesPerAppend(maxBytesPerAppend).maxInflightMessages(maxInflightMessages);
+            }
             bug.configureCore(config);
         };
         machines = new CheckedStateMachine[settings.groups()];
@@ -156,7 +206,7 @@ final class SimMember
                 .storageFactory((groupId, dataDir) -> storages[groupId] =
                     plant.apply(configurations.checking(id, groupId, durable.open(groupId, dataDir))))
                 .stateMachineFactory(groupId -> machines[groupId] = new CheckedStateMachine(ledger, id, groupId))
-                .transport(network.transport(id, settings.clusterId())));
+                .transport(transport()));
         }
         catch (final RecoveryRefusedException ex)
         {
