@@ -160,7 +160,7 @@ final class SimMember
         ledger.started(id);
         final long seed = random.nextLong();
         final GroupStorageFactory durable = DurableLogStorage.factory(
-            settings.clusterId(), id, FsyncPolicy.ALWAYS, settings.segmentLength(), disk);
+            settings.clusterId(), id, FsyncPolicy.ALWAYS, settings.segmentLength(), disk, epochClock);
         final UnaryOperator<io.ringraft.pipeline.GroupStorage> plant = bug::wrapStorage;
         final Consumer<RaftConfig> raftConfig = config ->
         {
