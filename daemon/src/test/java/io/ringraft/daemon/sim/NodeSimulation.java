@@ -928,7 +928,7 @@ final class NodeSimulation
     private String report(final PropertyViolation violation)
     {
         return "whole-node simulation failed: " + violation.getMessage() + "\n" +
-            settings + ", planted bug " + bug + "\n" +
+            settings + (null == figureEight ? "" : ", figure-8 faults") + ", planted bug " + bug + "\n" +
             "replay: mvn -o -B -pl daemon -am test -Dtest=NodeSimulationTest -Dsurefire.failIfNoSpecifiedTests=false " +
             "-Dringraft.sim.seed=" + settings.seed() +
             (PlantedNodeBug.NONE == bug ? "" : " -Dringraft.sim.bug=" + bug) +
