@@ -214,7 +214,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         final Path parent = config.groupDirectory().resolve(RecoveryVerdict.QUARANTINE_DIRECTORY);
         final String name = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC)
-            .format(Instant.now()) + "-kept-up-to-" + verdict.lastIndex();
+            .format(Instant.ofEpochMilli(config.epochClock().time())) + "-kept-up-to-" + verdict.lastIndex();
         Path folder = parent.resolve(name);
         for (int i = 2; disk.exists(folder); i++)
         {
