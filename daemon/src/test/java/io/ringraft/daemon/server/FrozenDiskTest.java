@@ -11,7 +11,6 @@ import io.ringraft.raft.Role;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,16 +47,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Skipped, saying why, where loop devices cannot be made (not root, no losetup); an injected storage stall covers
  * the same ground in-process (engine SlowDiskTest). Mounts and loop devices are released whatever happens.
  * <p>
- * Disabled: it fails. With the counters in /dev/shm the leader still freezes whole, because the persist stage
- * writes log records through a memory mapping of the segment: the first store to a clean page of the frozen file
- * system faults and sleeps in {@code ext4_page_mkwrite} while the thread is, for the JVM, running Java code, so the
- * next safepoint (a GC, any VM operation) waits for it forever and every other thread of the member stops at it
- * (raft, transport and apply threads wait on a futex; the failure message shows the blocked thread's kernel stack).
- * Enable it when segment writes go through a system call ({@code FileChannel.write}: a thread blocked in native code
- * does not hold up a safepoint). Run it anyway with
- * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * It failed before the log wrote with {@code pwrite}: a store into the segment's mapping faulted and slept in
+ * {@code ext4_page_mkwrite} while the thread was, for the JVM, running Java code, so the next safepoint waited for it
+ * and every other thread of the member stopped at it.
  */
-@Disabled("issue 16: fails until segment writes stop going through the mapping (see the class comment)")
 @Timeout(value = 240)
 class FrozenDiskTest
 {
