@@ -3,6 +3,7 @@ package io.ringraft.daemon.server;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.pipeline.CounterLabels;
@@ -118,7 +119,7 @@ class FrozenDiskTest
             disks.mount(members.directory().resolve("disk-" + member + ".img"), members.dataDirOf(member));
         }
         members.startAll(READY_TIMEOUT);
-        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(members.files().configOf(1)))
+        client = KvClient.connect(new KvClientOptions(ClientConfig.load(members.files().configOf(1)))
             .attemptTimeout(Duration.ofMillis(300))
             .requestTimeout(Duration.ofSeconds(10)));
         for (int i = 0; i < 40; i++)
