@@ -29,6 +29,8 @@ import java.util.Set;
  * secret.file        = /etc/ringraft/cluster.key   (or: security = insecure; one of the two, see SecurityConfig)
  * client.max.connections, client.connect.rate, client.idle.timeout.ms   (optional; see ClientEndpointLimits)
  * snapshot.entries   = 100000   (a group snapshots its state machine once this many entries are applied past its last)
+ * metrics.port       = 9400     (optional; off when absent: GET /metrics in Prometheus text format, see MetricsEndpoint)
+ * metrics.bind       = 127.0.0.1   (optional; the address the metrics endpoint listens on)
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
@@ -46,11 +48,19 @@ public final class DaemonConfig
     public static final String PERSIST_STALL_MS = "persist.stall.ms";
     public static final String FSYNC = "fsync";
     public static final String SNAPSHOT_ENTRIES = "snapshot.entries";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_BIND = "metrics.bind";
+    /**
+     * Loopback by default: the endpoint has no authentication and tells anyone who asks the cluster's shape, who leads
+     * and how loaded it is, so reaching it from elsewhere is the operator's decision ({@code metrics.bind = 0.0.0.0}
+     * or one interface's address), not a default.
+     */
+    public static final String DEFAULT_METRICS_BIND = "127.0.0.1";
     /** The engine's own default ({@code RaftConfig#snapshotThresholdEntries}). */
     public static final int DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     private static final Set<String> KEYS = Set.of(
         MEMBER_ID, DATA_DIR, AERON_DIR, COUNTERS_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, PERSIST_STALL_MS,
-        FSYNC, SNAPSHOT_ENTRIES);
+        FSYNC, SNAPSHOT_ENTRIES, METRICS_PORT, METRICS_BIND);
 
     private final ClusterConfig cluster;
     private final int memberId;
@@ -66,6 +76,8 @@ public final class DaemonConfig
     private final ClusterSecret secret;
     private final ClientEndpointLimits clientLimits;
     private final int snapshotEntries;
+    private final int metricsPort;
+    private final String metricsBind;
 
     private DaemonConfig(
         final ClusterConfig cluster,
@@ -81,7 +93,9 @@ public final class DaemonConfig
         final FsyncPolicy fsyncPolicy,
         final ClusterSecret secret,
         final ClientEndpointLimits clientLimits,
-        final int snapshotEntries)
+        final int snapshotEntries,
+        final int metricsPort,
+        final String metricsBind)
     {
         this.cluster = cluster;
         this.memberId = memberId;
@@ -97,6 +111,8 @@ public final class DaemonConfig
         this.secret = secret;
         this.clientLimits = clientLimits;
         this.snapshotEntries = snapshotEntries;
+        this.metricsPort = metricsPort;
+        this.metricsBind = metricsBind;
     }
 
     public static DaemonConfig load(final Path file)
@@ -144,6 +160,8 @@ public final class DaemonConfig
         final ClusterSecret secret = SecurityConfig.read(reader, true);
         final ClientEndpointLimits clientLimits = ClientEndpointLimits.read(reader);
         final int snapshotEntries = reader.integer(SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_ENTRIES, 1, Integer.MAX_VALUE, false);
+        final int metricsPort = reader.integer(METRICS_PORT, 0, 1, 65535, false);
+        final String metricsBind = metricsBind(reader, metricsPort);
         final Set<String> known = new HashSet<>(KEYS);
         known.addAll(ClientEndpointLimits.KEYS);
         known.addAll(ClusterConfig.KEYS);
@@ -154,7 +172,32 @@ public final class DaemonConfig
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
             null == countersDir ? null : Path.of(countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
-            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits, snapshotEntries);
+            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits, snapshotEntries, metricsPort, metricsBind);
+    }
+
+    private static String metricsBind(final SettingsReader reader, final int metricsPort)
+    {
+        final String bind = reader.string(METRICS_BIND, false, "");
+        if (null == bind)
+        {
+            return DEFAULT_METRICS_BIND;
+        }
+        if (0 == metricsPort)
+        {
+            reader.error(METRICS_BIND, bind, "is set but " + METRICS_PORT + " is not; set " + METRICS_PORT +
+                " to serve metrics, or remove " + METRICS_BIND);
+            return bind;
+        }
+        try
+        {
+            java.net.InetAddress.getByName(bind);
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            reader.error(METRICS_BIND, bind, "must be an address of this host (127.0.0.1, 0.0.0.0, an interface's " +
+                "address or a name that resolves to one)");
+        }
+        return bind;
     }
 
     /**
@@ -277,13 +320,26 @@ public final class DaemonConfig
         return snapshotEntries;
     }
 
+    /** The port of the metrics endpoint ({@code metrics.port}); 0 when it is off (the key absent). */
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /** The address the metrics endpoint listens on ({@code metrics.bind}, default {@value #DEFAULT_METRICS_BIND}). */
+    public String metricsBind()
+    {
+        return metricsBind;
+    }
+
     @Override
     public String toString()
     {
         return "DaemonConfig{member=" + memberId + ", " + cluster + ", dataDir=" + dataDir + ", aeronDir=" + aeronDir +
             ", countersDir=" + countersDir + ", tick=" + tick + ", heartbeatTicks=" + heartbeatTicks +
             ", electionTicks=" + electionTicks + ", requestTimeout=" + requestTimeout + ", persistStall=" + persistStall +
-            ", fsync=" + fsyncPolicy + ", snapshotEntries=" + snapshotEntries + ", " +
+            ", fsync=" + fsyncPolicy + ", snapshotEntries=" + snapshotEntries +
+            (0 == metricsPort ? "" : ", metrics=" + metricsBind + ":" + metricsPort) + ", " +
             (null == secret ? "insecure" : "secret " + secret) + "}";
     }
 }

@@ -55,6 +55,9 @@ import java.util.concurrent.locks.LockSupport;
  * persist stage may wait for that disk), in {@code ringraft-counters-c<cluster id>-m<member id>-<pid>-<random>} under
  * /dev/shm, made, cleaned after a crash and deleted at a clean stop as the driver's directory is; the data directory's
  * {@code counters-location} names it, for {@code ringraft counters DATA_DIR}.
+ * <p>
+ * With {@code metrics.port} set, a {@link MetricsEndpoint} serves those counters, the client endpoint's and the
+ * transport's to Prometheus on a thread of its own; its port is bound before anything else starts.
  */
 public final class KvDaemon implements AutoCloseable
 {
@@ -71,6 +74,7 @@ public final class KvDaemon implements AutoCloseable
     private ClientEndpoint endpoint;
     private AgentRunner endpointRunner;
     private volatile Thread endpointThread;
+    private MetricsEndpoint metrics;
     private boolean closed;
 
     private KvDaemon(final DaemonConfig config, final StageStopListener stageStopListener)
@@ -114,6 +118,11 @@ public final class KvDaemon implements AutoCloseable
         LOG.log(System.Logger.Level.INFO, "member " + memberId + " starts with " + config + ", aeron dir " + aeronDir +
             ", counters dir " + countersDir);
         MemberRecord.check(config);
+        if (0 != config.metricsPort())
+        {
+            // Bound first: a port in use refuses the start before the driver, the node or the data directory is touched.
+            metrics = MetricsEndpoint.bind(config.metricsBind(), config.metricsPort());
+        }
         if (null == config.aeronDir())
         {
             for (final File stale : DriverDirectories.deleteStale(defaultAeronDirPrefix(config)))
@@ -190,6 +199,10 @@ public final class KvDaemon implements AutoCloseable
             endpointThread = thread;
             return thread;
         });
+        if (null != metrics)
+        {
+            metrics.serve(clusterId, memberId, node.counters(), transport.counters().reader(), endpoint::stats);
+        }
     }
 
     /**
@@ -338,6 +351,8 @@ public final class KvDaemon implements AutoCloseable
             return;
         }
         closed = true;
+        // First: a scrape reads the node's counters and the transport's, which go with them.
+        CloseHelper.quietClose(metrics);
         if (null != endpointRunner)
         {
             // Joins the agent thread; onClose releases the sessions' publications and the endpoint's Aeron client.

@@ -93,6 +93,21 @@ class DaemonConfigTest
     }
 
     @Test
+    void metricsAreOffByDefaultAndBindToLoopback()
+    {
+        assertThat(parse(VALID).metricsPort()).as("off").isZero();
+        final DaemonConfig on = parse(VALID + "metrics.port = 9400\n");
+        assertThat(on.metricsPort()).isEqualTo(9400);
+        assertThat(on.metricsBind()).isEqualTo("127.0.0.1");
+        assertThat(parse(VALID + "metrics.port = 9400\nmetrics.bind = 0.0.0.0\n").metricsBind()).isEqualTo("0.0.0.0");
+        assertError(VALID + "metrics.port = 0\n", "metrics.port = '0'", "between 1 and 65535");
+        assertError(VALID + "metrics.port = prometheus\n", "metrics.port = 'prometheus'", "must be an integer");
+        assertError(VALID + "metrics.bind = 0.0.0.0\n", "metrics.bind = '0.0.0.0'", "metrics.port is not");
+        assertError(VALID + "metrics.port = 9400\nmetrics.bind = no.such.host.invalid\n",
+            "metrics.bind = 'no.such.host.invalid'", "must be an address of this host");
+    }
+
+    @Test
     void dataDirThatIsAFileIsNamed(@TempDir final Path dir) throws Exception
     {
         final Path file = Files.createFile(dir.resolve("a-file"));

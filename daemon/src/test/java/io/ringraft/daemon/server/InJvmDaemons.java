@@ -6,7 +6,9 @@ import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.config.DaemonConfig;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,11 +25,16 @@ final class InJvmDaemons implements AutoCloseable
     final Map<Integer, KvDaemon> daemons = new HashMap<>();
     final KvClient client;
 
-    private InJvmDaemons(final Path root, final int groups) throws Exception
+    private InJvmDaemons(final Path root, final int groups, final Map<Integer, String> extraSettings) throws Exception
     {
         files = new ClusterFiles(root, groups);
         for (final int member : ClusterFiles.MEMBERS)
         {
+            final String extra = extraSettings.get(member);
+            if (null != extra)
+            {
+                Files.writeString(files.configOf(member), extra + "\n", StandardOpenOption.APPEND);
+            }
             daemons.put(member, KvDaemon.start(DaemonConfig.load(files.configOf(member))));
         }
         client = KvClient.connect(ClientConfig.load(files.configOf(1)));
@@ -35,7 +42,14 @@ final class InJvmDaemons implements AutoCloseable
 
     static InJvmDaemons start(final Path root, final int groups) throws Exception
     {
-        return new InJvmDaemons(root, groups);
+        return new InJvmDaemons(root, groups, Map.of());
+    }
+
+    /** As {@link #start(Path, int)}, each member in {@code extraSettings} with those lines added to its config. */
+    static InJvmDaemons start(final Path root, final int groups, final Map<Integer, String> extraSettings)
+        throws Exception
+    {
+        return new InJvmDaemons(root, groups, extraSettings);
     }
 
     @Override

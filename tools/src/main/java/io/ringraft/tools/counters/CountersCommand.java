@@ -3,6 +3,7 @@
  */
 package io.ringraft.tools.counters;
 
+import io.ringraft.pipeline.CounterIndex;
 import io.ringraft.pipeline.CountersFile;
 import io.ringraft.tools.DurationConverter;
 import picocli.CommandLine;

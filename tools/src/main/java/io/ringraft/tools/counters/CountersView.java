@@ -3,6 +3,7 @@
  */
 package io.ringraft.tools.counters;
 
+import io.ringraft.pipeline.CounterIndex;
 import io.ringraft.pipeline.CounterLabels;
 import io.ringraft.raft.Role;
 
