@@ -41,7 +41,7 @@ class NodeSimulationBitesTest
 
     /**
      * SERVE_READ_BEFORE_COMMIT_IN_TERM is left out for now: with the session clients (writes retried in their session
-     * for a few seconds, every write after an eviction opening a session first) seeds 1..1,500 no longer catch it
+     * for a few seconds, every write after an eviction opening a session first) seeds 1..3,000 no longer catch it
      * (seed 1,027 did with the bare clients). Run it alone with {@code -Dringraft.sim.bug=} on NodeSimulationTest.
      */
     @ParameterizedTest
