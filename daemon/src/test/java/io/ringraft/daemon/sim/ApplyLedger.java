@@ -16,6 +16,8 @@ final class ApplyLedger
     private final Long2LongHashMap[] entryDigest;
     private final Long2LongHashMap[] chainDigest;
     private final Long2LongHashMap[] acknowledged;
+    /** Per group, by session and sequence, the index of the entry at which the command was applied. */
+    private final Long2LongHashMap[] commandApplied;
     private final long[][] applied;
     private final long[][] chain;
     /**
@@ -29,11 +31,13 @@ final class ApplyLedger
         entryDigest = new Long2LongHashMap[groups];
         chainDigest = new Long2LongHashMap[groups];
         acknowledged = new Long2LongHashMap[groups];
+        commandApplied = new Long2LongHashMap[groups];
         for (int g = 0; g < groups; g++)
         {
             entryDigest[g] = new Long2LongHashMap(UNKNOWN);
             chainDigest[g] = new Long2LongHashMap(UNKNOWN);
             acknowledged[g] = new Long2LongHashMap(UNKNOWN);
+            commandApplied[g] = new Long2LongHashMap(UNKNOWN);
         }
         applied = new long[maxMemberId + 1][groups];
         chain = new long[maxMemberId + 1][groups];
@@ -75,6 +79,29 @@ final class ApplyLedger
         applied[member][group] = index;
         chain[member][group] = chain[member][group] * 0x9E3779B97F4A7C15L + digest;
         checkChain(member, group, index, chain[member][group]);
+    }
+
+    /**
+     * The session layer let the command of {@code (sessionId, sequence)} through to the KV state machine, at the entry
+     * of {@code index}. A correct layer does so at one index only, the first committed entry carrying it, on every
+     * member and in every life (a member that restarts applies the same entries again); at a second index the command
+     * took effect twice.
+     */
+    void appliedCommand(final int member, final int group, final long index, final long sessionId,
+        final long sequence)
+    {
+        final long key = sessionId << 32 ^ sequence;
+        final long first = commandApplied[group].get(key);
+        if (UNKNOWN == first)
+        {
+            commandApplied[group].put(key, index);
+        }
+        else if (first != index)
+        {
+            throw violated(new PropertyViolation(Property.EXACTLY_ONCE, "member " + member + " group " + group +
+                " applied sequence " + sequence + " of session " + sessionId + " at index " + index +
+                " after it was applied at index " + first));
+        }
     }
 
     /** A member's state machine was replaced by a snapshot at {@code index}. */

@@ -169,7 +169,7 @@ final class NodeSimulation
             checkReplicasEqual();
             checkLinearizable();
             return SimOutcome.passed(settings, bug, steps, nowNs, clients.writesAcknowledged(), clients.readsAnswered(),
-                history.size(), membershipChangesApplied);
+                history.size(), membershipChangesApplied, clients.sessionCounts());
         }
         catch (final PropertyViolation violation)
         {
@@ -911,6 +911,33 @@ final class NodeSimulation
                     throw new PropertyViolation(Property.REPLICAS_EQUAL, "key " + new String(key) +
                         " differs between " +
                         "members at the same applied index of group " + group);
+                }
+            }
+        }
+        // The whole state, session table included: a replica that diverges in sessions answers retries differently.
+        for (int group = 0; group < settings.groups(); group++)
+        {
+            byte[] first = null;
+            for (final SimMember member : members)
+            {
+                final byte[] state;
+                try
+                {
+                    state = member.machine(group).state();
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+                if (null == first)
+                {
+                    first = state;
+                }
+                else if (!java.util.Arrays.equals(first, state))
+                {
+                    throw new PropertyViolation(Property.REPLICAS_EQUAL, "member " + member.id + " holds another " +
+                        "session table or store than member " + members[0].id + " at the same applied index of " +
+                        "group " + group);
                 }
             }
         }

@@ -73,6 +73,7 @@ class NodeSimulationTest
         long reads = 0;
         long simulatedNs = 0;
         long membershipChanges = 0;
+        SimOutcome.SessionCounts sessions = new SimOutcome.SessionCounts(0, 0, 0, 0);
         for (long seed = first; seed < first + count; seed++)
         {
             final SimOutcome outcome = run(seed, bug);
@@ -81,15 +82,20 @@ class NodeSimulationTest
             reads += outcome.readsAnswered();
             simulatedNs += outcome.simulatedNs();
             membershipChanges += outcome.membershipChanges();
+            sessions = sessions.plus(outcome.sessions());
         }
         System.out.printf("whole-node simulation: %d seeds from %d, %.1f s simulated, %d writes acknowledged, " +
-            "%d reads answered, %d membership changes applied%n", count, first, simulatedNs / 1e9, writes, reads,
-            membershipChanges);
+            "%d reads answered, %d membership changes applied; sessions: %d opened, %d writes answered REPLAYED, " +
+            "%d SESSION_UNKNOWN, %d writes given up with their outcome unknown%n", count, first, simulatedNs / 1e9,
+            writes, reads, membershipChanges, sessions.opened(), sessions.replayed(), sessions.unknown(),
+            sessions.outcomeUnknown());
         assertThat(writes).as("the clients' writes were acknowledged").isGreaterThan(count);
         assertThat(reads).as("the clients' reads were answered").isGreaterThan(count);
         if (count >= 100)
         {
             assertThat(membershipChanges).as("members were removed and added back").isPositive();
+            assertThat(sessions.replayed()).as("retries were answered from saved results").isPositive();
+            assertThat(sessions.unknown()).as("sessions expired or were evicted").isPositive();
         }
     }
 }

@@ -90,7 +90,12 @@ enum PlantedNodeBug
                 }
             };
         }
-    };
+    },
+    /**
+     * The session layer's dedup off: a retried command (the same session and sequence in a later entry), which the
+     * layer answers REPLAYED, is applied to the KV state machine again (in {@link CheckedStateMachine}).
+     */
+    SESSION_DEDUP_DISABLED(null, Property.EXACTLY_ONCE, Property.LINEARIZABLE);
 
     private final PlantedBug core;
     private final java.util.Set<Property> expected;

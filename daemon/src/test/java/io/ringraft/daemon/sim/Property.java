@@ -11,7 +11,12 @@ public enum Property
     APPLY_ORDER,
     /** An acknowledged write is the entry applied at its index, on every member that applies the index. */
     ACKNOWLEDGED_WRITE_KEPT,
-    /** Members that applied the same index of a group hold the same state. */
+    /**
+     * A session's command reaches the KV state machine at one entry only: a retry (the same session and sequence, at
+     * a later index) is answered from the saved result, never applied again.
+     */
+    EXACTLY_ONCE,
+    /** Members that applied the same index of a group hold the same state: KV store and session table. */
     REPLICAS_EQUAL,
     /**
      * A snapshot at an index records the configuration in force at that index, the same on every member: a member

@@ -25,8 +25,8 @@ import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
 /**
- * One member of the simulated cluster: the production {@link RingraftNode} with the daemon's KV state machine per
- * group, its stages run by the simulator ({@link StageThreading#CALLER}), its data on a {@link SimDisk} that outlives
+ * One member of the simulated cluster: the production {@link RingraftNode} with the daemon's state machine per group
+ * (the session layer around the KV store, {@link CheckedStateMachine}), its stages run by the simulator ({@link StageThreading#CALLER}), its data on a {@link SimDisk} that outlives
  * its crashes, its peers on the {@link SimNetwork}. A crash drops the process (nothing it held in memory or had not
  * synced survives); a restart opens the same disk, as a restarted process would.
  */
@@ -205,7 +205,8 @@ final class SimMember
                 .raftConfigCustomizer(raftConfig)
                 .storageFactory((groupId, dataDir) -> storages[groupId] =
                     plant.apply(configurations.checking(id, groupId, durable.open(groupId, dataDir))))
-                .stateMachineFactory(groupId -> machines[groupId] = new CheckedStateMachine(ledger, id, groupId))
+                .stateMachineFactory(groupId -> machines[groupId] = new CheckedStateMachine(ledger, id, groupId,
+                    settings, bug))
                 .transport(transport()));
         }
         catch (final RecoveryRefusedException ex)

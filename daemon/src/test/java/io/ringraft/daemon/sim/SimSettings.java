@@ -1,5 +1,7 @@
 package io.ringraft.daemon.sim;
 
+import io.ringraft.daemon.session.SessionStateMachine;
+
 import java.util.Random;
 
 /**
@@ -33,7 +35,10 @@ record SimSettings(
     boolean slowDisks,
     boolean failingFsync,
     boolean storm,
-    int slowFollowerDisk)
+    int slowFollowerDisk,
+    long sessionTimeoutMs,
+    int maxSessions,
+    int maxSavedResults)
 {
     static final long MS = 1_000_000L;
 
@@ -69,7 +74,12 @@ record SimSettings(
             random.nextInt(3) == 0,
             random.nextInt(8) == 0,
             random.nextInt(2) == 0,
-            random.nextInt(2) == 0 ? 1 + random.nextInt(3) : 0);
+            random.nextInt(2) == 0 ? 1 + random.nextInt(3) : 0,
+            // Drawn last, so that the seeds' other settings stay as they were. A third of the seeds expire idle
+            // sessions (the layer's shortest timeout, in log time) and a third bound the table below the clients.
+            random.nextInt(3) == 0 ? SessionStateMachine.MIN_TIMEOUT_MS : 60_000,
+            random.nextInt(3) == 0 ? 1 + random.nextInt(3) : SessionStateMachine.DEFAULT_MAX_SESSIONS,
+            random.nextInt(3) == 0 ? 1 : SessionStateMachine.DEFAULT_MAX_SAVED_RESULTS);
     }
 
     /** Members may be damaged (synced bytes lost) only while a majority keeps every synced record: one at most. */
@@ -87,6 +97,7 @@ record SimSettings(
             keys + " keys, faults for " + faultPhaseNs / MS + " ms: drop " + String.format("%.3f", dropRate) +
             ", duplicate " + String.format("%.3f", duplicateRate) + ", corrupt " + String.format("%.4f", corruptRate) +
             ", crashes " + crashes + ", damage " + damage + ", slow disks " + slowDisks + ", failing fsync " +
-            failingFsync + ", storm " + storm + ", slow disk on m" + slowFollowerDisk;
+            failingFsync + ", storm " + storm + ", slow disk on m" + slowFollowerDisk + ", sessions: timeout " +
+            sessionTimeoutMs + " ms, at most " + maxSessions + " with " + maxSavedResults + " saved results each";
     }
 }
