@@ -13,7 +13,7 @@ import java.util.Set;
 /** The checks of a run's history beyond the linearizability checker's verdict, and the shrinking of a failure. */
 final class Checks
 {
-    private static final long SHRINK_STEP_BUDGET = 300_000;
+    private static final long SHRINK_STEP_BUDGET = LinearizabilityChecker.DEFAULT_STEP_BUDGET;
 
     private Checks()
     {
@@ -84,9 +84,9 @@ final class Checks
 
     /**
      * A small sub-history of one key the checker still rejects: greedy removal of chunks of operations, halving the
-     * chunk when no chunk can go, within {@code budgetMs}. A candidate must stay closed — every value a kept
-     * operation read or compared against was written by a kept operation — or removing a write would make an
-     * anomaly of its own. This is an aid to reading a failure; the checker's verdict on the whole history is the
+     * chunk when no chunk can go, within {@code budgetMs}. A candidate must stay closed (every value a kept
+     * operation read, or matched in a compare-and-set that set, was written by a kept operation), or removing a write
+     * would make an anomaly of its own. This is an aid to reading a failure; the checker's verdict on the whole history is the
      * finding.
      */
     static List<Operation> shrink(final List<Operation> keyOps, final long budgetMs)
@@ -137,7 +137,8 @@ final class Checks
             {
                 return false;
             }
-            if (Operation.Kind.CAS == op.kind() && null != op.expected() && !written.contains(op.expected()))
+            if (Operation.Kind.CAS == op.kind() && Boolean.TRUE.equals(op.flag()) && null != op.expected() &&
+                !written.contains(op.expected()))
             {
                 return false;
             }

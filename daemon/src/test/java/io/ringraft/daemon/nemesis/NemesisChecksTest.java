@@ -47,7 +47,7 @@ class NemesisChecksTest
         final CheckResult result = new LinearizabilityChecker().check(ops);
         assertThat(result.verdict()).isEqualTo(CheckResult.Verdict.NOT_LINEARIZABLE);
         final List<Operation> smallest = Checks.shrink(ops, 20_000);
-        assertThat(smallest.size()).as("shrunk: %s", smallest).isLessThanOrEqualTo(4);
+        assertThat(smallest.size()).as("shrunk to %d operations", smallest.size()).isLessThanOrEqualTo(4);
         assertThat(new LinearizabilityChecker().check(smallest).verdict())
             .isEqualTo(CheckResult.Verdict.NOT_LINEARIZABLE);
         assertThat(Checks.closed(smallest)).isTrue();

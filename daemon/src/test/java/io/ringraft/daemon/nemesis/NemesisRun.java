@@ -48,7 +48,7 @@ final class NemesisRun
 
     record Settings(
         int members, int groups, int keys, int clients, int workers, Duration duration, long seed,
-        boolean longPauses, Duration recoveryBound, Duration healBound, Path directory)
+        boolean longPauses, Duration recoveryBound, Duration healBound, Path directory, boolean plantStaleRead)
     {
     }
 
@@ -59,7 +59,7 @@ final class NemesisRun
         final Path directory;
         final List<String> problems = new ArrayList<>();
         final Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
-        final Map<Fault, Double> worstRecoveryS = new EnumMap<>(Fault.class);
+        final Map<Fault, Double> worstUnavailableS = new EnumMap<>(Fault.class);
         final Map<Fault, String> skipped = new EnumMap<>(Fault.class);
         long operations;
         long ok;
@@ -67,6 +67,7 @@ final class NemesisRun
         long failedReads;
         int anomalies;
         int lostWrites;
+        boolean diverged;
         double healS;
         String timeline = "";
 
@@ -81,11 +82,17 @@ final class NemesisRun
             return problems.isEmpty();
         }
 
+        /** An anomaly, a lost write or members that disagree: never a flake, whatever a rerun does. */
+        boolean unsafe()
+        {
+            return anomalies > 0 || lostWrites > 0 || diverged;
+        }
+
         String summary()
         {
             return String.format("seed %d: %s; %d operations (%d ok, %d unknown, %d reads failed); faults %s; " +
-                "worst recovery s %s; anomalies %d; lost writes %d; healed in %.1f s%s", seed,
-                passed() ? "PASSED" : "FAILED", operations, ok, unknown, failedReads, faults, rounded(worstRecoveryS),
+                "worst unavailability s %s; anomalies %d; lost writes %d; healed in %.1f s%s", seed,
+                passed() ? "PASSED" : "FAILED", operations, ok, unknown, failedReads, faults, rounded(worstUnavailableS),
                 anomalies, lostWrites, healS, skipped.isEmpty() ? "" : "; skipped " + skipped.keySet());
         }
 
@@ -140,6 +147,10 @@ final class NemesisRun
                 keys[k] = ("key-" + k).getBytes(StandardCharsets.UTF_8);
             }
             workload = new Workload(clients, history, keys, settings.groups(), settings.workers(), settings.seed(), 20);
+            if (settings.plantStaleRead())
+            {
+                workload.plantStaleRead();
+            }
             workload.start();
             awaitServing(System.nanoTime(), settings.healBound(), "before the first fault");
             faults();
@@ -177,9 +188,13 @@ final class NemesisRun
             final Fault fault = kinds.get(random.nextInt(kinds.size()));
             report.faults.merge(fault, 1, Integer::sum);
             timeline.event("FAULT " + fault);
+            workload.resetGaps();
             final long recoveredNs = inject(fault);
-            final double recoveryS = awaitServing(recoveredNs, settings.recoveryBound(), "after " + fault);
-            report.worstRecoveryS.merge(fault, recoveryS, Math::max);
+            awaitServing(recoveredNs, settings.recoveryBound(), "after " + fault + " was undone");
+            final double unavailableS = workload.longestGapS();
+            timeline.event(String.format("%s undone; every group serves; longest time a group served nothing: %.1f s",
+                fault, unavailableS));
+            report.worstUnavailableS.merge(fault, unavailableS, Math::max);
             final String crashed = members.exitedOnTheirOwn(killedByNemesis);
             if (!crashed.isEmpty())
             {
@@ -441,6 +456,7 @@ final class NemesisRun
                 }
                 if (!java.util.Objects.equals(seen, expected))
                 {
+                    report.diverged = true;
                     report.problems.add("member " + member + " answers " + new String(key, StandardCharsets.UTF_8) +
                         " with " + seen + ", the cluster with " + expected + " (no convergence within " +
                         settings.healBound() + ")");
@@ -465,6 +481,10 @@ final class NemesisRun
             lost.stream().limit(5).forEach(what -> report.problems.add("LOST WRITE of " + entry.getKey() + ": " + what));
         }
 
+        if (settings.plantStaleRead())
+        {
+            timeline.event("planted a stale read in the record: " + workload.planted);
+        }
         final CheckResult result = new LinearizabilityChecker().check(operations);
         if (!result.isLinearizable())
         {
@@ -533,7 +553,7 @@ final class NemesisRun
                     termsOfA.entrySet().stream()
                         .filter(e -> termsOfB.containsKey(e.getKey()) && !termsOfB.get(e.getKey()).equals(e.getValue()))
                         .findFirst()
-                        .ifPresent(e -> report.problems.add("group " + g + ": members " + a + " and " + b +
+                        .ifPresent(e -> report.diverged |= report.problems.add("group " + g + ": members " + a + " and " + b +
                             " disagree on the term of index " + e.getKey() + ": " + e.getValue() + " and " +
                             termsOfB.get(e.getKey())));
                 }

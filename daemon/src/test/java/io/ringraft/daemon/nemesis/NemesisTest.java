@@ -22,8 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * The nemesis suite on real member processes (issue 17). The default suite runs a few short seeded runs on three
  * members; {@code -Pnemesis-soak} (or {@code bin/ringraft-nemesis --minutes N --seed S}) runs one seeded run after
  * another, three and five members in turn, for {@code ringraft.nemesis.minutes}, and writes a summary to
- * {@code target/nemesis-summary.txt}: runs, faults of each kind, operations, anomalies, lost writes, worst recovery
- * per fault kind. {@code -Dringraft.nemesis.seed=S} replaces the default seeds with S.
+ * {@code target/nemesis-summary.txt}: runs, faults of each kind, operations, anomalies, lost writes, worst
+ * unavailability per fault kind (the longest time a group acknowledged no operation, from the fault to serving again
+ * after it was undone). {@code -Dringraft.nemesis.seed=S} replaces the default seeds with S.
  */
 class NemesisTest
 {
@@ -31,6 +32,12 @@ class NemesisTest
     private static final Long SEED = Long.getLong("ringraft.nemesis.seed");
     private static final Duration SHORT_RUN = Duration.ofSeconds(35);
     private static final Duration SOAK_RUN = Duration.ofMinutes(3);
+    /**
+     * The seeds whose run found a safety violation in this JVM. Surefire reruns a failed test once and calls a pass
+     * a flake; a run that saw an anomaly, a lost write or diverged members fails its rerun too, so it cannot pass as
+     * one (an availability bound missed on a loaded host may).
+     */
+    private static final java.util.Set<Long> UNSAFE_SEEDS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     @ParameterizedTest(name = "seed {0}")
     @ValueSource(longs = {17, 1701})
@@ -38,13 +45,47 @@ class NemesisTest
     {
         Assumptions.assumeTrue(0 == SOAK_MINUTES, "the soak runs instead");
         final long seed = null != SEED ? SEED : defaultSeed;
+        rerunOfUnsafe(seed);
         final NemesisRun.Report report = assertTimeoutPreemptively(SHORT_RUN.plusMinutes(3),
             () -> new NemesisRun(settings(3, SHORT_RUN, seed, false)).run());
-        System.out.println(report.summary());
-        if (!report.passed())
-        {
-            throw new AssertionError(report.failure());
-        }
+        verdict(report);
+    }
+
+    @Test
+    void aShortSeededRunOnFiveMembers()
+    {
+        Assumptions.assumeTrue(0 == SOAK_MINUTES, "the soak runs instead");
+        final long seed = null != SEED ? SEED : 5;
+        rerunOfUnsafe(seed);
+        final NemesisRun.Report report = assertTimeoutPreemptively(SHORT_RUN.plusMinutes(3),
+            () -> new NemesisRun(settings(5, Duration.ofSeconds(25), seed, false)).run());
+        verdict(report);
+    }
+
+    /**
+     * Seen to fail: the same run with one stale read planted in its record (the member processes offer no way to
+     * plant a bug without a test-only switch in production code) fails, as an anomaly, with its seed, the shrunk
+     * sub-history of the key, the fault timeline, and its directory kept.
+     */
+    @Test
+    void aRunWhoseHistoryHoldsAStaleReadFailsWithItsSeedTimelineAndSmallestSubHistory() throws Exception
+    {
+        Assumptions.assumeTrue(0 == SOAK_MINUTES, "the soak runs instead");
+        final NemesisRun.Settings base = settings(3, Duration.ofSeconds(10), 99, false);
+        final NemesisRun.Settings planted = new NemesisRun.Settings(base.members(), base.groups(), base.keys(),
+            base.clients(), base.workers(), base.duration(), base.seed(), false, base.recoveryBound(),
+            base.healBound(), base.directory(), true);
+        final NemesisRun.Report report = assertTimeoutPreemptively(Duration.ofMinutes(3),
+            () -> new NemesisRun(planted).run());
+        System.out.println(report.summary() + "\n" + report.failure());
+        org.assertj.core.api.Assertions.assertThat(report.passed()).isFalse();
+        org.assertj.core.api.Assertions.assertThat(report.anomalies).isEqualTo(1);
+        org.assertj.core.api.Assertions.assertThat(report.unsafe()).isTrue();
+        org.assertj.core.api.Assertions.assertThat(report.failure())
+            .contains("seed 99", "smallest failing sub-history", "FAULT", "planted a stale read in the record: true");
+        org.assertj.core.api.Assertions.assertThat(report.directory.resolve("history.txt")).exists();
+        org.assertj.core.api.Assertions.assertThat(report.directory.resolve("member-1.log")).exists();
+        org.agrona.IoUtil.delete(report.directory.toFile(), false);
     }
 
     @Test
@@ -78,6 +119,28 @@ class NemesisTest
         }
     }
 
+    private static void rerunOfUnsafe(final long seed)
+    {
+        if (UNSAFE_SEEDS.contains(seed))
+        {
+            throw new AssertionError("seed " + seed + " found a safety violation in an earlier attempt of this test " +
+                "(see its report above): a rerun does not make it a flake");
+        }
+    }
+
+    private static void verdict(final NemesisRun.Report report)
+    {
+        System.out.println(report.summary());
+        if (!report.passed())
+        {
+            if (report.unsafe())
+            {
+                UNSAFE_SEEDS.add(report.seed);
+            }
+            throw new AssertionError(report.failure());
+        }
+    }
+
     static String summary(final List<NemesisRun.Report> reports)
     {
         final Map<Fault, Integer> faults = new EnumMap<>(Fault.class);
@@ -89,7 +152,7 @@ class NemesisTest
         for (final NemesisRun.Report report : reports)
         {
             report.faults.forEach((fault, n) -> faults.merge(fault, n, Integer::sum));
-            report.worstRecoveryS.forEach((fault, s) -> worst.merge(fault, s, Math::max));
+            report.worstUnavailableS.forEach((fault, s) -> worst.merge(fault, s, Math::max));
             skipped.putAll(report.skipped);
             operations += report.operations;
             ok += report.ok;
@@ -105,7 +168,8 @@ class NemesisTest
         text.append(String.format("anomalies (non-linearizable histories): %d%n", anomalies));
         text.append(String.format("lost acknowledged writes: %d%n", lost));
         text.append(String.format("worst time to serve again after healing: %.1f s%n", worstHeal));
-        text.append("faults (count, worst time until every group served again after the fault was undone):\n");
+        text.append("faults (count; worst unavailability: the longest time a group acknowledged nothing during the " +
+            "fault and its recovery):\n");
         faults.forEach((fault, n) -> text.append(String.format("  %-15s %5d  %6.1f s%n", fault, n, worst.get(fault))));
         skipped.forEach((fault, why) -> text.append(String.format("  %-15s skipped: %s%n", fault, why)));
         for (final NemesisRun.Report report : reports)
@@ -121,7 +185,7 @@ class NemesisTest
         final String name = "seed-" + seed + "-" + members + "m-" +
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return new NemesisRun.Settings(members, 2, 6, 2, 4, length, seed, longPauses,
-            Duration.ofSeconds(45), Duration.ofSeconds(45), target().resolve("nemesis").resolve(name));
+            Duration.ofSeconds(45), Duration.ofSeconds(45), target().resolve("nemesis").resolve(name), false);
     }
 
     private static Path target()

@@ -3,6 +3,7 @@ package io.ringraft.daemon.nemesis;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvException;
 import io.ringraft.linearizability.History;
+import io.ringraft.linearizability.Operation;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,10 +40,18 @@ final class Workload
     private final long pauseMs;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLongArray lastOkNs;
+    /** Per group, the longest time without an acknowledged operation since {@link #resetGaps}. */
+    private final AtomicLongArray longestGapNs;
     final AtomicLong ok = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong unknown = new AtomicLong();
     private volatile boolean running = true;
+    /** Test of the harness: process 0 records one stale read (see {@link #plantStaleRead}). */
+    private volatile boolean plantStaleRead;
+    private byte[] plantedValue;
+    private int plantedKey = -1;
+    private boolean plantArmed;
+    volatile boolean planted;
 
     Workload(
         final List<KvClient> clients, final History history, final byte[][] keys, final int groups,
@@ -60,6 +69,7 @@ final class Workload
             groupOfKey[i] = clients.get(0).groupOf(keys[i]);
         }
         this.lastOkNs = new AtomicLongArray(groups);
+        this.longestGapNs = new AtomicLongArray(groups);
         for (int g = 0; g < groups; g++)
         {
             lastOkNs.set(g, System.nanoTime());
@@ -88,9 +98,38 @@ final class Workload
         }
     }
 
+    /**
+     * Plants the bug the checker must catch, in the record only (the members stay correct): process 0 notes a value
+     * it read, overwrites it with an acknowledged put of its own, and records its next read of the key as having
+     * returned the old value, as a member serving a stale state machine would.
+     */
+    void plantStaleRead()
+    {
+        plantStaleRead = true;
+    }
+
     long lastOkNs(final int group)
     {
         return lastOkNs.get(group);
+    }
+
+    void resetGaps()
+    {
+        for (int g = 0; g < longestGapNs.length(); g++)
+        {
+            longestGapNs.set(g, 0);
+        }
+    }
+
+    /** The longest time any group went without an acknowledged operation since {@link #resetGaps}, in seconds. */
+    double longestGapS()
+    {
+        long longest = 0;
+        for (int g = 0; g < longestGapNs.length(); g++)
+        {
+            longest = Math.max(longest, longestGapNs.get(g));
+        }
+        return longest / 1e9;
     }
 
     private void work(final int process)
@@ -111,7 +150,8 @@ final class Workload
                     final History.Call call = history.get(process, key);
                     try
                     {
-                        final byte[] value = await(client.getAsync(key));
+                        byte[] value = await(client.getAsync(key));
+                        value = plant(process, k, value);
                         call.okGet(value);
                         lastRead[k] = value;
                         succeeded(k);
@@ -129,6 +169,10 @@ final class Workload
                     {
                         final History.Call call = history.put(process, key, value);
                         write(call, () -> await(client.putAsync(key, value)), ignored -> call.ok(), k);
+                        if (0 == process && k == plantedKey && Operation.Outcome.OK == call.operation().outcome())
+                        {
+                            plantArmed = true;
+                        }
                     }
                     else if (choice < 8)
                     {
@@ -154,6 +198,25 @@ final class Workload
                 return;
             }
         }
+    }
+
+    private byte[] plant(final int process, final int k, final byte[] value)
+    {
+        if (!plantStaleRead || 0 != process || planted)
+        {
+            return value;
+        }
+        if (plantArmed && k == plantedKey)
+        {
+            planted = true;
+            return plantedValue;
+        }
+        if (plantedKey < 0 && null != value)
+        {
+            plantedKey = k;
+            plantedValue = value;
+        }
+        return value;
     }
 
     private interface Op<T>
@@ -185,7 +248,10 @@ final class Workload
     private void succeeded(final int k)
     {
         ok.incrementAndGet();
-        lastOkNs.set(groupOfKey[k], System.nanoTime());
+        final int group = groupOfKey[k];
+        final long nowNs = System.nanoTime();
+        final long gapNs = nowNs - lastOkNs.getAndAccumulate(group, nowNs, Math::max);
+        longestGapNs.accumulateAndGet(group, gapNs, Math::max);
     }
 
     static <T> T await(final java.util.concurrent.CompletableFuture<T> future) throws InterruptedException
