@@ -21,8 +21,14 @@ enum Fault
     DAMAGED_TAIL,
     /** SIGKILL of one member, garbage written past the end of its log of a group (never synced, never acknowledged). */
     TORN_TAIL,
-    /** Network partitions between members: needs members in network namespaces; not implemented yet, skipped. */
-    PARTITION,
+    /** The group's leader cut off from every other member, both ways (members in network namespaces only). */
+    PARTITION_LEADER,
+    /** A random minority cut off from the majority, both ways (network namespaces only). */
+    PARTITION_HALVES,
+    /** One member no longer hears another, which still hears it (network namespaces only). */
+    PARTITION_ONE_WAY,
+    /** Two sides that do not hear each other, and one member that hears both (network namespaces only). */
+    PARTITION_BRIDGE,
     /** A frozen data disk (fsfreeze of a loop mount): not implemented yet, skipped. */
     DISK_FREEZE
 }

@@ -47,12 +47,16 @@ final class Members implements AutoCloseable
     private final Map<Integer, Process> processes = new TreeMap<>();
     private final Map<Integer, Long> outputStarts = new TreeMap<>();
     private final Timeline timeline;
+    private final Network network;
 
-    Members(final Path root, final int count, final int groups, final Timeline timeline) throws IOException
+    /** @param network null: every member on 127.0.0.1; else each in its namespace, at its own address. */
+    Members(final Path root, final int count, final int groups, final Timeline timeline, final Network network)
+        throws IOException
     {
         this.root = Files.createDirectories(root);
         this.groups = groups;
         this.timeline = timeline;
+        this.network = network;
         ids = new int[count];
         final int[] portIds = new int[2 * count];
         for (int i = 0; i < count; i++)
@@ -61,11 +65,23 @@ final class Members implements AutoCloseable
             portIds[i] = i + 1;
             portIds[count + i] = 101 + i;
         }
-        final Map<Integer, String> ports = LoopbackEndpoints.pick(portIds);
-        for (final int id : ids)
+        if (null == network)
         {
-            raftEndpoints.put(id, ports.get(id));
-            clientEndpoints.put(id, ports.get(100 + id));
+            final Map<Integer, String> ports = LoopbackEndpoints.pick(portIds);
+            for (final int id : ids)
+            {
+                raftEndpoints.put(id, ports.get(id));
+                clientEndpoints.put(id, ports.get(100 + id));
+            }
+        }
+        else
+        {
+            // Each member has its namespace's ports to itself.
+            for (final int id : ids)
+            {
+                raftEndpoints.put(id, network.addressOf(id) + ":40001");
+                clientEndpoints.put(id, network.addressOf(id) + ":40101");
+            }
         }
         ClusterSecret.generate().writeNew(root.resolve("cluster.key"));
     }
@@ -108,6 +124,10 @@ final class Members implements AutoCloseable
             throw new IllegalStateException("member " + member + " is running already");
         }
         final List<String> command = new ArrayList<>();
+        if (null != network)
+        {
+            command.addAll(network.prefixOf(member));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(Arrays.asList(System.getProperty("ringraft.jvm.opens", "").trim().split("\\s+")));
         command.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",

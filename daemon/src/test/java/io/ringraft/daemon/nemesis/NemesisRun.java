@@ -48,7 +48,8 @@ final class NemesisRun
 
     record Settings(
         int members, int groups, int keys, int clients, int workers, Duration duration, long seed,
-        boolean longPauses, Duration recoveryBound, Duration healBound, Path directory, boolean plantStaleRead)
+        boolean longPauses, Duration recoveryBound, Duration healBound, Path directory, boolean plantStaleRead,
+        boolean namespaces)
     {
     }
 
@@ -117,9 +118,11 @@ final class NemesisRun
     private final Report report;
     private final Set<Integer> killedByNemesis = new HashSet<>();
     private Members members;
+    private Network network;
     private final List<KvClient> clients = new ArrayList<>();
     private Workload workload;
-    private final History history = new History(System::nanoTime);
+    /** Times in its reports: microseconds since the run started, as the timeline's seconds. */
+    private final History history = new History(() -> Math.round(timeline.seconds(System.nanoTime()) * 1e6));
     private byte[][] keys;
 
     NemesisRun(final Settings settings)
@@ -133,13 +136,22 @@ final class NemesisRun
     {
         try
         {
-            members = new Members(settings.directory(), settings.members(), settings.groups(), timeline);
+            final String noNamespaces = settings.namespaces() ? Network.unavailable() :
+                "this run keeps every member on 127.0.0.1";
+            if (null == noNamespaces)
+            {
+                network = new Network(settings.members());
+                timeline.event("members in network namespaces, at " + network.addressOf(1) + ".." +
+                    network.addressOf(settings.members()) + "; clients at " + network.hostAddress());
+            }
+            members = new Members(settings.directory(), settings.members(), settings.groups(), timeline, network);
             members.startAll(READY_TIMEOUT);
             for (int c = 0; c < settings.clients(); c++)
             {
-                clients.add(KvClient.connect(new KvClientOptions(ClusterConfig.load(members.configOf(1)))
+                final KvClientOptions options = new KvClientOptions(ClusterConfig.load(members.configOf(1)))
                     .attemptTimeout(Duration.ofMillis(200))
-                    .requestTimeout(Duration.ofSeconds(3))));
+                    .requestTimeout(Duration.ofSeconds(3));
+                clients.add(KvClient.connect(null == network ? options : options.responseHost(network.hostAddress())));
             }
             keys = new byte[settings.keys()][];
             for (int k = 0; k < keys.length; k++)
@@ -179,8 +191,20 @@ final class NemesisRun
         {
             kinds.add(Fault.PAUSE_LONG);
         }
-        skip(Fault.PARTITION, "network partitions need members in network namespaces with veth links; this harness " +
-            "runs members on 127.0.0.1 and does not do that yet");
+        if (null == network)
+        {
+            for (final Fault partition : new Fault[]{Fault.PARTITION_LEADER, Fault.PARTITION_HALVES,
+                Fault.PARTITION_ONE_WAY, Fault.PARTITION_BRIDGE})
+            {
+                skip(partition, "partitions need members in network namespaces: " + (settings.namespaces() ?
+                    Network.unavailable() : "this run keeps every member on 127.0.0.1"));
+            }
+        }
+        else
+        {
+            kinds.addAll(List.of(Fault.PARTITION_LEADER, Fault.PARTITION_HALVES, Fault.PARTITION_ONE_WAY,
+                Fault.PARTITION_BRIDGE));
+        }
         skip(Fault.DISK_FREEZE, "fsfreeze of a loop-mounted data disk is not wired into this harness yet " +
             "(FrozenDiskTest covers a frozen disk on its own)");
         while (System.nanoTime() - endNs < 0 && report.problems.isEmpty())
@@ -301,9 +325,94 @@ final class NemesisRun
                 damage(victim, group, Fault.DAMAGED_TAIL == fault);
                 restart(victim);
             }
+            case PARTITION_LEADER ->
+            {
+                final int leader = leaderOf(group);
+                final List<Integer> others = others(List.of(leader));
+                timeline.event("cut group " + group + "'s leader " + leader + " off from " + others);
+                cut(List.of(leader), others, true);
+                hold(1000, 4000);
+                healNetwork();
+            }
+            case PARTITION_HALVES ->
+            {
+                final List<Integer> minority = pick(random.nextInt((ids.length - 1) / 2) + 1);
+                final List<Integer> majority = others(minority);
+                timeline.event("partition " + minority + " | " + majority);
+                cut(minority, majority, true);
+                hold(1000, 4000);
+                healNetwork();
+            }
+            case PARTITION_ONE_WAY ->
+            {
+                final int deaf = victim;
+                final int other = ids[(indexOf(victim) + 1 + random.nextInt(ids.length - 1)) % ids.length];
+                timeline.event("member " + deaf + " no longer hears member " + other + " (one way)");
+                network.block(other, deaf);
+                hold(1000, 4000);
+                healNetwork();
+            }
+            case PARTITION_BRIDGE ->
+            {
+                final List<Integer> order = pick(ids.length);
+                final int bridge = order.get(0);
+                final List<Integer> left = order.subList(1, 1 + (ids.length - 1) / 2);
+                final List<Integer> right = order.subList(1 + (ids.length - 1) / 2, ids.length);
+                timeline.event("partition " + left + " | " + right + ", bridged by member " + bridge);
+                cut(left, right, true);
+                hold(1000, 4000);
+                healNetwork();
+            }
             default -> throw new IllegalStateException("no injection for " + fault);
         }
         return System.nanoTime();
+    }
+
+    private void cut(final List<Integer> side, final List<Integer> otherSide, final boolean bothWays)
+        throws IOException
+    {
+        for (final int a : side)
+        {
+            for (final int b : otherSide)
+            {
+                network.block(a, b);
+                if (bothWays)
+                {
+                    network.block(b, a);
+                }
+            }
+        }
+    }
+
+    private void healNetwork() throws IOException
+    {
+        network.healAll();
+        timeline.event("network healed");
+    }
+
+    /** {@code count} distinct members in a seeded random order. */
+    private List<Integer> pick(final int count)
+    {
+        final List<Integer> all = new ArrayList<>();
+        for (final int id : members.ids)
+        {
+            all.add(id);
+        }
+        java.util.Collections.shuffle(all, random);
+        return new ArrayList<>(all.subList(0, count));
+    }
+
+    private List<Integer> others(final List<Integer> excluded)
+    {
+        final List<Integer> rest = new ArrayList<>();
+        for (final int id : members.ids)
+        {
+            if (!excluded.contains(id))
+            {
+                rest.add(id);
+            }
+        }
+        return rest;
     }
 
     private int indexOf(final int member)
@@ -420,6 +529,10 @@ final class NemesisRun
 
     private void heal() throws Exception
     {
+        if (null != network)
+        {
+            healNetwork();
+        }
         for (final int id : members.ids)
         {
             if (!members.isAlive(id))
@@ -581,6 +694,10 @@ final class NemesisRun
         if (null != members)
         {
             members.close();
+        }
+        if (null != network)
+        {
+            network.close();
         }
         report.timeline = timeline.toString();
         Files.createDirectories(settings.directory());

@@ -47,18 +47,18 @@ class NemesisTest
         final long seed = null != SEED ? SEED : defaultSeed;
         rerunOfUnsafe(seed);
         final NemesisRun.Report report = assertTimeoutPreemptively(SHORT_RUN.plusMinutes(3),
-            () -> new NemesisRun(settings(3, SHORT_RUN, seed, false)).run());
+            () -> new NemesisRun(settings(3, SHORT_RUN, seed, false, false)).run());
         verdict(report);
     }
 
     @Test
-    void aShortSeededRunOnFiveMembers()
+    void aShortSeededRunOnFiveMembersEachInItsOwnNetworkNamespaceWithPartitions()
     {
         Assumptions.assumeTrue(0 == SOAK_MINUTES, "the soak runs instead");
         final long seed = null != SEED ? SEED : 5;
         rerunOfUnsafe(seed);
         final NemesisRun.Report report = assertTimeoutPreemptively(SHORT_RUN.plusMinutes(3),
-            () -> new NemesisRun(settings(5, Duration.ofSeconds(25), seed, false)).run());
+            () -> new NemesisRun(settings(5, Duration.ofSeconds(25), seed, false, true)).run());
         verdict(report);
     }
 
@@ -71,10 +71,10 @@ class NemesisTest
     void aRunWhoseHistoryHoldsAStaleReadFailsWithItsSeedTimelineAndSmallestSubHistory() throws Exception
     {
         Assumptions.assumeTrue(0 == SOAK_MINUTES, "the soak runs instead");
-        final NemesisRun.Settings base = settings(3, Duration.ofSeconds(10), 99, false);
+        final NemesisRun.Settings base = settings(3, Duration.ofSeconds(10), 99, false, false);
         final NemesisRun.Settings planted = new NemesisRun.Settings(base.members(), base.groups(), base.keys(),
             base.clients(), base.workers(), base.duration(), base.seed(), false, base.recoveryBound(),
-            base.healBound(), base.directory(), true);
+            base.healBound(), base.directory(), true, false);
         final NemesisRun.Report report = assertTimeoutPreemptively(Duration.ofMinutes(3),
             () -> new NemesisRun(planted).run());
         System.out.println(report.summary() + "\n" + report.failure());
@@ -101,7 +101,7 @@ class NemesisTest
             final Duration length = Duration.ofNanos(Math.max(Duration.ofSeconds(30).toNanos(),
                 Math.min(SOAK_RUN.toNanos(), left - Duration.ofSeconds(60).toNanos())));
             final NemesisRun.Report report =
-                new NemesisRun(settings(0 == run % 3 ? 5 : 3, length, firstSeed + run, true)).run();
+                new NemesisRun(settings(0 == run % 3 ? 5 : 3, length, firstSeed + run, true, 0 == run % 2)).run();
             reports.add(report);
             System.out.println(report.summary());
             if (!report.passed())
@@ -180,12 +180,13 @@ class NemesisTest
     }
 
     private static NemesisRun.Settings settings(
-        final int members, final Duration length, final long seed, final boolean longPauses)
+        final int members, final Duration length, final long seed, final boolean longPauses, final boolean namespaces)
     {
         final String name = "seed-" + seed + "-" + members + "m-" +
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         return new NemesisRun.Settings(members, 2, 6, 2, 4, length, seed, longPauses,
-            Duration.ofSeconds(45), Duration.ofSeconds(45), target().resolve("nemesis").resolve(name), false);
+            Duration.ofSeconds(45), Duration.ofSeconds(45), target().resolve("nemesis").resolve(name), false,
+            namespaces);
     }
 
     private static Path target()
