@@ -51,6 +51,10 @@ final class Network implements AutoCloseable
                 run("ip", "netns", "exec", ns, "ip", "addr", "add", addressOf(m) + "/24", "dev", "np" + tag + m);
                 run("ip", "netns", "exec", ns, "ip", "link", "set", "np" + tag + m, "up");
                 run("ip", "netns", "exec", ns, "ip", "link", "set", "lo", "up");
+                // The local table is looked up first (rule 0), which would deliver what a blackhole rule should
+                // drop: look it up after the partition rules instead.
+                run("ip", "netns", "exec", ns, "ip", "rule", "add", "pref", "1000", "lookup", "local");
+                run("ip", "netns", "exec", ns, "ip", "rule", "del", "pref", "0", "lookup", "local");
             }
         }
         catch (final IOException ex)
