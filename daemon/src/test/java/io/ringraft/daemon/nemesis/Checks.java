@@ -86,8 +86,8 @@ final class Checks
      * A small sub-history of one key the checker still rejects: greedy removal of chunks of operations, halving the
      * chunk when no chunk can go, within {@code budgetMs}. A candidate must stay closed (every value a kept
      * operation read, or matched in a compare-and-set that set, was written by a kept operation), or removing a write
-     * would make an anomaly of its own. This is an aid to reading a failure; the checker's verdict on the whole history is the
-     * finding.
+     * would make an anomaly of its own. This is an aid to reading a failure; the checker's verdict on the whole
+     * history is the finding.
      */
     static List<Operation> shrink(final List<Operation> keyOps, final long budgetMs)
     {

@@ -17,7 +17,7 @@ enum Fault
     PAUSE_LONG,
     /** Overlapping: one member SIGKILLed while another is SIGSTOPped (no majority for a while). */
     KILL_AND_PAUSE,
-    /** SIGKILL of one member, the last 4 KiB of its synced log of a group zeroed (a minority's synced bytes), restart. */
+    /** SIGKILL of one member, the last 4 KiB of its synced log of a group zeroed (a minority's bytes), restart. */
     DAMAGED_TAIL,
     /** SIGKILL of one member, garbage written past the end of its log of a group (never synced, never acknowledged). */
     TORN_TAIL,

@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  * The daemon test package's MemberProcesses does the same for a JUnit test of three members; this one is not an
  * extension (a soak runs many clusters in one test) and takes any member count.
  */
-final class Members implements AutoCloseable
+final class Members
 {
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(20);
     private static final long POLL_MS = 50;
@@ -251,8 +251,7 @@ final class Members implements AutoCloseable
         return text.length() <= 4000 ? text : "..." + text.substring(text.length() - 4000);
     }
 
-    @Override
-    public void close() throws InterruptedException
+    void close() throws InterruptedException
     {
         for (final Process process : processes.values())
         {

@@ -93,7 +93,8 @@ final class NemesisRun
         {
             return String.format("seed %d: %s; %d operations (%d ok, %d unknown, %d reads failed); faults %s; " +
                 "worst unavailability s %s; anomalies %d; lost writes %d; healed in %.1f s%s", seed,
-                passed() ? "PASSED" : "FAILED", operations, ok, unknown, failedReads, faults, rounded(worstUnavailableS),
+                passed() ? "PASSED" : "FAILED", operations, ok, unknown, failedReads, faults,
+                rounded(worstUnavailableS),
                 anomalies, lostWrites, healS, skipped.isEmpty() ? "" : "; skipped " + skipped.keySet());
         }
 
@@ -589,9 +590,11 @@ final class NemesisRun
         operations.forEach(op -> byKey.computeIfAbsent(op.key(), k -> new ArrayList<>()).add(op));
         for (final Map.Entry<Bytes, Bytes> entry : finals.entrySet())
         {
-            final List<String> lost = Checks.lostWrites(byKey.getOrDefault(entry.getKey(), List.of()), entry.getValue());
+            final List<String> lost =
+                Checks.lostWrites(byKey.getOrDefault(entry.getKey(), List.of()), entry.getValue());
             report.lostWrites += lost.size();
-            lost.stream().limit(5).forEach(what -> report.problems.add("LOST WRITE of " + entry.getKey() + ": " + what));
+            lost.stream().limit(5)
+                .forEach(what -> report.problems.add("LOST WRITE of " + entry.getKey() + ": " + what));
         }
 
         if (settings.plantStaleRead())
@@ -666,7 +669,8 @@ final class NemesisRun
                     termsOfA.entrySet().stream()
                         .filter(e -> termsOfB.containsKey(e.getKey()) && !termsOfB.get(e.getKey()).equals(e.getValue()))
                         .findFirst()
-                        .ifPresent(e -> report.diverged |= report.problems.add("group " + g + ": members " + a + " and " + b +
+                        .ifPresent(e -> report.diverged |= report.problems.add("group " + g + ": members " + a +
+                            " and " + b +
                             " disagree on the term of index " + e.getKey() + ": " + e.getValue() + " and " +
                             termsOfB.get(e.getKey())));
                 }
@@ -681,19 +685,38 @@ final class NemesisRun
         Files.write(settings.directory().resolve("history.txt"), lines, StandardCharsets.UTF_8);
     }
 
-    private void finish() throws InterruptedException, IOException
+    /**
+     * Stops everything the run started, whatever state it is in; also when the run's thread was interrupted (a test
+     * timeout), which is cleared for the cleanup and set again after it.
+     */
+    private void finish() throws IOException
     {
-        if (null != workload)
+        final boolean interrupted = Thread.interrupted();
+        try
         {
-            workload.stop();
+            if (null != workload)
+            {
+                workload.stop();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            report.problems.add("interrupted while stopping the workload");
         }
         for (final KvClient client : clients)
         {
             client.close();
         }
-        if (null != members)
+        try
         {
-            members.close();
+            if (null != members)
+            {
+                members.close();
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            report.problems.add("interrupted while stopping the members");
         }
         if (null != network)
         {
@@ -705,6 +728,10 @@ final class NemesisRun
         if (report.passed())
         {
             IoUtil.delete(settings.directory().toFile(), false);
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 }
