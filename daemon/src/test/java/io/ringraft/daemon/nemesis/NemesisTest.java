@@ -170,8 +170,9 @@ class NemesisTest
         text.append(String.format("worst time to serve again after healing: %.1f s%n", worstHeal));
         text.append("faults (count; worst unavailability: the longest time a group acknowledged nothing during the " +
             "fault and its recovery):\n");
-        faults.forEach((fault, n) -> text.append(String.format("  %-15s %5d  %6.1f s%n", fault, n, worst.get(fault))));
-        skipped.forEach((fault, why) -> text.append(String.format("  %-15s skipped: %s%n", fault, why)));
+        faults.forEach((fault, n) -> text.append(String.format("  %-17s %5d  %6.1f s%n", fault, n, worst.get(fault))));
+        skipped.forEach((fault, why) -> text.append(String.format("  %-17s %s: %s%n", fault,
+            faults.containsKey(fault) ? "skipped in some runs" : "skipped in every run", why)));
         for (final NemesisRun.Report report : reports)
         {
             text.append("  run ").append(report.summary()).append('\n');
