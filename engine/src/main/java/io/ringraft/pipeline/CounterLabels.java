@@ -1,5 +1,7 @@
 package io.ringraft.pipeline;
 
+import java.util.Set;
+
 /**
  * The stable labels of a node's counters, so that viewers and tests find them by name:
  * {@code "<name> member=<m>"} per node, {@code "<name> member=<m> group=<g>"} per group and
@@ -18,6 +20,14 @@ package io.ringraft.pipeline;
  */
 public final class CounterLabels
 {
+    /**
+     * The names of the counters that only grow (events counted since the node started); every other counter is a
+     * level that may go down (a ring's occupancy, a role, an index, a maximum). Exporters type them by this.
+     */
+    public static final Set<String> TOTALS = Set.of(
+        "inbound-dropped-ring-full", "send-dropped-ring-full", "bad-frames", "persist-stall-leadership-transfers",
+        "elections-started", "leader-changes", "heartbeats-sent", "proposals-back-pressured", "dropped-messages");
+
     private static final String MEMBER = " member=";
     private static final String GROUP = " group=";
     private static final String PEER = " peer=";

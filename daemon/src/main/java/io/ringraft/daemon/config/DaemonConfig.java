@@ -5,6 +5,7 @@ import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.NodeContext;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -17,7 +18,8 @@ import java.util.Set;
  * member.id          = 1
  * data.dir           = /var/lib/ringraft/member-1
  * aeron.dir          = /dev/shm/ringraft-member-1     (optional; default unique per member and process, see KvDaemon)
- * counters.dir       = /dev/shm/ringraft-member-1-counters   (optional; default data.dir)
+ * counters.dir       = /dev/shm/ringraft-member-1-counters   (optional; default unique per member and process
+ *                      under /dev/shm, see KvDaemon; the data dir's counters-location file names it)
  * tick.ms            = 10
  * heartbeat.ticks    = 5
  * election.ticks     = 30
@@ -26,6 +28,9 @@ import java.util.Set;
  * fsync              = always | never-unsafe-for-benchmarks
  * secret.file        = /etc/ringraft/cluster.key   (or: security = insecure; one of the two, see SecurityConfig)
  * client.max.connections, client.connect.rate, client.idle.timeout.ms   (optional; see ClientEndpointLimits)
+ * snapshot.entries   = 100000   (a group snapshots its state machine once this many entries are applied past its last)
+ * metrics.port       = 9400     (optional; off when absent: GET /metrics in Prometheus text format, see MetricsEndpoint)
+ * metrics.bind       = 127.0.0.1   (optional; the address the metrics endpoint listens on)
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
@@ -42,9 +47,20 @@ public final class DaemonConfig
     public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
     public static final String PERSIST_STALL_MS = "persist.stall.ms";
     public static final String FSYNC = "fsync";
+    public static final String SNAPSHOT_ENTRIES = "snapshot.entries";
+    public static final String METRICS_PORT = "metrics.port";
+    public static final String METRICS_BIND = "metrics.bind";
+    /**
+     * Loopback by default: the endpoint has no authentication and tells anyone who asks the cluster's shape, who leads
+     * and how loaded it is, so reaching it from elsewhere is the operator's decision ({@code metrics.bind = 0.0.0.0}
+     * or one interface's address), not a default.
+     */
+    public static final String DEFAULT_METRICS_BIND = "127.0.0.1";
+    /** The engine's own default ({@code RaftConfig#snapshotThresholdEntries}). */
+    public static final int DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     private static final Set<String> KEYS = Set.of(
         MEMBER_ID, DATA_DIR, AERON_DIR, COUNTERS_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, PERSIST_STALL_MS,
-        FSYNC);
+        FSYNC, SNAPSHOT_ENTRIES, METRICS_PORT, METRICS_BIND);
 
     private final ClusterConfig cluster;
     private final int memberId;
@@ -59,6 +75,9 @@ public final class DaemonConfig
     private final FsyncPolicy fsyncPolicy;
     private final ClusterSecret secret;
     private final ClientEndpointLimits clientLimits;
+    private final int snapshotEntries;
+    private final int metricsPort;
+    private final String metricsBind;
 
     private DaemonConfig(
         final ClusterConfig cluster,
@@ -73,7 +92,10 @@ public final class DaemonConfig
         final Duration persistStall,
         final FsyncPolicy fsyncPolicy,
         final ClusterSecret secret,
-        final ClientEndpointLimits clientLimits)
+        final ClientEndpointLimits clientLimits,
+        final int snapshotEntries,
+        final int metricsPort,
+        final String metricsBind)
     {
         this.cluster = cluster;
         this.memberId = memberId;
@@ -88,6 +110,9 @@ public final class DaemonConfig
         this.fsyncPolicy = fsyncPolicy;
         this.secret = secret;
         this.clientLimits = clientLimits;
+        this.snapshotEntries = snapshotEntries;
+        this.metricsPort = metricsPort;
+        this.metricsBind = metricsBind;
     }
 
     public static DaemonConfig load(final Path file)
@@ -107,6 +132,7 @@ public final class DaemonConfig
                 "must be one of the ids in " + ClusterConfig.MEMBERS + " " + cluster.members().keySet());
         }
         final String dataDir = reader.string(DATA_DIR, true, "must name the directory of this member's logs");
+        checkDataDir(reader, dataDir);
         final String aeronDir = reader.string(AERON_DIR, false, "");
         if (null != aeronDir && new File(aeronDir).isFile())
         {
@@ -133,6 +159,9 @@ public final class DaemonConfig
         final FsyncPolicy fsync = fsync(reader);
         final ClusterSecret secret = SecurityConfig.read(reader, true);
         final ClientEndpointLimits clientLimits = ClientEndpointLimits.read(reader);
+        final int snapshotEntries = reader.integer(SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_ENTRIES, 1, Integer.MAX_VALUE, false);
+        final int metricsPort = reader.integer(METRICS_PORT, 0, 1, 65535, false);
+        final String metricsBind = metricsBind(reader, metricsPort);
         final Set<String> known = new HashSet<>(KEYS);
         known.addAll(ClientEndpointLimits.KEYS);
         known.addAll(ClusterConfig.KEYS);
@@ -141,9 +170,58 @@ public final class DaemonConfig
         reader.rejectUnknown(known);
         reader.throwIfErrors();
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
-            Path.of(null == countersDir ? dataDir : countersDir), Duration.ofMillis(tickMs),
+            null == countersDir ? null : Path.of(countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
-            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits);
+            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits, snapshotEntries, metricsPort, metricsBind);
+    }
+
+    private static String metricsBind(final SettingsReader reader, final int metricsPort)
+    {
+        final String bind = reader.string(METRICS_BIND, false, "");
+        if (null == bind)
+        {
+            return DEFAULT_METRICS_BIND;
+        }
+        if (0 == metricsPort)
+        {
+            reader.error(METRICS_BIND, bind, "is set but " + METRICS_PORT + " is not; set " + METRICS_PORT +
+                " to serve metrics, or remove " + METRICS_BIND);
+            return bind;
+        }
+        try
+        {
+            java.net.InetAddress.getByName(bind);
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            reader.error(METRICS_BIND, bind, "must be an address of this host (127.0.0.1, 0.0.0.0, an interface's " +
+                "address or a name that resolves to one)");
+        }
+        return bind;
+    }
+
+    /**
+     * The member creates its data directory at first start, but not its parents: a parent that does not exist is
+     * far more often a typo or an unmounted disk than a wish, and logs created in the wrong place are a member that
+     * forgot what it promised.
+     */
+    private static void checkDataDir(final SettingsReader reader, final String dataDir)
+    {
+        if (null == dataDir)
+        {
+            return;
+        }
+        final Path path = Path.of(dataDir).toAbsolutePath().normalize();
+        if (Files.exists(path) && !Files.isDirectory(path))
+        {
+            reader.error(DATA_DIR, dataDir, "is a file; must name a directory for this member's logs (created at " +
+                "first start if absent, under an existing parent)");
+        }
+        else if (null != path.getParent() && !Files.isDirectory(path.getParent()))
+        {
+            reader.error(DATA_DIR, dataDir, "its parent directory " + path.getParent() + " does not exist; create " +
+                "it (or mount the disk it is on), or name a directory under an existing one");
+        }
     }
 
     private static FsyncPolicy fsync(final SettingsReader reader)
@@ -181,7 +259,7 @@ public final class DaemonConfig
         return dataDir;
     }
 
-    /** Where the counters file lives: {@code counters.dir}, else {@link #dataDir()}. */
+    /** Where the counters file lives: {@code counters.dir}; null when absent (the daemon picks one in memory). */
     public Path countersDir()
     {
         return countersDir;
@@ -236,12 +314,32 @@ public final class DaemonConfig
         return clientLimits;
     }
 
+    /** Entries applied past a group's newest snapshot after which it takes the next. */
+    public int snapshotEntries()
+    {
+        return snapshotEntries;
+    }
+
+    /** The port of the metrics endpoint ({@code metrics.port}); 0 when it is off (the key absent). */
+    public int metricsPort()
+    {
+        return metricsPort;
+    }
+
+    /** The address the metrics endpoint listens on ({@code metrics.bind}, default {@value #DEFAULT_METRICS_BIND}). */
+    public String metricsBind()
+    {
+        return metricsBind;
+    }
+
     @Override
     public String toString()
     {
         return "DaemonConfig{member=" + memberId + ", " + cluster + ", dataDir=" + dataDir + ", aeronDir=" + aeronDir +
-            ", tick=" + tick + ", heartbeatTicks=" + heartbeatTicks + ", electionTicks=" + electionTicks +
-            ", requestTimeout=" + requestTimeout + ", persistStall=" + persistStall + ", fsync=" + fsyncPolicy + ", " +
+            ", countersDir=" + countersDir + ", tick=" + tick + ", heartbeatTicks=" + heartbeatTicks +
+            ", electionTicks=" + electionTicks + ", requestTimeout=" + requestTimeout + ", persistStall=" + persistStall +
+            ", fsync=" + fsyncPolicy + ", snapshotEntries=" + snapshotEntries +
+            (0 == metricsPort ? "" : ", metrics=" + metricsBind + ":" + metricsPort) + ", " +
             (null == secret ? "insecure" : "secret " + secret) + "}";
     }
 }

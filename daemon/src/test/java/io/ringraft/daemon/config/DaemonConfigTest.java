@@ -23,7 +23,7 @@ class DaemonConfigTest
         "members = 1=127.0.0.1:20001, 2=127.0.0.1:20002, 3=127.0.0.1:20003",
         "client.endpoints = 1=127.0.0.1:21001, 2=127.0.0.1:21002, 3=127.0.0.1:21003",
         "groups = 4",
-        "data.dir = /tmp/ringraft/m2",
+        "data.dir = /tmp/ringraft-m2",
         "tick.ms = 5",
         "heartbeat.ticks = 4",
         "election.ticks = 40",
@@ -42,7 +42,7 @@ class DaemonConfigTest
             Map.of(1, "127.0.0.1:20001", 2, "127.0.0.1:20002", 3, "127.0.0.1:20003"));
         assertThat(config.cluster().clientEndpoints()).containsEntry(3, "127.0.0.1:21003").hasSize(3);
         assertThat(config.cluster().groups()).isEqualTo(4);
-        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/ringraft/m2"));
+        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/ringraft-m2"));
         assertThat(config.aeronDir()).isNull();
         assertThat(config.tick()).isEqualTo(Duration.ofMillis(5));
         assertThat(config.heartbeatTicks()).isEqualTo(4);
@@ -73,14 +73,56 @@ class DaemonConfigTest
     }
 
     @Test
-    void countersDirIsReadAndDefaultsToTheDataDir(@TempDir final Path dir) throws Exception
+    void countersDirIsReadAndAbsentByDefault(@TempDir final Path dir) throws Exception
     {
-        assertThat(parse(VALID).countersDir()).isEqualTo(parse(VALID).dataDir());
+        assertThat(parse(VALID).countersDir()).as("the daemon picks one in memory").isNull();
         assertThat(parse(VALID + "counters.dir = /dev/shm/ringraft-m1-counters\n").countersDir())
             .isEqualTo(Path.of("/dev/shm/ringraft-m1-counters"));
         final Path file = Files.createFile(dir.resolve("a-file"));
         assertError(VALID + "counters.dir = " + file + "\n", "counters.dir = '" + file + "'",
             "is a file; must name a directory for the counters file");
+    }
+
+    @Test
+    void snapshotEntriesIsReadAndDefaultsToTheEnginesHundredThousand()
+    {
+        assertThat(parse(VALID).snapshotEntries()).isEqualTo(100_000);
+        assertThat(parse(VALID + "snapshot.entries = 500\n").snapshotEntries()).isEqualTo(500);
+        assertError(VALID + "snapshot.entries = 0\n", "snapshot.entries = '0'", "between 1 and 2147483647");
+        assertError(VALID + "snapshot.entries = often\n", "snapshot.entries = 'often'", "must be an integer");
+    }
+
+    @Test
+    void metricsAreOffByDefaultAndBindToLoopback()
+    {
+        assertThat(parse(VALID).metricsPort()).as("off").isZero();
+        final DaemonConfig on = parse(VALID + "metrics.port = 9400\n");
+        assertThat(on.metricsPort()).isEqualTo(9400);
+        assertThat(on.metricsBind()).isEqualTo("127.0.0.1");
+        assertThat(parse(VALID + "metrics.port = 9400\nmetrics.bind = 0.0.0.0\n").metricsBind()).isEqualTo("0.0.0.0");
+        assertError(VALID + "metrics.port = 0\n", "metrics.port = '0'", "between 1 and 65535");
+        assertError(VALID + "metrics.port = prometheus\n", "metrics.port = 'prometheus'", "must be an integer");
+        assertError(VALID + "metrics.bind = 0.0.0.0\n", "metrics.bind = '0.0.0.0'", "metrics.port is not");
+        assertError(VALID + "metrics.port = 9400\nmetrics.bind = no.such.host.invalid\n",
+            "metrics.bind = 'no.such.host.invalid'", "must be an address of this host");
+    }
+
+    @Test
+    void dataDirThatIsAFileIsNamed(@TempDir final Path dir) throws Exception
+    {
+        final Path file = Files.createFile(dir.resolve("a-file"));
+        assertError(replace(VALID, "data.dir", file.toString()), "test.conf:7: data.dir = '" + file + "'",
+            "is a file; must name a directory for this member's logs");
+    }
+
+    @Test
+    void dataDirWhoseParentDoesNotExistIsNamed(@TempDir final Path dir)
+    {
+        final Path missing = dir.resolve("no-such-disk").resolve("member-2");
+        assertError(replace(VALID, "data.dir", missing.toString()), "data.dir = '" + missing + "'",
+            "its parent directory " + missing.getParent() + " does not exist");
+        assertThat(parse(replace(VALID, "data.dir", dir.resolve("member-2").toString())).dataDir())
+            .as("a directory that does not exist yet, under one that does").isEqualTo(dir.resolve("member-2"));
     }
 
     @Test
@@ -241,7 +283,12 @@ class DaemonConfigTest
         Files.writeString(file, secured);
         assertThat(ClientConfig.load(file).clientAuthenticator()).isNotNull();
         Files.writeString(file, without(VALID, "security"));
-        assertThat(ClientConfig.load(file).clientAuthenticator()).as("a client without either has no key").isNull();
+        assertThatThrownBy(() -> ClientConfig.load(file)).as("a client needs a key, as a member does")
+            .hasMessageContaining("secret.file is missing").hasMessageContaining("client.key.file")
+            .hasMessageContaining("security = insecure");
+        Files.writeString(file, VALID);
+        assertThat(ClientConfig.load(file).insecure()).as("security = insecure").isTrue();
+        assertThat(ClientConfig.load(file).clientAuthenticator()).isNull();
 
         final Path clientKey = dir.resolve("client.key");
         ClusterSecret.load(key).writeClientKey(clientKey);

@@ -1,11 +1,14 @@
 package io.ringraft.daemon.server;
 
 import io.ringraft.daemon.client.KvClient;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.config.DaemonConfig;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -22,19 +25,31 @@ final class InJvmDaemons implements AutoCloseable
     final Map<Integer, KvDaemon> daemons = new HashMap<>();
     final KvClient client;
 
-    private InJvmDaemons(final Path root, final int groups) throws Exception
+    private InJvmDaemons(final Path root, final int groups, final Map<Integer, String> extraSettings) throws Exception
     {
         files = new ClusterFiles(root, groups);
         for (final int member : ClusterFiles.MEMBERS)
         {
+            final String extra = extraSettings.get(member);
+            if (null != extra)
+            {
+                Files.writeString(files.configOf(member), extra + "\n", StandardOpenOption.APPEND);
+            }
             daemons.put(member, KvDaemon.start(DaemonConfig.load(files.configOf(member))));
         }
-        client = KvClient.connect(ClusterConfig.load(files.configOf(1)));
+        client = KvClient.connect(ClientConfig.load(files.configOf(1)));
     }
 
     static InJvmDaemons start(final Path root, final int groups) throws Exception
     {
-        return new InJvmDaemons(root, groups);
+        return new InJvmDaemons(root, groups, Map.of());
+    }
+
+    /** As {@link #start(Path, int)}, each member in {@code extraSettings} with those lines added to its config. */
+    static InJvmDaemons start(final Path root, final int groups, final Map<Integer, String> extraSettings)
+        throws Exception
+    {
+        return new InJvmDaemons(root, groups, extraSettings);
     }
 
     @Override

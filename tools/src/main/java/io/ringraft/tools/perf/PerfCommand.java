@@ -211,7 +211,7 @@ public final class PerfCommand implements Callable<Integer>
             for (int c = 0; c < clients; c++)
             {
                 targets.add(new KvLoadTarget(KvClient.connect(new KvClientOptions(cluster)
-                    .requestTimeout(timeout).responseHost(host))));
+                    .authenticator(client.clientAuthenticator()).insecure(client.insecure()).requestTimeout(timeout).responseHost(host))));
             }
             progressOut.println("ringraft perf: " + shape.describe() + ", " + clients + " client(s) of " +
                 cluster.clientEndpoints());
@@ -400,9 +400,12 @@ public final class PerfCommand implements Callable<Integer>
                 for (final Path file : files)
                 {
                     final DaemonConfig member = memberConfig(file, clusterId);
-                    if (null != member && Files.isRegularFile(member.countersDir().resolve(CountersFile.FILE_NAME)))
+                    // A member keeps its counters in counters.dir when set, else where its data.dir's pointer says.
+                    final Path counters = null == member ? null :
+                        CountersFile.locate(null != member.countersDir() ? member.countersDir() : member.dataDir());
+                    if (null != counters && Files.isRegularFile(counters))
                     {
-                        found.add(member.countersDir().toAbsolutePath().normalize());
+                        found.add(counters.getParent().toAbsolutePath().normalize());
                     }
                 }
             }

@@ -1,9 +1,8 @@
 /*
  * ringraft
  */
-package io.ringraft.tools.counters;
+package io.ringraft.pipeline;
 
-import io.ringraft.pipeline.CounterLabels;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.util.ArrayList;
@@ -16,11 +15,13 @@ import java.util.TreeMap;
 /**
  * Which counter id of one node's counters file holds what, found once by reading every label back with
  * {@link CounterLabels#parse}: a node allocates its counters at start and never again, so a repaint only reads values.
+ * Shared by every reader of the file ({@code ringraft counters}, the daemon's metrics endpoint), so that they agree on
+ * what each counter is.
  */
-final class CounterIndex
+public final class CounterIndex
 {
     /** One allocated counter as the file lists it, parsed or not ({@code parsed} is null for a foreign label). */
-    record Entry(int id, String label, CounterLabels.Label parsed)
+    public record Entry(int id, String label, CounterLabels.Label parsed)
     {
     }
 
@@ -63,7 +64,7 @@ final class CounterIndex
         maxId = max;
     }
 
-    static CounterIndex of(final CountersReader reader)
+    public static CounterIndex of(final CountersReader reader)
     {
         final List<Entry> entries = new ArrayList<>();
         reader.forEach((counterId, typeId, keyBuffer, label) ->
@@ -72,43 +73,43 @@ final class CounterIndex
     }
 
     /** Every allocated counter, in id order. */
-    List<Entry> entries()
+    public List<Entry> entries()
     {
         return entries;
     }
 
     /** The member the counters belong to, or -1 when no label says. */
-    int memberId()
+    public int memberId()
     {
         return memberId;
     }
 
     /** The id of the node counter {@code name}, or -1. */
-    int node(final String name)
+    public int node(final String name)
     {
         return node.getOrDefault(name, -1);
     }
 
     /** The groups that have counters, ascending. */
-    Iterable<Integer> groups()
+    public Iterable<Integer> groups()
     {
         return groups.keySet();
     }
 
-    boolean hasGroup(final int groupId)
+    public boolean hasGroup(final int groupId)
     {
         return groups.containsKey(groupId) || peers.containsKey(groupId);
     }
 
     /** The id of group {@code groupId}'s counter {@code name}, or -1. */
-    int group(final int groupId, final String name)
+    public int group(final int groupId, final String name)
     {
         final Map<String, Integer> ids = groups.get(groupId);
         return null == ids ? -1 : ids.getOrDefault(name, -1);
     }
 
     /** Peer id to the id of its counter {@code name} in group {@code groupId}, peers ascending; empty when none. */
-    Map<Integer, Integer> peers(final int groupId, final String name)
+    public Map<Integer, Integer> peers(final int groupId, final String name)
     {
         final Map<Integer, Integer> ids = new TreeMap<>();
         peers.getOrDefault(groupId, new TreeMap<>()).forEach((peer, byName) ->
@@ -123,7 +124,7 @@ final class CounterIndex
     }
 
     /** Reads every indexed counter's value into {@code values} (indexed by counter id, see {@link #newValues}). */
-    void read(final CountersReader reader, final long[] values)
+    public void read(final CountersReader reader, final long[] values)
     {
         for (final Entry entry : entries)
         {
@@ -131,7 +132,7 @@ final class CounterIndex
         }
     }
 
-    long[] newValues()
+    public long[] newValues()
     {
         return new long[maxId + 1];
     }
