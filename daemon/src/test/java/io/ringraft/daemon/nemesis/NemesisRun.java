@@ -3,7 +3,7 @@ package io.ringraft.daemon.nemesis;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
-import io.ringraft.daemon.config.ClusterConfig;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.linearizability.Bytes;
 import io.ringraft.linearizability.CheckResult;
 import io.ringraft.linearizability.History;
@@ -149,7 +149,7 @@ final class NemesisRun
             members.startAll(READY_TIMEOUT);
             for (int c = 0; c < settings.clients(); c++)
             {
-                final KvClientOptions options = new KvClientOptions(ClusterConfig.load(members.configOf(1)))
+                final KvClientOptions options = new KvClientOptions(ClientConfig.load(members.configOf(1)))
                     .attemptTimeout(Duration.ofMillis(200))
                     .requestTimeout(Duration.ofSeconds(3));
                 clients.add(KvClient.connect(null == network ? options : options.responseHost(network.hostAddress())));
