@@ -2,6 +2,7 @@ package io.ringraft.daemon.nemesis;
 
 import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.codecs.ClusterSecret;
+import io.ringraft.daemon.MemberLeftovers;
 import io.ringraft.daemon.server.DaemonMain;
 import org.agrona.IoUtil;
 
@@ -264,6 +265,7 @@ final class Members
         for (final int member : ids)
         {
             IoUtil.delete(new File(aeronPrefix + "-m" + member), true);
+            MemberLeftovers.removeCounters(dataDirOf(member));
         }
     }
 

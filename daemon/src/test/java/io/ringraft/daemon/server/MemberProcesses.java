@@ -1,5 +1,6 @@
 package io.ringraft.daemon.server;
 
+import io.ringraft.daemon.MemberLeftovers;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -83,6 +84,7 @@ final class MemberProcesses implements BeforeEachCallback, AfterEachCallback
         for (final int member : ClusterFiles.MEMBERS)
         {
             IoUtil.delete(new File(files.aeronDirOf(member)), true);
+            MemberLeftovers.removeCounters(files.dataDirOf(member));
         }
         Files.write(root.resolve("timeline.txt"), timeline, StandardCharsets.UTF_8);
         if (context.getExecutionException().isPresent())
