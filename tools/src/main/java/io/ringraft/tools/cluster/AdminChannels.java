@@ -1,0 +1,20 @@
+/*
+ * ringraft
+ */
+package io.ringraft.tools.cluster;
+
+import io.ringraft.daemon.client.AdminChannel;
+import io.ringraft.daemon.config.ClientConfig;
+
+/** The production way to reach members' admin service. */
+final class AdminChannels
+{
+    private AdminChannels()
+    {
+    }
+
+    static AdminChannel open(final ClientConfig config)
+    {
+        throw new ClusterArgs.UsageException("the admin client is not available in this build yet");
+    }
+}
