@@ -46,8 +46,17 @@ public final class EmbeddedMediaDriver
     public static MediaDriver launchInvoked(
         final String directoryName, final int termBufferLength, final ErrorHandler errorHandler)
     {
-        return MediaDriver.launch(context(directoryName, termBufferLength, errorHandler)
-            .threadingMode(ThreadingMode.INVOKER));
+        return MediaDriver.launch(invokedContext(directoryName, termBufferLength, errorHandler));
+    }
+
+    /**
+     * The context {@link #launchInvoked} launches, for an owner that sets more on it first (e.g. a client that lets
+     * its user add Aeron's loss generators); launch it with {@link MediaDriver#launch(MediaDriver.Context)}.
+     */
+    public static MediaDriver.Context invokedContext(
+        final String directoryName, final int termBufferLength, final ErrorHandler errorHandler)
+    {
+        return context(directoryName, termBufferLength, errorHandler).threadingMode(ThreadingMode.INVOKER);
     }
 
     private static MediaDriver.Context context(

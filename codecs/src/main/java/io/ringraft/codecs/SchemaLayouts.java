@@ -32,8 +32,6 @@ public final class SchemaLayouts
         ResponseStatus.values(), ResponseStatus::value, ResponseStatus.NULL_VAL);
     private static final long[] SESSION_EVENT_CODE = FrameLayout.validValues(
         SessionEventCode.values(), SessionEventCode::value, SessionEventCode.NULL_VAL);
-    private static final long[] READ_CONSISTENCY = FrameLayout.validValues(
-        ReadConsistency.values(), ReadConsistency::value, ReadConsistency.NULL_VAL);
     private static final long[] ADMIN_ACTION = FrameLayout.validValues(
         AdminAction.values(), AdminAction::value, AdminAction.NULL_VAL);
     private static final long[] REQUEST_KIND = FrameLayout.validValues(
@@ -208,33 +206,6 @@ public final class SchemaLayouts
         layouts.add(FrameLayout.message("SessionEvent", SessionEventDecoder.TEMPLATE_ID, SessionEventDecoder.BLOCK_LENGTH)
             .enumField(SessionEventDecoder.codeSinceVersion(), SessionEventDecoder.codeEncodingOffset(), SESSION_EVENT_CODE)
             .varData(SessionEventDecoder.detailSinceVersion(), SessionEventDecoder.detailHeaderLength())
-            .build());
-
-        layouts.add(FrameLayout.message(
-            "CommandRequest", CommandRequestDecoder.TEMPLATE_ID, CommandRequestDecoder.BLOCK_LENGTH)
-            .varData(CommandRequestDecoder.payloadSinceVersion(), CommandRequestDecoder.payloadHeaderLength())
-            .build());
-
-        layouts.add(FrameLayout.message(
-            "CommandResponse", CommandResponseDecoder.TEMPLATE_ID, CommandResponseDecoder.BLOCK_LENGTH)
-            .enumField(
-                CommandResponseDecoder.statusSinceVersion(), CommandResponseDecoder.statusEncodingOffset(), RESPONSE_STATUS)
-            .varData(CommandResponseDecoder.resultSinceVersion(), CommandResponseDecoder.resultHeaderLength())
-            .varData(CommandResponseDecoder.errorMessageSinceVersion(), CommandResponseDecoder.errorMessageHeaderLength())
-            .build());
-
-        layouts.add(FrameLayout.message("ReadRequest", ReadRequestDecoder.TEMPLATE_ID, ReadRequestDecoder.BLOCK_LENGTH)
-            .enumField(
-                ReadRequestDecoder.consistencySinceVersion(),
-                ReadRequestDecoder.consistencyEncodingOffset(),
-                READ_CONSISTENCY)
-            .varData(ReadRequestDecoder.querySinceVersion(), ReadRequestDecoder.queryHeaderLength())
-            .build());
-
-        layouts.add(FrameLayout.message("ReadResponse", ReadResponseDecoder.TEMPLATE_ID, ReadResponseDecoder.BLOCK_LENGTH)
-            .enumField(ReadResponseDecoder.statusSinceVersion(), ReadResponseDecoder.statusEncodingOffset(), RESPONSE_STATUS)
-            .varData(ReadResponseDecoder.resultSinceVersion(), ReadResponseDecoder.resultHeaderLength())
-            .varData(ReadResponseDecoder.errorMessageSinceVersion(), ReadResponseDecoder.errorMessageHeaderLength())
             .build());
 
         layouts.add(FrameLayout.message("AdminRequest", AdminRequestDecoder.TEMPLATE_ID, AdminRequestDecoder.BLOCK_LENGTH)

@@ -187,6 +187,7 @@ public final class DurableLog implements LogReader, AutoCloseable
                 // empty or zeroed next to a header is a lost one, never a new member's (which could vote twice).
                 DirectoryHeaderFile.create(disk, config.directoryHeaderFile(), config.clusterId(), config.memberId());
             }
+            SchemaIrFile.ensure(disk, config.groupDirectory(), LOGGER);
             log.recover(verdict);
             log.report(verdict, quarantine);
         }
@@ -213,7 +214,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         }
         final Path parent = config.groupDirectory().resolve(RecoveryVerdict.QUARANTINE_DIRECTORY);
         final String name = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS").withZone(ZoneOffset.UTC)
-            .format(Instant.now()) + "-kept-up-to-" + verdict.lastIndex();
+            .format(Instant.ofEpochMilli(config.epochClock().time())) + "-kept-up-to-" + verdict.lastIndex();
         Path folder = parent.resolve(name);
         for (int i = 2; disk.exists(folder); i++)
         {

@@ -1,5 +1,8 @@
 package io.ringraft.log;
 
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+
 import java.nio.file.Path;
 
 /**
@@ -10,6 +13,7 @@ import java.nio.file.Path;
  *   &lt;dataDirectory&gt;/&lt;groupId&gt;/hardstate             term, vote, commit in two alternating slots
  *   &lt;dataDirectory&gt;/&lt;groupId&gt;/log/&lt;baseIndex&gt;.seg   segment files, named by their first index
  *   &lt;dataDirectory&gt;/&lt;groupId&gt;/snapshots/           snapshot files
+ *   &lt;dataDirectory&gt;/&lt;groupId&gt;/ringraft-schema-v&lt;N&gt;.sbeir.gz  SBE IR of each schema version that opened it
  * </pre>
  */
 public final class LogConfig
@@ -27,6 +31,7 @@ public final class LogConfig
     private int segmentLength = DEFAULT_SEGMENT_LENGTH;
     private FsyncPolicy fsyncPolicy = FsyncPolicy.ALWAYS;
     private Disk disk = FileDisk.INSTANCE;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private boolean concluded;
 
     public LogConfig dataDirectory(final Path dataDirectory)
@@ -107,6 +112,18 @@ public final class LogConfig
     public Disk disk()
     {
         return disk;
+    }
+
+    /** The wall clock that names what recovery keeps (quarantine folders): the system's unless set otherwise. */
+    public LogConfig epochClock(final EpochClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    public EpochClock epochClock()
+    {
+        return epochClock;
     }
 
     public Path groupDirectory()

@@ -184,6 +184,18 @@ public final class LogInspector
     }
 
     /**
+     * Maps and fully verifies one snapshot file (metadata checksum, name, length, data checksum), read-only, for
+     * inspecting a snapshot on its own.
+     *
+     * @param groupId the group its metadata must name.
+     * @return the snapshot, or null with the reason appended to {@code problem}.
+     */
+    public static Snapshot loadSnapshot(final Path file, final int groupId, final StringBuilder problem)
+    {
+        return Snapshot.load(FileDisk.INSTANCE, file, groupId, problem);
+    }
+
+    /**
      * The verdict a start of this cluster's member reaches on its group directory (which need not exist): one look,
      * nothing written. For {@link DurableLog#open}, the only writer of the directory, which is not running yet.
      */

@@ -6,29 +6,52 @@ import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 
 /**
  * The node's counters as a memory-mapped file, so that an operator's viewer in another process reads them
- * live with a {@link CountersReader}. Layout: a header page (magic, metadata length, values length), then the
- * Agrona counters metadata, then the values.
+ * live with a {@link CountersReader}. Layout: a header page (magic, metadata length, values length, then at offset
+ * {@value #PID_OFFSET} the writer's process id and at {@value #HEARTBEAT_OFFSET} its heartbeat), then the Agrona
+ * counters metadata, then the values.
+ * <p>
+ * <b>Liveness.</b> The file outlives its node (a killed one leaves it as last written, roles and all), so its header
+ * says whether its writer lives: the process id, and a heartbeat (epoch ms) the raft stage writes every tick; a clean
+ * close writes {@link #HEARTBEAT_CLOSED}. A file of a version before these fields reads 0 for both: unknown.
+ * <p>
+ * <b>Location.</b> When the counters live elsewhere than the data directory (in memory, off the data disk), the
+ * process that runs the node may leave {@value #LOCATION_FILE_NAME} in the data directory naming their directory (the
+ * daemon does), and {@link #openForReading} follows it, so a viewer given the data directory finds them. The node does
+ * not: its data directory is its storage's, which need not be a real one.
  */
 public final class CountersFile implements AutoCloseable
 {
     public static final String FILE_NAME = "counters.dat";
+    /** In a data directory whose counters are elsewhere: the absolute path of their directory, one line. */
+    public static final String LOCATION_FILE_NAME = "counters-location";
+    /** The heartbeat of a node that closed cleanly. */
+    public static final long HEARTBEAT_CLOSED = -1;
+    static final int PID_OFFSET = 16;
+    static final int HEARTBEAT_OFFSET = 24;
     private static final int MAGIC = 0x52524354; // "RRCT"
     private static final int HEADER_LENGTH = 4096;
 
     private final MappedByteBuffer mapped;
+    private final UnsafeBuffer header;
     private final CountersReader reader;
+    private final Path file;
 
-    private CountersFile(final MappedByteBuffer mapped, final CountersReader reader)
+    private CountersFile(final MappedByteBuffer mapped, final CountersReader reader, final Path file)
     {
         this.mapped = mapped;
+        this.header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
         this.reader = reader;
+        this.file = file;
     }
 
     /** Creates (replacing any old one) the counters file of a node for {@code maxCounters} counters. */
@@ -45,12 +68,14 @@ public final class CountersFile implements AutoCloseable
         final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
         header.putInt(4, metadataLength);
         header.putInt(8, valuesLength);
+        header.putLong(PID_OFFSET, ProcessHandle.current().pid());
+        header.putLong(HEARTBEAT_OFFSET, System.currentTimeMillis());
         final CountersManager manager = new CountersManager(
             new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
             new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength),
             StandardCharsets.US_ASCII);
         header.putIntVolatile(0, MAGIC);
-        return new CountersFile(mapped, manager);
+        return new CountersFile(mapped, manager, file.toPath());
     }
 
     /**
@@ -60,10 +85,12 @@ public final class CountersFile implements AutoCloseable
      */
     public static CountersFile openForReading(final Path dataDir)
     {
-        final File file = dataDir.resolve(FILE_NAME).toFile();
+        final File file = locate(dataDir).toFile();
         if (!file.exists())
         {
-            throw new IllegalArgumentException("no counters file " + file + " (is dataDir that of a ringraft node?)");
+            throw new IllegalArgumentException("no counters file " + file + (file.toPath().startsWith(dataDir) ?
+                " (is dataDir that of a ringraft node?)" : " (named by " + dataDir.resolve(LOCATION_FILE_NAME) +
+                "; the node is not running: counters in memory go with it)"));
         }
         final MappedByteBuffer mapped = IoUtil.mapExistingFile(file, FileChannel.MapMode.READ_ONLY, "ringraft counters");
         try
@@ -93,13 +120,68 @@ public final class CountersFile implements AutoCloseable
                 new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
                 new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength),
                 StandardCharsets.US_ASCII);
-            return new CountersFile(mapped, reader);
+            return new CountersFile(mapped, reader, file.toPath());
         }
         catch (final RuntimeException ex)
         {
             IoUtil.unmap(mapped);
             throw ex;
         }
+    }
+
+    /**
+     * The counters file of {@code directory}: its own {@value #FILE_NAME} when it has one, else the one in the
+     * directory its {@value #LOCATION_FILE_NAME} names, else (neither) where its own would be.
+     */
+    public static Path locate(final Path directory)
+    {
+        final Path own = directory.resolve(FILE_NAME);
+        final Path location = directory.resolve(LOCATION_FILE_NAME);
+        if (Files.isRegularFile(own) || !Files.isRegularFile(location))
+        {
+            return own;
+        }
+        try
+        {
+            final String named = Files.readString(location, StandardCharsets.UTF_8).trim();
+            return named.isEmpty() ? own : Path.of(named).resolve(FILE_NAME);
+        }
+        catch (final IOException | InvalidPathException ex)
+        {
+            return own;
+        }
+    }
+
+    /** The file this maps. */
+    public Path path()
+    {
+        return file;
+    }
+
+    /** The process id of the node that wrote the file; 0 when the file does not say (an older version). */
+    public long pid()
+    {
+        return header.getLongVolatile(PID_OFFSET);
+    }
+
+    /**
+     * The writer's last heartbeat, epoch ms: recent while its node runs; {@link #HEARTBEAT_CLOSED} after a clean
+     * close; 0 when the file does not say (an older version).
+     */
+    public long heartbeatMs()
+    {
+        return header.getLongVolatile(HEARTBEAT_OFFSET);
+    }
+
+    /** Called by the writer's raft stage every tick: one ordered store, no allocation. */
+    void heartbeat(final long epochMs)
+    {
+        header.putLongOrdered(HEARTBEAT_OFFSET, epochMs);
+    }
+
+    void markClosed()
+    {
+        header.putLongVolatile(HEARTBEAT_OFFSET, HEARTBEAT_CLOSED);
     }
 
     public CountersReader reader()

@@ -6,6 +6,8 @@ import io.ringraft.log.FileDisk;
 import io.ringraft.log.FsyncPolicy;
 import io.ringraft.log.LogConfig;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.HardState;
 import io.ringraft.raft.LogReader;
@@ -44,6 +46,14 @@ public final class DurableLogStorage implements GroupStorage
     public static GroupStorageFactory factory(
         final int clusterId, final int memberId, final FsyncPolicy fsyncPolicy, final int segmentLength, final Disk disk)
     {
+        return factory(clusterId, memberId, fsyncPolicy, segmentLength, disk, SystemEpochClock.INSTANCE);
+    }
+
+    /** As {@link #factory(int, int, FsyncPolicy, int, Disk)} with the wall clock of a simulation, so it replays. */
+    public static GroupStorageFactory factory(
+        final int clusterId, final int memberId, final FsyncPolicy fsyncPolicy, final int segmentLength,
+        final Disk disk, final EpochClock epochClock)
+    {
         return (groupId, dataDir) -> new DurableLogStorage(DurableLog.open(new LogConfig()
             .dataDirectory(dataDir)
             .clusterId(clusterId)
@@ -52,6 +62,7 @@ public final class DurableLogStorage implements GroupStorage
             .fsyncPolicy(fsyncPolicy)
             .segmentLength(segmentLength)
             .disk(disk)
+            .epochClock(epochClock)
             .conclude()));
     }
 

@@ -47,6 +47,8 @@ final class GroupRuntime
 
     Role lastRole;
     int lastLeader = -1;
+    /** The core's election count when the raft stage last looked: a new one is logged with its reason. */
+    long electionsSeen;
 
     GroupRuntime(final int groupId, final RaftNode node, final PendingProposals pending, final NodeCounters.Group counters)
     {

@@ -24,6 +24,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
     private final String name;
     private final int maxPerCall;
     private final boolean stopOnFailure;
+    private final StageStopListener stopListener;
     private int taken;
     private volatile boolean stopped;
     /** With {@link #running}, lets {@link #halt} return only once no call is in progress (see there). */
@@ -33,6 +34,13 @@ final class HostedStage<T> implements EventPoller.Handler<T>
     HostedStage(
         final EventHandler<T> handler, final RingBuffer<T> ring, final String name, final int maxPerCall,
         final boolean stopOnFailure)
+    {
+        this(handler, ring, name, maxPerCall, stopOnFailure, (stage, cause) -> {});
+    }
+
+    HostedStage(
+        final EventHandler<T> handler, final RingBuffer<T> ring, final String name, final int maxPerCall,
+        final boolean stopOnFailure, final StageStopListener stopListener)
     {
         if (maxPerCall < 1)
         {
@@ -44,6 +52,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
         this.name = name;
         this.maxPerCall = maxPerCall;
         this.stopOnFailure = stopOnFailure;
+        this.stopListener = stopListener;
         ring.addGatingSequences(poller.getSequence());
     }
 
@@ -88,6 +97,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
                 LOG.log(System.Logger.Level.ERROR, "stage " + name + " failed at sequence " + sequence +
                     "; the stage stops", ex);
                 stopped = true;
+                stopListener.onStageStopped(name, ex);
                 return false;
             }
             LOG.log(System.Logger.Level.ERROR, "stage " + name + " failed at sequence " + sequence + "; event skipped", ex);

@@ -57,6 +57,7 @@ public final class NodeContext
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private RandomGenerator random;
+    private StageStopListener stageStopListener = (stage, cause) -> {};
     private boolean concluded;
 
     /** Validates every setting; throws {@link IllegalArgumentException} naming the bad one. */
@@ -112,6 +113,7 @@ public final class NodeContext
         require(null != waitStrategySupplier, "waitStrategy must be set");
         require(null != raftConfigCustomizer, "raftConfigCustomizer must not be null");
         require(null != threading, "threading must be set");
+        require(null != stageStopListener, "stageStopListener must not be null");
         require(null != nanoClock, "nanoClock must be set");
         require(null != epochClock, "epochClock must be set");
         if (null == random)
@@ -275,4 +277,7 @@ public final class NodeContext
      */
     public RandomGenerator random() { return random; }
     public NodeContext random(final RandomGenerator v) { random = v; return this; }
+    /** Told when the persist or apply stage stopped for good after a failure; default: nothing (it is logged). */
+    public StageStopListener stageStopListener() { return stageStopListener; }
+    public NodeContext stageStopListener(final StageStopListener v) { stageStopListener = v; return this; }
 }

@@ -136,6 +136,7 @@ final class NodeCounters implements AutoCloseable
     @Override
     public void close()
     {
+        file.markClosed();
         file.close();
     }
 }

@@ -162,6 +162,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         counters.persistRingOccupancy.setOrdered(occupancy(persistRing));
         counters.applyRingOccupancy.setOrdered(occupancy(applyRing));
         counters.sendRingOccupancy.setOrdered(occupancy(sendRing));
+        counters.file().heartbeat(epochClock.time());
         if (ticks % SWEEP_EVERY_TICKS == 0)
         {
             sweepReads(nowNs);
@@ -271,7 +272,13 @@ final class RaftStage implements EventHandler<InboundEvent>
     {
         final GroupRuntime group = groups[event.groupId];
         final ProposalFuture future = event.transferFuture();
-        final boolean started = group.node.transferLeadership(event.transferTarget());
+        final int target = event.transferTarget() < 0 ? mostCaughtUpOtherVoter(group) : event.transferTarget();
+        final boolean started = target >= 0 && group.node.transferLeadership(target);
+        if (started)
+        {
+            LOG.log(System.Logger.Level.INFO, "member {0} group {1}: transfers leadership to member {2} in term {3}",
+                memberId, group.groupId, target, Long.toString(group.node.term()));
+        }
         future.onResult(0, group.groupId, started ? Status.OK : Status.NOT_LEADER, 0, group.node.leader(), EMPTY, 0, 0);
     }
 
@@ -314,6 +321,23 @@ final class RaftStage implements EventHandler<InboundEvent>
         event.snapshotFuture().complete(applied);
     }
 
+    /** The voter other than this member whose log matches the leader's furthest; -1 when there is none. */
+    private int mostCaughtUpOtherVoter(final GroupRuntime group)
+    {
+        int target = -1;
+        long targetMatch = -1;
+        for (final int voter : group.node.membership().voters())
+        {
+            final long match = voter == memberId ? -1 : group.node.matchIndex(voter);
+            if (voter != memberId && match > targetMatch)
+            {
+                target = voter;
+                targetMatch = match;
+            }
+        }
+        return target;
+    }
+
     private void onPersisted(final int groupId, final long readyId)
     {
         final GroupRuntime group = groups[groupId];
@@ -330,6 +354,8 @@ final class RaftStage implements EventHandler<InboundEvent>
 
     private void onSnapshotTaken(final int groupId, final long index, final long term)
     {
+        LOG.log(System.Logger.Level.INFO, "member {0} group {1}: snapshot taken at index {2} (term {3})",
+            memberId, groupId, Long.toString(index), Long.toString(term));
         groups[groupId].node.snapshotTaken(index, term);
         groups[groupId].counters.snapshotIndex.setOrdered(index);
         if (!deferredPersist.isEmpty() || !tryPublishCompaction(groupId, index))
@@ -355,6 +381,10 @@ final class RaftStage implements EventHandler<InboundEvent>
                 group.persistStall.handedOver(nanoClock.nanoTime());
                 if (null != ready.snapshot())
                 {
+                    LOG.log(System.Logger.Level.INFO, "member {0} group {1}: installs leader {2}''s snapshot at " +
+                        "index {3} (term {4}, {5} bytes)", memberId, group.groupId, ready.leader(),
+                        Long.toString(ready.snapshot().index()), Long.toString(ready.snapshot().term()),
+                        Integer.toString(ready.snapshot().length()));
                     group.snapshotsAwaitingPersist.addLast(new GroupRuntime.ReceivedSnapshot(ready.id(), ready.snapshot()));
                 }
             }
@@ -405,21 +435,41 @@ final class RaftStage implements EventHandler<InboundEvent>
         }
     }
 
+    /**
+     * One log line per event an operator needs to follow the cluster from any member: each election this member
+     * starts (with its reason) and each leader change it sees. Compares two numbers per Ready; logs only on change.
+     */
     private void observeLeadership(final GroupRuntime group, final Ready ready)
     {
+        final long elections = group.node.electionsStarted();
+        if (elections != group.electionsSeen)
+        {
+            group.electionsSeen = elections;
+            final boolean preVote = Role.PRE_CANDIDATE == group.node.role();
+            LOG.log(System.Logger.Level.INFO, "member {0} group {1}: starts an election ({2}) for term {3}: {4}",
+                memberId, group.groupId, preVote ? "pre-vote" : "vote",
+                Long.toString(preVote ? group.node.term() + 1 : group.node.term()),
+                group.node.lastElectionForTransfer() ?
+                "leader " + group.lastLeader + " handed over leadership" :
+                group.lastLeader >= 0 ? "heard nothing from leader " + group.lastLeader + " for an election timeout" :
+                "no leader known for an election timeout");
+        }
         if (ready.leader() != group.lastLeader)
         {
             if (ready.leader() >= 0)
             {
                 group.counters.leaderChanges.increment();
             }
-            if (ready.leader() == memberId || group.lastLeader == memberId)
-            {
-                LOG.log(System.Logger.Level.INFO, "member {0} group {1}: leader {2} -> {3} in term {4}",
-                    memberId, group.groupId, group.lastLeader, ready.leader(), ready.term());
-            }
+            LOG.log(System.Logger.Level.INFO, "member {0} group {1}: leader {2} -> {3} in term {4}{5}",
+                memberId, group.groupId, leaderName(group.lastLeader), leaderName(ready.leader()),
+                Long.toString(ready.term()), ready.leader() == memberId ? " (this member leads)" : "");
             group.lastLeader = ready.leader();
         }
+    }
+
+    private static String leaderName(final int leader)
+    {
+        return leader < 0 ? "none" : Integer.toString(leader);
     }
 
     private void updateCounters(final GroupRuntime group)

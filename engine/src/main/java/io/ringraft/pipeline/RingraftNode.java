@@ -184,8 +184,10 @@ public final class RingraftNode implements AutoCloseable
         {
             // A whole ring per call: the persist stage's batch is its group commit.
             stages = new PipelineStages(hostedRaftStage,
-                new HostedStage<>(persistStage, persistRing, name + " persist", ctx.persistRingSize(), true),
-                new HostedStage<>(applyStage, applyRing, name + " apply", ctx.applyRingSize(), true),
+                new HostedStage<>(persistStage, persistRing, name + " persist", ctx.persistRingSize(), true,
+                    ctx.stageStopListener()),
+                new HostedStage<>(applyStage, applyRing, name + " apply", ctx.applyRingSize(), true,
+                    ctx.stageStopListener()),
                 hostedSendStage, this::publishTick);
             if (StageThreading.SINGLE_THREAD == ctx.threading())
             {
@@ -309,6 +311,13 @@ public final class RingraftNode implements AutoCloseable
         return ctx;
     }
 
+    /** The leader of {@code groupId} as this member saw it at its newest tick; -1 when it knows none. */
+    public int leaderOf(final int groupId)
+    {
+        checkGroup(groupId);
+        return (int)counters.groups[groupId].leader.get();
+    }
+
     /** The live counters of this node (the same file an external viewer maps). */
     public CountersFile counters()
     {
@@ -382,7 +391,10 @@ public final class RingraftNode implements AutoCloseable
         return read;
     }
 
-    /** Asks this member, if it leads the group, to hand leadership to {@code memberId}; OK once started. */
+    /**
+     * Asks this member, if it leads the group, to hand leadership to {@code memberId}, or with -1 to the voter whose
+     * log is the most caught up; OK once started, NOT_LEADER when not leading (or no voter to take over).
+     */
     public CompletableFuture<Result> transferLeadership(final int groupId, final int memberId)
     {
         checkGroup(groupId);
@@ -619,7 +631,8 @@ public final class RingraftNode implements AutoCloseable
     private <T> void addStage(final RingBuffer<T> ring, final EventHandler<T> handler, final String name, final boolean fatal)
     {
         final BatchEventProcessor<T> processor = new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), handler);
-        processor.setExceptionHandler(new StageExceptionHandler<>(ctx.memberId() + " " + name, fatal));
+        processor.setExceptionHandler(
+            new StageExceptionHandler<>(ctx.memberId() + " " + name, fatal, ctx.stageStopListener()));
         ring.addGatingSequences(processor.getSequence());
         processors.add(processor);
         processorRings.add(ring);
@@ -769,11 +782,13 @@ public final class RingraftNode implements AutoCloseable
     {
         private final String stage;
         private final boolean fatal;
+        private final StageStopListener stopListener;
 
-        StageExceptionHandler(final String stage, final boolean fatal)
+        StageExceptionHandler(final String stage, final boolean fatal, final StageStopListener stopListener)
         {
             this.stage = stage;
             this.fatal = fatal;
+            this.stopListener = stopListener;
         }
 
         @Override
@@ -783,6 +798,7 @@ public final class RingraftNode implements AutoCloseable
                 (fatal ? "; the stage stops" : "; event skipped"), ex);
             if (fatal)
             {
+                stopListener.onStageStopped(stage, ex);
                 throw new IllegalStateException("stage " + stage + " stopped", ex);
             }
         }

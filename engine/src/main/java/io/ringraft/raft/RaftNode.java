@@ -172,6 +172,8 @@ public final class RaftNode
     private long lastSnapshotRequest;
 
     private long electionsStarted;
+    /** Whether the newest election this node started was a leadership transfer's (TIMEOUT_NOW), not a timeout's. */
+    private boolean lastElectionForTransfer;
     private long droppedMessages;
 
     public RaftNode(
@@ -780,6 +782,15 @@ public final class RaftNode
         return electionsStarted;
     }
 
+    /**
+     * Why the newest election of {@link #electionsStarted()} began: true when the leader handed over (TIMEOUT_NOW),
+     * false when this member's election timeout ran out without hearing from a leader.
+     */
+    public boolean lastElectionForTransfer()
+    {
+        return lastElectionForTransfer;
+    }
+
     public long droppedMessages()
     {
         return droppedMessages;
@@ -934,6 +945,7 @@ public final class RaftNode
             return;
         }
         electionsStarted++;
+        lastElectionForTransfer = transfer;
         if (config.preVote() && !transfer)
         {
             becomePreCandidate();

@@ -176,6 +176,23 @@ class RecoveryVerdictTest
     }
 
     @Test
+    void aQuarantineFolderIsNamedByTheLogsClockSoThatASimulationReplaysIt() throws IOException
+    {
+        writeLog(100);
+        final Path first = segmentFiles().get(0);
+        LogFixtures.flipBits(first, recordOffset(baseIndexOf(first), 1) + 20, 0x7F);
+        try (DurableLog log = DurableLog.open(config(dir).epochClock(() -> 1_800_000_000_123L)))
+        {
+            assertThat(log.repair().needed()).isTrue();
+        }
+        try (Stream<Path> folders = Files.list(groupDirectory().resolve(RecoveryVerdict.QUARANTINE_DIRECTORY)))
+        {
+            assertThat(folders.map(folder -> folder.getFileName().toString()).toList())
+                .singleElement().asString().startsWith("20270115-080000-123-kept-up-to-");
+        }
+    }
+
+    @Test
     void aLostHardStateWhereAnEarlierRepairQuarantinedTheWholeLogIsLostNotANewMember() throws IOException
     {
         // Found by the whole-node simulation (seed 588): a repair set every segment aside, then the hard state file

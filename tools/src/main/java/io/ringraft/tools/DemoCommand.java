@@ -3,6 +3,8 @@
  */
 package io.ringraft.tools;
 
+import io.ringraft.pipeline.HeartbeatGapWatch;
+import io.ringraft.pipeline.SchedulingDelayProbe;
 import io.ringraft.pipeline.Status;
 import io.ringraft.tools.demo.ApplyStall;
 import io.ringraft.tools.demo.ClosedLoopLoad;
@@ -37,7 +39,9 @@ import java.util.stream.Stream;
  * {@code ringraft demo}: the property ringraft exists for, shown on a real cluster. Three nodes in this JVM talk
  * Aeron UDP on loopback and host 8 Raft groups; closed-loop proposers load every group; halfway through, the state
  * machine of every group on every node blocks in apply for 2 s. With the pipeline, heartbeats keep flowing while
- * applies wait, so the stall changes no leader, no term and no heartbeat gap; the verdict line checks exactly that.
+ * applies wait, so the stall changes no leader, no term and no heartbeat gap; the verdict line checks exactly that,
+ * judging each heartbeat gap net of the scheduling delay the host imposed around it (measured by a probe thread,
+ * {@link HeartbeatGapWatch}), which no pipeline can hide on a loaded machine, and reporting both figures.
  * With {@code --blocking} the same run uses the classic loop that applies inline before it sends, for contrast.
  */
 @Command(
@@ -51,8 +55,9 @@ import java.util.stream.Stream;
         "Prints progress every few seconds, then throughput, latency percentiles (propose to completion), elections "
             + "after the initial ones, max term and the longest heartbeat gap, and a verdict: the stall must change "
             + "none of them.",
-        "Exit code: 0 when the verdict holds (no election after the initial ones, max term unchanged, longest "
-            + "heartbeat gap under 2 heartbeat intervals + 1 tick) and the replicas agree; 1 otherwise.",
+        "Exit code: 0 when the verdict holds (no election after the initial ones, max term unchanged, every "
+            + "heartbeat gap, net of the host's scheduling delay measured around it, under 2 heartbeat intervals + "
+            + "1 tick) and the replicas agree; 1 otherwise.",
         "With --blocking the exit code is 0 whenever the run completes and the replicas agree: there, election churn "
             + "is what the run is meant to show. A bad option exits with 2, an interrupted run (Ctrl-C) with 130, "
             + "after deleting what it created.",
@@ -217,6 +222,21 @@ public final class DemoCommand implements Callable<Integer>
     {
         final DemoCluster.NodeSettings settings = cluster.settings();
         final ClusterCounters counters = new ClusterCounters(cluster.nodes(), GROUPS);
+        // Closed before the nodes are: the watch reads their counters.
+        try (SchedulingDelayProbe probe = SchedulingDelayProbe.start("ringraft-demo-host-delay-probe");
+            HeartbeatGapWatch gaps = HeartbeatGapWatch.start(probe, counters.heartbeatGapCounters(),
+                "ringraft-demo-heartbeat-gap-watch"))
+        {
+            return run(out, cluster, counters, probe, gaps, root, ownDataDir, applyStall);
+        }
+    }
+
+    private int run(
+        final PrintWriter out, final DemoCluster cluster, final ClusterCounters counters,
+        final SchedulingDelayProbe probe, final HeartbeatGapWatch gaps, final Path root, final boolean ownDataDir,
+        final ApplyStall applyStall) throws InterruptedException
+    {
+        final DemoCluster.NodeSettings settings = cluster.settings();
         out.printf("ringraft demo: %d members x %d Raft groups over Aeron UDP on loopback %s, %s%n",
             DemoCluster.MEMBERS, GROUPS, cluster.endpoints().values(),
             blocking ? "CLASSIC BLOCKING LOOP (--blocking)" : "ring-buffer pipeline");
@@ -268,12 +288,13 @@ public final class DemoCommand implements Callable<Integer>
 
         try (ClosedLoopLoad load = new ClosedLoopLoad(cluster, counters, GROUPS, inFlight, payloadSize))
         {
-            return loadAndReport(out, cluster, counters, load, applyStall, initialElections, initialTerm);
+            return loadAndReport(out, cluster, counters, probe, gaps, load, applyStall, initialElections, initialTerm);
         }
     }
 
     private int loadAndReport(
-        final PrintWriter out, final DemoCluster cluster, final ClusterCounters counters, final ClosedLoopLoad load,
+        final PrintWriter out, final DemoCluster cluster, final ClusterCounters counters,
+        final SchedulingDelayProbe probe, final HeartbeatGapWatch gaps, final ClosedLoopLoad load,
         final ApplyStall applyStall, final long initialElections, final long initialTerm) throws InterruptedException
     {
         final DemoCluster.NodeSettings settings = cluster.settings();
@@ -350,6 +371,10 @@ public final class DemoCommand implements Callable<Integer>
         final long electionsSinceStall = counters.electionsStarted() - electionsBeforeStall;
         final long endTerm = counters.maxTerm();
         final long gapUs = counters.maxHeartbeatGapUs();
+        gaps.poll();
+        final HeartbeatGapWatch.Gap longestGap = gaps.longest();
+        final HeartbeatGapWatch.Gap worstNetGap = gaps.worstNet();
+        final long hostDelayUs = probe.maxDelayNs() / 1_000;
         final long tickerLatenessUs = counters.tickerMaxLatenessUs();
         final long boundMs = settings.heartbeatGapBoundMs();
         final String replicas = checkReplicas(cluster, load);
@@ -373,8 +398,13 @@ public final class DemoCommand implements Callable<Integer>
         out.printf("  heartbeat gap  longest %s before the stall, %s at the end (bound: 2 x %d ms heartbeat + "
             + "%d ms tick = %d ms)%n", gapText(gapBeforeStallUs), gapText(gapUs), settings.heartbeatIntervalMs(),
             settings.tickMs(), boundMs);
-        out.printf("  ticker         woke at most %s late (the host's scheduling delay, which adds to any heartbeat gap)%n",
+        out.printf("  host delay     a probe thread sleeping 1 ms woke at most %s late, the ticker %s: how long the host "
+            + "kept this process's threads from a CPU, which adds to any heartbeat gap%n", gapText(hostDelayUs),
             gapText(tickerLatenessUs));
+        out.printf("  gap net of it  the longest gap %s had %s of host delay around it; the gap with the most of its own, "
+            + "net of the host delay around it: %s (gap %s, host delay %s)%n", gapText(longestGap.gapUs()),
+            gapText(longestGap.hostDelayUs()), gapText(worstNetGap.netUs()), gapText(worstNetGap.gapUs()),
+            gapText(worstNetGap.hostDelayUs()));
         out.printf("  replicas       %s%n", null == replicas ?
             "every member applied the same entries in the same order in every group (count and digest match)" :
             "DISAGREE: " + replicas);
@@ -382,12 +412,15 @@ public final class DemoCommand implements Callable<Integer>
 
         final boolean noElections = 0 == elections;
         final boolean termUnchanged = endTerm == initialTerm;
-        final boolean gapWithinBound = gapUs < boundMs * 1000;
+        // Elections and terms are judged strictly; a heartbeat gap net of the scheduling delay the host imposed
+        // around it, which no pipeline can hide (on a quiet host that delay is a fraction of a millisecond).
+        final boolean gapWithinBound = worstNetGap.netUs() < boundMs * 1000;
         final boolean unchanged = noElections && termUnchanged && gapWithinBound;
         final String figures = String.format(Locale.ROOT,
-            "%d elections after the initial ones%s, max term %d -> %d, longest heartbeat gap %s %s %d ms%s",
+            "%d elections after the initial ones%s, max term %d -> %d, longest heartbeat gap %s, net of host delay %s "
+            + "%s %d ms%s",
             elections, noElections ? "" : " (" + electionsSinceStall + " since the stall began)", initialTerm, endTerm,
-            gapText(gapUs), gapWithinBound ? "<" : ">=", boundMs,
+            gapText(gapUs), gapText(worstNetGap.netUs()), gapWithinBound ? "<" : ">=", boundMs,
             gapWithinBound || gapUs > gapBeforeStallUs ? "" : " (reached before the stall)");
         final int exitCode;
         if (blocking)
@@ -406,10 +439,10 @@ public final class DemoCommand implements Callable<Integer>
         else
         {
             out.printf("verdict: FAIL: %s%s.%n", figures, null == replicas ? "" : "; replicas DISAGREE");
-            if (!gapWithinBound && tickerLatenessUs >= settings.heartbeatIntervalMs() * 1000)
+            if (!noElections && hostDelayUs >= settings.heartbeatIntervalMs() * 1000)
             {
-                out.printf("         the ticker woke up to %s late: the host kept this process off the CPU for longer "
-                    + "than a heartbeat interval (is the machine busy?)%n", gapText(tickerLatenessUs));
+                out.printf("         the host kept this process's threads off a CPU for up to %s, longer than a "
+                    + "heartbeat interval (is the machine busy?)%n", gapText(hostDelayUs));
             }
             exitCode = 1;
         }

@@ -10,6 +10,7 @@ import io.ringraft.tools.cluster.SnapshotCommand;
 import io.ringraft.tools.counters.CountersCommand;
 import io.ringraft.tools.kv.KvCommand;
 import io.ringraft.tools.log.LogCommand;
+import io.ringraft.tools.perf.PerfCommand;
 import io.ringraft.tools.secret.SecretCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,6 +36,7 @@ import java.util.concurrent.Callable;
         LogCommand.class,
         CountersCommand.class,
         KvCommand.class,
+        PerfCommand.class,
         SecretCommand.class,
         ClusterCommand.class,
         MemberCommand.class,
@@ -51,7 +53,11 @@ public final class RingraftCli implements Callable<Integer>
      */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new RingraftCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        final CommandLine commandLine = new CommandLine(new RingraftCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        final CommandLine.IParameterExceptionHandler withUsage = commandLine.getParameterExceptionHandler();
+        return commandLine.setParameterExceptionHandler((ex, args) ->
+            ex.getCommandLine().getCommand() instanceof PerfCommand ?
+                PerfCommand.oneLineUsage(ex) : withUsage.handleParseException(ex, args));
     }
 
     public static void main(final String[] args)

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DemoCommandTest extends CommandLineTest
 {
-    private static final Pattern GAP_VERDICT = Pattern.compile("longest heartbeat gap ([\\d,.]+) ms < (\\d+) ms");
+    private static final Pattern GAP_VERDICT =
+        Pattern.compile("longest heartbeat gap ([\\d,.]+) ms, net of host delay ([\\d,.]+) ms ([<>]=?) (\\d+) ms");
 
 
 
@@ -43,16 +44,26 @@ class DemoCommandTest extends CommandLineTest
             .contains("verdict: PASS: the 1s apply stall changed nothing: 0 elections after the initial ones");
         assertThat(output).containsPattern("committed\\+applied.*\\n(.*\\n)*? +[\\d.]+ s +[1-9][\\d,]* ");
 
+        // Both figures are reported; the net one is judged (on a quiet host the two are within a millisecond).
         final Matcher gap = GAP_VERDICT.matcher(output);
         assertThat(gap.find()).as(output).isTrue();
         final double gapMs = Double.parseDouble(gap.group(1).replace(",", ""));
-        assertThat(gapMs).as("longest heartbeat gap, ms").isPositive().isLessThan(Integer.parseInt(gap.group(2)));
-        assertThat(Integer.parseInt(gap.group(2))).as("bound: 2 x 50 ms heartbeat + 10 ms tick").isEqualTo(110);
+        final double netMs = Double.parseDouble(gap.group(2).replace(",", ""));
+        assertThat(gapMs).as("longest heartbeat gap, ms").isPositive();
+        assertThat(netMs).as("heartbeat gap net of host delay, ms").isLessThan(Integer.parseInt(gap.group(4)));
+        assertThat(gap.group(3)).isEqualTo("<");
+        assertThat(Integer.parseInt(gap.group(4))).as("bound: 2 x 50 ms heartbeat + 10 ms tick").isEqualTo(110);
+        assertThat(output).containsPattern("host delay +a probe thread sleeping 1 ms woke at most [\\d,.]+ ms late")
+            .containsPattern("gap net of it +the longest gap [\\d,.]+ ms had [\\d,.]+ ms of host delay around it");
 
         assertNothingLeftInShm();
     }
 
-    /** The verdict bites: the classic loop, under the same run, is reported with its elections and term changes. */
+    /**
+     * The verdict bites: the classic loop, under the same run, is reported with its elections and term changes (a
+     * leader held for 1 s loses its term, so its churn shows as elections; a hold too short for that, judged net of
+     * the host's delay, is SlowStateMachineTest's heartbeatsHeldByTheLoopItselfAreNotExcusedAsHostDelay).
+     */
     @Test
     void blockingLoopReportsTheChurnAndStillExitsZero()
     {

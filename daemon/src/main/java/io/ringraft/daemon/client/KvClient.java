@@ -13,18 +13,18 @@ import io.ringraft.aeron.RateLimitedErrorHandler;
 import io.ringraft.codecs.FrameCheck;
 import io.ringraft.codecs.Frames;
 import io.ringraft.codecs.sbe.CloseSessionEncoder;
-import io.ringraft.codecs.sbe.CommandRequestEncoder;
-import io.ringraft.codecs.sbe.CommandResponseDecoder;
 import io.ringraft.codecs.sbe.ConnectEncoder;
 import io.ringraft.codecs.sbe.MessageHeaderDecoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
-import io.ringraft.codecs.sbe.ReadConsistency;
-import io.ringraft.codecs.sbe.ReadRequestEncoder;
-import io.ringraft.codecs.sbe.ReadResponseDecoder;
+import io.ringraft.codecs.sbe.RequestBatchEncoder;
+import io.ringraft.codecs.sbe.RequestKind;
+import io.ringraft.codecs.sbe.ResponseBatchDecoder;
 import io.ringraft.codecs.sbe.ResponseStatus;
 import io.ringraft.codecs.sbe.SessionEventCode;
 import io.ringraft.codecs.sbe.SessionEventDecoder;
 import io.ringraft.daemon.config.ClusterConfig;
+import io.ringraft.daemon.session.SessionOutcome;
+import io.ringraft.daemon.session.SessionRecords;
 import io.ringraft.daemon.kv.KeyPartitioner;
 import io.ringraft.daemon.kv.KvCommands;
 import io.ringraft.daemon.kv.KvResults;
@@ -33,6 +33,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
 import org.agrona.IoUtil;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
@@ -54,18 +55,26 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A client of a ringraft KV cluster. A key belongs to group {@link #groupOf}; each request goes to the member
- * believed to lead that group, follows NOT_LEADER hints, moves on to another member when one does not answer within
- * the attempt timeout, and fails only when the request's whole budget is spent, with the last problem seen (which
- * member, which status).
+ * A client of a ringraft KV cluster (docs/CLIENT-PROTOCOL.md). A key belongs to group {@link #groupOf}; each request
+ * goes to the member believed to lead that group, follows NOT_LEADER hints, moves on to another member when one does
+ * not answer within the attempt timeout, and fails only when the request's whole budget is spent, with the last
+ * problem seen (which member, which status) and the client's last transport error as its cause.
  * <p>
  * Threads: every method is thread safe. One thread of the client's own runs everything Aeron and every request's
  * life (its embedded media driver, connecting to members, sending, retrying, completing futures), so the futures
  * complete on that thread: do not block in their callbacks.
  * <p>
- * Delivery: a request that timed out on one member is sent again to another, so a PUT or DELETE may apply twice
- * (harmless: both are idempotent) and a COMPARE_AND_SET whose first attempt applied may report a mismatch on the
- * second.
+ * Wire: one connection per member; every request ready in a duty cycle goes to its member in one RequestBatch (as
+ * many as a message holds); a batch the publication does not take now is kept and offered again, never failed for
+ * it.
+ * <p>
+ * Delivery: exactly once. The client opens a session in a group on its first write there (a SessionOpen through the
+ * log; the session id is that entry's index), and every PUT, DELETE and COMPARE_AND_SET is a SessionCommand with the
+ * session's next sequence; a retry (after an attempt timeout, a NOT_LEADER redirect or a reconnection) reuses its
+ * sequence, so the session layer applies it once and answers a retry with the first application's result. When the
+ * session expired (no write for {@link KvClientOptions#sessionTimeout} of log time, or evicted) a write no earlier
+ * attempt of which can have applied is sent again in a new session; one that may have applied fails with a
+ * {@link KvException} saying its outcome is unknown. Reads are linearizable (ReadIndex) and need no session.
  */
 public final class KvClient implements AutoCloseable
 {
@@ -73,6 +82,11 @@ public final class KvClient implements AutoCloseable
     private static final long ELECTION_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
     private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final int REQUEST_ENTRY_LENGTH = RequestBatchEncoder.RequestsEncoder.sbeBlockLength() +
+        RequestBatchEncoder.RequestsEncoder.payloadHeaderLength();
+    private static final int REQUEST_BATCH_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
+        RequestBatchEncoder.BLOCK_LENGTH + RequestBatchEncoder.RequestsEncoder.HEADER_SIZE;
+    private static final int SESSION_OPEN_LENGTH = 32;
     private static final System.Logger LOG = System.getLogger(KvClient.class.getName());
 
     private final KvClientOptions options;
@@ -86,14 +100,18 @@ public final class KvClient implements AutoCloseable
     private Aeron aeron;
     private Subscription responses;
     private MemberLink[] members;
-    private String responseChannel;
+    private String responseEndpoint;
     private ClientAgent agent;
     private AgentRunner runner;
     private volatile Thread agentThread;
     private volatile boolean closed;
-    /** The last error the client's driver, Aeron client or thread reported: named when a request times out. */
+    /** The last error the client's driver, Aeron client or thread reported: the cause of a request that times out. */
     private volatile Throwable lastError;
     private volatile long lastErrorNs;
+    // Written by the agent's thread only, read by anyone.
+    private volatile long attemptTimeouts;
+    private volatile long batchesDelayed;
+    private volatile long sessionsOpened;
 
     private KvClient(final KvClientOptions options)
     {
@@ -137,28 +155,46 @@ public final class KvClient implements AutoCloseable
     {
         // Logged, rate limited (a lost member fails every send to it), and remembered for the next timeout's message.
         final ErrorHandler errors = recording(new RateLimitedErrorHandler(LOG, "kv client error"));
-        driver = EmbeddedMediaDriver.launchInvoked(aeronDir, options.termBufferLength(), errors);
+        final MediaDriver.Context driverContext = EmbeddedMediaDriver.invokedContext(
+            aeronDir, options.termBufferLength(), errors);
+        if (null != options.driverContextCustomizer())
+        {
+            options.driverContextCustomizer().accept(driverContext);
+        }
+        driver = MediaDriver.launch(driverContext);
         aeron = Aeron.connect(new Aeron.Context()
             .aeronDirectoryName(aeronDir)
             .clientName("ringraft kv client")
             .useConductorAgentInvoker(true)
             .driverAgentInvoker(driver.sharedAgentInvoker())
             .errorHandler(errors));
-        final String host = null != options.responseHost() ? options.responseHost() : defaultResponseHost(cluster);
-        responses = aeron.addSubscription(ClientProtocol.udpChannel(host + ":0"), ClientProtocol.RESPONSE_STREAM_ID);
+        final String host = null != options.responseHost() ? options.responseHost() : ResponseHost.choose(cluster);
+        final String listen = host + ":" + options.responsePort();
+        try
+        {
+            responses = aeron.addSubscription(ClientProtocol.udpChannel(listen), ClientProtocol.RESPONSE_STREAM_ID);
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new IllegalStateException("the client cannot listen for responses on " + listen + " (" +
+                ex.getMessage() + "): is " + host + " an address of this host, and port " + options.responsePort() +
+                " free? Set the response host and port (--response-host, --response-port, client.response.host, " +
+                "client.response.port)", ex);
+        }
         final long deadline = System.nanoTime() + START_TIMEOUT_NS;
         String resolved = responses.resolvedEndpoint();
         while (null == resolved)
         {
             if (System.nanoTime() - deadline > 0)
             {
-                throw new IllegalStateException("the client's response subscription on " + host + " got no port");
+                throw new IllegalStateException("the client's response subscription on " + listen + " got no port");
             }
             driver.sharedAgentInvoker().invoke();
             aeron.conductorAgentInvoker().invoke();
             resolved = responses.resolvedEndpoint();
         }
-        responseChannel = ClientProtocol.udpChannel(resolved);
+        // The address the members send to: the configured or chosen host (a wildcard bind resolves to 0.0.0.0).
+        responseEndpoint = host + resolved.substring(resolved.lastIndexOf(':'));
         final List<MemberLink> links = new ArrayList<>();
         for (final Map.Entry<Integer, String> member : cluster.clientEndpoints().entrySet())
         {
@@ -212,6 +248,24 @@ public final class KvClient implements AutoCloseable
         return redirectsFollowed.get();
     }
 
+    /** How many attempts got no answer within {@link KvClientOptions#attemptTimeout} and were sent again. */
+    public long attemptTimeouts()
+    {
+        return attemptTimeouts;
+    }
+
+    /** How many times a RequestBatch was back pressured and kept for the next try (never failed for it). */
+    public long batchesDelayed()
+    {
+        return batchesDelayed;
+    }
+
+    /** How many sessions this client opened (one per group it writes to, more when one expired). */
+    public long sessionsOpened()
+    {
+        return sessionsOpened;
+    }
+
     public CompletableFuture<Void> putAsync(final byte[] key, final byte[] value)
     {
         return submit(false, key, KvCommands.put(key, value), -1)
@@ -261,11 +315,11 @@ public final class KvClient implements AutoCloseable
     public CompletableFuture<Boolean> compareAndSetAsync(final byte[] key, final byte[] expected, final byte[] value)
     {
         final byte[] command = KvCommands.compareAndSet(key, expected, value);
-        if (command.length > ClientProtocol.MAX_COMMAND_LENGTH)
+        if (command.length > ClientProtocol.MAX_KV_COMMAND_LENGTH)
         {
             throw new IllegalArgumentException("COMPARE_AND_SET of a " + key.length + "-byte key, " +
                 (null == expected ? 0 : expected.length) + "-byte expected and " + value.length + "-byte new value " +
-                "is " + command.length + " bytes, over the " + ClientProtocol.MAX_COMMAND_LENGTH + " bytes a member " +
+                "is " + command.length + " bytes, over the " + ClientProtocol.MAX_KV_COMMAND_LENGTH + " bytes a member " +
                 "takes in one command (the largest key with the largest value): shorten the key or the values");
         }
         return submit(false, key, command, -1)
@@ -341,9 +395,9 @@ public final class KvClient implements AutoCloseable
 
     /** {@code viaMember}: the only member the request goes to, or -1 for the group's leader. */
     private CompletableFuture<byte[]> submit(
-        final boolean read, final byte[] key, final byte[] payload, final int viaMember)
+        final boolean read, final byte[] key, final byte[] command, final int viaMember)
     {
-        final Request request = new Request(read, groupOf(key), payload, viaMember,
+        final Request request = new Request(read ? Kind.READ : Kind.WRITE, groupOf(key), command, viaMember,
             System.nanoTime() + options.requestTimeout().toNanos());
         if (closed)
         {
@@ -359,7 +413,10 @@ public final class KvClient implements AutoCloseable
         return request.future;
     }
 
-    /** Stops the client's thread, closes its sessions, its media driver, and deletes the driver's directory. */
+    /**
+     * Stops the client's thread, closes its sessions (best effort) and connections, its media driver, and deletes the
+     * driver's directory.
+     */
     @Override
     public synchronized void close()
     {
@@ -390,29 +447,30 @@ public final class KvClient implements AutoCloseable
             Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
     }
 
-    private static String defaultResponseHost(final ClusterConfig cluster)
-    {
-        return ResponseHost.choose(cluster);
-    }
-
     // ------------------------------------------------------------------ the agent's state
 
-    private enum SessionState
+    private enum LinkState
     {
-        NONE, CONNECTING, CONNECTED, REFUSED
+        NONE, CONNECTING, CONNECTED
     }
 
-    /** The client's view of one member: its request publication and the session it opened there. */
+    private enum Kind
+    {
+        READ, WRITE, OPEN
+    }
+
+    /** The client's view of one member: its request publication, its connection there, and what waits to go. */
     private static final class MemberLink
     {
         final int memberId;
         final String endpoint;
         final ExclusivePublication publication;
-        SessionState state = SessionState.NONE;
-        long sessionId;
+        /** Requests to send in the next RequestBatch to this member, in order. */
+        final List<Request> outbox = new ArrayList<>();
+        LinkState state = LinkState.NONE;
+        long connectionId;
         long connectCorrelationId;
         long connectSentNs;
-        String refusal;
 
         MemberLink(final int memberId, final String endpoint, final ExclusivePublication publication)
         {
@@ -422,15 +480,61 @@ public final class KvClient implements AutoCloseable
         }
     }
 
-    /** One KV request through all its attempts. */
+    /** A session in one group, as the client keeps it; replaced by a new one when it expires. */
+    private static final class GroupSession
+    {
+        final int group;
+        final long nonce;
+        final Request open;
+        /** Writes that wait for the session to open. */
+        final List<Request> waiting = new ArrayList<>();
+        boolean isOpen;
+        long sessionId;
+        long nextSequence = 1;
+        /** Every sequence up to here is done: answered, or given up (the client will never send it again). */
+        long respondedTo;
+        final LongHashSet doneAbove = new LongHashSet();
+
+        GroupSession(final int group, final long nonce, final Request open)
+        {
+            this.group = group;
+            this.nonce = nonce;
+            this.open = open;
+        }
+
+        void done(final long sequence)
+        {
+            if (sequence <= respondedTo)
+            {
+                return;
+            }
+            doneAbove.add(sequence);
+            while (doneAbove.remove(respondedTo + 1))
+            {
+                respondedTo++;
+            }
+        }
+    }
+
+    /** One KV request (or a session's SessionOpen) through all its attempts. */
     private static final class Request
     {
-        final boolean read;
+        final Kind kind;
         final int group;
-        final byte[] payload;
+        /** The KV command or query; null for an open. */
+        final byte[] command;
         final int viaMember;
         final long deadlineNs;
         final CompletableFuture<byte[]> future = new CompletableFuture<>();
+        /** A write's session and sequence, once assigned: every retry reuses them. */
+        GroupSession session;
+        long sequence;
+        /** An earlier attempt of this write may have been applied (it got no answer, or an ambiguous one). */
+        boolean mayHaveApplied;
+        /** A write waiting for its group's session to open. */
+        boolean parked;
+        /** On its target's outbox. */
+        boolean queued;
         int target = -1;
         boolean inFlight;
         long correlationId;
@@ -441,13 +545,23 @@ public final class KvClient implements AutoCloseable
         int lastMember = -1;
         String lastStatus = "TIMEOUT";
 
-        Request(final boolean read, final int group, final byte[] payload, final int viaMember, final long deadlineNs)
+        Request(final Kind kind, final int group, final byte[] command, final int viaMember, final long deadlineNs)
         {
-            this.read = read;
+            this.kind = kind;
             this.group = group;
-            this.payload = payload;
+            this.command = command;
             this.viaMember = viaMember;
             this.deadlineNs = deadlineNs;
+        }
+
+        int payloadLength()
+        {
+            switch (kind)
+            {
+                case READ: return command.length;
+                case WRITE: return ClientProtocol.SESSION_COMMAND_OVERHEAD + command.length;
+                default: return SESSION_OPEN_LENGTH;
+            }
         }
     }
 
@@ -458,17 +572,22 @@ public final class KvClient implements AutoCloseable
         private final AgentInvoker conductor = aeron.conductorAgentInvoker();
         private final List<Request> active = new ArrayList<>();
         private final Long2ObjectHashMap<Request> inFlight = new Long2ObjectHashMap<>();
+        private final GroupSession[] sessions = new GroupSession[groups];
         private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
-        private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ClientProtocol.MAX_COMMAND_LENGTH + 4096));
+        private final int maxMessageLength = Math.min(members[0].publication.maxMessageLength(),
+            ClientProtocol.TERM_LENGTH / 8);
+        private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(maxMessageLength));
+        private final UnsafeBuffer payloadBuffer = new UnsafeBuffer(
+            ByteBuffer.allocateDirect(ClientProtocol.MAX_COMMAND_LENGTH + 64));
+        private final UnsafeBuffer commandView = new UnsafeBuffer(0, 0);
         private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
         private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
         private final ConnectEncoder connectEncoder = new ConnectEncoder();
-        private final CommandRequestEncoder commandEncoder = new CommandRequestEncoder();
-        private final ReadRequestEncoder readEncoder = new ReadRequestEncoder();
+        private final RequestBatchEncoder batchEncoder = new RequestBatchEncoder();
         private final CloseSessionEncoder closeEncoder = new CloseSessionEncoder();
         private final SessionEventDecoder sessionEventDecoder = new SessionEventDecoder();
-        private final CommandResponseDecoder commandResponseDecoder = new CommandResponseDecoder();
-        private final ReadResponseDecoder readResponseDecoder = new ReadResponseDecoder();
+        private final ResponseBatchDecoder responseDecoder = new ResponseBatchDecoder();
+        private final UnsafeBuffer resultView = new UnsafeBuffer(0, 0);
         private long nextCorrelationId = 1;
         private long lastScanNs;
 
@@ -482,24 +601,87 @@ public final class KvClient implements AutoCloseable
         public int doWork()
         {
             int work = driverInvoker.invoke() + conductor.invoke();
+            long nowNs = System.nanoTime();
             Request submitted;
             while (null != (submitted = submissions.poll()))
             {
+                work++;
+                if (REQUEST_BATCH_HEADER_LENGTH + REQUEST_ENTRY_LENGTH + submitted.payloadLength() > maxMessageLength)
+                {
+                    // No member could take it either: failing now beats spending the budget on every member.
+                    fail(submitted, new KvException("the request is " + submitted.payloadLength() + " bytes, more " +
+                        "than the " + maxMessageLength + " bytes Aeron carries in one message on the client's " +
+                        "publications (an eighth of their term length): raise KvClientOptions.termBufferLength",
+                        -1, "TOO_LARGE"));
+                    continue;
+                }
                 final int leader = leaderOf.get(submitted.group);
                 submitted.target = submitted.viaMember >= 0 ? indexOf(submitted.viaMember) :
                     leader >= 0 ? indexOf(leader) : submitted.group % members.length;
                 active.add(submitted);
-                trySend(submitted, System.nanoTime());
-                work++;
+                dispatch(submitted, nowNs);
             }
             work += responses.poll(assembler, 64);
-            final long nowNs = System.nanoTime();
+            nowNs = System.nanoTime();
             if (!active.isEmpty() && nowNs - lastScanNs >= SCAN_INTERVAL_NS)
             {
                 lastScanNs = nowNs;
                 work += scan(nowNs);
             }
+            for (final MemberLink link : members)
+            {
+                work += flush(link, nowNs);
+            }
             return work;
+        }
+
+        // -------------------------------------------------------------- requests
+
+        /** Sends a request now, or parks a write until its group's session is open. */
+        private void dispatch(final Request request, final long nowNs)
+        {
+            if (Kind.WRITE == request.kind && null == request.session)
+            {
+                GroupSession session = sessions[request.group];
+                if (null == session)
+                {
+                    session = openSession(request.group, nowNs);
+                }
+                if (!session.isOpen)
+                {
+                    request.parked = true;
+                    session.waiting.add(request);
+                    return;
+                }
+                request.session = session;
+                request.sequence = session.nextSequence++;
+            }
+            request.parked = false;
+            request.sendAtNs = nowNs;
+            enqueue(request);
+        }
+
+        private GroupSession openSession(final int group, final long nowNs)
+        {
+            final Request open = new Request(Kind.OPEN, group, null, -1, nowNs + options.requestTimeout().toNanos());
+            final int leader = leaderOf.get(group);
+            open.target = leader >= 0 ? indexOf(leader) : group % members.length;
+            final GroupSession session = new GroupSession(group, ThreadLocalRandom.current().nextLong(), open);
+            open.session = session;
+            sessions[group] = session;
+            active.add(open);
+            open.sendAtNs = nowNs;
+            enqueue(open);
+            return session;
+        }
+
+        private void enqueue(final Request request)
+        {
+            if (!request.queued)
+            {
+                request.queued = true;
+                members[request.target].outbox.add(request);
+            }
         }
 
         private int scan(final long nowNs)
@@ -521,32 +703,46 @@ public final class KvClient implements AutoCloseable
                     final Throwable error = lastError;
                     final boolean recent = null != error &&
                         lastErrorNs - (request.deadlineNs - options.requestTimeout().toNanos()) >= 0;
-                    request.future.completeExceptionally(new KvException(
-                        "request to group " + request.group + " got no OK within " + options.requestTimeout() +
-                        " (" + request.attempts + " attempts); last: " + request.lastProblem +
+                    fail(request, new KvException(
+                        what(request) + " got no answer within " + options.requestTimeout() + " (" +
+                        request.attempts + " attempts)" + (request.mayHaveApplied ? "; its outcome is unknown" : "") +
+                        "; last: " + request.lastProblem +
                         (recent ? "; the client's last transport error: " + error : ""),
-                        request.lastMember, request.lastStatus));
+                        request.lastMember, request.lastStatus, recent ? error : null));
                     work++;
                     continue;
                 }
                 if (request.inFlight && nowNs - request.attemptDeadlineNs > 0)
                 {
                     final MemberLink link = members[request.target];
+                    attemptTimeouts = attemptTimeouts + 1;
                     request.lastProblem = "member " + link.memberId + " did not answer within " +
                         options.attemptTimeout().toMillis() + " ms";
                     request.lastMember = link.memberId;
                     request.lastStatus = "TIMEOUT";
-                    // Its session may be gone (a restart): connect again before the next request there.
-                    link.state = SessionState.NONE;
+                    request.mayHaveApplied |= Kind.READ != request.kind;
+                    // Its connection may be gone (a restart, an expiry): connect again before the next request there.
+                    resetLink(link, nowNs);
                     retryElsewhere(request, nowNs, 0);
                     work++;
                 }
-                if (!request.inFlight && nowNs - request.sendAtNs >= 0)
+                if (!request.inFlight && !request.parked && !request.queued && nowNs - request.sendAtNs >= 0)
                 {
-                    work += trySend(request, nowNs);
+                    enqueue(request);
+                    work++;
                 }
             }
             return work;
+        }
+
+        private String what(final Request request)
+        {
+            switch (request.kind)
+            {
+                case READ: return "read in group " + request.group;
+                case OPEN: return "opening a session in group " + request.group;
+                default: return "write in group " + request.group;
+            }
         }
 
         private void removeAt(final int index)
@@ -556,122 +752,201 @@ public final class KvClient implements AutoCloseable
             active.remove(last);
         }
 
-        private int trySend(final Request request, final long nowNs)
+        /**
+         * Forgets the connection to a member: the member drops what it would answer there. Whatever is in flight
+         * there goes again once connected (a write with the same sequence, so at most once still).
+         */
+        private void resetLink(final MemberLink link, final long nowNs)
         {
-            final MemberLink link = members[request.target];
+            if (LinkState.CONNECTED != link.state)
+            {
+                link.state = LinkState.NONE;
+                return;
+            }
+            link.state = LinkState.NONE;
+            final int index = indexOf(link.memberId);
+            for (final Request request : active)
+            {
+                if (request.inFlight && request.target == index)
+                {
+                    inFlight.remove(request.correlationId);
+                    request.inFlight = false;
+                    request.mayHaveApplied |= Kind.READ != request.kind;
+                    request.sendAtNs = nowNs;
+                }
+            }
+        }
+
+        /** Sends what waits for a member: Connect first when there is no connection, then RequestBatches. */
+        private int flush(final MemberLink link, final long nowNs)
+        {
+            final List<Request> outbox = link.outbox;
+            if (outbox.isEmpty())
+            {
+                return 0;
+            }
             switch (link.state)
             {
-                case REFUSED:
-                    request.future.completeExceptionally(new KvException(
-                        "member " + link.memberId + " refused the session: " + link.refusal, link.memberId,
-                        "SESSION_ERROR"));
-                    return 1;
                 case NONE:
-                    connect(link, request, nowNs);
-                    return 1;
+                    return connect(link, nowNs);
                 case CONNECTING:
                     if (nowNs - link.connectSentNs - options.attemptTimeout().toNanos() > 0)
                     {
-                        link.state = SessionState.NONE;
-                        request.lastProblem = "member " + link.memberId + " did not answer Connect within " +
-                            options.attemptTimeout().toMillis() + " ms";
-                        request.lastMember = link.memberId;
-                        request.lastStatus = "TIMEOUT";
-                        retryElsewhere(request, nowNs, 0);
+                        link.state = LinkState.NONE;
+                        giveUpOn(link, "member " + link.memberId + " did not answer Connect within " +
+                            options.attemptTimeout().toMillis() + " ms", "TIMEOUT", nowNs, 0);
+                        return 1;
                     }
                     return 0;
                 default:
                     break;
             }
-            request.correlationId = nextCorrelationId++;
-            final int length;
-            if (request.read)
+            int work = 0;
+            while (!outbox.isEmpty())
             {
-                readEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                    .sessionId(link.sessionId)
-                    .correlationId(request.correlationId)
-                    .groupId(request.group)
-                    .consistency(ReadConsistency.LINEARIZABLE)
-                    .putQuery(request.payload, 0, request.payload.length);
-                length = MessageHeaderEncoder.ENCODED_LENGTH + readEncoder.encodedLength();
+                final int count = Math.min(outbox.size(), RequestBatchEncoder.RequestsEncoder.countMaxValue());
+                final RequestBatchEncoder.RequestsEncoder entries = batchEncoder
+                    .wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                    .connectionId(link.connectionId)
+                    .requestsCount(count);
+                int length = REQUEST_BATCH_HEADER_LENGTH;
+                int encoded = 0;
+                while (encoded < count)
+                {
+                    final Request request = outbox.get(encoded);
+                    final int payloadLength = request.payloadLength();
+                    if (length + REQUEST_ENTRY_LENGTH + payloadLength > maxMessageLength)
+                    {
+                        break;
+                    }
+                    length += REQUEST_ENTRY_LENGTH + payloadLength;
+                    request.correlationId = nextCorrelationId++;
+                    entries.next()
+                        .correlationId(request.correlationId)
+                        .groupId(request.group)
+                        .kind(Kind.READ == request.kind ? RequestKind.READ : RequestKind.COMMAND);
+                    putPayload(entries, request);
+                    encoded++;
+                }
+                entries.resetCountToIndex();
+                final long position;
+                try
+                {
+                    position = link.publication.offer(
+                        sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + batchEncoder.encodedLength());
+                }
+                catch (final RuntimeException ex)
+                {
+                    failOutbox(link, "sending to member " + link.memberId + " at " + link.endpoint + " failed: " + ex,
+                        ex);
+                    return work + 1;
+                }
+                if (position > 0)
+                {
+                    final long attemptDeadlineNs = nowNs + options.attemptTimeout().toNanos();
+                    for (int i = 0; i < encoded; i++)
+                    {
+                        final Request request = outbox.get(i);
+                        request.queued = false;
+                        request.inFlight = true;
+                        request.attempts++;
+                        request.attemptDeadlineNs = attemptDeadlineNs;
+                        inFlight.put(request.correlationId, request);
+                    }
+                    outbox.subList(0, encoded).clear();
+                    work++;
+                    continue;
+                }
+                return work + offerFailed(link, position, nowNs);
             }
-            else
+            return work;
+        }
+
+        private void putPayload(final RequestBatchEncoder.RequestsEncoder entries, final Request request)
+        {
+            switch (request.kind)
             {
-                commandEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                    .sessionId(link.sessionId)
-                    .correlationId(request.correlationId)
-                    .groupId(request.group)
-                    .putPayload(request.payload, 0, request.payload.length);
-                length = MessageHeaderEncoder.ENCODED_LENGTH + commandEncoder.encodedLength();
+                case READ:
+                    entries.putPayload(request.command, 0, request.command.length);
+                    return;
+                case OPEN:
+                {
+                    final int length = SessionRecords.encodeOpen(payloadBuffer, 0, request.session.nonce,
+                        options.sessionTimeout().toMillis());
+                    entries.putPayload(payloadBuffer, 0, length);
+                    return;
+                }
+                default:
+                {
+                    commandView.wrap(request.command);
+                    final GroupSession session = request.session;
+                    final int length = SessionRecords.encodeCommand(payloadBuffer, 0, session.sessionId,
+                        request.sequence, session.respondedTo, commandView, 0, request.command.length);
+                    entries.putPayload(payloadBuffer, 0, length);
+                }
             }
-            if (length > link.publication.maxMessageLength())
-            {
-                // No member could take it either: failing now beats spending the budget on every member.
-                request.future.completeExceptionally(new KvException("the request is " + length + " bytes, more " +
-                    "than the " + link.publication.maxMessageLength() + " bytes Aeron carries in one message on the " +
-                    "client's publications (an eighth of their term length, " + link.publication.termBufferLength() +
-                    "): raise KvClientOptions.termBufferLength", link.memberId, "TOO_LARGE"));
-                return 1;
-            }
-            final long position;
-            try
-            {
-                position = link.publication.offer(sendBuffer, 0, length);
-            }
-            catch (final RuntimeException ex)
-            {
-                request.future.completeExceptionally(new KvException("sending to member " + link.memberId + " at " +
-                    link.endpoint + " failed: " + ex, link.memberId, "ERROR", ex));
-                return 1;
-            }
-            if (position > 0)
-            {
-                request.inFlight = true;
-                request.attempts++;
-                request.attemptDeadlineNs = nowNs + options.attemptTimeout().toNanos();
-                inFlight.put(request.correlationId, request);
-                return 1;
-            }
-            return offerFailed(link, request, position, nowNs);
         }
 
         /**
-         * Back pressure is waited out until the request's budget is spent, an unconnected member is passed over for
-         * the next; a publication that can never send again fails the request at once. Each says so in the request's
-         * last problem, which its failure names.
+         * Back pressure keeps the batch for the next cycle (counted); an unconnected member is passed over for the
+         * next; a publication that can never send again fails what waits for it.
          */
-        private int offerFailed(final MemberLink link, final Request request, final long position, final long nowNs)
+        private int offerFailed(final MemberLink link, final long position, final long nowNs)
         {
             if (Publication.BACK_PRESSURED == position || Publication.ADMIN_ACTION == position)
             {
-                request.lastProblem = "the client's publication to member " + link.memberId + " at " + link.endpoint +
-                    " is back pressured (the member takes no more, or the network is slow)";
-                request.lastMember = link.memberId;
-                request.lastStatus = "BACK_PRESSURED";
-                request.sendAtNs = nowNs; // next scan
+                batchesDelayed = batchesDelayed + 1;
                 return 0;
             }
             if (Publication.NOT_CONNECTED == position)
             {
-                unreachable(link, request, nowNs);
+                link.state = LinkState.NONE;
+                giveUpOn(link, "member " + link.memberId + " at " + link.endpoint + " is not reachable",
+                    "NOT_CONNECTED", nowNs, RETRY_BACKOFF_NS);
                 return 1;
             }
             final String why = Publication.CLOSED == position ? "is closed" :
                 Publication.MAX_POSITION_EXCEEDED == position ? "reached its maximum position (connect a new client)" :
                 "failed with code " + position;
-            request.future.completeExceptionally(new KvException("the client's publication to member " +
-                link.memberId + " at " + link.endpoint + " " + why, link.memberId, "ERROR"));
+            failOutbox(link, "the client's publication to member " + link.memberId + " at " + link.endpoint + " " + why,
+                null);
             return 1;
         }
 
-        private void connect(final MemberLink link, final Request request, final long nowNs)
+        private void failOutbox(final MemberLink link, final String problem, final Throwable cause)
+        {
+            for (final Request request : link.outbox)
+            {
+                request.queued = false;
+                fail(request, new KvException(problem, link.memberId, "ERROR", cause));
+            }
+            link.outbox.clear();
+        }
+
+        /** Everything waiting for a member that cannot take it goes to the next member (a read through it stays). */
+        private void giveUpOn(
+            final MemberLink link, final String problem, final String status, final long nowNs, final long backoffNs)
+        {
+            final List<Request> waiting = new ArrayList<>(link.outbox);
+            link.outbox.clear();
+            for (final Request request : waiting)
+            {
+                request.queued = false;
+                request.lastProblem = problem;
+                request.lastMember = link.memberId;
+                request.lastStatus = status;
+                retryElsewhere(request, nowNs, backoffNs);
+            }
+        }
+
+        private int connect(final MemberLink link, final long nowNs)
         {
             link.connectCorrelationId = nextCorrelationId++;
             connectEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
                 .correlationId(link.connectCorrelationId)
                 .clusterId(cluster.clusterId())
                 .clientVersion(ClientProtocol.CLIENT_VERSION)
-                .responseChannel(responseChannel);
+                .responseChannel(responseEndpoint);
             final long position;
             try
             {
@@ -680,29 +955,17 @@ public final class KvClient implements AutoCloseable
             }
             catch (final RuntimeException ex)
             {
-                request.future.completeExceptionally(new KvException("connecting to member " + link.memberId +
-                    " at " + link.endpoint + " failed: " + ex, link.memberId, "ERROR", ex));
-                return;
+                failOutbox(link, "connecting to member " + link.memberId + " at " + link.endpoint + " failed: " + ex,
+                    ex);
+                return 1;
             }
             if (position > 0)
             {
-                link.state = SessionState.CONNECTING;
+                link.state = LinkState.CONNECTING;
                 link.connectSentNs = nowNs;
-                request.sendAtNs = nowNs; // sent once the session is open
+                return 1;
             }
-            else
-            {
-                offerFailed(link, request, position, nowNs);
-            }
-        }
-
-        private void unreachable(final MemberLink link, final Request request, final long nowNs)
-        {
-            link.state = SessionState.NONE;
-            request.lastProblem = "member " + link.memberId + " at " + link.endpoint + " is not reachable";
-            request.lastMember = link.memberId;
-            request.lastStatus = "NOT_CONNECTED";
-            retryElsewhere(request, nowNs, RETRY_BACKOFF_NS);
+            return offerFailed(link, position, nowNs);
         }
 
         /** The next member in id order: without a hint, every member gets its turn. A read through a member stays. */
@@ -734,6 +997,44 @@ public final class KvClient implements AutoCloseable
             return -1;
         }
 
+        // -------------------------------------------------------------- outcomes
+
+        private void succeed(final Request request, final byte[] result)
+        {
+            release(request);
+            request.future.complete(result);
+        }
+
+        private void fail(final Request request, final Throwable error)
+        {
+            release(request);
+            request.future.completeExceptionally(error);
+            if (Kind.OPEN == request.kind)
+            {
+                final GroupSession session = request.session;
+                if (sessions[session.group] == session)
+                {
+                    sessions[session.group] = null; // the next write tries to open one again
+                }
+                for (final Request waiting : session.waiting)
+                {
+                    fail(waiting, new KvException(what(waiting) + " failed: " + error.getMessage(),
+                        error instanceof KvException ? ((KvException)error).memberId() : -1,
+                        error instanceof KvException ? ((KvException)error).status() : "ERROR", error));
+                }
+                session.waiting.clear();
+            }
+        }
+
+        /** A write's sequence is done once its request is: the session layer may forget its result. */
+        private void release(final Request request)
+        {
+            if (Kind.WRITE == request.kind && null != request.session && request.sequence > 0)
+            {
+                request.session.done(request.sequence);
+            }
+        }
+
         // -------------------------------------------------------------- responses
 
         private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -750,29 +1051,24 @@ public final class KvClient implements AutoCloseable
             switch (headerDecoder.templateId())
             {
                 case SessionEventDecoder.TEMPLATE_ID:
-                    onSessionEvent(sessionEventDecoder.wrap(buffer, body, blockLength, version));
+                    onSessionEvent(sessionEventDecoder.wrap(buffer, body, blockLength, version), nowNs);
                     break;
-                case CommandResponseDecoder.TEMPLATE_ID:
+                case ResponseBatchDecoder.TEMPLATE_ID:
                 {
-                    final CommandResponseDecoder response = commandResponseDecoder.wrap(buffer, body, blockLength, version);
-                    final Request request = inFlight.remove(response.correlationId());
-                    if (null != request && !request.read)
+                    final ResponseBatchDecoder.ResponsesDecoder entries =
+                        responseDecoder.wrap(buffer, body, blockLength, version).responses();
+                    while (entries.hasNext())
                     {
-                        final byte[] result = new byte[response.resultLength()];
-                        response.getResult(result, 0, result.length);
-                        onOutcome(request, response.status(), response.leaderHint(), result, response.errorMessage(), nowNs);
-                    }
-                    break;
-                }
-                case ReadResponseDecoder.TEMPLATE_ID:
-                {
-                    final ReadResponseDecoder response = readResponseDecoder.wrap(buffer, body, blockLength, version);
-                    final Request request = inFlight.remove(response.correlationId());
-                    if (null != request && request.read)
-                    {
-                        final byte[] result = new byte[response.resultLength()];
-                        response.getResult(result, 0, result.length);
-                        onOutcome(request, response.status(), response.leaderHint(), result, response.errorMessage(), nowNs);
+                        entries.next();
+                        final Request request = inFlight.remove(entries.correlationId());
+                        final ResponseStatus status = entries.status();
+                        final int leaderHint = entries.leaderHint();
+                        final long index = entries.index();
+                        entries.wrapResult(resultView);
+                        if (null != request) // else an answer to an attempt given up on
+                        {
+                            onOutcome(request, status, leaderHint, index, resultView, nowNs);
+                        }
                     }
                     break;
                 }
@@ -781,45 +1077,52 @@ public final class KvClient implements AutoCloseable
             }
         }
 
-        private void onSessionEvent(final SessionEventDecoder event)
+        private void onSessionEvent(final SessionEventDecoder event, final long nowNs)
         {
+            final long correlationId = event.correlationId();
+            final long connectionId = event.sessionId();
+            final SessionEventCode code = event.code();
             for (final MemberLink link : members)
             {
-                if (SessionState.CONNECTING == link.state && link.connectCorrelationId == event.correlationId())
+                if (LinkState.CONNECTING == link.state && link.connectCorrelationId == correlationId)
                 {
-                    final SessionEventCode code = event.code();
-                    final long sessionId = event.sessionId();
-                    final String detail = event.detail();
                     if (SessionEventCode.OK == code)
                     {
-                        link.state = SessionState.CONNECTED;
-                        link.sessionId = sessionId;
-                    }
-                    else if (SessionEventCode.ERROR == code)
-                    {
-                        link.state = SessionState.REFUSED;
-                        link.refusal = detail;
+                        link.state = LinkState.CONNECTED;
+                        link.connectionId = connectionId;
                     }
                     else
                     {
-                        link.state = SessionState.NONE;
+                        link.state = LinkState.NONE;
+                        final String detail = event.detail();
+                        if (SessionEventCode.ERROR == code)
+                        {
+                            failOutbox(link, "member " + link.memberId + " refused the connection: " + detail, null);
+                        }
                     }
+                    return;
+                }
+                if (LinkState.CONNECTED == link.state && link.connectionId == connectionId &&
+                    SessionEventCode.CLOSED == code)
+                {
+                    resetLink(link, nowNs); // it expired there: connect again with what was in flight
                     return;
                 }
             }
         }
 
         private void onOutcome(
-            final Request request, final ResponseStatus status, final int leaderHint, final byte[] result,
-            final String errorMessage, final long nowNs)
+            final Request request, final ResponseStatus status, final int leaderHint, final long index,
+            final DirectBuffer result, final long nowNs)
         {
             request.inFlight = false;
             final MemberLink link = members[request.target];
             request.lastMember = link.memberId;
             request.lastStatus = String.valueOf(status);
+            final boolean isText = ResponseStatus.OK != status && result.capacity() > 0;
             request.lastProblem = "member " + link.memberId + " answered " + status +
                 (ResponseStatus.NOT_LEADER == status ? " (leader hint " + leaderHint + ")" : "") +
-                (errorMessage.isEmpty() ? "" : ": " + errorMessage);
+                (isText ? ": " + result.getStringWithoutLengthUtf8(0, result.capacity()) : "");
             switch (status)
             {
                 case OK:
@@ -827,10 +1130,18 @@ public final class KvClient implements AutoCloseable
                     {
                         leaderOf.set(request.group, link.memberId);
                     }
-                    request.future.complete(result);
+                    if (Kind.READ == request.kind)
+                    {
+                        succeed(request, bytes(result, 0));
+                    }
+                    else
+                    {
+                        onSessionResult(request, index, result, nowNs);
+                    }
                     return;
                 case NOT_LEADER:
                 {
+                    // Not appended, or its entry replaced by another leader's: this attempt did not apply.
                     final int hinted = leaderHint >= 0 ? indexOf(leaderHint) : -1;
                     if (hinted >= 0 && hinted != request.target && request.viaMember < 0)
                     {
@@ -838,7 +1149,7 @@ public final class KvClient implements AutoCloseable
                         redirectsFollowed.incrementAndGet();
                         request.target = hinted;
                         request.sendAtNs = nowNs;
-                        trySend(request, nowNs);
+                        enqueue(request);
                     }
                     else
                     {
@@ -851,27 +1162,122 @@ public final class KvClient implements AutoCloseable
                     return;
                 case TIMEOUT:
                 case ERROR:
-                    // The member may have lost leadership, or be shutting down: another may do better.
+                    // The entry may still commit: the outcome of this attempt is unknown. Another member may do better.
+                    request.mayHaveApplied |= Kind.READ != request.kind;
                     retryElsewhere(request, nowNs, RETRY_BACKOFF_NS);
                     return;
                 default:
-                    request.future.completeExceptionally(new KvException(
-                        "group " + request.group + ": " + request.lastProblem, link.memberId, String.valueOf(status)));
+                    fail(request, new KvException(what(request) + ": " + request.lastProblem, link.memberId,
+                        String.valueOf(status)));
             }
         }
 
-        /** On the closing thread, after the agent's thread stopped. */
+        /** The session layer's answer to a SessionOpen or SessionCommand (docs/CLIENT-PROTOCOL.md, outcome table). */
+        private void onSessionResult(final Request request, final long index, final DirectBuffer result, final long nowNs)
+        {
+            final int outcome = SessionRecords.outcome(result, 0, result.capacity());
+            final GroupSession session = request.session;
+            if (Kind.OPEN == request.kind)
+            {
+                if (SessionOutcome.OPENED == outcome && result.capacity() >= SessionRecords.OPENED_LENGTH &&
+                    SessionRecords.openedNonce(result, 0) == session.nonce)
+                {
+                    session.isOpen = true;
+                    session.sessionId = index;
+                    sessionsOpened = sessionsOpened + 1;
+                    succeed(request, null);
+                    for (final Request waiting : session.waiting)
+                    {
+                        if (!waiting.future.isDone())
+                        {
+                            waiting.target = request.target;
+                            dispatch(waiting, nowNs);
+                        }
+                    }
+                    session.waiting.clear();
+                    return;
+                }
+                fail(request, new KvException("member " + members[request.target].memberId + " answered " +
+                    SessionOutcome.name(outcome) + " to a SessionOpen in group " + request.group +
+                    " (does it run the session layer?)", members[request.target].memberId,
+                    SessionOutcome.name(outcome)));
+                return;
+            }
+            switch (outcome)
+            {
+                case SessionOutcome.APPLIED:
+                case SessionOutcome.REPLAYED:
+                    succeed(request, bytes(result, SessionRecords.RESULT_BODY_OFFSET));
+                    return;
+                case SessionOutcome.TOO_MANY_PENDING:
+                    // Not applied: the session saves as many answers as it may; they go as earlier writes finish.
+                    request.sendAtNs = nowNs + RETRY_BACKOFF_NS;
+                    return;
+                case SessionOutcome.SESSION_UNKNOWN:
+                    if (sessions[request.group] == session)
+                    {
+                        sessions[request.group] = null; // expired or evicted: the next write opens a new one
+                    }
+                    if (request.mayHaveApplied)
+                    {
+                        fail(request, new KvException(what(request) + ": outcome unknown: its session " +
+                            session.sessionId + " expired (or was evicted) after an earlier attempt that may have " +
+                            "been applied", request.lastMember, "SESSION_EXPIRED"));
+                        return;
+                    }
+                    // No attempt of it can have been applied: send it again in a new session, with a new sequence.
+                    request.session = null;
+                    request.sequence = 0;
+                    dispatch(request, nowNs);
+                    return;
+                case SessionOutcome.ANSWER_DISCARDED:
+                    fail(request, new KvException(what(request) + ": outcome unknown: the session no longer saves " +
+                        "the answer of sequence " + request.sequence, request.lastMember, "ANSWER_DISCARDED"));
+                    return;
+                default:
+                    fail(request, new KvException(what(request) + ": member " + request.lastMember + " answered " +
+                        SessionOutcome.name(outcome) + (SessionOutcome.MALFORMED == outcome ? ": " +
+                        result.getStringWithoutLengthUtf8(1, result.capacity() - 1) : ""), request.lastMember,
+                        SessionOutcome.name(outcome)));
+            }
+        }
+
+        private byte[] bytes(final DirectBuffer buffer, final int from)
+        {
+            final byte[] bytes = new byte[buffer.capacity() - from];
+            buffer.getBytes(from, bytes);
+            return bytes;
+        }
+
+        /** On the closing thread, after the agent's thread stopped: ends sessions and connections, fails the rest. */
         void closeSessionsAndFailAll()
         {
+            for (final GroupSession session : sessions)
+            {
+                final int leader = null == session || !session.isOpen ? -1 : leaderOf.get(session.group);
+                final MemberLink link = leader >= 0 ? members[indexOf(leader)] : null;
+                if (null != link && LinkState.CONNECTED == link.state)
+                {
+                    final RequestBatchEncoder.RequestsEncoder entries = batchEncoder
+                        .wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                        .connectionId(link.connectionId)
+                        .requestsCount(1);
+                    final int length = SessionRecords.encodeClose(payloadBuffer, 0, session.sessionId);
+                    entries.next().correlationId(nextCorrelationId++).groupId(session.group).kind(RequestKind.COMMAND)
+                        .putPayload(payloadBuffer, 0, length);
+                    link.publication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH +
+                        batchEncoder.encodedLength());
+                }
+            }
             for (final MemberLink link : members)
             {
-                if (SessionState.CONNECTED == link.state)
+                if (LinkState.CONNECTED == link.state)
                 {
-                    closeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).sessionId(link.sessionId);
+                    closeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).sessionId(link.connectionId);
                     link.publication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength());
                 }
             }
-            // Let the driver put the CloseSessions on the wire before it goes.
+            // Let the driver put them on the wire before it goes.
             final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
             while (System.nanoTime() - deadline < 0)
             {

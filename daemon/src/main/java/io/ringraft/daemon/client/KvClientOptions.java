@@ -1,8 +1,10 @@
 package io.ringraft.daemon.client;
 
+import io.aeron.driver.MediaDriver;
 import io.ringraft.daemon.config.ClusterConfig;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * How a {@link KvClient} reaches a cluster: the {@link ClusterConfig} (members' client endpoints, groups, cluster id)
@@ -14,6 +16,9 @@ public final class KvClientOptions
     private Duration attemptTimeout = Duration.ofSeconds(2);
     private Duration requestTimeout = Duration.ofSeconds(15);
     private String responseHost;
+    private int responsePort;
+    private Duration sessionTimeout = Duration.ofMinutes(5);
+    private Consumer<MediaDriver.Context> driverContextCustomizer;
     private String aeronDir;
     private int termBufferLength = ClientProtocol.TERM_LENGTH;
 
@@ -64,6 +69,58 @@ public final class KvClientOptions
     public KvClientOptions responseHost(final String v)
     {
         responseHost = v;
+        return this;
+    }
+
+    /**
+     * The UDP port the client listens on for responses; 0 (the default) lets the system pick a free one. A fixed port
+     * suits firewalls; only one client at a time can use it on a host. {@code client.response.port} in a config file
+     * and {@code ringraft kv --response-port} set it.
+     */
+    public int responsePort()
+    {
+        return responsePort;
+    }
+
+    public KvClientOptions responsePort(final int v)
+    {
+        if (v < 0 || v > 65535)
+        {
+            throw new IllegalArgumentException("responsePort must be 0 (any free port) or 1..65535, was " + v);
+        }
+        responsePort = v;
+        return this;
+    }
+
+    /**
+     * How long of log time without a write a session of this client lives on the members (asked in its SessionOpen;
+     * the members clamp it to 1 s..1 h). A write after its session expired opens a new one, unless an earlier attempt
+     * of it may have been applied: then it fails, its outcome unknown.
+     */
+    public Duration sessionTimeout()
+    {
+        return sessionTimeout;
+    }
+
+    public KvClientOptions sessionTimeout(final Duration v)
+    {
+        sessionTimeout = v;
+        return this;
+    }
+
+    /**
+     * Called with the client's embedded media driver's context before the driver launches, to set what this class
+     * does not offer: for example Aeron's {@code io.aeron.driver.ext} debug channel endpoints with a loss generator,
+     * to drop datagrams as a faulty network would. Null (the default): nothing.
+     */
+    public Consumer<MediaDriver.Context> driverContextCustomizer()
+    {
+        return driverContextCustomizer;
+    }
+
+    public KvClientOptions driverContextCustomizer(final Consumer<MediaDriver.Context> v)
+    {
+        driverContextCustomizer = v;
         return this;
     }
 

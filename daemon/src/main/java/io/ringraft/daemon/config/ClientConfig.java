@@ -15,6 +15,7 @@ import java.util.Set;
  *                                     key; or security = insecure; see SecurityConfig)
  * client.key.file = /etc/ringraft/client.key    (instead of secret.file: the client key alone, made by
  *                                     ringraft secret client-key; a host with it cannot sign peer frames)
+ * client.response.port = 7300        (the UDP port the client listens on for responses; default 0: any free port)
  * </pre>
  * A member's file may carry the client's keys (members ignore them), so that the file of the member on a host also
  * serves the clients there. Other keys are the members' business and ignored here.
@@ -23,7 +24,8 @@ public final class ClientConfig
 {
     public static final String RESPONSE_HOST = "client.response.host";
     public static final String CLIENT_KEY_FILE = "client.key.file";
-    static final Set<String> KEYS = Set.of(RESPONSE_HOST, CLIENT_KEY_FILE);
+    public static final String RESPONSE_PORT = "client.response.port";
+    static final Set<String> KEYS = Set.of(RESPONSE_HOST, RESPONSE_PORT, CLIENT_KEY_FILE);
     /** The rule of {@link #RESPONSE_HOST} and of the command line's {@code --response-host}. */
     public static final String RESPONSE_HOST_RULE =
         "must be a host name or IP address of this client that the members can reach, without a port " +
@@ -31,20 +33,23 @@ public final class ClientConfig
 
     private final ClusterConfig cluster;
     private final String responseHost;
+    private final int responsePort;
     private final ClusterSecret secret;
     private final FrameAuthenticator clientKey;
 
     public ClientConfig(final ClusterConfig cluster, final String responseHost)
     {
-        this(cluster, responseHost, null, null);
+        this(cluster, responseHost, 0, null, null);
     }
 
     /** At most one of {@code secret} and {@code clientKey}; neither: the client does not sign. */
     public ClientConfig(
-        final ClusterConfig cluster, final String responseHost, final ClusterSecret secret, final FrameAuthenticator clientKey)
+        final ClusterConfig cluster, final String responseHost, final int responsePort, final ClusterSecret secret,
+        final FrameAuthenticator clientKey)
     {
         this.cluster = cluster;
         this.responseHost = responseHost;
+        this.responsePort = responsePort;
         this.secret = secret;
         this.clientKey = clientKey;
     }
@@ -66,7 +71,7 @@ public final class ClientConfig
             reader.error(CLIENT_KEY_FILE, reader.string(CLIENT_KEY_FILE, false, ""),
                 "set it, " + SecurityConfig.SECRET_FILE + " or " + SecurityConfig.SECURITY + ", not more than one");
         }
-        return new ClientConfig(cluster, responseHost(reader), secret, clientKey);
+        return new ClientConfig(cluster, responseHost(reader), responsePort(reader), secret, clientKey);
     }
 
     /** Validates the client's keys only: a member's file may carry them. */
@@ -74,6 +79,7 @@ public final class ClientConfig
     {
         responseHost(reader);
         clientKey(reader);
+        responsePort(reader);
         known.addAll(KEYS);
     }
 
@@ -110,6 +116,11 @@ public final class ClientConfig
         return host;
     }
 
+    private static int responsePort(final SettingsReader reader)
+    {
+        return reader.integer(RESPONSE_PORT, 0, 0, 65535, false);
+    }
+
     /** @return null when {@code host} is a usable response host, else what is wrong with it and the rule. */
     public static String hostProblem(final String host)
     {
@@ -142,6 +153,12 @@ public final class ClientConfig
     public FrameAuthenticator clientAuthenticator()
     {
         return null != clientKey ? clientKey.newInstance() : null == secret ? null : secret.clientAuthenticator();
+    }
+
+    /** 0 (any free port) when the file does not set {@link #RESPONSE_PORT}. */
+    public int responsePort()
+    {
+        return responsePort;
     }
 
     /** Null when the file does not set {@link #RESPONSE_HOST}. */

@@ -5,6 +5,7 @@ import io.ringraft.log.FsyncPolicy;
 import io.ringraft.pipeline.NodeContext;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -17,7 +18,8 @@ import java.util.Set;
  * member.id          = 1
  * data.dir           = /var/lib/ringraft/member-1
  * aeron.dir          = /dev/shm/ringraft-member-1     (optional; default unique per member and process, see KvDaemon)
- * counters.dir       = /dev/shm/ringraft-member-1-counters   (optional; default data.dir)
+ * counters.dir       = /dev/shm/ringraft-member-1-counters   (optional; default unique per member and process
+ *                      under /dev/shm, see KvDaemon; the data dir's counters-location file names it)
  * tick.ms            = 10
  * heartbeat.ticks    = 5
  * election.ticks     = 30
@@ -25,6 +27,8 @@ import java.util.Set;
  * persist.stall.ms   = 2000   (floor of the disk-stall bound; default max(2000, tick.ms × election.ticks))
  * fsync              = always | never-unsafe-for-benchmarks
  * secret.file        = /etc/ringraft/cluster.key   (or: security = insecure; one of the two, see SecurityConfig)
+ * client.max.connections, client.connect.rate, client.idle.timeout.ms   (optional; see ClientEndpointLimits)
+ * snapshot.entries   = 100000   (a group snapshots its state machine once this many entries are applied past its last)
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
@@ -41,9 +45,12 @@ public final class DaemonConfig
     public static final String REQUEST_TIMEOUT_MS = "request.timeout.ms";
     public static final String PERSIST_STALL_MS = "persist.stall.ms";
     public static final String FSYNC = "fsync";
+    public static final String SNAPSHOT_ENTRIES = "snapshot.entries";
+    /** The engine's own default ({@code RaftConfig#snapshotThresholdEntries}). */
+    public static final int DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     private static final Set<String> KEYS = Set.of(
         MEMBER_ID, DATA_DIR, AERON_DIR, COUNTERS_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, PERSIST_STALL_MS,
-        FSYNC);
+        FSYNC, SNAPSHOT_ENTRIES);
 
     private final ClusterConfig cluster;
     private final int memberId;
@@ -57,6 +64,8 @@ public final class DaemonConfig
     private final Duration persistStall;
     private final FsyncPolicy fsyncPolicy;
     private final ClusterSecret secret;
+    private final ClientEndpointLimits clientLimits;
+    private final int snapshotEntries;
 
     private DaemonConfig(
         final ClusterConfig cluster,
@@ -70,7 +79,9 @@ public final class DaemonConfig
         final Duration requestTimeout,
         final Duration persistStall,
         final FsyncPolicy fsyncPolicy,
-        final ClusterSecret secret)
+        final ClusterSecret secret,
+        final ClientEndpointLimits clientLimits,
+        final int snapshotEntries)
     {
         this.cluster = cluster;
         this.memberId = memberId;
@@ -84,6 +95,8 @@ public final class DaemonConfig
         this.persistStall = persistStall;
         this.fsyncPolicy = fsyncPolicy;
         this.secret = secret;
+        this.clientLimits = clientLimits;
+        this.snapshotEntries = snapshotEntries;
     }
 
     public static DaemonConfig load(final Path file)
@@ -103,6 +116,7 @@ public final class DaemonConfig
                 "must be one of the ids in " + ClusterConfig.MEMBERS + " " + cluster.members().keySet());
         }
         final String dataDir = reader.string(DATA_DIR, true, "must name the directory of this member's logs");
+        checkDataDir(reader, dataDir);
         final String aeronDir = reader.string(AERON_DIR, false, "");
         if (null != aeronDir && new File(aeronDir).isFile())
         {
@@ -128,16 +142,43 @@ public final class DaemonConfig
             1, 3_600_000, false);
         final FsyncPolicy fsync = fsync(reader);
         final ClusterSecret secret = SecurityConfig.read(reader, true);
+        final ClientEndpointLimits clientLimits = ClientEndpointLimits.read(reader);
+        final int snapshotEntries = reader.integer(SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_ENTRIES, 1, Integer.MAX_VALUE, false);
         final Set<String> known = new HashSet<>(KEYS);
+        known.addAll(ClientEndpointLimits.KEYS);
         known.addAll(ClusterConfig.KEYS);
         known.addAll(SecurityConfig.KEYS);
         ClientConfig.validate(reader, known);
         reader.rejectUnknown(known);
         reader.throwIfErrors();
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
-            Path.of(null == countersDir ? dataDir : countersDir), Duration.ofMillis(tickMs),
+            null == countersDir ? null : Path.of(countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
-            Duration.ofMillis(persistStallMs), fsync, secret);
+            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits, snapshotEntries);
+    }
+
+    /**
+     * The member creates its data directory at first start, but not its parents: a parent that does not exist is
+     * far more often a typo or an unmounted disk than a wish, and logs created in the wrong place are a member that
+     * forgot what it promised.
+     */
+    private static void checkDataDir(final SettingsReader reader, final String dataDir)
+    {
+        if (null == dataDir)
+        {
+            return;
+        }
+        final Path path = Path.of(dataDir).toAbsolutePath().normalize();
+        if (Files.exists(path) && !Files.isDirectory(path))
+        {
+            reader.error(DATA_DIR, dataDir, "is a file; must name a directory for this member's logs (created at " +
+                "first start if absent, under an existing parent)");
+        }
+        else if (null != path.getParent() && !Files.isDirectory(path.getParent()))
+        {
+            reader.error(DATA_DIR, dataDir, "its parent directory " + path.getParent() + " does not exist; create " +
+                "it (or mount the disk it is on), or name a directory under an existing one");
+        }
     }
 
     private static FsyncPolicy fsync(final SettingsReader reader)
@@ -175,7 +216,7 @@ public final class DaemonConfig
         return dataDir;
     }
 
-    /** Where the counters file lives: {@code counters.dir}, else {@link #dataDir()}. */
+    /** Where the counters file lives: {@code counters.dir}; null when absent (the daemon picks one in memory). */
     public Path countersDir()
     {
         return countersDir;
@@ -224,12 +265,25 @@ public final class DaemonConfig
         return secret;
     }
 
+    /** What the member's client endpoint allows: connections, Connect rate, idle timeout. */
+    public ClientEndpointLimits clientLimits()
+    {
+        return clientLimits;
+    }
+
+    /** Entries applied past a group's newest snapshot after which it takes the next. */
+    public int snapshotEntries()
+    {
+        return snapshotEntries;
+    }
+
     @Override
     public String toString()
     {
         return "DaemonConfig{member=" + memberId + ", " + cluster + ", dataDir=" + dataDir + ", aeronDir=" + aeronDir +
-            ", tick=" + tick + ", heartbeatTicks=" + heartbeatTicks + ", electionTicks=" + electionTicks +
-            ", requestTimeout=" + requestTimeout + ", persistStall=" + persistStall + ", fsync=" + fsyncPolicy + ", " +
+            ", countersDir=" + countersDir + ", tick=" + tick + ", heartbeatTicks=" + heartbeatTicks +
+            ", electionTicks=" + electionTicks + ", requestTimeout=" + requestTimeout + ", persistStall=" + persistStall +
+            ", fsync=" + fsyncPolicy + ", snapshotEntries=" + snapshotEntries + ", " +
             (null == secret ? "insecure" : "secret " + secret) + "}";
     }
 }

@@ -4,29 +4,34 @@ import io.aeron.Aeron;
 import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.exceptions.AeronException;
 import io.aeron.logbuffer.Header;
 import io.ringraft.codecs.FrameCheck;
 import io.ringraft.codecs.Frames;
 import io.ringraft.codecs.sbe.CloseSessionDecoder;
-import io.ringraft.codecs.sbe.CommandRequestDecoder;
-import io.ringraft.codecs.sbe.CommandResponseEncoder;
 import io.ringraft.codecs.sbe.ConnectDecoder;
 import io.ringraft.codecs.sbe.MessageHeaderDecoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
-import io.ringraft.codecs.sbe.ReadRequestDecoder;
-import io.ringraft.codecs.sbe.ReadResponseEncoder;
+import io.ringraft.codecs.sbe.RequestBatchDecoder;
+import io.ringraft.codecs.sbe.RequestKind;
+import io.ringraft.codecs.sbe.ResponseBatchEncoder;
 import io.ringraft.codecs.sbe.ResponseStatus;
+import io.ringraft.codecs.sbe.SessionCloseDecoder;
+import io.ringraft.codecs.sbe.SessionCommandDecoder;
 import io.ringraft.codecs.sbe.SessionEventCode;
 import io.ringraft.codecs.sbe.SessionEventEncoder;
+import io.ringraft.codecs.sbe.SessionOpenDecoder;
 import io.ringraft.daemon.client.ClientProtocol;
+import io.ringraft.daemon.config.ClientEndpointLimits;
 import io.ringraft.daemon.kv.KeyPartitioner;
 import io.ringraft.daemon.kv.KvCommandView;
 import io.ringraft.pipeline.RingraftNode;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.ErrorHandler;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
@@ -36,6 +41,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.io.File;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -43,31 +49,45 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A member's client-facing endpoint: one subscription on its client endpoint, one publication per connected client.
- * The agent decodes Connect, CommandRequest, ReadRequest and CloseSession; proposes and reads on the node without
- * waiting; and sends the outcomes, which the pipeline hands back through the {@link ResponseQueue}, to each client's
- * response channel. Nothing here blocks on a request: adding a client's publication is asynchronous too.
+ * The agent decodes Connect, RequestBatch and CloseSession (docs/CLIENT-PROTOCOL.md); proposes and reads on the node
+ * without waiting; and sends the outcomes, which the pipeline hands back through the {@link ResponseQueue}, to each
+ * client's response endpoint in ResponseBatches: every answer ready for a connection in one duty cycle goes out in
+ * as few messages as fit. Nothing here blocks on a request: adding a client's publication is asynchronous too.
  * <p>
- * Sessions are per member, not per group: any member accepts a Connect (SessionEvent OK), and leadership, which is
- * per group, is followed per request: a member that does not lead the request's group answers NOT_LEADER with the
- * leader it knows of. Every read is linearizable (ReadIndex) whatever consistency the request asks for.
+ * <b>No answer is dropped on back pressure.</b> Answers wait in their connection's queue until its publication takes
+ * them; a connection whose queue passes {@link #MAX_PENDING_BYTES} (its client stopped reading) is closed and
+ * counted, and its client connects again and retries, which the session layer answers without applying twice.
  * <p>
- * A request whose session is unknown (the member restarted, or the session expired) cannot be answered: it has no
- * response channel. It is dropped and counted; the client's attempt times out and it connects again.
+ * Connections are per member, not per group: any member accepts a Connect (SessionEvent OK), and leadership, which
+ * is per group, is followed per request: a member that does not lead the request's group answers NOT_LEADER with the
+ * leader it knows of. A Connect names only the client's host:port; the member builds the channel with its own term
+ * length, so a client cannot make it allocate what it likes. {@link ClientEndpointLimits} bound how many connections
+ * it holds, how fast it takes Connects, and how long an idle connection lives.
+ * <p>
+ * A request whose connection is unknown (the member restarted, or the connection expired) cannot be answered: it has
+ * no response channel. It is dropped and counted; the client's attempt times out and it connects again.
  * <p>
  * The endpoint has an Aeron client of its own, whose conductor it runs. When that client closes on its own (it timed
  * out: the process was paused or starved for longer than the driver timeout, or the driver went away), the driver's
- * memory it mapped is gone: the endpoint forgets the sessions without touching their publications, connects a new
- * client once a driver is active, and listens again; clients time out their attempts and connect again.
+ * memory it mapped is gone: the endpoint forgets the connections without touching their publications, connects a
+ * new client once a driver is active, and listens again; clients time out their attempts and connect again.
  */
 final class ClientEndpoint implements Agent
 {
     private static final System.Logger LOG = System.getLogger(ClientEndpoint.class.getName());
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(10);
     /** A client whose response channel does not connect, or stays disconnected, this long is forgotten. */
-    private static final long SESSION_LINGER_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final long CONNECTION_LINGER_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int FRAGMENT_LIMIT = 64;
-    private static final int RESPONSE_LIMIT = 256;
-    private static final int MAX_REQUEST_LENGTH = 2 * 1024 * 1024;
+    /** Ring records moved to connections per duty cycle: enough that a cycle sends whole batches. */
+    private static final int RESPONSE_LIMIT = 4096;
+    private static final int MAX_REQUEST_LENGTH = 16 * 1024 * 1024;
+    /** Answers a connection may hold back while its publication is back pressured; past it, it is closed. */
+    static final int MAX_PENDING_BYTES = 64 * 1024 * 1024;
+    private static final int RESPONSE_ENTRY_LENGTH = ResponseBatchEncoder.ResponsesEncoder.sbeBlockLength() +
+        ResponseBatchEncoder.ResponsesEncoder.resultHeaderLength();
+    private static final int RESPONSE_BATCH_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH +
+        ResponseBatchEncoder.BLOCK_LENGTH + ResponseBatchEncoder.ResponsesEncoder.HEADER_SIZE;
     /** Between attempts to reconnect while no driver is active, or after an attempt failed; and between logs. */
     private static final long RECONNECT_RETRY_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long RECONNECT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
@@ -81,27 +101,32 @@ final class ClientEndpoint implements Agent
     private final String channel;
     private final ErrorHandler errorHandler;
     private final ResponseQueue responses;
-    private final Long2ObjectHashMap<ClientSession> sessions = new Long2ObjectHashMap<>();
-    private final List<ClientSession> sweepScratch = new ArrayList<>();
+    private final ClientEndpointLimits limits;
+    private final long idleTimeoutNs;
+    private final Long2ObjectHashMap<ClientConnection> connections = new Long2ObjectHashMap<>();
+    /** Connections with answers to send; each at most once ({@link ClientConnection#queued}). */
+    private final List<ClientConnection> queued = new ArrayList<>();
+    private final List<ClientConnection> sweepScratch = new ArrayList<>();
     private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ConnectDecoder connectDecoder = new ConnectDecoder();
-    private final CommandRequestDecoder commandDecoder = new CommandRequestDecoder();
-    private final ReadRequestDecoder readDecoder = new ReadRequestDecoder();
+    private final RequestBatchDecoder batchDecoder = new RequestBatchDecoder();
     private final CloseSessionDecoder closeDecoder = new CloseSessionDecoder();
+    private final SessionCommandDecoder sessionCommandDecoder = new SessionCommandDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SessionEventEncoder sessionEventEncoder = new SessionEventEncoder();
-    private final CommandResponseEncoder commandResponseEncoder = new CommandResponseEncoder();
-    private final ReadResponseEncoder readResponseEncoder = new ReadResponseEncoder();
+    private final ResponseBatchEncoder responseEncoder = new ResponseBatchEncoder();
     private final UnsafeBuffer sendBuffer;
     private final UnsafeBuffer payloadView = new UnsafeBuffer(0, 0);
-    private final KvCommandView commandView = new KvCommandView();
-    private final UnsafeBuffer empty = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer commandView = new UnsafeBuffer(0, 0);
+    private final KvCommandView kvCommand = new KvCommandView();
     private final byte[] memberDetail;
 
-    private long nextSessionId;
+    private long nextConnectionId;
     private long lastSweepNs;
+    private double connectTokens;
+    private long connectTokensNs;
     // The current Aeron client and its subscription; null while the endpoint reconnects.
     private Aeron aeron;
     private AgentInvoker conductor;
@@ -113,9 +138,14 @@ final class ClientEndpoint implements Agent
     private long lostAtNs;
     // Written by the agent's thread only, read by anyone (status, tests): volatile, incremented by that one writer.
     private volatile long badFrames;
-    private volatile long unknownSessionRequests;
+    private volatile long unknownConnectionRequests;
     private volatile long responsesNotSent;
-    private volatile int sessionCount;
+    private volatile long responsesDelayed;
+    private volatile long connectsRefused;
+    private volatile long connectsOverRate;
+    private volatile long connectionsClosedBehind;
+    private volatile long connectionsExpired;
+    private volatile int connectionCount;
 
     /**
      * Connects its Aeron client to the driver in {@code aeronDir} and listens on {@code channel}.
@@ -124,7 +154,7 @@ final class ClientEndpoint implements Agent
      */
     ClientEndpoint(
         final RingraftNode node, final int clusterId, final String aeronDir, final String channel,
-        final ResponseQueue responses, final ErrorHandler errorHandler)
+        final ResponseQueue responses, final ClientEndpointLimits limits, final ErrorHandler errorHandler)
     {
         this.node = node;
         this.clusterId = clusterId;
@@ -133,10 +163,16 @@ final class ClientEndpoint implements Agent
         this.channel = channel;
         this.errorHandler = errorHandler;
         this.responses = responses;
-        this.sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(responses.maxResultLength() + 4096));
-        this.memberDetail = ("member " + memberId).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        // Random high bits: a restarted member never takes a request of a session its previous run opened.
-        nextSessionId = (ThreadLocalRandom.current().nextLong() & 0x3FFF_FFFF_0000_0000L) + 1;
+        this.limits = limits;
+        this.idleTimeoutNs = limits.idleTimeout().toNanos();
+        this.connectTokens = limits.connectRate();
+        this.connectTokensNs = System.nanoTime();
+        this.sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(
+            Math.max(ClientProtocol.TERM_LENGTH / 8, RESPONSE_BATCH_HEADER_LENGTH + RESPONSE_ENTRY_LENGTH +
+            responses.maxResultLength())));
+        this.memberDetail = ("member " + memberId).getBytes(StandardCharsets.US_ASCII);
+        // Random high bits: a restarted member never takes a request of a connection its previous run opened.
+        nextConnectionId = (ThreadLocalRandom.current().nextLong() & 0x3FFF_FFFF_0000_0000L) + 1;
 
         aeron = Aeron.connect(clientContext());
         conductor = aeron.conductorAgentInvoker();
@@ -196,22 +232,24 @@ final class ClientEndpoint implements Agent
         {
             work += subscription.poll(assembler, FRAGMENT_LIMIT);
         }
-        // Outcomes for sessions a lost client took along are dropped here, and counted.
+        // Outcomes for connections a lost client took along are dropped here, and counted.
         work += responses.drain(this::onResponse, RESPONSE_LIMIT);
+        work += sendQueued();
         if (nowNs - lastSweepNs >= SWEEP_INTERVAL_NS)
         {
             lastSweepNs = nowNs;
             work += sweep(nowNs);
         }
-        sessionCount = sessions.size();
+        connectionCount = connections.size();
         return work;
     }
 
     @Override
     public void onClose()
     {
-        sessions.values().forEach(session -> CloseHelper.quietClose(session.publication));
-        sessions.clear();
+        connections.values().forEach(connection -> CloseHelper.quietClose(connection.publication));
+        connections.clear();
+        queued.clear();
         forgetClient();
     }
 
@@ -223,9 +261,10 @@ final class ClientEndpoint implements Agent
         lostAtNs = System.nanoTime();
         nextReconnectLogNs = lostAtNs;
         LOG.log(Level.WARNING, "member " + memberId + " client endpoint lost its Aeron client (it timed out: was " +
-            "the process paused or starved, or is the driver gone?); its " + sessions.size() + " client sessions " +
+            "the process paused or starved, or is the driver gone?); its " + connections.size() + " client connections " +
             "are dropped (clients connect again) and it reconnects");
-        sessions.clear();
+        connections.clear();
+        queued.clear();
         forgetClient();
         nextReconnectNs = lostAtNs;
     }
@@ -294,6 +333,7 @@ final class ClientEndpoint implements Agent
         }
     }
 
+
     // ------------------------------------------------------------------ requests
 
     private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -312,14 +352,11 @@ final class ClientEndpoint implements Agent
             case ConnectDecoder.TEMPLATE_ID:
                 onConnect(connectDecoder.wrap(buffer, bodyOffset, blockLength, version));
                 break;
-            case CommandRequestDecoder.TEMPLATE_ID:
-                onCommand(commandDecoder.wrap(buffer, bodyOffset, blockLength, version));
-                break;
-            case ReadRequestDecoder.TEMPLATE_ID:
-                onRead(readDecoder.wrap(buffer, bodyOffset, blockLength, version));
+            case RequestBatchDecoder.TEMPLATE_ID:
+                onRequests(batchDecoder.wrap(buffer, bodyOffset, blockLength, version));
                 break;
             case CloseSessionDecoder.TEMPLATE_ID:
-                closeSession(sessions.remove(closeDecoder.wrap(buffer, bodyOffset, blockLength, version).sessionId()));
+                closeConnection(connections.remove(closeDecoder.wrap(buffer, bodyOffset, blockLength, version).sessionId()));
                 break;
             default:
                 badFrames = badFrames + 1;
@@ -328,122 +365,190 @@ final class ClientEndpoint implements Agent
 
     private void onConnect(final ConnectDecoder connect)
     {
+        final long nowNs = System.nanoTime();
+        if (!takeConnectToken(nowNs))
+        {
+            // A flood: answering would cost a publication each, which is what the rate protects.
+            connectsOverRate = connectsOverRate + 1;
+            return;
+        }
         final long correlationId = connect.correlationId();
+        final int version = connect.clientVersion();
+        final String named = connect.responseChannel();
+        final String problem = ClientProtocol.endpointProblem(named);
+        // Where to answer: the endpoint the Connect names, or the one inside an older client's whole channel.
+        final String endpoint = null == problem ? named : ClientProtocol.endpointOfChannel(named);
+        if (null == endpoint)
+        {
+            badFrames = badFrames + 1; // no usable response endpoint: nowhere to say so
+            return;
+        }
         final String refusal;
         if (connect.clusterId() != clusterId)
         {
             refusal = "member " + memberId + " belongs to cluster " + clusterId + ", not " + connect.clusterId();
         }
-        else if (connect.clientVersion() != ClientProtocol.CLIENT_VERSION)
+        else if (version != ClientProtocol.CLIENT_VERSION)
         {
             refusal = "member " + memberId + " speaks client protocol version " + ClientProtocol.CLIENT_VERSION +
-                ", not " + connect.clientVersion();
+                ", not " + version + ": use a client of this release";
+        }
+        else if (null != problem)
+        {
+            refusal = "member " + memberId + " refuses response channel '" + named + "': " + problem;
         }
         else
         {
-            refusal = null;
+            closeConnectionsOf(endpoint); // the same client again: it connects again after an attempt timed out
+            refusal = connections.size() >= limits.maxConnections() ?
+                "member " + memberId + " holds " + connections.size() + " client connections, its limit (" +
+                ClientEndpointLimits.MAX_CONNECTIONS + "); try another member or later" : null;
         }
-        final String channel = connect.responseChannel();
-        closeSessionsOf(channel);
         final long registrationId;
         try
         {
-            registrationId = aeron.asyncAddExclusivePublication(channel, ClientProtocol.RESPONSE_STREAM_ID);
+            registrationId = aeron.asyncAddExclusivePublication(
+                ClientProtocol.responseChannel(endpoint), ClientProtocol.RESPONSE_STREAM_ID);
         }
         catch (final AeronException | IllegalArgumentException ex)
         {
-            badFrames = badFrames + 1; // no usable response channel: nowhere to say so
+            badFrames = badFrames + 1; // the driver refused the endpoint: nowhere to answer
             return;
         }
-        final ClientSession session = new ClientSession(
-            nextSessionId++, correlationId, registrationId, channel, refusal, responses, System.nanoTime());
-        sessions.put(session.sessionId, session);
+        if (null != refusal)
+        {
+            connectsRefused = connectsRefused + 1;
+        }
+        final ClientConnection connection = new ClientConnection(
+            nextConnectionId++, correlationId, registrationId, endpoint, refusal, responses, nowNs);
+        connections.put(connection.connectionId, connection);
     }
 
-    /** The open session a request names, if its group exists; else null, and the client was answered if it can be. */
-    private ClientSession admit(
-        final long sessionId, final int responseType, final long correlationId, final int groupId)
+    private boolean takeConnectToken(final long nowNs)
     {
-        final ClientSession session = openSession(sessionId);
-        if (null != session && (groupId < 0 || groupId >= node.groups()))
+        final int rate = limits.connectRate();
+        connectTokens = Math.min(rate, connectTokens + (nowNs - connectTokensNs) * 1e-9 * rate);
+        connectTokensNs = nowNs;
+        if (connectTokens < 1)
         {
-            sendUnknownGroup(session, responseType, correlationId, groupId);
-            return null;
+            return false;
         }
-        return session;
+        connectTokens -= 1;
+        return true;
     }
 
-    private void onCommand(final CommandRequestDecoder request)
+    private void onRequests(final RequestBatchDecoder batch)
     {
-        final long correlationId = request.correlationId();
-        final int groupId = request.groupId();
-        final ClientSession session = admit(request.sessionId(), ResponseQueue.COMMAND, correlationId, groupId);
-        if (null == session)
+        final ClientConnection connection = connections.get(batch.connectionId());
+        final RequestBatchDecoder.RequestsDecoder requests = batch.requests();
+        if (null == connection || ClientConnection.State.OPEN != connection.state)
         {
+            unknownConnectionRequests = unknownConnectionRequests + requests.count();
             return;
         }
-        request.wrapPayload(payloadView);
-        if (!checkCommand(session, ResponseQueue.COMMAND, correlationId, groupId, payloadView))
+        connection.lastRequestNs = System.nanoTime();
+        while (requests.hasNext())
         {
-            return;
+            requests.next();
+            final long correlationId = requests.correlationId();
+            final int groupId = requests.groupId();
+            final RequestKind kind = requests.kind();
+            requests.wrapPayload(payloadView);
+            if (groupId < 0 || groupId >= node.groups())
+            {
+                answer(connection, correlationId, groupId, ResponseStatus.UNKNOWN_GROUP, "group " + groupId +
+                    " does not exist: member " + memberId + " hosts groups 0.." + (node.groups() - 1));
+                continue;
+            }
+            switch (kind)
+            {
+                case COMMAND:
+                    if (checkLogPayload(connection, correlationId, groupId, payloadView))
+                    {
+                        node.propose(groupId, payloadView, 0, payloadView.capacity(), correlationId, connection);
+                    }
+                    break;
+                case READ:
+                case LEASE_READ:
+                    // The engine has no lease read path yet: a LEASE_READ is answered as a READ (ReadIndex), which
+                    // is as fresh and costs a heartbeat round.
+                    if (checkKvCommand(connection, correlationId, groupId, payloadView, 0, payloadView.capacity()))
+                    {
+                        final byte[] query = new byte[payloadView.capacity()];
+                        payloadView.getBytes(0, query);
+                        node.read(groupId, query).whenComplete(connection.readCompletion(correlationId, groupId));
+                    }
+                    break;
+                default:
+                    answer(connection, correlationId, groupId, ResponseStatus.INVALID_REQUEST, "unknown request kind");
+            }
         }
-        node.propose(groupId, payloadView, 0, payloadView.capacity(), correlationId, session);
-    }
-
-    private void onRead(final ReadRequestDecoder request)
-    {
-        final long correlationId = request.correlationId();
-        final int groupId = request.groupId();
-        final ClientSession session = admit(request.sessionId(), ResponseQueue.READ, correlationId, groupId);
-        if (null == session)
-        {
-            return;
-        }
-        request.wrapQuery(payloadView);
-        if (!checkCommand(session, ResponseQueue.READ, correlationId, groupId, payloadView))
-        {
-            return;
-        }
-        final byte[] query = new byte[payloadView.capacity()];
-        payloadView.getBytes(0, query);
-        node.read(groupId, query).whenComplete(session.readCompletion(correlationId, groupId));
-    }
-
-    private ClientSession openSession(final long sessionId)
-    {
-        final ClientSession session = sessions.get(sessionId);
-        if (null == session || ClientSession.State.OPEN != session.state)
-        {
-            unknownSessionRequests = unknownSessionRequests + 1;
-            return null;
-        }
-        return session;
     }
 
     /**
-     * Refuses, before it costs a log entry, a command that is malformed or whose key belongs to another group: a
-     * client routing with another number of groups than the members would scatter keys where other clients never
-     * look.
+     * Refuses, before it costs a log entry, a payload that is not a well-formed SessionOpen, SessionCommand or
+     * SessionClose, and a SessionCommand whose KV command is malformed or whose key belongs to another group.
+     *
+     * @return true when it may be proposed.
+     */
+    private boolean checkLogPayload(
+        final ClientConnection connection, final long correlationId, final int groupId, final DirectBuffer payload)
+    {
+        final int length = payload.capacity();
+        final int check = Frames.validate(payload, 0, length, ClientProtocol.MAX_COMMAND_LENGTH);
+        if (FrameCheck.OK != check)
+        {
+            answer(connection, correlationId, groupId, ResponseStatus.INVALID_REQUEST, check == FrameCheck.FRAME_TOO_LONG ?
+                "the command is " + length + " bytes, over the " + ClientProtocol.MAX_COMMAND_LENGTH + " a member " +
+                "takes (the largest key with the largest value)" :
+                "the payload is not a well-formed session record (frame check " + check + ")");
+            return false;
+        }
+        headerDecoder.wrap(payload, 0);
+        switch (headerDecoder.templateId())
+        {
+            case SessionOpenDecoder.TEMPLATE_ID:
+            case SessionCloseDecoder.TEMPLATE_ID:
+                return true;
+            case SessionCommandDecoder.TEMPLATE_ID:
+                sessionCommandDecoder.wrap(payload, MessageHeaderDecoder.ENCODED_LENGTH, headerDecoder.blockLength(),
+                    headerDecoder.version());
+                sessionCommandDecoder.wrapCommand(commandView);
+                return checkKvCommand(connection, correlationId, groupId, commandView, 0, commandView.capacity());
+            default:
+                answer(connection, correlationId, groupId, ResponseStatus.INVALID_REQUEST,
+                    "a command's payload must be a SessionOpen, SessionCommand or SessionClose, not template " +
+                    headerDecoder.templateId());
+                return false;
+        }
+    }
+
+    /**
+     * Refuses a KV command that is malformed or whose key belongs to another group: a client routing with another
+     * number of groups than the members would scatter keys where other clients never look.
      *
      * @return true when the command may go on.
      */
-    private boolean checkCommand(
-        final ClientSession session, final int type, final long correlationId, final int groupId, final DirectBuffer command)
+    private boolean checkKvCommand(
+        final ClientConnection connection, final long correlationId, final int groupId, final DirectBuffer command,
+        final int offset, final int length)
     {
-        final String problem = commandView.wrap(command, 0, command.capacity());
+        // The views handed in start at 0: keyOffset() is then an offset in the view.
+        final String problem = kvCommand.wrap(command, offset, length);
         final String refusal;
         if (null != problem)
         {
             refusal = "malformed KV command: " + problem;
         }
-        else if (command.capacity() > ClientProtocol.MAX_COMMAND_LENGTH)
+        else if (length > ClientProtocol.MAX_KV_COMMAND_LENGTH)
         {
-            refusal = "the command is " + command.capacity() + " bytes, over the " + ClientProtocol.MAX_COMMAND_LENGTH +
+            refusal = "the command is " + length + " bytes, over the " + ClientProtocol.MAX_KV_COMMAND_LENGTH +
                 " a member takes (the largest key with the largest value)";
         }
         else
         {
-            final int keyGroup = KeyPartitioner.groupOf(command, commandView.keyOffset(), commandView.keyLength(), node.groups());
+            final int keyGroup = KeyPartitioner.groupOf(
+                command, kvCommand.keyOffset(), kvCommand.keyLength(), node.groups());
             if (keyGroup == groupId)
             {
                 return true;
@@ -451,207 +556,279 @@ final class ClientEndpoint implements Agent
             refusal = "the key belongs to group " + keyGroup + " of this cluster's " + node.groups() + ", not " +
                 groupId + ": does the client's config say groups = " + node.groups() + "?";
         }
-        final byte[] text = refusal.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        send(session, type, correlationId, groupId, ResponseStatus.INVALID_REQUEST, -1, -1, new UnsafeBuffer(text), 0,
-            text.length);
+        answer(connection, correlationId, groupId, ResponseStatus.INVALID_REQUEST, refusal);
         return false;
     }
 
-    private void sendUnknownGroup(final ClientSession session, final int type, final long correlationId, final int groupId)
+    /** An answer the endpoint gives itself (the request went nowhere): UTF-8 text as its result. */
+    private void answer(
+        final ClientConnection connection, final long correlationId, final int groupId, final ResponseStatus status,
+        final String text)
     {
-        final byte[] text = ("group " + groupId + " does not exist: member " + memberId + " hosts groups 0.." +
-            (node.groups() - 1)).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        send(session, type, correlationId, groupId, ResponseStatus.UNKNOWN_GROUP, -1, -1, new UnsafeBuffer(text), 0,
-            text.length);
+        final byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        connection.append(correlationId, groupId, status, -1, -1, new UnsafeBuffer(bytes), 0, bytes.length);
+        queue(connection);
     }
 
     // ------------------------------------------------------------------ responses
 
-    private void onResponse(final int type, final org.agrona.MutableDirectBuffer buffer, final int index, final int length)
+    private void onResponse(final int type, final MutableDirectBuffer buffer, final int index, final int length)
     {
-        final ClientSession session = sessions.get(buffer.getLong(index + ResponseQueue.SESSION_ID_OFFSET));
-        if (null == session || ClientSession.State.OPEN != session.state)
+        final ClientConnection connection = connections.get(buffer.getLong(index + ResponseQueue.CONNECTION_ID_OFFSET));
+        if (null == connection || ClientConnection.State.OPEN != connection.state)
         {
             responsesNotSent = responsesNotSent + 1;
             return;
         }
-        send(session, type,
+        connection.append(
             buffer.getLong(index + ResponseQueue.CORRELATION_ID_OFFSET),
             buffer.getInt(index + ResponseQueue.GROUP_ID_OFFSET),
             ResponseStatus.get((short)buffer.getInt(index + ResponseQueue.STATUS_OFFSET)),
             buffer.getLong(index + ResponseQueue.INDEX_OFFSET),
             buffer.getInt(index + ResponseQueue.LEADER_HINT_OFFSET),
             buffer, index + ResponseQueue.RESULT_OFFSET, length - ResponseQueue.RESULT_OFFSET);
+        queue(connection);
     }
 
-    /** For ERROR, UNKNOWN_GROUP and INVALID_REQUEST the bytes are the error text; otherwise the state machine's result. */
-    private void send(
-        final ClientSession session, final int type, final long correlationId, final int groupId,
-        final ResponseStatus status, final long index, final int leaderHint, final DirectBuffer bytes, final int offset,
-        final int length)
+    private void queue(final ClientConnection connection)
     {
-        final boolean isError = ResponseStatus.ERROR == status || ResponseStatus.UNKNOWN_GROUP == status ||
-            ResponseStatus.INVALID_REQUEST == status;
-        final int encodedLength;
-        if (ResponseQueue.COMMAND == type)
+        if (!connection.queued)
         {
-            commandResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                .sessionId(session.sessionId)
-                .correlationId(correlationId)
-                .groupId(groupId)
-                .status(status)
-                .leaderHint(leaderHint)
-                .logIndex(ResponseStatus.OK == status ? index : -1)
-                .putResult(isError ? empty : bytes, isError ? 0 : offset, isError ? 0 : length)
-                .putErrorMessage(isError ? bytes : empty, isError ? offset : 0, isError ? length : 0);
-            encodedLength = MessageHeaderEncoder.ENCODED_LENGTH + commandResponseEncoder.encodedLength();
-        }
-        else
-        {
-            readResponseEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-                .sessionId(session.sessionId)
-                .correlationId(correlationId)
-                .groupId(groupId)
-                .status(status)
-                .leaderHint(leaderHint)
-                .readIndex(index)
-                .putResult(isError ? empty : bytes, isError ? 0 : offset, isError ? 0 : length)
-                .putErrorMessage(isError ? bytes : empty, isError ? offset : 0, isError ? length : 0);
-            encodedLength = MessageHeaderEncoder.ENCODED_LENGTH + readResponseEncoder.encodedLength();
-        }
-        if (encodedLength > session.publication.maxMessageLength())
-        {
-            // Only when the client named a response channel of small terms: tell it, rather than let it time out.
-            responsesNotSent = responsesNotSent + 1;
-            final byte[] text = ("the response is " + encodedLength + " bytes, more than the " +
-                session.publication.maxMessageLength() + " bytes one message of the client's response channel " +
-                "carries (term length / 8)").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            send(session, type, correlationId, groupId, ResponseStatus.INVALID_REQUEST, -1, leaderHint,
-                new UnsafeBuffer(text), 0, text.length);
-            return;
-        }
-        if (session.publication.offer(sendBuffer, 0, encodedLength) < 0)
-        {
-            responsesNotSent = responsesNotSent + 1; // the client's attempt times out and it retries
+            connection.queued = true;
+            queued.add(connection);
         }
     }
 
-    // ------------------------------------------------------------------ sessions
+    /** Offers every queued connection's answers; those its publication did not take stay queued for the next cycle. */
+    private int sendQueued()
+    {
+        int work = 0;
+        for (int i = queued.size() - 1; i >= 0; i--)
+        {
+            final ClientConnection connection = queued.get(i);
+            if (ClientConnection.State.OPEN == connection.state && connections.get(connection.connectionId) == connection)
+            {
+                work += send(connection);
+                if (connection.pendingBytes() > 0)
+                {
+                    responsesDelayed = responsesDelayed + 1;
+                    if (connection.pendingBytes() <= MAX_PENDING_BYTES)
+                    {
+                        continue;
+                    }
+                    // Its client takes nothing: rather than hold the member's memory, let it connect again.
+                    connectionsClosedBehind = connectionsClosedBehind + 1;
+                    LOG.log(Level.WARNING, "member " + memberId + " closes the connection of client " +
+                        connection.responseEndpoint + ": " + connection.pendingBytes() + " bytes of answers wait for " +
+                        "it, over " + MAX_PENDING_BYTES + " (it reads too slowly); it connects again");
+                    closeConnection(connections.remove(connection.connectionId));
+                }
+            }
+            connection.queued = false;
+            final int last = queued.size() - 1;
+            queued.set(i, queued.get(last));
+            queued.remove(last);
+        }
+        return work;
+    }
 
-    /** Finishes opening sessions whose response publication is ready, and forgets clients that went away. */
+    /** Sends a connection's waiting answers in as few ResponseBatches as fit, until its publication refuses one. */
+    private int send(final ClientConnection connection)
+    {
+        final ExclusivePublication publication = connection.publication;
+        final int maxLength = Math.min(publication.maxMessageLength(), sendBuffer.capacity());
+        final MutableDirectBuffer pending = connection.pending;
+        int work = 0;
+        while (connection.pendingStart < connection.pendingEnd)
+        {
+            int end = connection.pendingStart;
+            int length = RESPONSE_BATCH_HEADER_LENGTH;
+            int count = 0;
+            while (end < connection.pendingEnd && count < ResponseBatchEncoder.ResponsesEncoder.countMaxValue())
+            {
+                final int resultLength = pending.getInt(end + ClientConnection.RESULT_LENGTH_OFFSET);
+                if (length + RESPONSE_ENTRY_LENGTH + resultLength > maxLength)
+                {
+                    break;
+                }
+                length += RESPONSE_ENTRY_LENGTH + resultLength;
+                end += ClientConnection.RESULT_OFFSET + resultLength;
+                count++;
+            }
+            if (0 == count)
+            {
+                // Cannot happen with the member's own term length (a message holds the largest result); never loop.
+                responsesNotSent = responsesNotSent + 1;
+                connection.pendingStart += ClientConnection.RESULT_OFFSET +
+                    pending.getInt(connection.pendingStart + ClientConnection.RESULT_LENGTH_OFFSET);
+                continue;
+            }
+            final ResponseBatchEncoder.ResponsesEncoder entries = responseEncoder
+                .wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                .connectionId(connection.connectionId)
+                .responsesCount(count);
+            for (int at = connection.pendingStart; at < end; )
+            {
+                final int resultLength = pending.getInt(at + ClientConnection.RESULT_LENGTH_OFFSET);
+                entries.next()
+                    .correlationId(pending.getLong(at + ClientConnection.CORRELATION_ID_OFFSET))
+                    .groupId(pending.getInt(at + ClientConnection.GROUP_ID_OFFSET))
+                    .status(ResponseStatus.get((short)pending.getInt(at + ClientConnection.STATUS_OFFSET)))
+                    .leaderHint(pending.getInt(at + ClientConnection.LEADER_HINT_OFFSET))
+                    .index(pending.getLong(at + ClientConnection.INDEX_OFFSET))
+                    .putResult(pending, at + ClientConnection.RESULT_OFFSET, resultLength);
+                at += ClientConnection.RESULT_OFFSET + resultLength;
+            }
+            final long position = publication.offer(
+                sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength());
+            if (position > 0)
+            {
+                connection.pendingStart = end;
+                work++;
+                continue;
+            }
+            if (Publication.CLOSED == position || Publication.MAX_POSITION_EXCEEDED == position)
+            {
+                // The publication can never send again: the client connects again and retries.
+                responsesNotSent = responsesNotSent + count;
+                closeConnection(connections.remove(connection.connectionId));
+            }
+            break; // back pressured, or not connected (the sweep closes it if that lasts): kept for the next cycle
+        }
+        return work;
+    }
+
+    // ------------------------------------------------------------------ connections
+
+    /**
+     * Finishes opening connections whose response publication is ready, and forgets clients that went away or
+     * stayed idle.
+     */
     private int sweep(final long nowNs)
     {
         int work = 0;
         sweepScratch.clear();
-        sweepScratch.addAll(sessions.values());
-        for (final ClientSession session : sweepScratch)
+        sweepScratch.addAll(connections.values());
+        for (final ClientConnection connection : sweepScratch)
         {
-            if (ClientSession.State.OPEN == session.state)
+            if (ClientConnection.State.OPEN == connection.state)
             {
-                if (session.publication.isConnected())
+                if (nowNs - connection.lastRequestNs > idleTimeoutNs && 0 == connection.pendingBytes())
                 {
-                    session.lastConnectedNs = nowNs;
+                    connectionsExpired = connectionsExpired + 1;
+                    sendSessionEvent(connection, SessionEventCode.CLOSED, "member " + memberId + " closed the " +
+                        "connection: no request for " + limits.idleTimeout().toMillis() + " ms");
+                    closeConnection(connections.remove(connection.connectionId));
+                    work++;
                 }
-                else if (nowNs - session.lastConnectedNs > SESSION_LINGER_NS)
+                else if (connection.publication.isConnected())
                 {
-                    closeSession(sessions.remove(session.sessionId));
+                    connection.lastConnectedNs = nowNs;
+                }
+                else if (nowNs - connection.lastConnectedNs > CONNECTION_LINGER_NS)
+                {
+                    closeConnection(connections.remove(connection.connectionId));
                     work++;
                 }
                 continue;
             }
-            if (null == session.publication)
+            if (null == connection.publication)
             {
                 try
                 {
-                    session.publication = aeron.getExclusivePublication(session.publicationRegistrationId);
+                    connection.publication = aeron.getExclusivePublication(connection.publicationRegistrationId);
                 }
                 catch (final AeronException ex)
                 {
-                    sessions.remove(session.sessionId); // the driver refused the channel: nowhere to answer
+                    connections.remove(connection.connectionId); // the driver refused the channel: nowhere to answer
                     badFrames = badFrames + 1;
                     work++;
                     continue;
                 }
             }
-            if (null != session.publication && session.publication.isConnected() && sendSessionEvent(session))
+            final boolean refusing = ClientConnection.State.REFUSING == connection.state;
+            if (null != connection.publication && connection.publication.isConnected() && sendSessionEvent(
+                connection, refusing ? SessionEventCode.ERROR : SessionEventCode.OK, connection.refusal))
             {
                 work++;
-                if (ClientSession.State.REFUSING == session.state)
+                if (refusing)
                 {
-                    closeSession(sessions.remove(session.sessionId));
+                    closeConnection(connections.remove(connection.connectionId));
                 }
                 else
                 {
-                    session.state = ClientSession.State.OPEN;
-                    session.lastConnectedNs = nowNs;
+                    connection.state = ClientConnection.State.OPEN;
+                    connection.lastConnectedNs = nowNs;
+                    connection.lastRequestNs = nowNs;
                 }
             }
-            else if (nowNs - session.lastConnectedNs > SESSION_LINGER_NS)
+            else if (nowNs - connection.lastConnectedNs > CONNECTION_LINGER_NS)
             {
-                closeSession(sessions.remove(session.sessionId));
+                closeConnection(connections.remove(connection.connectionId));
                 work++;
             }
         }
         return work;
     }
 
-    private boolean sendSessionEvent(final ClientSession session)
+    /** @param detail the refusal or closing reason; null for OK, which names the member. */
+    private boolean sendSessionEvent(final ClientConnection connection, final SessionEventCode code, final String detail)
     {
-        final boolean refused = ClientSession.State.REFUSING == session.state;
         sessionEventEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
-            .correlationId(session.connectCorrelationId)
-            .sessionId(refused ? -1 : session.sessionId)
-            .code(refused ? SessionEventCode.ERROR : SessionEventCode.OK)
+            .correlationId(connection.connectCorrelationId)
+            .sessionId(SessionEventCode.ERROR == code ? -1 : connection.connectionId)
+            .code(code)
             .leaderMember(-1);
-        if (refused)
+        if (null != detail)
         {
-            sessionEventEncoder.detail(session.refusal);
+            sessionEventEncoder.detail(detail);
         }
         else
         {
             sessionEventEncoder.putDetail(memberDetail, 0, memberDetail.length);
         }
-        return session.publication.offer(
+        return connection.publication.offer(
             sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + sessionEventEncoder.encodedLength()) > 0;
     }
 
     /**
-     * A client has one response channel: a Connect on it replaces the sessions it opened before (it connects again
-     * when an attempt timed out), whose publications would otherwise stay connected to it, and never expire.
+     * A client has one response endpoint: a Connect from it replaces the connection it opened before (it connects
+     * again when an attempt timed out), whose publication would otherwise stay connected to it, and never expire.
      */
-    private void closeSessionsOf(final String responseChannel)
+    private void closeConnectionsOf(final String responseEndpoint)
     {
         sweepScratch.clear();
-        sweepScratch.addAll(sessions.values());
-        for (final ClientSession session : sweepScratch)
+        sweepScratch.addAll(connections.values());
+        for (final ClientConnection connection : sweepScratch)
         {
-            if (session.responseChannel.equals(responseChannel))
+            if (connection.responseEndpoint.equals(responseEndpoint))
             {
-                closeSession(sessions.remove(session.sessionId));
+                closeConnection(connections.remove(connection.connectionId));
             }
         }
     }
 
-    private void closeSession(final ClientSession session)
+    private void closeConnection(final ClientConnection connection)
     {
-        if (null == session)
+        if (null == connection)
         {
             return;
         }
-        if (null != session.publication)
+        if (null != connection.publication)
         {
-            CloseHelper.quietClose(session.publication);
+            CloseHelper.quietClose(connection.publication);
         }
         else
         {
-            aeron.asyncRemovePublication(session.publicationRegistrationId);
+            aeron.asyncRemovePublication(connection.publicationRegistrationId);
         }
     }
 
     /** A snapshot of what an operator needs to see of the client endpoint; any thread. */
     ClientEndpointStats stats()
     {
-        return new ClientEndpointStats(sessionCount, badFrames, unknownSessionRequests, responsesNotSent,
-            responses.dropped());
+        return new ClientEndpointStats(connectionCount, badFrames, unknownConnectionRequests, responsesNotSent,
+            responses.dropped(), responsesDelayed, connectsRefused, connectsOverRate, connectionsClosedBehind,
+            connectionsExpired);
     }
 }

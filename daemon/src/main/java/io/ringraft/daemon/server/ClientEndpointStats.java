@@ -3,15 +3,25 @@ package io.ringraft.daemon.server;
 /**
  * What a member's client endpoint has seen.
  *
- * @param sessions               clients connected (or connecting) now.
- * @param badFrames              requests dropped unread: malformed, of an unexpected template, or a Connect whose
- *                               response channel the media driver refused.
- * @param unknownSessionRequests requests of a session this member does not know (it restarted, or the session expired):
- *                               dropped, since there is nowhere to answer; the client times out and connects again.
- * @param responsesNotSent       outcomes that could not be sent: the session was gone or its publication refused.
- * @param responsesDropped       outcomes dropped because the queue from the pipeline to the endpoint was full.
+ * @param connections               clients connected (or connecting) now.
+ * @param badFrames                 requests dropped unread: malformed, of an unexpected template, or a Connect naming
+ *                                  no endpoint to answer at, or one the media driver refused.
+ * @param unknownConnectionRequests requests of a connection this member does not know (it restarted, or the
+ *                                  connection expired): dropped, since there is nowhere to answer; the client times
+ *                                  out and connects again.
+ * @param responsesNotSent          outcomes that could not be sent: their connection was gone or closed.
+ * @param responsesDropped          outcomes dropped because the queue from the pipeline to the endpoint was full.
+ * @param responsesDelayed          duty cycles in which a connection's publication did not take all its answers
+ *                                  (back pressure): they were kept and offered again, not dropped.
+ * @param connectsRefused           Connects answered with an error: wrong cluster, version or response endpoint, or
+ *                                  the connection limit reached.
+ * @param connectsOverRate          Connects dropped unanswered because they came faster than the connect rate.
+ * @param connectionsClosedBehind   connections closed because more answers waited for them than a connection may hold.
+ * @param connectionsExpired        connections closed because their client sent no request for the idle timeout.
  */
 public record ClientEndpointStats(
-    int sessions, long badFrames, long unknownSessionRequests, long responsesNotSent, long responsesDropped)
+    int connections, long badFrames, long unknownConnectionRequests, long responsesNotSent, long responsesDropped,
+    long responsesDelayed, long connectsRefused, long connectsOverRate, long connectionsClosedBehind,
+    long connectionsExpired)
 {
 }

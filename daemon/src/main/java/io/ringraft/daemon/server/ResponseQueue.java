@@ -14,17 +14,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * Outcomes of client requests on their way from the pipeline's threads (the apply stage completes proposals and
  * reads; the raft stage or the caller refuses them) to the client endpoint's agent, which alone owns the response
  * publications. An off-heap many-to-one ring: an offer copies the result in place and never blocks or allocates, so
- * it is safe from a {@link io.ringraft.pipeline.ProposalCallback}. When full the outcome is dropped and counted: the
- * client's attempt times out and it retries.
+ * it is safe from a {@link io.ringraft.pipeline.ProposalCallback}. The endpoint moves every record it finds to its
+ * connection's own queue each duty cycle, so the ring fills only when the endpoint's thread is starved for as long as
+ * it takes the pipeline to produce {@code capacity} bytes of answers; then the outcome is dropped and counted (the
+ * pipeline's threads may not wait), the client's attempt times out and its retry is answered by the session layer.
  * <p>
- * Record: sessionId i64, correlationId i64, index i64, groupId i32, leaderHint i32, status i32, then the result bytes
- * (the error text for ERROR). The record type says whether it answers a command or a read.
+ * Record: connectionId i64, correlationId i64, index i64, groupId i32, leaderHint i32, status i32, then the result
+ * bytes (the error text for ERROR).
  */
 final class ResponseQueue
 {
-    static final int COMMAND = 1;
-    static final int READ = 2;
-    static final int SESSION_ID_OFFSET = 0;
+    static final int RESPONSE = 1;
+    static final int CONNECTION_ID_OFFSET = 0;
     static final int CORRELATION_ID_OFFSET = 8;
     static final int INDEX_OFFSET = 16;
     static final int GROUP_ID_OFFSET = 24;
@@ -49,7 +50,7 @@ final class ResponseQueue
 
     /** @return false when dropped (full, or the result larger than a record may be). */
     boolean offer(
-        final int type, final long sessionId, final long correlationId, final int groupId, final ResponseStatus status,
+        final long connectionId, final long correlationId, final int groupId, final ResponseStatus status,
         final long index, final int leaderHint, final DirectBuffer result, final int offset, final int length)
     {
         final int recordLength = RESULT_OFFSET + length;
@@ -58,14 +59,14 @@ final class ResponseQueue
             dropped.incrementAndGet();
             return false;
         }
-        final int claim = ring.tryClaim(type, recordLength);
+        final int claim = ring.tryClaim(RESPONSE, recordLength);
         if (claim <= 0)
         {
             dropped.incrementAndGet();
             return false;
         }
         final org.agrona.concurrent.AtomicBuffer buffer = ring.buffer();
-        buffer.putLong(claim + SESSION_ID_OFFSET, sessionId);
+        buffer.putLong(claim + CONNECTION_ID_OFFSET, connectionId);
         buffer.putLong(claim + CORRELATION_ID_OFFSET, correlationId);
         buffer.putLong(claim + INDEX_OFFSET, index);
         buffer.putInt(claim + GROUP_ID_OFFSET, groupId);

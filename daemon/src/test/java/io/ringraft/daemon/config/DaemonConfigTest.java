@@ -23,7 +23,7 @@ class DaemonConfigTest
         "members = 1=127.0.0.1:20001, 2=127.0.0.1:20002, 3=127.0.0.1:20003",
         "client.endpoints = 1=127.0.0.1:21001, 2=127.0.0.1:21002, 3=127.0.0.1:21003",
         "groups = 4",
-        "data.dir = /tmp/ringraft/m2",
+        "data.dir = /tmp/ringraft-m2",
         "tick.ms = 5",
         "heartbeat.ticks = 4",
         "election.ticks = 40",
@@ -42,7 +42,7 @@ class DaemonConfigTest
             Map.of(1, "127.0.0.1:20001", 2, "127.0.0.1:20002", 3, "127.0.0.1:20003"));
         assertThat(config.cluster().clientEndpoints()).containsEntry(3, "127.0.0.1:21003").hasSize(3);
         assertThat(config.cluster().groups()).isEqualTo(4);
-        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/ringraft/m2"));
+        assertThat(config.dataDir()).isEqualTo(Path.of("/tmp/ringraft-m2"));
         assertThat(config.aeronDir()).isNull();
         assertThat(config.tick()).isEqualTo(Duration.ofMillis(5));
         assertThat(config.heartbeatTicks()).isEqualTo(4);
@@ -73,14 +73,41 @@ class DaemonConfigTest
     }
 
     @Test
-    void countersDirIsReadAndDefaultsToTheDataDir(@TempDir final Path dir) throws Exception
+    void countersDirIsReadAndAbsentByDefault(@TempDir final Path dir) throws Exception
     {
-        assertThat(parse(VALID).countersDir()).isEqualTo(parse(VALID).dataDir());
+        assertThat(parse(VALID).countersDir()).as("the daemon picks one in memory").isNull();
         assertThat(parse(VALID + "counters.dir = /dev/shm/ringraft-m1-counters\n").countersDir())
             .isEqualTo(Path.of("/dev/shm/ringraft-m1-counters"));
         final Path file = Files.createFile(dir.resolve("a-file"));
         assertError(VALID + "counters.dir = " + file + "\n", "counters.dir = '" + file + "'",
             "is a file; must name a directory for the counters file");
+    }
+
+    @Test
+    void snapshotEntriesIsReadAndDefaultsToTheEnginesHundredThousand()
+    {
+        assertThat(parse(VALID).snapshotEntries()).isEqualTo(100_000);
+        assertThat(parse(VALID + "snapshot.entries = 500\n").snapshotEntries()).isEqualTo(500);
+        assertError(VALID + "snapshot.entries = 0\n", "snapshot.entries = '0'", "between 1 and 2147483647");
+        assertError(VALID + "snapshot.entries = often\n", "snapshot.entries = 'often'", "must be an integer");
+    }
+
+    @Test
+    void dataDirThatIsAFileIsNamed(@TempDir final Path dir) throws Exception
+    {
+        final Path file = Files.createFile(dir.resolve("a-file"));
+        assertError(replace(VALID, "data.dir", file.toString()), "test.conf:7: data.dir = '" + file + "'",
+            "is a file; must name a directory for this member's logs");
+    }
+
+    @Test
+    void dataDirWhoseParentDoesNotExistIsNamed(@TempDir final Path dir)
+    {
+        final Path missing = dir.resolve("no-such-disk").resolve("member-2");
+        assertError(replace(VALID, "data.dir", missing.toString()), "data.dir = '" + missing + "'",
+            "its parent directory " + missing.getParent() + " does not exist");
+        assertThat(parse(replace(VALID, "data.dir", dir.resolve("member-2").toString())).dataDir())
+            .as("a directory that does not exist yet, under one that does").isEqualTo(dir.resolve("member-2"));
     }
 
     @Test

@@ -5,9 +5,10 @@ import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.ringraft.aeron.EmbeddedMediaDriver;
 import io.ringraft.aeron.LoopbackEndpoints;
-import io.ringraft.codecs.sbe.CommandRequestEncoder;
-import io.ringraft.codecs.sbe.CommandResponseEncoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
+import io.ringraft.codecs.sbe.RequestBatchEncoder;
+import io.ringraft.codecs.sbe.RequestKind;
+import io.ringraft.codecs.sbe.ResponseBatchEncoder;
 import io.ringraft.daemon.client.ClientProtocol;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
@@ -126,7 +127,7 @@ class KvClusterTest
     }
 
     @Test
-    void aRestartedMemberRejoinsAndTheClientOpensANewSessionThere() throws Exception
+    void aRestartedMemberRejoinsAndTheClientConnectsThereAgain() throws Exception
     {
         final byte[] key = bytes("survives-restart");
         final int group = client.groupOf(key);
@@ -137,7 +138,7 @@ class KvClusterTest
         daemons.put(restarted, KvDaemon.start(DaemonConfig.load(files.configOf(restarted))));
 
         // Whoever leads now; then hand the group to the restarted member, so the client must reach it. The client's
-        // session there died with the member's previous run: its requests go unanswered until it connects again.
+        // connection there died with the member's previous run: its requests go unanswered until it connects again.
         client.put(key, bytes("durable"));
         final int current = client.leaderOf(group);
         if (current != restarted)
@@ -215,19 +216,18 @@ class KvClusterTest
             final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256]);
             new java.util.Random(3).nextBytes(buffer.byteArray());
             offer(rogue, buffer, 64); // noise
-            final CommandResponseEncoder wrongDirection = new CommandResponseEncoder();
-            wrongDirection.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).sessionId(1).putResult(new byte[0], 0, 0)
-                .errorMessage("");
+            final ResponseBatchEncoder wrongDirection = new ResponseBatchEncoder();
+            wrongDirection.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).connectionId(1).responsesCount(0);
             offer(rogue, buffer, MessageHeaderEncoder.ENCODED_LENGTH + wrongDirection.encodedLength()); // not a request
             offer(rogue, buffer, 12); // a header and a truncated body
-            final CommandRequestEncoder stranger = new CommandRequestEncoder();
-            stranger.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).sessionId(424242).correlationId(1)
-                .groupId(0).putPayload(new byte[0], 0, 0);
-            offer(rogue, buffer, MessageHeaderEncoder.ENCODED_LENGTH + stranger.encodedLength()); // no such session
+            final RequestBatchEncoder stranger = new RequestBatchEncoder();
+            stranger.wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).connectionId(424242).requestsCount(1)
+                .next().correlationId(1).groupId(0).kind(RequestKind.READ).putPayload(new byte[0], 0, 0);
+            offer(rogue, buffer, MessageHeaderEncoder.ENCODED_LENGTH + stranger.encodedLength()); // no such connection
 
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             ClientEndpointStats after = daemons.get(1).clientEndpointStats();
-            while (after.badFrames() < before.badFrames() + 3 || after.unknownSessionRequests() < before.unknownSessionRequests() + 1)
+            while (after.badFrames() < before.badFrames() + 3 || after.unknownConnectionRequests() < before.unknownConnectionRequests() + 1)
             {
                 assertThat(System.nanoTime() - deadline).as("counted in time: %s", after).isNegative();
                 Thread.sleep(5);
@@ -287,7 +287,7 @@ class KvClusterTest
         {
             assertThatThrownBy(() -> stranger.get(bytes("k")))
                 .isInstanceOf(KvException.class)
-                .hasMessageContaining("refused the session")
+                .hasMessageContaining("refused the connection")
                 .hasMessageContaining("belongs to cluster " + real.clusterId());
         }
     }

@@ -220,6 +220,12 @@ final class MemberProcesses implements BeforeEachCallback, AfterEachCallback
         event("SIGCONT member " + member);
     }
 
+    /** The process id of the current run of {@code member}. */
+    long pid(final int member)
+    {
+        return processes.get(member).pid();
+    }
+
     boolean isAlive(final int member)
     {
         return processes.containsKey(member) && processes.get(member).isAlive();

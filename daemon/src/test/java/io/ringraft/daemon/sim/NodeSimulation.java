@@ -56,6 +56,8 @@ final class NodeSimulation
     /** Per group: members a removal was asked for (it may have taken effect even if its answer did not come). */
     private final java.util.List<java.util.TreeSet<Integer>> maybeRemoved = new ArrayList<>();
     private final int damageVictim;
+    /** The Raft paper's figure 8 as faults, on some five-member seeds (null on the others). */
+    private final FigureEightFaults figureEight;
     private long nowNs;
     private long nextNemesisNs;
     private boolean calm;
@@ -80,11 +82,13 @@ final class NodeSimulation
         ledger = new ApplyLedger(settings.groups(), memberIds.length);
         history = new History(() -> nowNs);
         clients = new SimClients(settings, new Random(random.nextLong()), history, ledger, timeline);
+        final SnapshotConfigurations configurations = new SnapshotConfigurations(
+            settings.groups(), io.ringraft.raft.Membership.ofVoters(memberIds), ledger);
         members = new SimMember[memberIds.length];
         for (int i = 0; i < members.length; i++)
         {
             members[i] = new SimMember(memberIds[i], memberIds, settings, network, nanoClock, epochClock, ledger,
-                countersRoot, bug, new Random(random.nextLong()));
+                configurations, countersRoot, bug, new Random(random.nextLong()));
         }
         leaderByTerm = new Long2LongHashMap[settings.groups()];
         for (int g = 0; g < leaderByTerm.length; g++)
@@ -110,6 +114,28 @@ final class NodeSimulation
         livenessWriteNs = new long[settings.groups()];
         java.util.Arrays.fill(livenessWriteNs, -1);
         damageVictim = settings.maxDamagedMembers() > 0 ? random.nextInt(members.length) : -1;
+        // Drawn apart from the settings and the run's random, like membership changes, so other seeds run as before.
+        final Random figureEightDraw = new Random(settings.seed() * 53 + 29);
+        if (5 == settings.members() && !membershipChanges && figureEightDraw.nextInt(3) == 0)
+        {
+            // Appends of one or a few entries, few in flight: a new leader's old entries and its own reach a
+            // follower in separate appends, acknowledged separately.
+            final int maxBytesPerAppend = figureEightDraw.nextBoolean() ? 1 : 64 + figureEightDraw.nextInt(192);
+            final int maxInflightMessages = 1 + figureEightDraw.nextInt(3);
+            figureEight = new FigureEightFaults(members, memberIds, network, timeline,
+                new Random(figureEightDraw.nextLong()), ledger);
+            for (final SimMember member : members)
+            {
+                member.appendLimits(maxBytesPerAppend, maxInflightMessages);
+                member.watchSends(message -> figureEight.onSend(nowNs, message));
+            }
+            timeline.add("figure-8 faults; appends of at most " + maxBytesPerAppend + " B, " + maxInflightMessages +
+                " in flight");
+        }
+        else
+        {
+            figureEight = null;
+        }
     }
 
     /** Runs the seed; the outcome holds the first property violated, if any, and the timeline before it. */
@@ -223,6 +249,10 @@ final class NodeSimulation
         }
         clients.collect(nowNs);
         collectMembershipChanges();
+        if (null != figureEight)
+        {
+            figureEight.onTime(nowNs);
+        }
         if (!calm && nowNs >= nextNemesisNs)
         {
             // A fault that moved leadership is often followed closely by another: that is how entries are left on a
@@ -242,6 +272,10 @@ final class NodeSimulation
         if (!calm)
         {
             next = Math.min(next, Math.min(nextNemesisNs, settings.faultPhaseNs()));
+            if (null != figureEight)
+            {
+                next = Math.min(next, figureEight.nextDueNs());
+            }
         }
         for (int i = 0; i < members.length; i++)
         {
@@ -338,6 +372,14 @@ final class NodeSimulation
 
     private boolean nemesis()
     {
+        if (null != figureEight)
+        {
+            // One schedule at a time, undisturbed; between them, now and then, the other faults.
+            if (figureEight.active() || (random.nextInt(3) != 0 && figureEight.start(nowNs, settings.groups())))
+            {
+                return false;
+            }
+        }
         final int choice = random.nextInt(100);
         final int target = random.nextInt(members.length);
         if (settings.storm() && random.nextBoolean())
@@ -628,6 +670,10 @@ final class NodeSimulation
     private void enterCalm()
     {
         calm = true;
+        if (null != figureEight)
+        {
+            figureEight.end(nowNs, "faults stop");
+        }
         network.calm();
         java.util.Arrays.fill(diskSlowUntilNs, 0);
         java.util.Arrays.fill(diskStalledUntilNs, 0);
@@ -661,6 +707,10 @@ final class NodeSimulation
                 {
                     leaderByTerm[g].put(term, member.id);
                     timeline.add("m" + member.id + " leads group " + g + " in term " + term);
+                    if (null != figureEight)
+                    {
+                        figureEight.onLeader(nowNs, member.id - 1, g, term);
+                    }
                 }
                 else if (known != member.id)
                 {
@@ -878,7 +928,7 @@ final class NodeSimulation
     private String report(final PropertyViolation violation)
     {
         return "whole-node simulation failed: " + violation.getMessage() + "\n" +
-            settings + ", planted bug " + bug + "\n" +
+            settings + (null == figureEight ? "" : ", figure-8 faults") + ", planted bug " + bug + "\n" +
             "replay: mvn -o -B -pl daemon -am test -Dtest=NodeSimulationTest -Dsurefire.failIfNoSpecifiedTests=false " +
             "-Dringraft.sim.seed=" + settings.seed() +
             (PlantedNodeBug.NONE == bug ? "" : " -Dringraft.sim.bug=" + bug) +

@@ -41,8 +41,9 @@ class NodeSimulationBitesTest
 
     @ParameterizedTest
     @EnumSource(value = PlantedNodeBug.class, names = {
-        "GRANT_VOTE_WITHOUT_LOG_CHECK", "SERVE_READ_BEFORE_COMMIT_IN_TERM", "ACK_BEFORE_FSYNC",
-        "CUT_SYNCED_RECORDS_AT_RECOVERY", "EMPTY_HARD_STATE_AS_NEW"})
+        "GRANT_VOTE_WITHOUT_LOG_CHECK", "COMMIT_BY_COUNTING_OLD_TERM", "SERVE_READ_BEFORE_COMMIT_IN_TERM",
+        "ACK_BEFORE_FSYNC", "CUT_SYNCED_RECORDS_AT_RECOVERY", "EMPTY_HARD_STATE_AS_NEW",
+        "SNAPSHOT_MEMBERSHIP_AT_WRONG_INDEX"})
     void aPlantedBugIsCaught(final PlantedNodeBug bug)
     {
         SimOutcome failure = null;

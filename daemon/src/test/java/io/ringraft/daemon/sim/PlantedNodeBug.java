@@ -4,8 +4,11 @@ import io.ringraft.log.sim.SimDisk;
 import io.ringraft.pipeline.GroupStorage;
 import io.ringraft.pipeline.testing.ForwardingGroupStorage;
 import io.ringraft.raft.LogRepair;
+import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftConfig;
+import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.testing.PlantedBug;
+import org.agrona.DirectBuffer;
 
 /**
  * Bugs the whole-node simulation must catch, each the twin of one found in this project (see the durability issue)
@@ -19,9 +22,12 @@ enum PlantedNodeBug
     GRANT_VOTE_WITHOUT_LOG_CHECK(PlantedBug.GRANT_VOTE_WITHOUT_LOG_CHECK, Property.STATE_MACHINE_SAFETY,
         Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE, Property.ELECTION_SAFETY,
         Property.LIVENESS),
-    /** The core's: an old term's entry committed by counting replicas (Raft paper, figure 8). */
+    /**
+     * The core's: an old term's entry committed by counting replicas (Raft paper, figure 8); reached by the seeds with
+     * {@link FigureEightFaults}. Members that applied the replaced entries may also never converge again.
+     */
     COMMIT_BY_COUNTING_OLD_TERM(PlantedBug.COMMIT_BY_COUNTING_OLD_TERM, Property.STATE_MACHINE_SAFETY,
-        Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE),
+        Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE, Property.LIVENESS),
     /** The core's: a persist acknowledgement trusted for entries cut and written again since (issue 13, 5). */
     STALE_ACKNOWLEDGEMENT(PlantedBug.STALE_ACKNOWLEDGEMENT, Property.STATE_MACHINE_SAFETY,
         Property.ACKNOWLEDGED_WRITE_KEPT, Property.REPLICAS_EQUAL, Property.LINEARIZABLE, Property.APPLY_ORDER),
@@ -58,6 +64,31 @@ enum PlantedNodeBug
         GroupStorage wrapStorage(final GroupStorage storage)
         {
             return hideRepair(storage, true);
+        }
+    },
+    /**
+     * A snapshot records the configuration of an earlier index than its own: the previous snapshot's, so that the
+     * configuration changes applied since are lost to a member that restarts from it or installs it. The twin of
+     * issue 13, observation 6 (the configuration captured when the snapshot was asked for, the snapshot taken at a
+     * later applied index, past a committed change), planted where the snapshot reaches the disk.
+     */
+    SNAPSHOT_MEMBERSHIP_AT_WRONG_INDEX(null, Property.SNAPSHOT_MEMBERSHIP)
+    {
+        @Override
+        GroupStorage wrapStorage(final GroupStorage storage)
+        {
+            return new ForwardingGroupStorage(storage)
+            {
+                @Override
+                public void saveSnapshot(final long index, final long term, final Membership membership,
+                    final DirectBuffer data, final int offset, final int length)
+                {
+                    final SnapshotSource previous = snapshots().newest();
+                    final Membership earlier = 0 == previous.index() || null == previous.membership() ? membership :
+                        previous.membership();
+                    super.saveSnapshot(index, term, earlier, data, offset, length);
+                }
+            };
         }
     };
 

@@ -13,6 +13,11 @@ public enum Property
     ACKNOWLEDGED_WRITE_KEPT,
     /** Members that applied the same index of a group hold the same state. */
     REPLICAS_EQUAL,
+    /**
+     * A snapshot at an index records the configuration in force at that index, the same on every member: a member
+     * restored from it starts with the voters its peers had there.
+     */
+    SNAPSHOT_MEMBERSHIP,
     /** The clients' history is linearizable (per key, put/get/delete/compare-and-set register). */
     LINEARIZABLE,
     /** Once faults stop, every group commits a new write within the bound and every member catches up. */

@@ -45,6 +45,7 @@ final class SimMember
     private final CachedNanoClock nanoClock;
     private final CachedEpochClock epochClock;
     private final ApplyLedger ledger;
+    private final SnapshotConfigurations configurations;
     private final Path countersDir;
     private final PlantedNodeBug bug;
     private final Random random;
@@ -57,13 +58,17 @@ final class SimMember
     private String[] roleLabels;
     private String[] termLabels;
     private int lives;
+    private int maxBytesPerAppend;
+    private int maxInflightMessages;
+    private java.util.function.Consumer<io.ringraft.raft.Message> sendWatcher;
     /** When each stage is next due to run (sim ns), or -1 when not scheduled. */
     final long[] stageDueNs = {-1, -1, -1, -1};
     long nextTickNs = -1;
 
     SimMember(final int id, final int[] members, final SimSettings settings, final SimNetwork network,
         final CachedNanoClock nanoClock, final CachedEpochClock epochClock, final ApplyLedger ledger,
-        final Path countersRoot, final PlantedNodeBug bug, final Random random)
+        final SnapshotConfigurations configurations, final Path countersRoot, final PlantedNodeBug bug,
+        final Random random)
     {
         this.id = id;
         this.members = members;
@@ -72,11 +77,55 @@ final class SimMember
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
         this.ledger = ledger;
+        this.configurations = configurations;
         this.countersDir = countersRoot.resolve("m" + id);
         this.bug = bug;
         this.random = random;
         this.disk = new SimDisk(random.nextLong());
         bug.configureDisk(disk);
+    }
+
+    /** Appends of at most {@code maxBytes} (at least one entry), at most {@code maxInflight} unacknowledged. */
+    void appendLimits(final int maxBytes, final int maxInflight)
+    {
+        maxBytesPerAppend = maxBytes;
+        maxInflightMessages = maxInflight;
+    }
+
+    /** Shows {@code watcher} every message this member sends, before the network takes it. */
+    void watchSends(final java.util.function.Consumer<io.ringraft.raft.Message> watcher)
+    {
+        sendWatcher = watcher;
+    }
+
+    private io.ringraft.transport.Transport transport()
+    {
+        final io.ringraft.transport.Transport transport = network.transport(id, settings.clusterId());
+        if (null == sendWatcher)
+        {
+            return transport;
+        }
+        return new io.ringraft.transport.Transport()
+        {
+            @Override
+            public void start(final io.ringraft.transport.InboundFrameHandler handler)
+            {
+                transport.start(handler);
+            }
+
+            @Override
+            public boolean send(final io.ringraft.raft.Message message)
+            {
+                sendWatcher.accept(message);
+                return transport.send(message);
+            }
+
+            @Override
+            public void close()
+            {
+                transport.close();
+            }
+        };
     }
 
     static Path dataDir(final int id)
@@ -111,7 +160,7 @@ final class SimMember
         ledger.started(id);
         final long seed = random.nextLong();
         final GroupStorageFactory durable = DurableLogStorage.factory(
-            settings.clusterId(), id, FsyncPolicy.ALWAYS, settings.segmentLength(), disk);
+            settings.clusterId(), id, FsyncPolicy.ALWAYS, settings.segmentLength(), disk, epochClock);
         final UnaryOperator<io.ringraft.pipeline.GroupStorage> plant = bug::wrapStorage;
         final Consumer<RaftConfig> raftConfig = config ->
         {
@@ -120,6 +169,10 @@ final class SimMember
                 .checkQuorum(settings.checkQuorum())
                 .snapshotThresholdEntries(settings.snapshotThresholdEntries())
                 .snapshotChunkBytes(settings.snapshotChunkBytes());
+            if (maxBytesPerAppend > 0)
+            {
+                config.maxBytesPerAppend(maxBytesPerAppend).maxInflightMessages(maxInflightMessages);
+            }
             bug.configureCore(config);
         };
         machines = new CheckedStateMachine[settings.groups()];
@@ -150,9 +203,10 @@ final class SimMember
                 .sendArenaBytes(1 << 20)
                 .persistArenaBytes(1 << 20)
                 .raftConfigCustomizer(raftConfig)
-                .storageFactory((groupId, dataDir) -> storages[groupId] = plant.apply(durable.open(groupId, dataDir)))
+                .storageFactory((groupId, dataDir) -> storages[groupId] =
+                    plant.apply(configurations.checking(id, groupId, durable.open(groupId, dataDir))))
                 .stateMachineFactory(groupId -> machines[groupId] = new CheckedStateMachine(ledger, id, groupId))
-                .transport(network.transport(id, settings.clusterId())));
+                .transport(transport()));
         }
         catch (final RecoveryRefusedException ex)
         {

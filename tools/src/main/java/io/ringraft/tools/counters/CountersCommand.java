@@ -37,14 +37,17 @@ import java.util.concurrent.TimeUnit;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-        "Show a node's counters, read live from the counters file (" + CountersFile.FILE_NAME + ") in its data "
-            + "directory, without writing to it: ring occupancies, persist latency, drops and bad frames for the "
+        "Show a node's counters, read live from the counters file (" + CountersFile.FILE_NAME + ") without "
+            + "writing to it; DIR is its data directory (whose " + CountersFile.LOCATION_FILE_NAME + " names where "
+            + "a member keeps its counters: by default in memory, under /dev/shm) or the counters directory itself. "
+            + "First whether the node lives: ALIVE, DEAD (its process is gone, or its heartbeat is over "
+            + Liveness.STALE_MS / 1000 + " s old; every group's role then shows DEAD), STOPPED (closed cleanly). Then: ring occupancies, persist latency, drops and bad frames for the "
             + "node; role (REPAIRING for a member that lost synced records and takes no part in elections until "
             + "the leader repaired them), term, leader, commit and applied index, apply lag, snapshot index, "
             + "elections, leader changes, heartbeats, back-pressured proposals and dropped messages for each group; "
             + "the longest heartbeat gap to each peer.",
-        "The file outlives its node: nothing in it says whether the node still runs, so the file's modification "
-            + "time is shown; after a stop, values are as last written.",
+        "The file outlives its node (until its next start, for counters in memory): after a stop, values are as "
+            + "last written.",
         "Exit code: 0 when the counters were shown, 2 for a usage error such as a DIR that does not exist or holds "
             + "no ringraft counters file.",
         ""
@@ -56,8 +59,8 @@ public final class CountersCommand implements Callable<Integer>
     @Spec
     private CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "A node's data directory (the one holding "
-        + CountersFile.FILE_NAME + ").")
+    @Parameters(index = "0", paramLabel = "DIR", description = "A node's data directory, or the directory holding "
+        + "its " + CountersFile.FILE_NAME + ".")
     private Path directory;
 
     @Option(names = "--group", paramLabel = "G", description = "Show only group G.")
@@ -96,7 +99,7 @@ public final class CountersCommand implements Callable<Integer>
         // Only a terminal is repainted in place; into a pipe or a file, frames follow each other.
         final boolean clearScreen = watching && null != System.console();
 
-        final Path file = counterFile();
+        Path file = counterFile();
         Opened opened = open(file);
         try
         {
@@ -121,14 +124,15 @@ public final class CountersCommand implements Callable<Integer>
                     out.println("frame " + frame + " at " + LocalTime.now().truncatedTo(ChronoUnit.MILLIS) +
                         ", every " + format(interval) + (Integer.MAX_VALUE == frames ? ", Ctrl-C to stop" : ""));
                 }
-                printHeader(out, file, opened);
+                final Liveness liveness = Liveness.of(opened.file, System.currentTimeMillis());
+                printHeader(out, file, opened, liveness);
                 if (raw)
                 {
                     printRaw(out, opened.index, values);
                 }
                 else
                 {
-                    new CountersView(opened.index, null == group ? -1 : group)
+                    new CountersView(opened.index, null == group ? -1 : group, liveness.alive() ? null : liveness.state())
                         .print(out, values, previous, nowNs - previousNs, watching);
                 }
                 out.flush();
@@ -148,9 +152,12 @@ public final class CountersCommand implements Callable<Integer>
                 {
                     dueNs -= sleepNs - sleepNs % interval.toNanos();
                 }
-                final Opened replaced = reopenIfReplaced(file, opened);
+                // A restarted member with counters in memory names a new directory: follow it.
+                final Path current = CountersFile.locate(directory);
+                final Opened replaced = reopenIfReplaced(current, opened);
                 if (replaced != opened)
                 {
+                    file = current;
                     out.println("note: " + file + " was replaced (the node restarted): rates start again");
                     opened.file.close();
                     opened = replaced;
@@ -213,9 +220,15 @@ public final class CountersCommand implements Callable<Integer>
         {
             throw usage(directory + " is not a directory");
         }
-        final Path file = directory.resolve(CountersFile.FILE_NAME);
+        final Path file = CountersFile.locate(directory);
         if (!Files.isRegularFile(file))
         {
+            if (!file.startsWith(directory))
+            {
+                throw usage("no counters file: " + directory.resolve(CountersFile.LOCATION_FILE_NAME) + " names " +
+                    file.getParent() + ", which holds none: the member is not running (counters in memory go with " +
+                    "a clean stop)");
+            }
             throw usage("no counters file: is a node running with this data directory? (" + file +
                 " does not exist)");
         }
@@ -228,7 +241,7 @@ public final class CountersCommand implements Callable<Integer>
         final CountersFile countersFile;
         try
         {
-            countersFile = CountersFile.openForReading(directory);
+            countersFile = CountersFile.openForReading(file.getParent());
         }
         catch (final RuntimeException ex)
         {
@@ -278,7 +291,7 @@ public final class CountersCommand implements Callable<Integer>
         }
     }
 
-    private static void printHeader(final PrintWriter out, final Path file, final Opened opened)
+    private static void printHeader(final PrintWriter out, final Path file, final Opened opened, final Liveness liveness)
     {
         String modified;
         try
@@ -290,7 +303,8 @@ public final class CountersCommand implements Callable<Integer>
             modified = "unknown (" + ex.getMessage() + ")";
         }
         out.println("member " + (opened.index.memberId() < 0 ? "?" : Integer.toString(opened.index.memberId())) +
-            ": " + file + ", file modified " + modified + " (if the node has stopped, values are as last written)");
+            ": " + liveness.state() + ": " + liveness.detail() + "; " + file + ", file modified " + modified +
+            (liveness.alive() ? "" : "; values are as last written"));
     }
 
     private void printRaw(final PrintWriter out, final CounterIndex index, final long[] values)

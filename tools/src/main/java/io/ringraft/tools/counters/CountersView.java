@@ -58,12 +58,23 @@ final class CountersView
 
     private final CounterIndex index;
     private final int onlyGroup;
+    private final String roleOverride;
 
     /** @param onlyGroup the group to show, or -1 for all. */
     CountersView(final CounterIndex index, final int onlyGroup)
     {
+        this(index, onlyGroup, null);
+    }
+
+    /**
+     * @param roleOverride shown as every group's role instead of the counter (DEAD, STOPPED: a node that is gone
+     *                     leads nothing, whatever its file last said), or null.
+     */
+    CountersView(final CounterIndex index, final int onlyGroup, final String roleOverride)
+    {
         this.index = index;
         this.onlyGroup = onlyGroup;
+        this.roleOverride = roleOverride;
     }
 
     /**
@@ -92,6 +103,10 @@ final class CountersView
             {
                 // A follower that lost synced records: it does not vote or campaign until the leader repaired them.
                 row[1] = "REPAIRING";
+            }
+            if (null != roleOverride)
+            {
+                row[1] = roleOverride;
             }
             rows.add(row);
         }

@@ -8,9 +8,11 @@ import io.ringraft.pipeline.RingraftNode;
 import io.ringraft.raft.Role;
 import org.agrona.concurrent.status.CountersReader;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * What the demo reports, read from the nodes' live counters (the same memory-mapped files an operator's viewer
@@ -125,6 +127,24 @@ public final class ClusterCounters
             }
         }
         return max;
+    }
+
+    /** Each max-heartbeat-gap-us counter (µs) of every member, group and peer, for a HeartbeatGapWatch to poll. */
+    public LongSupplier[] heartbeatGapCounters()
+    {
+        final List<LongSupplier> gaps = new ArrayList<>();
+        for (int m = 0; m < readers.length; m++)
+        {
+            final CountersReader reader = readers[m];
+            for (int g = 0; g < groups; g++)
+            {
+                for (final int id : maxHeartbeatGapUs[m][g])
+                {
+                    gaps.add(() -> reader.getCounterValue(id));
+                }
+            }
+        }
+        return gaps.toArray(new LongSupplier[0]);
     }
 
     /**

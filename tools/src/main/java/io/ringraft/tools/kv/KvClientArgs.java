@@ -31,8 +31,8 @@ final class KvClientArgs
     private CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "FILE",
-        description = "The cluster's config file (the client reads cluster.id, client.endpoints, groups and " +
-            "client.response.host).")
+        description = "The cluster's config file (the client reads cluster.id, client.endpoints, groups, " +
+            "client.response.host and client.response.port).")
     private Path config;
 
     @Option(names = "--response-host", paramLabel = "HOST",
@@ -40,6 +40,11 @@ final class KvClientArgs
             "default: the local address of the route to the first member's client endpoint, 127.0.0.1 when all " +
             "are on loopback).")
     private String responseHost;
+
+    @Option(names = "--response-port", paramLabel = "PORT",
+        description = "The UDP port this client listens on for responses (overrides client.response.port; " +
+            "default: any free port). Fix it when a firewall must let the members' responses in.")
+    private Integer responsePort;
 
     @Option(names = "--timeout", converter = DurationConverter.class, paramLabel = "TIME", defaultValue = "15s",
         description = "Budget of the request, retries and redirects included (default: ${DEFAULT-VALUE}).")
@@ -59,6 +64,10 @@ final class KvClientArgs
         if (null != responseHost && null != ClientConfig.hostProblem(responseHost))
         {
             return usage("--response-host '" + responseHost + "' " + ClientConfig.hostProblem(responseHost));
+        }
+        if (null != responsePort && (responsePort < 1 || responsePort > 65535))
+        {
+            return usage("--response-port " + responsePort + " must be a UDP port, 1..65535");
         }
         final ClientConfig client;
         try
@@ -82,7 +91,8 @@ final class KvClientArgs
                 return usage(ex.getMessage());
             }
         }
-        final KvClientOptions options = new KvClientOptions(client.cluster()).requestTimeout(timeout).responseHost(host);
+        final KvClientOptions options = new KvClientOptions(client.cluster()).requestTimeout(timeout).responseHost(host)
+            .responsePort(null != responsePort ? responsePort : client.responsePort());
         try (KvClient kv = KvClient.connect(options))
         {
             return request.apply(kv);
@@ -96,6 +106,12 @@ final class KvClientArgs
         {
             // The library refused the request as it stands (a rule argumentProblem does not know yet): still one line.
             return usage(ex.getMessage());
+        }
+        catch (final IllegalStateException ex)
+        {
+            // The client could not start: e.g. it cannot listen on the response host and port named.
+            spec.commandLine().getErr().println("failed: " + ex.getMessage());
+            return KvCommand.FAILED;
         }
     }
 

@@ -16,8 +16,21 @@ final class Findings
     /** A start would cut a torn tail, repair, or refuse: see the verdict line. */
     static final int NOT_HEALTHY = 1;
 
+    /** The input cannot be read at all (a directory that cannot be listed, a file that cannot be opened). */
+    static final int UNREADABLE = 2;
+
     private Findings()
     {
+    }
+
+    /** Says in one line why the input cannot be read; @return {@link #UNREADABLE}. */
+    static int unreadable(final PrintWriter err, final RuntimeException ex)
+    {
+        final Throwable cause = ex.getCause();
+        err.println("cannot inspect: " + ex.getMessage() + (null == cause || null == cause.getMessage() ||
+            ex.getMessage().contains(cause.getMessage()) ? "" : " (" + cause.getMessage() + ")"));
+        err.flush();
+        return UNREADABLE;
     }
 
     /** @return {@link #HEALTHY} or {@link #NOT_HEALTHY}. */

@@ -78,6 +78,36 @@ public final class GroupDirectoryArgs
             (groups.isEmpty() ? " nor a node data directory holding one" : groupsHint()));
     }
 
+    /**
+     * The group directories to inspect: the one {@code --group} names, DIR itself when it is a group directory, else
+     * every group of the member data directory DIR; a {@link CommandLine.ParameterException} (exit code 2) when there
+     * is none.
+     */
+    List<Path> groupDirectories()
+    {
+        if (null != group || LogInspector.isGroupDirectory(directory))
+        {
+            return List.of(groupDirectory());
+        }
+        if (!Files.isDirectory(directory))
+        {
+            return List.of(groupDirectory()); // says what is wrong
+        }
+        final List<Integer> groups = groupsIn(directory);
+        if (groups.isEmpty())
+        {
+            throw usage(directory + " is neither a ringraft group directory (it has no directory-header nor log/) nor " +
+                "a member data directory holding one");
+        }
+        return groups.stream().map(id -> LogInspector.groupDirectory(directory, id)).toList();
+    }
+
+    /** The group id of one of {@link #groupDirectories()}: -1 lets the inspector take it from the directory name. */
+    int groupIdOf(final Path groupDirectory)
+    {
+        return null != group ? group : -1;
+    }
+
     /** The group id given, or -1 to let the inspector take it from the directory. */
     int groupId()
     {

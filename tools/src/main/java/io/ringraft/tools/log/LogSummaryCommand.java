@@ -78,7 +78,7 @@ final class LogSummaryCommand implements Callable<Integer>
         return Findings.print(report, out);
     }
 
-    private static String describe(final LogInspector.SegmentReport segment)
+    static String describe(final LogInspector.SegmentReport segment)
     {
         if (null == segment.end())
         {

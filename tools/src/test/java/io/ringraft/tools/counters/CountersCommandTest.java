@@ -12,11 +12,16 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -70,8 +75,10 @@ class CountersCommandTest extends CommandLineTest
             assertThat(execute("counters", node.context().dataDir().toString())).as(err.toString()).isEqualTo(0);
             final String output = out.toString();
             assertThat(output)
-                .contains("member " + node.memberId() + ": " + node.context().dataDir().resolve(CountersFile.FILE_NAME))
-                .contains("file modified ", "if the node has stopped, values are as last written")
+                .contains("member " + node.memberId() + ": ALIVE: process " + ProcessHandle.current().pid() +
+                    ", heartbeat ", "; " + node.context().dataDir().resolve(CountersFile.FILE_NAME))
+                .contains("file modified ")
+                .doesNotContain("values are as last written")
                 .containsPattern("node: rings inbound \\d+ persist \\d+ apply \\d+ send \\d+ \\| persist latency max " +
                     "[\\d,]+ us last [\\d,]+ us \\| dropped inbound \\d+ send \\d+ \\| bad frames 0 \\| " +
                     "persist-stall transfers 0 \\| ticker lateness max [\\d,]+ us")
@@ -174,7 +181,7 @@ class CountersCommandTest extends CommandLineTest
     }
 
     @Test
-    void aStoppedNodesCountersAreStillShownAsLastWritten() throws Exception
+    void aStoppedNodeIsShownStoppedWithItsCountersAsLastWritten() throws Exception
     {
         try (LocalNodes single = new LocalNodes(1, 1))
         {
@@ -186,10 +193,11 @@ class CountersCommandTest extends CommandLineTest
 
             assertThat(execute("counters", single.dataDir(1).toString())).as(err.toString()).isEqualTo(0);
             final Matcher row = rows(GROUP_ROW, out.toString()).get(0);
-            assertThat(row.group(2)).isEqualTo("LEADER");
+            assertThat(row.group(2)).as("it leads nothing any more").isEqualTo("STOPPED");
             assertThat(number(row.group(3))).isEqualTo(term);
             assertThat(number(row.group(5))).isEqualTo(last);
-            assertThat(out.toString()).contains("file modified ", "if the node has stopped, values are as last written");
+            assertThat(out.toString()).contains("member 1: STOPPED: process " + ProcessHandle.current().pid() +
+                " closed its node cleanly", "file modified ", "values are as last written");
         }
     }
 
@@ -220,8 +228,50 @@ class CountersCommandTest extends CommandLineTest
             final String[] framesAfter = output.substring(note).split("(?m)^(?=frame \\d+ at )");
             assertThat(framesAfter).as(output).hasSizeGreaterThan(1);
             assertThat(framesAfter[1]).as("the next frame has no previous reading")
-                .contains("member 1: " + file, "per second: from the next frame on");
+                .contains("member 1: ALIVE: ", "; " + file, "per second: from the next frame on");
         }
+    }
+
+    /** A SIGKILLed member's file as it left it: its writer's process is gone. It must not show as LEADER. */
+    @Test
+    void aNodeWhoseProcessIsGoneIsShownDeadNotAsLeader(@TempDir final Path dir) throws Exception
+    {
+        final Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        final Path copy = copyOfCounters(LEADERS[0], dir, gone.pid(), System.currentTimeMillis());
+
+        assertThat(execute("counters", dir.toString())).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).contains("member " + LEADERS[0] + ": DEAD: process " + gone.pid() + " is gone " +
+            "(killed or crashed); last heartbeat ", "; " + copy, "values are as last written");
+        assertThat(rows(GROUP_ROW, out.toString())).hasSize(2)
+            .allSatisfy(row -> assertThat(row.group(2)).isEqualTo("DEAD"));
+    }
+
+    /** A process that exists but whose raft stage has not ticked for seconds (SIGSTOP, hung) is not shown alive. */
+    @Test
+    void aNodeWhoseHeartbeatIsStaleIsShownDead(@TempDir final Path dir) throws Exception
+    {
+        copyOfCounters(LEADERS[0], dir, ProcessHandle.current().pid(), System.currentTimeMillis() - 10_000);
+
+        assertThat(execute("counters", dir.toString())).as(err.toString()).isEqualTo(0);
+        assertThat(out.toString()).contains("member " + LEADERS[0] + ": DEAD: no heartbeat for 10.");
+        assertThat(rows(GROUP_ROW, out.toString())).allSatisfy(row -> assertThat(row.group(2)).isEqualTo("DEAD"));
+    }
+
+    /** The counters file of {@code member} copied to {@code dir}, its header naming {@code pid} and the heartbeat. */
+    private static Path copyOfCounters(final int member, final Path dir, final long pid, final long heartbeatMs)
+        throws Exception
+    {
+        final Path copy = Files.copy(CountersFile.locate(cluster.node(member).context().dataDir()),
+            dir.resolve(CountersFile.FILE_NAME));
+        try (FileChannel channel = FileChannel.open(copy, StandardOpenOption.WRITE))
+        {
+            // The header's pid and heartbeat, at 16 and 24, in the writer's (native) byte order.
+            final ByteBuffer fields = ByteBuffer.allocate(16).order(ByteOrder.nativeOrder());
+            fields.putLong(0, pid).putLong(8, heartbeatMs);
+            channel.write(fields, 16);
+        }
+        return copy;
     }
 
     @Test

@@ -121,6 +121,22 @@ class KvCommandTest extends CommandLineTest
     }
 
     @Test
+    void responsePortFromTheOptionOrTheConfig() throws IOException
+    {
+        final String port = LoopbackEndpoints.pick(21).get(21).split(":")[1];
+        assertThat(execute("kv", "put", "fixed", "port", "--config", config.toString(), "--response-port", port))
+            .as(err.toString()).isZero();
+        final Path withKey = root.resolve("with-response-port.conf");
+        Files.writeString(withKey, Files.readString(config) + "client.response.port = " + port + "\n");
+        assertThat(execute("kv", "get", "fixed", "--config", withKey.toString())).as(err.toString()).isZero();
+        assertThat(out.toString().trim()).isEqualTo("port");
+        assertThat(execute("kv", "get", "fixed", "--config", config.toString(), "--response-port", "70000"))
+            .isEqualTo(KvCommand.USAGE);
+        assertThat(err.toString().lines().toList()).singleElement().asString()
+            .startsWith("ringraft kv get: --response-port 70000 must be a UDP port, 1..65535");
+    }
+
+    @Test
     void badConfigIsAUsageErrorNamingTheKey() throws IOException
     {
         final Path bad = root.resolve("bad.conf");
@@ -142,6 +158,6 @@ class KvCommandTest extends CommandLineTest
         final long startNs = System.nanoTime();
         assertThat(execute("kv", "get", "k", "--config", nowhere.toString(), "--timeout", "1s")).isEqualTo(KvCommand.FAILED);
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs)).isLessThan(8_000);
-        assertThat(err.toString()).contains("failed: request to group 0 got no OK within PT1S", "member ");
+        assertThat(err.toString()).contains("failed: read in group 0 got no answer within PT1S", "member ");
     }
 }

@@ -282,6 +282,9 @@ class LogCommandTest extends CommandLineTest
             .as("the damaged record and the rest of its segment are not listed; later segments' entries are")
             .contains(victim - 1, middle.lastIndex() + 1)
             .doesNotContain(victim, middle.lastIndex());
+        assertThat(execute("log", "verify", group.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("  PROBLEM " + damage.substring("DAMAGE: ".length()),
+            "  verdict: " + verdict);
 
         // Inspecting changed nothing; what the inspector says is what a start does.
         assertThat(fingerprint(group)).as("files after inspecting").isEqualTo(filesBefore);
@@ -371,6 +374,9 @@ class LogCommandTest extends CommandLineTest
             .contains("past the synced watermark " + (CONF_CHANGE_INDEX + 1));
         assertThat(execute("log", "entries", group.toString())).isEqualTo(1);
         assertThat(entries(out.toString())).extracting(Listed::index).endsWith(CONF_CHANGE_INDEX + 2);
+        assertThat(execute("log", "verify", group.toString())).as("a cut to come is not clean").isEqualTo(1);
+        assertThat(out.toString()).contains("  note: " + last.file() + " at offset " + position[0] + ": the records " +
+            "end here", "  verdict: WILL CUT TORN TAIL AT " + last.file() + ":" + position[0]);
         assertStartDoesWhatTheInspectorSaid(group, RecoveryVerdict.Kind.CUT_TORN_TAIL);
         assertThat(execute("log", "summary", group.toString())).as("the cut is durable").isEqualTo(0);
     }
@@ -444,7 +450,10 @@ class LogCommandTest extends CommandLineTest
         final List<Path> segments = segmentFiles();
         final Path last = segments.get(segments.size() - 1);
         Files.delete(last);
+        assertThat(execute("log", "verify", dataDir.toString())).isEqualTo(1);
+        final String verified = out.toString();
         final RecoveryVerdict verdict = assertStartDoesWhatTheInspectorSaid(group, RecoveryVerdict.Kind.REPAIR);
+        assertThat(verified).contains("  verdict: " + verdict.describe());
         assertThat(verdict.describe()).startsWith("DAMAGED at " + segments.get(segments.size() - 2) + ":")
             .contains("the log ends at index " + (baseIndex(last) - 1) + " but the synced watermark is " +
                 (CONF_CHANGE_INDEX + 1));
@@ -540,6 +549,12 @@ class LogCommandTest extends CommandLineTest
                 "with frame length out of range: the directory was not created by ringraft or the header is " +
                 "damaged. Restore the header from a backup or, if this member's data is expendable, delete " + group +
                 " so the member resyncs from its peers\n");
+        assertThat(execute("log", "verify", group.toString())).isEqualTo(1);
+        assertThat(out.toString()).contains(
+            "  PROBLEM " + header + " at offset 0: expected a ringraft directory header",
+            "  PROBLEM " + segments.get(2) + " at offset 0: segment starts at index " + baseIndex(segments.get(2)),
+            "  PROBLEM " + snapshot + " at offset 0: snapshot does not verify (data CRC32C mismatch)",
+            "  verdict: REFUSED: " + header);
 
         Files.write(header, goodHeader);
         try (RandomAccessFile raf = new RandomAccessFile(segments.get(2).toFile(), "rw"))

@@ -1,0 +1,102 @@
+package io.ringraft.daemon.server;
+
+import io.ringraft.aeron.LoopbackEndpoints;
+import io.ringraft.daemon.config.DaemonConfig;
+import io.ringraft.daemon.kv.KvCommands;
+import io.ringraft.pipeline.CounterLabels;
+import io.ringraft.raft.Role;
+import org.agrona.IoUtil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A member whose disk fails under its apply stage (the group's snapshot folder is gone, a file in its place, when the
+ * member takes a snapshot) does not linger half-alive: it prints one line naming the stage and the cause, closes, and
+ * ends with exit code 4. A real filesystem fault, not an injected one: nothing in the member knows it is tested.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class StageStopExitTest
+{
+    @TempDir
+    Path root;
+    private final String aeronDir = "/dev/shm/ringraft-stage-stop-test-" +
+        Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16);
+
+    @AfterEach
+    void removeAeronDirectory()
+    {
+        IoUtil.delete(new File(aeronDir), true);
+    }
+
+    @Test
+    void aMemberWhoseApplyStageStopsExitsWithCode4AndOneLine() throws Exception
+    {
+        final Map<Integer, String> ports = LoopbackEndpoints.pick(1, 101);
+        final Path dataDir = root.resolve("data-1");
+        final Path config = Files.writeString(root.resolve("member-1.conf"), String.join("\n",
+            "cluster.id = " + ThreadLocalRandom.current().nextInt(1, 1_000_000),
+            "member.id = 1",
+            "members = 1=" + ports.get(1),
+            "client.endpoints = 1=" + ports.get(101),
+            "groups = 1",
+            "data.dir = " + dataDir,
+            "aeron.dir = " + aeronDir,
+            "snapshot.entries = 5",
+            ""));
+        final DaemonMain.StageStop stageStop = new DaemonMain.StageStop();
+        final KvDaemon daemon = KvDaemon.start(DaemonConfig.load(config), stageStop);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Role.LEADER.ordinal() != daemon.node().counters().valueOf(CounterLabels.group("role", 1, 0), -1))
+        {
+            assertThat(System.nanoTime() - deadline).as("a single member elects itself").isNegative();
+            Thread.sleep(10);
+        }
+        final Path snapshots = dataDir.resolve("0").resolve("snapshots");
+        IoUtil.delete(snapshots.toFile(), false);
+        Files.writeString(snapshots, "a file where the snapshot folder was");
+
+        final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        final Thread serving = new Thread(() ->
+        {
+            try
+            {
+                exitCode.complete(DaemonMain.serve(daemon, stageStop, new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8)));
+            }
+            catch (final Throwable ex)
+            {
+                exitCode.completeExceptionally(ex);
+            }
+        });
+        serving.start();
+        for (int i = 0; i < 10; i++)
+        {
+            daemon.node().propose(0, KvCommands.put(("k" + i).getBytes(StandardCharsets.UTF_8), new byte[]{1}));
+        }
+
+        assertThat(exitCode.get(20, TimeUnit.SECONDS)).isEqualTo(DaemonMain.STAGE_STOPPED).isEqualTo(4);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).singleElement().asString()
+            .startsWith("ringraft-daemon: member 1 stops: its apply stage stopped after ")
+            .contains(snapshots.toString())
+            .endsWith("; restart it once the disk is fixed");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("stopped member 1: ");
+        assertThat(new File(aeronDir)).as("closed: the driver's directory deleted").doesNotExist();
+    }
+}

@@ -1,0 +1,111 @@
+package io.ringraft.pipeline;
+
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * How long the host keeps a thread of this process from running when it is due: a daemon thread sleeps 1 ms in a
+ * loop and records by how much each wake-up comes late (run-queue waits of a loaded host, a JVM-wide pause), as the
+ * largest delay per 10 ms slot over the last {@value #HISTORY_S} s. No pipeline can hide such a delay from a
+ * heartbeat gap, so a gap is the pipeline's own doing only by what exceeds the delay measured around it
+ * ({@link #maxDelayNs(long, long)}, used by {@link HeartbeatGapWatch}). The probe reads and writes nothing of the
+ * pipeline's, and a held raft or send stage does not delay it: it excuses the host, never the pipeline.
+ */
+public final class SchedulingDelayProbe implements AutoCloseable
+{
+    static final int HISTORY_S = 80;
+    private static final long PERIOD_NS = 1_000_000L;
+    private static final long SLOT_NS = 10_000_000L;
+    private static final int SLOTS = (int)(HISTORY_S * 1_000_000_000L / SLOT_NS);
+    private static final long MAX_DELAY_US = 0xFFFF_FFFFL;
+
+    /** Per slot: the slot's number (high 32 bits) and its largest delay in µs (low 32 bits), or 0. */
+    private final AtomicLongArray slots = new AtomicLongArray(SLOTS);
+    private final long originNs = System.nanoTime();
+    private final Thread thread;
+    private volatile long maxDelayNs;
+    private volatile boolean closed;
+
+    private SchedulingDelayProbe(final String threadName)
+    {
+        thread = new Thread(this::run, threadName);
+        thread.setDaemon(true);
+    }
+
+    /** Starts measuring on a daemon thread named {@code threadName}. */
+    public static SchedulingDelayProbe start(final String threadName)
+    {
+        final SchedulingDelayProbe probe = new SchedulingDelayProbe(threadName);
+        probe.thread.start();
+        return probe;
+    }
+
+    /**
+     * The largest delay, in ns, with which the probe woke between {@code fromNs} and {@code toNs} ({@link System#nanoTime}
+     * readings), to the 10 ms slot, a slot further on included: a delay that spans the end of the window is counted.
+     * Times older than the history or before the start count as no delay.
+     */
+    public long maxDelayNs(final long fromNs, final long toNs)
+    {
+        final long newest = slotOf(System.nanoTime());
+        final long first = Math.max(Math.max(0, slotOf(fromNs)), newest - SLOTS + 1);
+        final long last = Math.min(newest, slotOf(toNs) + 1);
+        long maxUs = 0;
+        for (long slot = first; slot <= last; slot++)
+        {
+            final long value = slots.get((int)(slot % SLOTS));
+            if (value >>> 32 == slot)
+            {
+                maxUs = Math.max(maxUs, value & MAX_DELAY_US);
+            }
+        }
+        return maxUs * 1_000;
+    }
+
+    /** The largest delay, in ns, since the probe started. */
+    public long maxDelayNs()
+    {
+        return maxDelayNs;
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;
+        LockSupport.unpark(thread);
+    }
+
+    private void run()
+    {
+        long beforeNs = System.nanoTime();
+        while (!closed)
+        {
+            LockSupport.parkNanos(PERIOD_NS);
+            final long nowNs = System.nanoTime();
+            final long delayNs = Math.max(0, nowNs - beforeNs - PERIOD_NS);
+            record(nowNs, delayNs);
+            beforeNs = nowNs;
+        }
+    }
+
+    private void record(final long nowNs, final long delayNs)
+    {
+        if (delayNs > maxDelayNs)
+        {
+            maxDelayNs = delayNs;
+        }
+        final long slot = slotOf(nowNs);
+        final int index = (int)(slot % SLOTS);
+        final long delayUs = Math.min(MAX_DELAY_US, delayNs / 1_000);
+        final long current = slots.get(index);
+        if (current >>> 32 != slot || (current & MAX_DELAY_US) < delayUs)
+        {
+            slots.lazySet(index, slot << 32 | delayUs);
+        }
+    }
+
+    private long slotOf(final long nanoTime)
+    {
+        return (nanoTime - originNs) / SLOT_NS;
+    }
+}
