@@ -29,6 +29,9 @@ import java.util.Set;
  * secret.file        = /etc/ringraft/cluster.key   (or: security = insecure; one of the two, see SecurityConfig)
  * client.max.connections, client.connect.rate, client.idle.timeout.ms   (optional; see ClientEndpointLimits)
  * snapshot.entries   = 100000   (a group snapshots its state machine once this many entries are applied past its last)
+ * bootstrap.voters   = 1,2,3    (optional; default: every id in members. The voters every group started with: once
+ *                      members grows at runtime (ringraft member add), every member keeps the original ones here,
+ *                      and a joining member names them so that it starts as no voter)
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
@@ -46,11 +49,12 @@ public final class DaemonConfig
     public static final String PERSIST_STALL_MS = "persist.stall.ms";
     public static final String FSYNC = "fsync";
     public static final String SNAPSHOT_ENTRIES = "snapshot.entries";
+    public static final String BOOTSTRAP_VOTERS = "bootstrap.voters";
     /** The engine's own default ({@code RaftConfig#snapshotThresholdEntries}). */
     public static final int DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     private static final Set<String> KEYS = Set.of(
         MEMBER_ID, DATA_DIR, AERON_DIR, COUNTERS_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, PERSIST_STALL_MS,
-        FSYNC, SNAPSHOT_ENTRIES);
+        FSYNC, SNAPSHOT_ENTRIES, BOOTSTRAP_VOTERS);
 
     private final ClusterConfig cluster;
     private final int memberId;
@@ -66,6 +70,7 @@ public final class DaemonConfig
     private final ClusterSecret secret;
     private final ClientEndpointLimits clientLimits;
     private final int snapshotEntries;
+    private final int[] bootstrapVoters;
 
     private DaemonConfig(
         final ClusterConfig cluster,
@@ -81,8 +86,10 @@ public final class DaemonConfig
         final FsyncPolicy fsyncPolicy,
         final ClusterSecret secret,
         final ClientEndpointLimits clientLimits,
-        final int snapshotEntries)
+        final int snapshotEntries,
+        final int[] bootstrapVoters)
     {
+        this.bootstrapVoters = bootstrapVoters;
         this.cluster = cluster;
         this.memberId = memberId;
         this.dataDir = dataDir;
@@ -144,6 +151,7 @@ public final class DaemonConfig
         final ClusterSecret secret = SecurityConfig.read(reader, true);
         final ClientEndpointLimits clientLimits = ClientEndpointLimits.read(reader);
         final int snapshotEntries = reader.integer(SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_ENTRIES, 1, Integer.MAX_VALUE, false);
+        final int[] bootstrapVoters = bootstrapVoters(reader, cluster);
         final Set<String> known = new HashSet<>(KEYS);
         known.addAll(ClientEndpointLimits.KEYS);
         known.addAll(ClusterConfig.KEYS);
@@ -154,7 +162,38 @@ public final class DaemonConfig
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
             null == countersDir ? null : Path.of(countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
-            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits, snapshotEntries);
+            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits, snapshotEntries, bootstrapVoters);
+    }
+
+    private static int[] bootstrapVoters(final SettingsReader reader, final ClusterConfig cluster)
+    {
+        final String value = reader.string(BOOTSTRAP_VOTERS, false, "");
+        if (null == value || value.isBlank())
+        {
+            return cluster.memberIds();
+        }
+        final String rule = "must list member ids from " + ClusterConfig.MEMBERS + " " + cluster.members().keySet() +
+            ", comma-separated: the voters every group started with";
+        final String[] items = value.trim().split("\\s*,\\s*");
+        final int[] voters = new int[items.length];
+        for (int i = 0; i < items.length; i++)
+        {
+            try
+            {
+                voters[i] = Integer.parseInt(items[i]);
+            }
+            catch (final NumberFormatException ex)
+            {
+                reader.error(BOOTSTRAP_VOTERS, value, rule);
+                return cluster.memberIds();
+            }
+            if (!cluster.members().isEmpty() && !cluster.members().containsKey(voters[i]))
+            {
+                reader.error(BOOTSTRAP_VOTERS, value, rule);
+                return cluster.memberIds();
+            }
+        }
+        return voters;
     }
 
     /**
@@ -272,6 +311,12 @@ public final class DaemonConfig
     }
 
     /** Entries applied past a group's newest snapshot after which it takes the next. */
+    /** The voters every group started with (a joining member is not among them). */
+    public int[] bootstrapVoters()
+    {
+        return bootstrapVoters.clone();
+    }
+
     public int snapshotEntries()
     {
         return snapshotEntries;

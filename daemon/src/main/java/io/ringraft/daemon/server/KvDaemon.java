@@ -149,6 +149,7 @@ public final class KvDaemon implements AutoCloseable
                 .clusterId(clusterId)
                 .memberId(memberId)
                 .members(config.cluster().memberIds())
+                .bootstrapVoters(config.bootstrapVoters())
                 .groups(config.cluster().groups())
                 .dataDir(config.dataDir())
                 .countersDir(countersDir)
