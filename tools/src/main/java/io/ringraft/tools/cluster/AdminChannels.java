@@ -4,7 +4,6 @@
 package io.ringraft.tools.cluster;
 
 import io.ringraft.daemon.client.AdminChannel;
-import io.ringraft.daemon.config.ClientConfig;
 
 /** The production way to reach members' admin service. */
 final class AdminChannels
@@ -13,7 +12,7 @@ final class AdminChannels
     {
     }
 
-    static AdminChannel open(final ClientConfig config)
+    static AdminChannel open(final ClusterArgs.Targets targets, final ClusterArgs args)
     {
         throw new ClusterArgs.UsageException("the admin client is not available in this build yet");
     }

@@ -43,7 +43,7 @@ abstract class AdminCommandBase implements Callable<Integer>
             err.println(ex.getMessage());
             return ClusterExit.USAGE;
         }
-        try (AdminChannel channel = channels.open(targets.config()))
+        try (AdminChannel channel = channels.open(targets, args))
         {
             return run(new ClusterSession(channel, targets, args.timeout), spec.commandLine().getOut(), err);
         }

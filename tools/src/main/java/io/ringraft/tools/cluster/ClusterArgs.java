@@ -24,12 +24,13 @@ import java.util.TreeMap;
 final class ClusterArgs
 {
     static final String ENDPOINTS_ENV = "RINGRAFT_ENDPOINTS";
+    static final String CLUSTER_ID_ENV = "RINGRAFT_CLUSTER_ID";
 
     /** How a command reaches the members: the admin client by default; tests hand in another. */
     @FunctionalInterface
     interface ChannelFactory
     {
-        AdminChannel open(ClientConfig config);
+        AdminChannel open(Targets targets, ClusterArgs args);
     }
 
     @Option(names = "--endpoints", paramLabel = "HOST:PORT,...", split = ",",
@@ -41,6 +42,16 @@ final class ClusterArgs
         description = "A member's or a client's config file: its client.endpoints name the members.")
     Path config;
 
+    @Option(names = "--cluster-id", paramLabel = "ID",
+        description = "The cluster's id (default: $" + CLUSTER_ID_ENV + ", else the --config file's cluster.id); " +
+            "members refuse a client of another cluster.")
+    Integer clusterId;
+
+    @Option(names = "--response-host", paramLabel = "HOST",
+        description = "This host's address the members answer to (default: the --config file's " +
+            "client.response.host, else the local address of the route to the first member).")
+    String responseHost;
+
     @Option(names = "--timeout", converter = DurationConverter.class, paramLabel = "TIME", defaultValue = "3s",
         description = "How long to wait for each member's answer (default: ${DEFAULT-VALUE}); a member that does " +
             "not answer in time is shown DEAD.")
@@ -51,7 +62,7 @@ final class ClusterArgs
     String output;
 
     /** The members to ask, by client endpoint, in order; the config's member ids when known. */
-    record Targets(List<String> endpoints, Map<String, Integer> memberIds, ClientConfig config)
+    record Targets(List<String> endpoints, Map<String, Integer> memberIds, ClientConfig config, int clusterId)
     {
     }
 
@@ -105,7 +116,32 @@ final class ClusterArgs
                 throw new UsageException("endpoint '" + endpoint + "' is not HOST:PORT");
             }
         }
-        return new Targets(List.copyOf(list), ids, client);
+        final int id;
+        if (null != clusterId)
+        {
+            id = clusterId;
+        }
+        else if (null != environment.get(CLUSTER_ID_ENV) && !environment.get(CLUSTER_ID_ENV).isBlank())
+        {
+            try
+            {
+                id = Integer.parseInt(environment.get(CLUSTER_ID_ENV).trim());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new UsageException("$" + CLUSTER_ID_ENV + " must be an integer, was '" +
+                    environment.get(CLUSTER_ID_ENV) + "'");
+            }
+        }
+        else if (null != client)
+        {
+            id = client.cluster().clusterId();
+        }
+        else
+        {
+            id = -1; // asked for only by a channel that needs it
+        }
+        return new Targets(List.copyOf(list), ids, client, id);
     }
 
     boolean json()

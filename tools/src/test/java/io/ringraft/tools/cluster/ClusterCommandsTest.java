@@ -62,7 +62,7 @@ class ClusterCommandsTest
             {
                 if (AdminCommandBase.class.isAssignableFrom(cls))
                 {
-                    final ClusterArgs.ChannelFactory channels = config -> new InJvmAdminChannel(cluster, dead);
+                    final ClusterArgs.ChannelFactory channels = (targets, args) -> new InJvmAdminChannel(cluster, dead);
                     final var constructor = cls.getDeclaredConstructor(ClusterArgs.ChannelFactory.class);
                     constructor.setAccessible(true);
                     return constructor.newInstance(channels);
