@@ -7,29 +7,31 @@ import java.lang.System.Logger.Level;
  * with bad frames (or a handler that throws on every frame) cannot turn the log into the bottleneck. The counters
  * carry the exact numbers; the log only tells an operator to look at them.
  * <p>
- * Not thread safe: one instance per thread.
+ * Not thread safe: one instance per thread. Public for the daemon's client endpoint, which logs dropped client frames
+ * the same way.
  */
-final class RateLimitedLogger
+public final class RateLimitedLogger
 {
     private final System.Logger logger;
     private final long intervalNs;
     private long nextLogNs = Long.MIN_VALUE;
     private long suppressed;
 
-    RateLimitedLogger(final System.Logger logger, final long intervalNs)
+    public RateLimitedLogger(final System.Logger logger, final long intervalNs)
     {
         this.logger = logger;
         this.intervalNs = intervalNs;
     }
 
     /** Logs unless a line was logged less than an interval ago; the text is built only when it is logged. */
-    void log(final Level level, final String what, final String detail, final Throwable error)
+    public void log(final Level level, final String what, final String detail, final Throwable error)
     {
         log(level, what, detail, null, error);
     }
 
     /** As {@link #log(Level, String, String, Throwable)}, naming where it came from (an address) when not null. */
-    void log(final Level level, final String what, final String detail, final String source, final Throwable error)
+    public void log(
+        final Level level, final String what, final String detail, final String source, final Throwable error)
     {
         final long nowNs = System.nanoTime();
         if (Long.MIN_VALUE != nextLogNs && nowNs - nextLogNs < 0)

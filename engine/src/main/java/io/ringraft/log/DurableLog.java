@@ -8,6 +8,7 @@ import io.ringraft.raft.LogReader;
 import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.SnapshotToInstall;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,6 +83,8 @@ public final class DurableLog implements LogReader, AutoCloseable
     private final SnapshotStore snapshots;
     private final TermRuns termRuns = new TermRuns();
     private final EntryVisitor appender = this::appendEntry;
+    /** Where the current segment's records are encoded until written (see {@link Segment}). */
+    private final UnsafeBuffer staging;
 
     private volatile Segment[] segments = NO_SEGMENTS;
     private volatile long durableLastIndex;
@@ -129,6 +132,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         this.logDirectory = config.logDirectory();
         this.hardStateFile = hardStateFile;
         this.snapshots = snapshots;
+        this.staging = Segment.newStaging(config.segmentLength());
     }
 
     /**
@@ -276,7 +280,7 @@ public final class DurableLog implements LogReader, AutoCloseable
         {
             for (final Path file : verdict.keptSegments)
             {
-                opened.add(Segment.open(disk, file, baseIndexOf(file), config.groupId()));
+                opened.add(Segment.open(disk, file, baseIndexOf(file), config.groupId(), staging));
             }
             for (int i = 0; i < opened.size(); i++)
             {
@@ -389,7 +393,7 @@ public final class DurableLog implements LogReader, AutoCloseable
     private void startFreshAfter(final long snapshotIndex)
     {
         current = Segment.create(
-            disk, logDirectory, config.groupId(), snapshotIndex + 1, config.segmentLength(), durable);
+            disk, logDirectory, config.groupId(), snapshotIndex + 1, config.segmentLength(), durable, staging);
         segments = new Segment[]{ current };
         writtenLastIndex = snapshotIndex;
         durableLastIndex = snapshotIndex;
@@ -705,17 +709,10 @@ public final class DurableLog implements LogReader, AutoCloseable
                 " bytes; a segment of " + config.segmentLength() + " bytes holds at most " +
                 Segment.maxPayloadLength(config.segmentLength()) + ": raise LogConfig.segmentLength");
         }
-        if (durable)
-        {
-            forceSegment(current);
-        }
-        else
-        {
-            current.clearDirty();
-        }
+        forceSegment(current);
         final Segment next = reusableCount > 0 ?
             Segment.reuse(takeReusable(), config.groupId(), index, durable) :
-            Segment.create(disk, logDirectory, config.groupId(), index, config.segmentLength(), durable);
+            Segment.create(disk, logDirectory, config.groupId(), index, config.segmentLength(), durable, staging);
         final Segment[] segs = segments;
         final Segment[] grown = Arrays.copyOf(segs, segs.length + 1);
         grown[segs.length] = next;
@@ -749,14 +746,7 @@ public final class DurableLog implements LogReader, AutoCloseable
                 "); the pages it could not write may be lost although a later fsync succeeds, so this log makes " +
                 "nothing more durable: restart the member, whose recovery finds what reached the disk", forceFailure);
         }
-        if (durable)
-        {
-            forceSegment(current);
-        }
-        else
-        {
-            current.clearDirty();
-        }
+        forceSegment(current);
         final long last = writtenLastIndex;
         long syncedIndex = hardStateFile.syncedIndex();
         long syncedTerm = hardStateFile.syncedTerm();
@@ -888,17 +878,10 @@ public final class DurableLog implements LogReader, AutoCloseable
         if (kept > holder)
         {
             holding.markTruncatedAt(fromIndex);
-            if (durable)
-            {
-                forceSegment(holding);
-            }
-            else
-            {
-                holding.clearDirty();
-            }
+            forceSegment(holding);
         }
         final Segment next =
-            Segment.create(disk, logDirectory, config.groupId(), fromIndex, config.segmentLength(), durable);
+            Segment.create(disk, logDirectory, config.groupId(), fromIndex, config.segmentLength(), durable, staging);
         final Segment[] replaced = Arrays.copyOf(segs, kept + 1);
         replaced[kept] = next;
         segments = replaced;
@@ -1085,14 +1068,14 @@ public final class DurableLog implements LogReader, AutoCloseable
     }
 
     /**
-     * A segment's msync: after one fails, none may succeed (see {@link #force()}), as Linux may have dropped the pages
-     * it failed to write and a retry would find nothing to write.
+     * Writes what a segment staged and, with fsync, its msync: after one fails, none may succeed (see {@link #force()}),
+     * as Linux may have dropped the pages it failed to write and a retry would find nothing to write.
      */
     private void forceSegment(final Segment segment)
     {
         try
         {
-            segment.force();
+            segment.force(durable);
         }
         catch (final RuntimeException ex)
         {

@@ -4,11 +4,13 @@ import io.ringraft.codecs.sbe.EntryType;
 import io.ringraft.codecs.sbe.LogEntryEncoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
 import io.ringraft.codecs.sbe.SegmentHeaderEncoder;
+import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -17,10 +19,16 @@ import java.util.Arrays;
  * consecutive indexes starting at {@link #baseIndex}, each framed by a {@link RecordFrame}, then zeros up
  * to the preallocated length.
  * <p>
- * The persist thread appends by encoding straight into the mapping (no copy, no system call, no
- * allocation per entry) and makes a range durable with one {@code msync}. Readers on other threads
- * read the same mapping; the log publishes what they may see. A sparse in-memory index (the position
- * of every {@link #INDEX_STRIDE}-th entry) finds an entry with at most {@code INDEX_STRIDE - 1} hops.
+ * The mapping is read-only. The persist thread encodes records into an off-heap staging buffer (one per log,
+ * reused, no allocation per entry) and writes what it staged with one positional {@code write} per group
+ * commit (or whenever the staging buffer fills), then makes the range durable with one {@code msync}. It never
+ * stores into a mapping: a thread whose store faults on a page of a frozen or stalled file system waits in the
+ * kernel while the JVM counts it as running Java code, so the next safepoint, and with it every other thread of
+ * the process, waits for it too; a thread blocked in a system call does not hold up a safepoint. Readers on other
+ * threads read the mapping, which shows what was written (Linux keeps the page cache coherent between
+ * {@code write} and shared mappings), and only entries the log published, which it publishes after writing them.
+ * A sparse in-memory index (the position of every {@link #INDEX_STRIDE}-th entry) finds an entry with at most
+ * {@code INDEX_STRIDE - 1} hops.
  * <p>
  * A deleted segment stays mapped for a grace period (see {@link DurableLog}): a reader may still hold it, and
  * touching an unmapped region would crash the JVM.
@@ -50,6 +58,8 @@ final class Segment
     private static final int ENTRY_PAYLOAD_LENGTH_OFFSET = SegmentScan.ENTRY_PAYLOAD_LENGTH_OFFSET;
     static final int ENTRY_PAYLOAD_OFFSET = SegmentScan.ENTRY_PAYLOAD_OFFSET;
     private static final int ENTRY_MIN_MESSAGE_LENGTH = SegmentScan.ENTRY_MIN_MESSAGE_LENGTH;
+    /** Bytes staged at most before they are written: a group commit of up to this many bytes is one write. */
+    private static final int STAGING_LENGTH = 256 * 1024;
 
 
     /**
@@ -66,6 +76,11 @@ final class Segment
     private final DiskFile channel;
     private final UnsafeBuffer buffer;
     private final MappedRegion mapped;
+    /**
+     * The log's staging buffer, shared by its segments: only the segment being appended to stages bytes in it; one
+     * that stops being appended to has written them ({@link #force}) or is deleted.
+     */
+    private final UnsafeBuffer staging;
     /** False once the segment held a truncation marker: entries of higher indexes may lie after it. */
     private boolean recyclable = true;
     private boolean released;
@@ -74,6 +89,9 @@ final class Segment
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final LogEntryEncoder entryEncoder = new LogEntryEncoder();
     private int writePosition = HEADER_LENGTH;
+    /** The file's bytes in {@code [stagedFrom, stagedTo)} are staged (staging offset 0 is stagedFrom), not yet written. */
+    private int stagedFrom = HEADER_LENGTH;
+    private int stagedTo = HEADER_LENGTH;
     private long lastIndex;
     private int[] positions;
     private int positionCount;
@@ -81,10 +99,15 @@ final class Segment
     private int dirtyTo;
 
     private Segment(
-        final Disk disk, final Path file, final long baseIndex, final int capacity, final DiskFile channel)
+        final Disk disk,
+        final Path file,
+        final long baseIndex,
+        final int capacity,
+        final DiskFile channel,
+        final UnsafeBuffer staging)
         throws IOException
     {
-        this(disk, file, baseIndex, capacity, channel, channel.map(true, 0, capacity), new int[64]);
+        this(disk, file, baseIndex, capacity, channel, channel.map(false, 0, capacity), new int[64], staging);
     }
 
     private Segment(
@@ -94,7 +117,8 @@ final class Segment
         final int capacity,
         final DiskFile channel,
         final MappedRegion mapped,
-        final int[] positions)
+        final int[] positions,
+        final UnsafeBuffer staging)
     {
         this.disk = disk;
         this.file = file;
@@ -104,7 +128,17 @@ final class Segment
         this.mapped = mapped;
         this.buffer = mapped.buffer();
         this.positions = positions;
+        this.staging = staging;
         this.lastIndex = baseIndex - 1;
+    }
+
+    /**
+     * A staging buffer for the segments of one log; a segment grows it (rarely: once) for a record that does not fit
+     * in it alone.
+     */
+    static UnsafeBuffer newStaging(final int segmentLength)
+    {
+        return new UnsafeBuffer(ByteBuffer.allocateDirect(Math.min(segmentLength, STAGING_LENGTH)));
     }
 
     static String fileName(final long baseIndex)
@@ -129,7 +163,12 @@ final class Segment
      */
     static Segment create(
         final Disk disk,
-        final Path directory, final int groupId, final long baseIndex, final int length, final boolean durable)
+        final Path directory,
+        final int groupId,
+        final long baseIndex,
+        final int length,
+        final boolean durable,
+        final UnsafeBuffer staging)
     {
         final Path file = directory.resolve(fileName(baseIndex));
         final Path temp = directory.resolve(fileName(baseIndex) + ".tmp");
@@ -138,7 +177,7 @@ final class Segment
             final DiskFile channel = disk.open(temp, Disk.OpenMode.CREATE);
             channel.setLength(0);
             channel.setLength(length);
-            return new Segment(disk, file, baseIndex, length, channel).publish(temp, groupId, durable);
+            return new Segment(disk, file, baseIndex, length, channel, staging).publish(temp, groupId, durable);
         }
         catch (final IOException ex)
         {
@@ -156,7 +195,7 @@ final class Segment
         try
         {
             return new Segment(released.disk, file, baseIndex, released.capacity, released.channel, released.mapped,
-                released.positions).publish(released.releasedFile(), groupId, durable);
+                released.positions, released.staging).publish(released.releasedFile(), groupId, durable);
         }
         catch (final IOException ex)
         {
@@ -171,14 +210,15 @@ final class Segment
      */
     private Segment publish(final Path source, final int groupId, final boolean durable) throws IOException
     {
+        staging.setMemory(0, HEADER_LENGTH + RecordFrame.LENGTH, (byte)0);
         new SegmentHeaderEncoder()
-            .wrapAndApplyHeader(buffer, MESSAGE_OFFSET, headerEncoder)
+            .wrapAndApplyHeader(staging, MESSAGE_OFFSET, headerEncoder)
             .groupId(groupId)
             .formatVersion(DirectoryHeaderFile.FORMAT_VERSION)
             .baseIndex(baseIndex)
             .segmentLength(capacity);
-        RecordFrame.seal(buffer, 0, BODY_OFFSET - MESSAGE_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH);
-        buffer.putLong(HEADER_LENGTH, 0);
+        RecordFrame.seal(staging, 0, BODY_OFFSET - MESSAGE_OFFSET + SegmentHeaderEncoder.BLOCK_LENGTH);
+        writeFromStaging(0, HEADER_LENGTH + RecordFrame.LENGTH);
         if (durable)
         {
             mapped.force(0, HEADER_LENGTH + RecordFrame.LENGTH);
@@ -192,7 +232,8 @@ final class Segment
     }
 
     /** Maps an existing segment and checks its header; {@link #recover} then scans its records. */
-    static Segment open(final Disk disk, final Path file, final long baseIndexFromName, final int groupId)
+    static Segment open(
+        final Disk disk, final Path file, final long baseIndexFromName, final int groupId, final UnsafeBuffer staging)
     {
         try
         {
@@ -220,7 +261,7 @@ final class Segment
                     // A file cut short (e.g. copied partially): what is missing reads as zeros, i.e. as a torn tail.
                     channel.setLength(length);
                 }
-                return new Segment(disk, file, baseIndexFromName, (int)length, channel);
+                return new Segment(disk, file, baseIndexFromName, (int)length, channel, staging);
             }
             catch (final IOException | RuntimeException ex)
             {
@@ -262,7 +303,7 @@ final class Segment
                 recyclable = false;
                 if (!lastSegment)
                 {
-                    writePosition = capacity;
+                    startStagingAt(capacity);
                     return;
                 }
                 // The truncation was durable but the segment that continues it was not created: the stale
@@ -270,7 +311,7 @@ final class Segment
                 final int end = endOfNonZero(position);
                 logger.log(System.Logger.Level.INFO, "{0}: completing the suffix truncation from index {1} " +
                     "marked at offset {2}", file, expectedIndex, position);
-                buffer.setMemory(position, end - position, (byte)0);
+                writeZeros(position, end);
                 mapped.force(position, end - position);
             }
             case DAMAGED, TORN_TAIL ->
@@ -285,7 +326,7 @@ final class Segment
                 // records of this segment follow, they go too, or a later start would find them behind new ones.
                 final int end = outcome.followingRecord() >= 0 ? endOfNonZero(position) :
                     Math.min(capacity, position + RecordFrame.LENGTH);
-                buffer.setMemory(position, end - position, (byte)0);
+                writeZeros(position, end);
                 mapped.force(position, end - position);
             }
             case CLEAN ->
@@ -293,7 +334,7 @@ final class Segment
                 // Zeros, or records left from an earlier use of a recycled file: the segment's entries end here.
             }
         }
-        writePosition = position;
+        startStagingAt(position);
     }
 
     private int endOfNonZero(final int position)
@@ -350,38 +391,95 @@ final class Segment
         final int payloadLength)
     {
         final int position = writePosition;
-        entryEncoder.wrapAndApplyHeader(buffer, position + MESSAGE_OFFSET, headerEncoder)
+        final int length = recordLength(payloadLength);
+        final int end = position + length;
+        // With the empty frame after the record (when one fits), so that recovery stops there: in a recycled file
+        // the bytes after the last record are an earlier record, not zeros.
+        final int stagedEnd = end + RecordFrame.LENGTH <= capacity ? end + RecordFrame.LENGTH : end;
+        if (stagedEnd - stagedFrom > staging.capacity())
+        {
+            writeStaged();
+            if (stagedEnd - stagedFrom > staging.capacity())
+            {
+                staging.wrap(ByteBuffer.allocateDirect(BitUtil.findNextPositivePowerOfTwo(stagedEnd - stagedFrom)));
+            }
+        }
+        final int at = position - stagedFrom;
+        staging.putLong(at + length - RecordFrame.ALIGNMENT, 0); // the padding, before the message may cover part
+        entryEncoder.wrapAndApplyHeader(staging, at + MESSAGE_OFFSET, headerEncoder)
             .index(index)
             .term(term)
             .entryType(type)
             .timestamp(timestamp)
             .putPayload(payload, payloadOffset, payloadLength);
-        RecordFrame.seal(buffer, position, ENTRY_MIN_MESSAGE_LENGTH + payloadLength);
+        RecordFrame.seal(staging, at, ENTRY_MIN_MESSAGE_LENGTH + payloadLength);
+        if (stagedEnd > end)
+        {
+            staging.putLong(end - stagedFrom, 0);
+        }
+        stagedTo = stagedEnd;
         addPosition(index, position);
         lastIndex = index;
-        final int end = position + recordLength(payloadLength);
         writePosition = end;
         if (position < dirtyFrom)
         {
             dirtyFrom = position;
         }
-        dirtyTo = endEmptyFrame(end);
+        dirtyTo = stagedEnd;
     }
 
     /**
-     * Zeroes the frame at {@code end} (when one fits) so that recovery stops there: in a recycled file the bytes
-     * after the last record are an earlier record, not zeros.
+     * Writes the staged bytes to the file with one positional write: from then on the mapping shows them (to
+     * readers and recovery's scans), and a force makes them durable.
      *
-     * @return where the bytes to make durable end.
+     * @throws UncheckedIOException when the write fails.
      */
-    private int endEmptyFrame(final int end)
+    private void writeStaged()
     {
-        if (end + RecordFrame.LENGTH > capacity)
+        if (stagedTo > stagedFrom)
         {
-            return end;
+            writeFromStaging(stagedFrom, stagedTo - stagedFrom);
         }
-        buffer.putLong(end, 0);
-        return end + RecordFrame.LENGTH;
+        stagedFrom = writePosition;
+        stagedTo = writePosition;
+    }
+
+    /** Nothing staged; appends continue at {@code position}. */
+    private void startStagingAt(final int position)
+    {
+        writePosition = position;
+        stagedFrom = position;
+        stagedTo = position;
+    }
+
+    /** Writes the first {@code length} bytes of the staging buffer at {@code position} of the file. */
+    private void writeFromStaging(final int position, final int length)
+    {
+        final ByteBuffer bytes = staging.byteBuffer();
+        bytes.limit(length).position(0);
+        try
+        {
+            long at = position;
+            while (bytes.hasRemaining())
+            {
+                at += channel.write(bytes, at);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + length + " bytes at offset " + position + " of " + file, ex);
+        }
+    }
+
+    /** Zeroes the file's bytes in {@code [from, to)}, through the staging buffer, which holds nothing staged then. */
+    private void writeZeros(final int from, final int to)
+    {
+        final int chunk = Math.min(staging.capacity(), to - from);
+        staging.setMemory(0, chunk, (byte)0);
+        for (int position = from; position < to; position += chunk)
+        {
+            writeFromStaging(position, Math.min(chunk, to - position));
+        }
     }
 
     private void addPosition(final long index, final int position)
@@ -404,14 +502,16 @@ final class Segment
      */
     void markTruncatedAt(final long index)
     {
+        // The entry is published, so written: the staged bytes, all of later entries, are dropped.
         final int position = positionOf(index);
-        buffer.putInt(position + RecordFrame.CHECKSUM_OFFSET, ~(int)index);
-        buffer.putIntOrdered(position + RecordFrame.FRAME_LENGTH_OFFSET, TRUNCATION_MARKER);
+        staging.putInt(RecordFrame.CHECKSUM_OFFSET, ~(int)index);
+        staging.putInt(RecordFrame.FRAME_LENGTH_OFFSET, TRUNCATION_MARKER);
+        startStagingAt(capacity);
+        writeFromStaging(position, RecordFrame.LENGTH);
         recyclable = false;
         dirtyFrom = Math.min(dirtyFrom, position);
         dirtyTo = Math.max(dirtyTo, position + RecordFrame.LENGTH);
         positionCount = (int)((index - baseIndex + INDEX_STRIDE - 1) / INDEX_STRIDE);
-        writePosition = capacity;
         lastIndex = index - 1;
     }
 
@@ -425,29 +525,31 @@ final class Segment
         {
             return;
         }
+        writeStaged(); // then the file holds every record, where positionOf finds them
         final int position = index <= baseIndex ? HEADER_LENGTH : positionOf(index);
-        buffer.setMemory(position, writePosition - position, (byte)0);
+        writeZeros(position, writePosition);
         dirtyFrom = Math.min(dirtyFrom, position);
         dirtyTo = Math.max(dirtyTo, writePosition);
         positionCount = (int)((index - baseIndex + INDEX_STRIDE - 1) / INDEX_STRIDE);
-        writePosition = position;
+        startStagingAt(position);
         lastIndex = index - 1;
     }
 
-    /** Makes everything written since the last call durable with one {@code msync}. */
-    void force()
+    /**
+     * Writes what was staged, then, if {@code durable}, makes everything written since the last call durable with one
+     * {@code msync} (without, as policy NEVER does, it forgets that those bytes are not durable yet). The mapping is
+     * read-only but shared, of a file open for writing: Linux's {@code msync(MS_SYNC)} then syncs that range of the
+     * file ({@code vfs_fsync_range}), whatever dirtied its pages.
+     *
+     * @throws UncheckedIOException when the write or the {@code msync} fails.
+     */
+    void force(final boolean durable)
     {
-        if (dirtyTo > dirtyFrom)
+        writeStaged();
+        if (durable && dirtyTo > dirtyFrom)
         {
             mapped.force(dirtyFrom, dirtyTo - dirtyFrom);
         }
-        dirtyFrom = Integer.MAX_VALUE;
-        dirtyTo = 0;
-    }
-
-    /** Forgets unsynced writes without forcing them (policy NEVER). */
-    void clearDirty()
-    {
         dirtyFrom = Integer.MAX_VALUE;
         dirtyTo = 0;
     }

@@ -1,7 +1,9 @@
 package io.ringraft.log;
 
+import io.ringraft.codecs.sbe.EntryType;
 import io.ringraft.raft.EntryBatch;
 import io.ringraft.raft.LogReader;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,6 +114,36 @@ class DurableLogTest
             log.append(batch(51, 60, 2, 99, 1024));
             log.force();
             assertEntries(readAll(log, 40, 60), 40, 60, 2, 99, 1024);
+        }
+    }
+
+    @Test
+    void batchesLargerThanTheStagingBufferATruncationOfUnwrittenEntriesAndAHugeRecordAreWrittenWhole()
+    {
+        final UnsafeBuffer hugePayload = new UnsafeBuffer(new byte[700 * 1024]);
+        hugePayload.setMemory(0, hugePayload.capacity(), (byte)0x5A);
+        for (int round = 0; round < 2; round++)
+        {
+            try (DurableLog log = DurableLog.open(config(dir).segmentLength(4 << 20)))
+            {
+                if (0 == round)
+                {
+                    // ~400 KiB in one batch: more than the staging buffer holds, so part of it is written early.
+                    log.append(batch(1, 400, 1, 0, 2048));
+                    // Replaces 200..400 before any force: the first ~50 of them written already, the rest staged.
+                    log.append(batch(200, 320, 2, 5, 2048));
+                    final EntryBatch alone = new EntryBatch(1 << 20);
+                    alone.append(321, 2, EntryType.NORMAL, 321_000, hugePayload, 0, hugePayload.capacity());
+                    log.append(alone); // larger than the staging buffer on its own
+                    assertThat(log.force()).isEqualTo(321);
+                }
+                assertThat(log.lastIndex()).isEqualTo(321);
+                assertEntries(readAll(log, 1, 199), 1, 199, 1, 0, 2048);
+                assertEntries(readAll(log, 200, 320), 200, 320, 2, 5, 2048);
+                final List<LogFixtures.Entry> last = readAll(log, 321, 321);
+                assertThat(last).hasSize(1);
+                assertThat(last.get(0).payload()).hasSize(hugePayload.capacity()).containsOnly((byte)0x5A);
+            }
         }
     }
 

@@ -2,7 +2,7 @@ package io.ringraft.benchmarks.baseline;
 
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
-import io.ringraft.daemon.config.ClusterConfig;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.tools.DurationConverter;
 import io.ringraft.tools.perf.KvLoadTarget;
 import io.ringraft.tools.perf.LoadMix;
@@ -75,7 +75,7 @@ public final class PerfBaseline
             final String[] parts = row.trim().split("@");
             parsed.add(new Row(Integer.parseInt(parts[0]), "max".equals(parts[1]) ? -1 : Double.parseDouble(parts[1])));
         }
-        final ClusterConfig ringraft = ClusterConfig.load(config);
+        final ClientConfig ringraft = ClientConfig.load(config);
         final StringBuilder table = new StringBuilder()
             .append("| load (window ").append(window).append(") | system | records/s | MB/s | p50 ms | p99 ms | ")
             .append("p99.9 ms | max ms | errors | ringraft / Aeron Cluster |\n")

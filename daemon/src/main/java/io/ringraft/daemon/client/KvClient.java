@@ -10,6 +10,7 @@ import io.aeron.logbuffer.Header;
 import io.ringraft.aeron.AeronTransportContext;
 import io.ringraft.aeron.EmbeddedMediaDriver;
 import io.ringraft.aeron.RateLimitedErrorHandler;
+import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.codecs.FrameCheck;
 import io.ringraft.codecs.Frames;
 import io.ringraft.codecs.sbe.CloseSessionEncoder;
@@ -22,7 +23,9 @@ import io.ringraft.codecs.sbe.ResponseBatchDecoder;
 import io.ringraft.codecs.sbe.ResponseStatus;
 import io.ringraft.codecs.sbe.SessionEventCode;
 import io.ringraft.codecs.sbe.SessionEventDecoder;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
+import io.ringraft.daemon.config.SecurityConfig;
 import io.ringraft.daemon.session.SessionOutcome;
 import io.ringraft.daemon.session.SessionRecords;
 import io.ringraft.daemon.kv.KeyPartitioner;
@@ -41,6 +44,7 @@ import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,6 +92,11 @@ public final class KvClient implements AutoCloseable
         RequestBatchEncoder.BLOCK_LENGTH + RequestBatchEncoder.RequestsEncoder.HEADER_SIZE;
     private static final int SESSION_OPEN_LENGTH = 32;
     private static final System.Logger LOG = System.getLogger(KvClient.class.getName());
+    /** Why every member may stay silent: they drop what does not check with their key, unanswered. */
+    private static final String KEY_HINT = "Members with a secret drop frames not signed with their cluster's " +
+        "client key (" + SecurityConfig.SECRET_FILE + " or " + ClientConfig.CLIENT_KEY_FILE + "), and members that " +
+        "run " + SecurityConfig.SECURITY + " = " + SecurityConfig.INSECURE + " drop signed ones; their counters " +
+        "say so (unauthenticated client frames)";
 
     private final KvClientOptions options;
     private final ClusterConfig cluster;
@@ -112,6 +121,8 @@ public final class KvClient implements AutoCloseable
     private volatile long attemptTimeouts;
     private volatile long batchesDelayed;
     private volatile long sessionsOpened;
+    private volatile long framesUnauthenticated;
+    private volatile long framesAccepted;
 
     private KvClient(final KvClientOptions options)
     {
@@ -126,9 +137,10 @@ public final class KvClient implements AutoCloseable
         this.aeronDir = null != options.aeronDir() ? options.aeronDir() : defaultAeronDir();
     }
 
-    public static KvClient connect(final ClusterConfig cluster)
+    /** A client with the config's cluster, key (or {@code security = insecure}) and response host and port. */
+    public static KvClient connect(final ClientConfig config)
     {
-        return connect(new KvClientOptions(cluster));
+        return connect(new KvClientOptions(config));
     }
 
     /** Starts the client's media driver and thread; members are connected to on first use. */
@@ -137,6 +149,18 @@ public final class KvClient implements AutoCloseable
         if (options.cluster().clientEndpoints().isEmpty())
         {
             throw new IllegalArgumentException("the cluster config names no client endpoints");
+        }
+        if (null == options.authenticator() && !options.insecure())
+        {
+            throw new IllegalArgumentException("the client has no key to sign its frames with, and members with a " +
+                "secret take no unsigned frame: set " + SecurityConfig.SECRET_FILE + " or " +
+                ClientConfig.CLIENT_KEY_FILE + " in the client's config (KvClientOptions.authenticator), or " +
+                SecurityConfig.SECURITY + " = " + SecurityConfig.INSECURE + " for members that run insecure");
+        }
+        if (options.insecure())
+        {
+            LOG.log(Level.WARNING, "kv client runs with security = insecure: its frames are not signed and answers " +
+                "are not checked; only members that run insecure take them");
         }
         final KvClient client = new KvClient(options);
         try
@@ -252,6 +276,15 @@ public final class KvClient implements AutoCloseable
     public long attemptTimeouts()
     {
         return attemptTimeouts;
+    }
+
+    /**
+     * How many frames from the response channel were dropped unread because their trailer did not check with the
+     * client's key (or, for a client set to {@code security = insecure}, because they carried one).
+     */
+    public long framesUnauthenticated()
+    {
+        return framesUnauthenticated;
     }
 
     /** How many times a RequestBatch was back pressured and kept for the next try (never failed for it). */
@@ -574,9 +607,15 @@ public final class KvClient implements AutoCloseable
         private final Long2ObjectHashMap<Request> inFlight = new Long2ObjectHashMap<>();
         private final GroupSession[] sessions = new GroupSession[groups];
         private final FragmentAssembler assembler = new FragmentAssembler(this::onFragment);
+        /** Checks every frame in and signs every frame out; null for a client set to security = insecure. */
+        private final FrameAuthenticator authenticator =
+            null == options.authenticator() ? null : options.authenticator().newInstance();
+        private final int trailerLength = null == authenticator ? 0 : FrameAuthenticator.TRAILER_LENGTH;
+        /** Of a message, the trailer kept out: a signed frame must still be one message of the publication. */
         private final int maxMessageLength = Math.min(members[0].publication.maxMessageLength(),
-            ClientProtocol.TERM_LENGTH / 8);
-        private final UnsafeBuffer sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(maxMessageLength));
+            ClientProtocol.TERM_LENGTH / 8) - trailerLength;
+        private final UnsafeBuffer sendBuffer = new UnsafeBuffer(
+            ByteBuffer.allocateDirect(maxMessageLength + trailerLength));
         private final UnsafeBuffer payloadBuffer = new UnsafeBuffer(
             ByteBuffer.allocateDirect(ClientProtocol.MAX_COMMAND_LENGTH + 64));
         private final UnsafeBuffer commandView = new UnsafeBuffer(0, 0);
@@ -610,8 +649,10 @@ public final class KvClient implements AutoCloseable
                 {
                     // No member could take it either: failing now beats spending the budget on every member.
                     fail(submitted, new KvException("the request is " + submitted.payloadLength() + " bytes, more " +
-                        "than the " + maxMessageLength + " bytes Aeron carries in one message on the client's " +
-                        "publications (an eighth of their term length): raise KvClientOptions.termBufferLength",
+                        "than the " + (maxMessageLength + trailerLength) + " bytes Aeron carries in one message on " +
+                        "the client's publications (an eighth of their term length" + (0 == trailerLength ? "" :
+                        ", " + trailerLength + " of them the authentication trailer") + "): raise " +
+                        "KvClientOptions.termBufferLength",
                         -1, "TOO_LARGE"));
                     continue;
                 }
@@ -794,7 +835,9 @@ public final class KvClient implements AutoCloseable
                     {
                         link.state = LinkState.NONE;
                         giveUpOn(link, "member " + link.memberId + " did not answer Connect within " +
-                            options.attemptTimeout().toMillis() + " ms", "TIMEOUT", nowNs, 0);
+                            options.attemptTimeout().toMillis() + " ms" + (0 == framesAccepted ?
+                            "; no member answered Connect at all: is the client key right? " + KEY_HINT : ""),
+                            "TIMEOUT", nowNs, 0);
                         return 1;
                     }
                     return 0;
@@ -832,8 +875,7 @@ public final class KvClient implements AutoCloseable
                 final long position;
                 try
                 {
-                    position = link.publication.offer(
-                        sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + batchEncoder.encodedLength());
+                    position = offer(link, MessageHeaderEncoder.ENCODED_LENGTH + batchEncoder.encodedLength());
                 }
                 catch (final RuntimeException ex)
                 {
@@ -950,8 +992,7 @@ public final class KvClient implements AutoCloseable
             final long position;
             try
             {
-                position = link.publication.offer(
-                    sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength());
+                position = offer(link, MessageHeaderEncoder.ENCODED_LENGTH + connectEncoder.encodedLength());
             }
             catch (final RuntimeException ex)
             {
@@ -966,6 +1007,14 @@ public final class KvClient implements AutoCloseable
                 return 1;
             }
             return offerFailed(link, position, nowNs);
+        }
+
+        /** Every frame to a member leaves here: the message at the start of {@link #sendBuffer}, signed. */
+        private long offer(final MemberLink link, final int messageLength)
+        {
+            final int frameLength = null == authenticator ? messageLength :
+                authenticator.sign(sendBuffer, 0, messageLength);
+            return link.publication.offer(sendBuffer, 0, frameLength);
         }
 
         /** The next member in id order: without a hint, every member gets its turn. A read through a member stays. */
@@ -1037,12 +1086,25 @@ public final class KvClient implements AutoCloseable
 
         // -------------------------------------------------------------- responses
 
-        private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+        private void onFragment(final DirectBuffer buffer, final int offset, final int frameLength, final Header header)
         {
-            if (FrameCheck.OK != Frames.validate(buffer, offset, length))
+            // The trailer first, before any field: an answer counts only if a member holding the key sent it.
+            if (null != authenticator && !authenticator.verify(buffer, offset, frameLength))
             {
+                framesUnauthenticated = framesUnauthenticated + 1;
                 return;
             }
+            final int length = frameLength - trailerLength;
+            if (FrameCheck.OK != Frames.validate(buffer, offset, length))
+            {
+                if (null == authenticator && length > FrameAuthenticator.TRAILER_LENGTH && FrameCheck.OK ==
+                    Frames.validate(buffer, offset, length - FrameAuthenticator.TRAILER_LENGTH))
+                {
+                    framesUnauthenticated = framesUnauthenticated + 1; // signed: an insecure client cannot check it
+                }
+                return;
+            }
+            framesAccepted = framesAccepted + 1;
             headerDecoder.wrap(buffer, offset);
             final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
             final int blockLength = headerDecoder.blockLength();
@@ -1265,8 +1327,7 @@ public final class KvClient implements AutoCloseable
                     final int length = SessionRecords.encodeClose(payloadBuffer, 0, session.sessionId);
                     entries.next().correlationId(nextCorrelationId++).groupId(session.group).kind(RequestKind.COMMAND)
                         .putPayload(payloadBuffer, 0, length);
-                    link.publication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH +
-                        batchEncoder.encodedLength());
+                    offer(link, MessageHeaderEncoder.ENCODED_LENGTH + batchEncoder.encodedLength());
                 }
             }
             for (final MemberLink link : members)
@@ -1274,7 +1335,7 @@ public final class KvClient implements AutoCloseable
                 if (LinkState.CONNECTED == link.state)
                 {
                     closeEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder).sessionId(link.connectionId);
-                    link.publication.offer(sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength());
+                    offer(link, MessageHeaderEncoder.ENCODED_LENGTH + closeEncoder.encodedLength());
                 }
             }
             // Let the driver put them on the wire before it goes.

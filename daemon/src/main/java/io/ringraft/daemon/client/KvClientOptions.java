@@ -1,6 +1,9 @@
 package io.ringraft.daemon.client;
 
 import io.aeron.driver.MediaDriver;
+import io.ringraft.codecs.ClusterSecret;
+import io.ringraft.codecs.FrameAuthenticator;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 
 import java.time.Duration;
@@ -21,10 +24,26 @@ public final class KvClientOptions
     private Consumer<MediaDriver.Context> driverContextCustomizer;
     private String aeronDir;
     private int termBufferLength = ClientProtocol.TERM_LENGTH;
+    private FrameAuthenticator authenticator;
+    private boolean insecure;
 
+    /** Options with no key yet: set {@link #authenticator} (or {@link #secret}), or {@link #insecure}. */
     public KvClientOptions(final ClusterConfig cluster)
     {
         this.cluster = cluster;
+    }
+
+    /**
+     * Options from a client's config: its cluster, its key ({@code secret.file} or {@code client.key.file}) or
+     * {@code security = insecure}, and its response host and port when it sets them.
+     */
+    public KvClientOptions(final ClientConfig config)
+    {
+        this.cluster = config.cluster();
+        this.authenticator = config.clientAuthenticator();
+        this.insecure = config.insecure();
+        this.responseHost = config.responseHost();
+        this.responsePort = config.responsePort();
     }
 
     public ClusterConfig cluster()
@@ -133,6 +152,43 @@ public final class KvClientOptions
     public KvClientOptions aeronDir(final String v)
     {
         aeronDir = v;
+        return this;
+    }
+
+    /**
+     * The client-purpose key's authenticator ({@code ClusterSecret.clientAuthenticator()} or
+     * {@code ClusterSecret.loadClientKey}): the client signs every frame it sends with it and drops every frame it
+     * receives that does not check. A client needs one unless it is {@link #insecure}.
+     */
+    public FrameAuthenticator authenticator()
+    {
+        return authenticator;
+    }
+
+    public KvClientOptions authenticator(final FrameAuthenticator v)
+    {
+        authenticator = v;
+        return this;
+    }
+
+    /** The client key of the cluster's secret: {@code authenticator(secret.clientAuthenticator())}. */
+    public KvClientOptions secret(final ClusterSecret secret)
+    {
+        return authenticator(secret.clientAuthenticator());
+    }
+
+    /**
+     * True: the client neither signs nor checks frames (it logs a warning when it starts), for members that run with
+     * {@code security = insecure}, which take unsigned frames only. Ignored when an {@link #authenticator} is set.
+     */
+    public boolean insecure()
+    {
+        return insecure && null == authenticator;
+    }
+
+    public KvClientOptions insecure(final boolean v)
+    {
+        insecure = v;
         return this;
     }
 

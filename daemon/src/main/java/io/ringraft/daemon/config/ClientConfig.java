@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * What a client reads from a config file: the {@link ClusterConfig} plus the client's own keys, all optional:
+ * What a client reads from a config file: the {@link ClusterConfig} plus the client's own keys (one of secret.file,
+ * client.key.file and security = insecure is required, as for members; the others are optional):
  * <pre>
  * client.response.host = 10.0.0.9    (the address members send responses to; default: the local address of the
  *                                     route to the first member that has one, see KvClientOptions#responseHost)
@@ -36,17 +37,20 @@ public final class ClientConfig
     private final int responsePort;
     private final ClusterSecret secret;
     private final FrameAuthenticator clientKey;
+    private final boolean insecure;
 
+    /** A client that runs insecure: for members that run with {@code security = insecure}. */
     public ClientConfig(final ClusterConfig cluster, final String responseHost)
     {
-        this(cluster, responseHost, 0, null, null);
+        this(cluster, responseHost, 0, null, null, true);
     }
 
-    /** At most one of {@code secret} and {@code clientKey}; neither: the client does not sign. */
+    /** At most one of {@code secret} and {@code clientKey}; neither: {@code insecure} must be true. */
     public ClientConfig(
         final ClusterConfig cluster, final String responseHost, final int responsePort, final ClusterSecret secret,
-        final FrameAuthenticator clientKey)
+        final FrameAuthenticator clientKey, final boolean insecure)
     {
+        this.insecure = insecure && null == secret && null == clientKey;
         this.cluster = cluster;
         this.responseHost = responseHost;
         this.responsePort = responsePort;
@@ -63,15 +67,24 @@ public final class ClientConfig
     static ClientConfig read(final SettingsReader reader)
     {
         final ClusterConfig cluster = ClusterConfig.read(reader);
-        // Not required (yet): until the client signs its frames, a client-only file without either key still works.
+        // A client signs its frames, as members do: running without a key is an explicit setting, as for members.
         final ClusterSecret secret = SecurityConfig.read(reader, false);
         final FrameAuthenticator clientKey = clientKey(reader);
-        if (null != clientKey && (null != secret || null != reader.string(SecurityConfig.SECURITY, false, "")))
+        final boolean security = null != reader.string(SecurityConfig.SECURITY, false, "");
+        final boolean keyFile = null != reader.string(CLIENT_KEY_FILE, false, "");
+        if (keyFile && (null != secret || security))
         {
             reader.error(CLIENT_KEY_FILE, reader.string(CLIENT_KEY_FILE, false, ""),
                 "set it, " + SecurityConfig.SECRET_FILE + " or " + SecurityConfig.SECURITY + ", not more than one");
         }
-        return new ClientConfig(cluster, responseHost(reader), responsePort(reader), secret, clientKey);
+        else if (!keyFile && !security && null == reader.string(SecurityConfig.SECRET_FILE, false, ""))
+        {
+            reader.missing(SecurityConfig.SECRET_FILE, "name the cluster's key file, or set " + CLIENT_KEY_FILE +
+                " to the client key alone (ringraft secret client-key), or set " + SecurityConfig.SECURITY + " = " +
+                SecurityConfig.INSECURE + " for members that run without authentication");
+        }
+        return new ClientConfig(
+            cluster, responseHost(reader), responsePort(reader), secret, clientKey, security && !keyFile);
     }
 
     /** Validates the client's keys only: a member's file may carry them. */
@@ -153,6 +166,12 @@ public final class ClientConfig
     public FrameAuthenticator clientAuthenticator()
     {
         return null != clientKey ? clientKey.newInstance() : null == secret ? null : secret.clientAuthenticator();
+    }
+
+    /** True when the file sets {@code security = insecure}: the client neither signs nor checks frames. */
+    public boolean insecure()
+    {
+        return insecure;
     }
 
     /** 0 (any free port) when the file does not set {@link #RESPONSE_PORT}. */

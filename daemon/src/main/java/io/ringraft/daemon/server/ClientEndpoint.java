@@ -8,6 +8,8 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.exceptions.AeronException;
 import io.aeron.logbuffer.Header;
+import io.ringraft.aeron.RateLimitedLogger;
+import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.codecs.FrameCheck;
 import io.ringraft.codecs.Frames;
 import io.ringraft.codecs.sbe.CloseSessionDecoder;
@@ -93,6 +95,7 @@ final class ClientEndpoint implements Agent
     private static final long RECONNECT_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     /** A reconnection whose subscription the driver has not confirmed by then is given up. */
     private static final long SUBSCRIPTION_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    private static final long DROP_LOG_INTERVAL_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final RingraftNode node;
     private final int clusterId;
@@ -103,6 +106,11 @@ final class ClientEndpoint implements Agent
     private final ResponseQueue responses;
     private final ClientEndpointLimits limits;
     private final long idleTimeoutNs;
+    /** Checks every frame in and signs every frame out (client-purpose key); null when the member runs insecure. */
+    private final FrameAuthenticator authenticator;
+    private final int trailerLength;
+    private final RateLimitedLogger unauthenticatedLog = new RateLimitedLogger(LOG, DROP_LOG_INTERVAL_NS);
+    private final String unauthenticatedWhat;
     private final Long2ObjectHashMap<ClientConnection> connections = new Long2ObjectHashMap<>();
     /** Connections with answers to send; each at most once ({@link ClientConnection#queued}). */
     private final List<ClientConnection> queued = new ArrayList<>();
@@ -138,6 +146,7 @@ final class ClientEndpoint implements Agent
     private long lostAtNs;
     // Written by the agent's thread only, read by anyone (status, tests): volatile, incremented by that one writer.
     private volatile long badFrames;
+    private volatile long unauthenticatedFrames;
     private volatile long unknownConnectionRequests;
     private volatile long responsesNotSent;
     private volatile long responsesDelayed;
@@ -150,12 +159,18 @@ final class ClientEndpoint implements Agent
     /**
      * Connects its Aeron client to the driver in {@code aeronDir} and listens on {@code channel}.
      *
+     * @param authenticator of client frames ({@code ClusterSecret.clientAuthenticator()}), owned by the endpoint from
+     *                      now; null for a member that runs with {@code security = insecure}: it takes unsigned frames
+     *                      only, and signs nothing.
      * @throws IllegalStateException when it cannot listen there.
      */
     ClientEndpoint(
         final RingraftNode node, final int clusterId, final String aeronDir, final String channel,
-        final ResponseQueue responses, final ClientEndpointLimits limits, final ErrorHandler errorHandler)
+        final ResponseQueue responses, final ClientEndpointLimits limits, final ErrorHandler errorHandler,
+        final FrameAuthenticator authenticator)
     {
+        this.authenticator = authenticator;
+        this.trailerLength = null == authenticator ? 0 : FrameAuthenticator.TRAILER_LENGTH;
         this.node = node;
         this.clusterId = clusterId;
         this.memberId = node.memberId();
@@ -169,8 +184,9 @@ final class ClientEndpoint implements Agent
         this.connectTokensNs = System.nanoTime();
         this.sendBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(
             Math.max(ClientProtocol.TERM_LENGTH / 8, RESPONSE_BATCH_HEADER_LENGTH + RESPONSE_ENTRY_LENGTH +
-            responses.maxResultLength())));
+            responses.maxResultLength() + FrameAuthenticator.TRAILER_LENGTH)));
         this.memberDetail = ("member " + memberId).getBytes(StandardCharsets.US_ASCII);
+        this.unauthenticatedWhat = "member " + memberId + " dropped an unauthenticated client frame";
         // Random high bits: a restarted member never takes a request of a connection its previous run opened.
         nextConnectionId = (ThreadLocalRandom.current().nextLong() & 0x3FFF_FFFF_0000_0000L) + 1;
 
@@ -336,10 +352,28 @@ final class ClientEndpoint implements Agent
 
     // ------------------------------------------------------------------ requests
 
-    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    private void onFragment(final DirectBuffer buffer, final int offset, final int frameLength, final Header header)
     {
+        // The trailer first: nothing of a frame is read, and nothing is spent on it (no publication, no connect
+        // token), unless it was signed with this cluster's client key.
+        if (null != authenticator && !authenticator.verify(buffer, offset, frameLength))
+        {
+            unauthenticated("unsigned, or signed with another key: is the client's key (secret.file or " +
+                "client.key.file) this cluster's, and is the client set to sign (not security = insecure)?");
+            return;
+        }
+        final int length = frameLength - trailerLength;
         if (FrameCheck.OK != Frames.validate(buffer, offset, length, MAX_REQUEST_LENGTH))
         {
+            if (null == authenticator && length > FrameAuthenticator.TRAILER_LENGTH &&
+                FrameCheck.OK == Frames.validate(buffer, offset, length - FrameAuthenticator.TRAILER_LENGTH))
+            {
+                // A message and a trailer's worth after it: a client that signs, which an insecure member cannot check.
+                unauthenticated("signed by its client, but this member runs with security = insecure and " +
+                    "takes unsigned frames only: give the members the cluster's secret.file, or set the client to " +
+                    "security = insecure too");
+                return;
+            }
             badFrames = badFrames + 1;
             return;
         }
@@ -361,6 +395,13 @@ final class ClientEndpoint implements Agent
             default:
                 badFrames = badFrames + 1;
         }
+    }
+
+    /** Counted, and logged at most once per interval: a flood of forged frames must not flood the log. */
+    private void unauthenticated(final String why)
+    {
+        unauthenticatedFrames = unauthenticatedFrames + 1;
+        unauthenticatedLog.log(Level.WARNING, unauthenticatedWhat, why, null);
     }
 
     private void onConnect(final ConnectDecoder connect)
@@ -636,7 +677,8 @@ final class ClientEndpoint implements Agent
     private int send(final ClientConnection connection)
     {
         final ExclusivePublication publication = connection.publication;
-        final int maxLength = Math.min(publication.maxMessageLength(), sendBuffer.capacity());
+        // Room for the trailer: a signed frame must still be one message of the publication.
+        final int maxLength = Math.min(publication.maxMessageLength(), sendBuffer.capacity()) - trailerLength;
         final MutableDirectBuffer pending = connection.pending;
         int work = 0;
         while (connection.pendingStart < connection.pendingEnd)
@@ -679,8 +721,8 @@ final class ClientEndpoint implements Agent
                     .putResult(pending, at + ClientConnection.RESULT_OFFSET, resultLength);
                 at += ClientConnection.RESULT_OFFSET + resultLength;
             }
-            final long position = publication.offer(
-                sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength());
+            final long position = offer(
+                publication, MessageHeaderEncoder.ENCODED_LENGTH + responseEncoder.encodedLength());
             if (position > 0)
             {
                 connection.pendingStart = end;
@@ -787,8 +829,19 @@ final class ClientEndpoint implements Agent
         {
             sessionEventEncoder.putDetail(memberDetail, 0, memberDetail.length);
         }
-        return connection.publication.offer(
-            sendBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + sessionEventEncoder.encodedLength()) > 0;
+        return offer(connection.publication,
+            MessageHeaderEncoder.ENCODED_LENGTH + sessionEventEncoder.encodedLength()) > 0;
+    }
+
+    /**
+     * Every frame to a client leaves here: the message at the start of {@link #sendBuffer}, signed when the member
+     * has a key, so the client knows the answer came from a member of its cluster.
+     */
+    private long offer(final ExclusivePublication publication, final int messageLength)
+    {
+        final int frameLength = null == authenticator ? messageLength :
+            authenticator.sign(sendBuffer, 0, messageLength);
+        return publication.offer(sendBuffer, 0, frameLength);
     }
 
     /**
@@ -827,7 +880,8 @@ final class ClientEndpoint implements Agent
     /** A snapshot of what an operator needs to see of the client endpoint; any thread. */
     ClientEndpointStats stats()
     {
-        return new ClientEndpointStats(connectionCount, badFrames, unknownConnectionRequests, responsesNotSent,
+        return new ClientEndpointStats(connectionCount, badFrames, unauthenticatedFrames, unknownConnectionRequests,
+            responsesNotSent,
             responses.dropped(), responsesDelayed, connectsRefused, connectsOverRate, connectionsClosedBehind,
             connectionsExpired);
     }

@@ -6,6 +6,10 @@ package io.ringraft.daemon.server;
  * @param connections               clients connected (or connecting) now.
  * @param badFrames                 requests dropped unread: malformed, of an unexpected template, or a Connect naming
  *                                  no endpoint to answer at, or one the media driver refused.
+ * @param unauthenticatedFrames     frames dropped unread because their trailer was missing or wrong (unsigned, or
+ *                                  signed with another cluster's client key), or, at a member that runs insecure,
+ *                                  because they were signed: they cost the member nothing else (no publication, no
+ *                                  connect token).
  * @param unknownConnectionRequests requests of a connection this member does not know (it restarted, or the
  *                                  connection expired): dropped, since there is nowhere to answer; the client times
  *                                  out and connects again.
@@ -20,7 +24,7 @@ package io.ringraft.daemon.server;
  * @param connectionsExpired        connections closed because their client sent no request for the idle timeout.
  */
 public record ClientEndpointStats(
-    int connections, long badFrames, long unknownConnectionRequests, long responsesNotSent, long responsesDropped,
+    int connections, long badFrames, long unauthenticatedFrames, long unknownConnectionRequests, long responsesNotSent, long responsesDropped,
     long responsesDelayed, long connectsRefused, long connectsOverRate, long connectionsClosedBehind,
     long connectionsExpired)
 {

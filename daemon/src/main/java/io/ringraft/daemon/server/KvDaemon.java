@@ -181,7 +181,8 @@ public final class KvDaemon implements AutoCloseable
         final RateLimitedErrorHandler endpointErrors =
             new RateLimitedErrorHandler(LOG, "member " + memberId + " client endpoint error");
         endpoint = new ClientEndpoint(
-            node, clusterId, aeronDir, clientChannel, responses, config.clientLimits(), endpointErrors);
+            node, clusterId, aeronDir, clientChannel, responses, config.clientLimits(), endpointErrors,
+            null == config.secret() ? null : config.secret().clientAuthenticator());
         endpointRunner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(), endpointErrors, null, endpoint);
         AgentRunner.startOnThread(endpointRunner, runnable ->
         {

@@ -277,7 +277,12 @@ class DaemonConfigTest
         Files.writeString(file, secured);
         assertThat(ClientConfig.load(file).clientAuthenticator()).isNotNull();
         Files.writeString(file, without(VALID, "security"));
-        assertThat(ClientConfig.load(file).clientAuthenticator()).as("a client without either has no key").isNull();
+        assertThatThrownBy(() -> ClientConfig.load(file)).as("a client needs a key, as a member does")
+            .hasMessageContaining("secret.file is missing").hasMessageContaining("client.key.file")
+            .hasMessageContaining("security = insecure");
+        Files.writeString(file, VALID);
+        assertThat(ClientConfig.load(file).insecure()).as("security = insecure").isTrue();
+        assertThat(ClientConfig.load(file).clientAuthenticator()).isNull();
 
         final Path clientKey = dir.resolve("client.key");
         ClusterSecret.load(key).writeClientKey(clientKey);

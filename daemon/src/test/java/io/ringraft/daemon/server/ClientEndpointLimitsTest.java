@@ -1,6 +1,8 @@
 package io.ringraft.daemon.server;
 
 import io.ringraft.aeron.LoopbackEndpoints;
+import io.ringraft.codecs.ClusterSecret;
+import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.daemon.config.DaemonConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,7 +49,8 @@ class ClientEndpointLimitsTest
         final ClusterFiles files = new ClusterFiles(root, 1);
         Files.writeString(files.configOf(1), extraConfig, StandardOpenOption.APPEND);
         member = KvDaemon.start(DaemonConfig.load(files.configOf(1)));
-        raw = new RawClient(files.aeronPrefix + "-raw", files.clientEndpoints.get(1), LoopbackEndpoints.pick(9).get(9));
+        raw = new RawClient(files.aeronPrefix + "-raw", files.clientEndpoints.get(1), LoopbackEndpoints.pick(9).get(9),
+            ClusterSecret.load(files.secretFile()).clientAuthenticator());
         return files;
     }
 
@@ -82,12 +85,28 @@ class ClientEndpointLimitsTest
     {
         final ClusterFiles files = start("client.max.connections = 1\nclient.connect.rate = 5\n" +
             "client.idle.timeout.ms = 1000\n");
+        // Forged Connects first, unsigned and signed with another cluster's key: dropped before the connect rate is
+        // charged, so they take none of the budget of real clients (the rate allows a burst of 5).
+        final FrameAuthenticator otherCluster = ClusterSecret.generate().clientAuthenticator();
+        for (int i = 0; i < 30; i++)
+        {
+            raw.connect(0 == i % 2 ? null : otherCluster, 1000 + i, files.clusterId, 2, raw.responseEndpoint);
+        }
+        final long forgedDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (member.clientEndpointStats().unauthenticatedFrames() < 30)
+        {
+            assertThat(System.nanoTime() - forgedDeadline).as("forged Connects counted: %s",
+                member.clientEndpointStats()).isNegative();
+            Thread.sleep(5);
+        }
+        assertThat(member.clientEndpointStats().connectsOverRate()).isZero();
+        assertThat(member.clientEndpointStats().connections()).isZero();
         raw.connect(1, files.clusterId, 2, raw.responseEndpoint);
         final RawClient.Event first = raw.awaitEvent(1, 5000);
         assertThat(first.code()).isEqualTo("OK");
 
         try (RawClient second = new RawClient(files.aeronPrefix + "-raw2", files.clientEndpoints.get(1),
-            LoopbackEndpoints.pick(10).get(10)))
+            LoopbackEndpoints.pick(10).get(10), ClusterSecret.load(files.secretFile()).clientAuthenticator()))
         {
             second.connect(2, files.clusterId, 2, second.responseEndpoint);
             final RawClient.Event refused = second.awaitEvent(2, 5000);

@@ -3,6 +3,7 @@ package io.ringraft.daemon.server;
 import io.ringraft.aeron.LoopbackEndpoints;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,7 +78,7 @@ class ClientPathTest
     @Test
     void aClientListensOnTheFixedPortItIsGivenAndASecondOneThereIsRefusedClearly() throws Exception
     {
-        final ClusterConfig config = ClusterConfig.load(cluster.files.configOf(1));
+        final ClientConfig config = ClientConfig.load(cluster.files.configOf(1));
         final int port = Integer.parseInt(LoopbackEndpoints.pick(7).get(7).split(":")[1]);
         try (KvClient fixed = KvClient.connect(new KvClientOptions(config).responsePort(port)))
         {

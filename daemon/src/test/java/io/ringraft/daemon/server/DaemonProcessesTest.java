@@ -3,6 +3,7 @@ package io.ringraft.daemon.server;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,7 @@ class DaemonProcessesTest
     void writesResumeAfterTheLeaderIsKilledAndNothingAcknowledgedIsLost() throws Exception
     {
         members.startAll(Duration.ofSeconds(60));
-        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(members.files().configOf(1)))
+        client = KvClient.connect(new KvClientOptions(ClientConfig.load(members.files().configOf(1)))
             .attemptTimeout(Duration.ofSeconds(1))
             .requestTimeout(Duration.ofSeconds(20)));
 

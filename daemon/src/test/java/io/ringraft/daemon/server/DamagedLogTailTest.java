@@ -2,6 +2,7 @@ package io.ringraft.daemon.server;
 
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.log.LogInspector;
 import io.ringraft.log.SegmentScan;
@@ -77,7 +78,7 @@ class DamagedLogTailTest
     void aDamagedTailOfAcknowledgedEntriesIsNeverServedAsLostAndIsRepairedFromThePeerThatHoldsIt() throws Exception
     {
         members.startAll(READY_TIMEOUT);
-        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(members.files().configOf(1)))
+        client = KvClient.connect(new KvClientOptions(ClientConfig.load(members.files().configOf(1)))
             .attemptTimeout(Duration.ofMillis(300))
             .requestTimeout(Duration.ofSeconds(5)));
 

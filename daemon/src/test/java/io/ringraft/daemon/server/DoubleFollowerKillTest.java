@@ -3,6 +3,7 @@ package io.ringraft.daemon.server;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -99,7 +100,7 @@ class DoubleFollowerKillTest
     {
         final Random random = new Random(SEED);
         members.startAll(READY_TIMEOUT);
-        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(members.files().configOf(1)))
+        client = KvClient.connect(new KvClientOptions(ClientConfig.load(members.files().configOf(1)))
             .attemptTimeout(Duration.ofMillis(100))
             .requestTimeout(Duration.ofSeconds(3)));
         final KeyHistory[] keys = keys();

@@ -2,6 +2,7 @@ package io.ringraft.daemon.server;
 
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -55,7 +56,7 @@ class ExactlyOnceRetryTest
     void connect() throws Exception
     {
         loss = new DropResponsesOfOneConnection();
-        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(cluster.files.configOf(1)))
+        client = KvClient.connect(new KvClientOptions(ClientConfig.load(cluster.files.configOf(1)))
             .attemptTimeout(Duration.ofMillis(1000))
             .requestTimeout(Duration.ofSeconds(20))
             .driverContextCustomizer(loss::install));

@@ -3,6 +3,7 @@ package io.ringraft.daemon.server;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.pipeline.CounterLabels;
@@ -11,7 +12,6 @@ import io.ringraft.raft.Role;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -48,16 +48,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Skipped, saying why, where loop devices cannot be made (not root, no losetup); an injected storage stall covers
  * the same ground in-process (engine SlowDiskTest). Mounts and loop devices are released whatever happens.
  * <p>
- * Disabled: it fails. With the counters in /dev/shm the leader still freezes whole, because the persist stage
- * writes log records through a memory mapping of the segment: the first store to a clean page of the frozen file
- * system faults and sleeps in {@code ext4_page_mkwrite} while the thread is, for the JVM, running Java code, so the
- * next safepoint (a GC, any VM operation) waits for it forever and every other thread of the member stops at it
- * (raft, transport and apply threads wait on a futex; the failure message shows the blocked thread's kernel stack).
- * Enable it when segment writes go through a system call ({@code FileChannel.write}: a thread blocked in native code
- * does not hold up a safepoint). Run it anyway with
- * {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * It failed before the log wrote with {@code pwrite}: a store into the segment's mapping faulted and slept in
+ * {@code ext4_page_mkwrite} while the thread was, for the JVM, running Java code, so the next safepoint waited for it
+ * and every other thread of the member stopped at it.
  */
-@Disabled("issue 16: fails until segment writes stop going through the mapping (see the class comment)")
 @Timeout(value = 240)
 class FrozenDiskTest
 {
@@ -125,7 +119,7 @@ class FrozenDiskTest
             disks.mount(members.directory().resolve("disk-" + member + ".img"), members.dataDirOf(member));
         }
         members.startAll(READY_TIMEOUT);
-        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(members.files().configOf(1)))
+        client = KvClient.connect(new KvClientOptions(ClientConfig.load(members.files().configOf(1)))
             .attemptTimeout(Duration.ofMillis(300))
             .requestTimeout(Duration.ofSeconds(10)));
         for (int i = 0; i < 40; i++)

@@ -1,6 +1,7 @@
 package io.ringraft.daemon.server;
 
 import io.ringraft.daemon.client.KvClient;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.config.DaemonConfig;
 
@@ -29,7 +30,7 @@ final class InJvmDaemons implements AutoCloseable
         {
             daemons.put(member, KvDaemon.start(DaemonConfig.load(files.configOf(member))));
         }
-        client = KvClient.connect(ClusterConfig.load(files.configOf(1)));
+        client = KvClient.connect(ClientConfig.load(files.configOf(1)));
     }
 
     static InJvmDaemons start(final Path root, final int groups) throws Exception

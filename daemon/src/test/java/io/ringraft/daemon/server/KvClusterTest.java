@@ -5,6 +5,9 @@ import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.ringraft.aeron.EmbeddedMediaDriver;
 import io.ringraft.aeron.LoopbackEndpoints;
+import io.ringraft.codecs.ClusterSecret;
+import io.ringraft.codecs.FrameAuthenticator;
+import io.ringraft.codecs.sbe.ConnectEncoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
 import io.ringraft.codecs.sbe.RequestBatchEncoder;
 import io.ringraft.codecs.sbe.RequestKind;
@@ -173,6 +176,7 @@ class KvClusterTest
         endpoints.put(follower, LoopbackEndpoints.pick(follower).get(follower));
         final ClusterConfig silentFollower = new ClusterConfig(real.clusterId(), real.members(), endpoints, GROUPS);
         try (KvClient reader = KvClient.connect(new KvClientOptions(silentFollower)
+            .secret(ClusterSecret.load(files.secretFile()))
             .attemptTimeout(Duration.ofMillis(200))
             .requestTimeout(Duration.ofSeconds(1))))
         {
@@ -244,14 +248,125 @@ class KvClusterTest
         assertThat(text(client.get(bytes("after-rogue")))).isEqualTo("fine");
     }
 
+    /** Offers the message signed with this cluster's client key, as a client would: only its content is wrong. */
     private static void offer(final ExclusivePublication publication, final UnsafeBuffer buffer, final int length)
         throws InterruptedException
     {
+        offer(publication, buffer, length, ClusterSecret.load(files.secretFile()).clientAuthenticator());
+    }
+
+    /** Offers the message signed with {@code key}, or unsigned when it is null. */
+    private static void offer(
+        final ExclusivePublication publication, final UnsafeBuffer buffer, final int messageLength,
+        final FrameAuthenticator key) throws InterruptedException
+    {
+        final int length = null == key ? messageLength : key.sign(buffer, 0, messageLength);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (publication.offer(buffer, 0, length) < 0)
         {
             assertThat(System.nanoTime() - deadline).as("publication to member 1 connects").isNegative();
             Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void unauthenticatedClientFramesAreDroppedAndCountedAndCostTheMemberNothing() throws Exception
+    {
+        final String dir = files.aeronPrefix + "-forger";
+        final MediaDriver driver = EmbeddedMediaDriver.launch(dir, 1024 * 1024, new SleepingMillisIdleStrategy(1), e -> { });
+        final KvDaemon member = daemons.get(1);
+        try (Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            ExclusivePublication forger = aeron.addExclusivePublication(
+                ClientProtocol.udpChannel(files.clientEndpoints.get(1)), ClientProtocol.REQUEST_STREAM_ID))
+        {
+            final long[] commitBefore = commitIndexes(member);
+            final ClientEndpointStats before = member.clientEndpointStats();
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[512]);
+            final MessageHeaderEncoder header = new MessageHeaderEncoder();
+            final ConnectEncoder connect = new ConnectEncoder();
+            final int connectLength = MessageHeaderEncoder.ENCODED_LENGTH + connect.wrapAndApplyHeader(buffer, 0, header)
+                .correlationId(1).clusterId(files.clusterId).clientVersion(ClientProtocol.CLIENT_VERSION)
+                .responseChannel("127.0.0.1:9").encodedLength();
+            offer(forger, buffer, connectLength, null); // (a) an unsigned Connect
+            final FrameAuthenticator otherCluster = ClusterSecret.generate().clientAuthenticator();
+            offer(forger, buffer, connectLength, otherCluster); // a Connect signed with another cluster's client key
+            final RequestBatchEncoder batch = new RequestBatchEncoder();
+            final byte[] put = bytes("a forged command"); // dropped before its payload is looked at, whatever it is
+            batch.wrapAndApplyHeader(buffer, 0, header).connectionId(1).requestsCount(1)
+                .next().correlationId(1).groupId(0).kind(RequestKind.COMMAND).putPayload(put, 0, put.length);
+            offer(forger, buffer, MessageHeaderEncoder.ENCODED_LENGTH + batch.encodedLength(), otherCluster); // (b)
+            // (c) correctly signed, naming a connection the member never opened
+            batch.wrapAndApplyHeader(buffer, 0, header).connectionId(0x7777_0000_0000_0001L).requestsCount(1)
+                .next().correlationId(2).groupId(0).kind(RequestKind.COMMAND).putPayload(put, 0, put.length);
+            offer(forger, buffer, MessageHeaderEncoder.ENCODED_LENGTH + batch.encodedLength());
+
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            ClientEndpointStats after = member.clientEndpointStats();
+            while (after.unauthenticatedFrames() < before.unauthenticatedFrames() + 3 ||
+                after.unknownConnectionRequests() < before.unknownConnectionRequests() + 1)
+            {
+                assertThat(System.nanoTime() - deadline).as("counted in time: %s", after).isNegative();
+                Thread.sleep(5);
+                after = member.clientEndpointStats();
+            }
+            Thread.sleep(100); // anything the forged frames set off would show by now: nothing may
+            after = member.clientEndpointStats();
+            assertThat(after.unauthenticatedFrames()).isEqualTo(before.unauthenticatedFrames() + 3);
+            assertThat(after.unknownConnectionRequests()).isEqualTo(before.unknownConnectionRequests() + 1);
+            assertThat(after.connections()).as("no publication for a forged Connect").isEqualTo(before.connections());
+            assertThat(after.connectsRefused()).isEqualTo(before.connectsRefused());
+            assertThat(after.connectsOverRate()).isEqualTo(before.connectsOverRate());
+            assertThat(after.badFrames()).isEqualTo(before.badFrames());
+            assertThat(commitIndexes(member)).as("nothing proposed").isEqualTo(commitBefore);
+        }
+        finally
+        {
+            driver.close();
+            IoUtil.delete(new File(dir), true);
+        }
+        assertThat(client.get(bytes("forged"))).as("no forged write applied").isNull();
+        client.put(bytes("after-forger"), bytes("fine"));
+        assertThat(text(client.get(bytes("after-forger")))).isEqualTo("fine");
+    }
+
+    private static long[] commitIndexes(final KvDaemon member)
+    {
+        final long[] indexes = new long[GROUPS];
+        for (int g = 0; g < GROUPS; g++)
+        {
+            indexes[g] = member.node().counters().valueOf(CounterLabels.group("commit-index", 1, g), -1);
+        }
+        return indexes;
+    }
+
+    @Test
+    void aClientWithAnotherClustersKeyGetsAnErrorThatPointsAtTheKey() throws Exception
+    {
+        try (KvClient stranger = KvClient.connect(new KvClientOptions(ClusterConfig.load(files.configOf(1)))
+            .secret(ClusterSecret.generate())
+            .attemptTimeout(Duration.ofMillis(300))
+            .requestTimeout(Duration.ofSeconds(2))))
+        {
+            assertThatThrownBy(() -> stranger.get(bytes("k")))
+                .isInstanceOf(KvException.class)
+                .hasMessageContaining("no member answered Connect at all: is the client key right?");
+        }
+    }
+
+    @Test
+    void aClientWithNoKeyIsRefusedUnlessItSaysInsecure() throws Exception
+    {
+        assertThatThrownBy(() -> KvClient.connect(new KvClientOptions(ClusterConfig.load(files.configOf(1)))))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessageContaining("no key to sign its frames with");
+        try (KvClient unsigned = KvClient.connect(new KvClientOptions(ClusterConfig.load(files.configOf(1)))
+            .insecure(true)
+            .attemptTimeout(Duration.ofMillis(300))
+            .requestTimeout(Duration.ofSeconds(2))))
+        {
+            assertThatThrownBy(() -> unsigned.get(bytes("k")))
+                .isInstanceOf(KvException.class)
+                .hasMessageContaining("is the client key right?");
         }
     }
 
@@ -266,7 +381,8 @@ class KvClusterTest
             i++;
         }
         final byte[] key = bytes("misrouted-" + i);
-        try (KvClient misconfigured = KvClient.connect(new KvClientOptions(wrong).requestTimeout(Duration.ofSeconds(10))))
+        try (KvClient misconfigured = KvClient.connect(new KvClientOptions(wrong)
+            .secret(ClusterSecret.load(files.secretFile())).requestTimeout(Duration.ofSeconds(10))))
         {
             assertThatThrownBy(() -> misconfigured.put(key, bytes("v")))
                 .isInstanceOf(KvException.class)
@@ -283,7 +399,8 @@ class KvClusterTest
         final ClusterConfig real = ClusterConfig.load(files.configOf(1));
         final ClusterConfig other = new ClusterConfig(
             real.clusterId() + 1, real.members(), real.clientEndpoints(), real.groups());
-        try (KvClient stranger = KvClient.connect(new KvClientOptions(other).requestTimeout(Duration.ofSeconds(5))))
+        try (KvClient stranger = KvClient.connect(new KvClientOptions(other)
+            .secret(ClusterSecret.load(files.secretFile())).requestTimeout(Duration.ofSeconds(5))))
         {
             assertThatThrownBy(() -> stranger.get(bytes("k")))
                 .isInstanceOf(KvException.class)

@@ -3,6 +3,7 @@ package io.ringraft.daemon.server;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.kv.KvCommands;
 import org.junit.jupiter.api.AfterAll;
@@ -88,7 +89,7 @@ class KvValueLimitsTest
     void aRequestTheClientCannotSendFailsAtOnceWithItsCause() throws Exception
     {
         // Terms of 4 MiB carry messages of at most 512 KiB: a 600 KiB value cannot be sent in one.
-        final KvClientOptions options = new KvClientOptions(ClusterConfig.load(files.configOf(1)))
+        final KvClientOptions options = new KvClientOptions(ClientConfig.load(files.configOf(1)))
             .termBufferLength(4 * 1024 * 1024)
             .requestTimeout(Duration.ofSeconds(20));
         try (KvClient small = KvClient.connect(options))

@@ -3,6 +3,7 @@ package io.ringraft.daemon.server;
 import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
+import io.ringraft.daemon.config.ClientConfig;
 import io.ringraft.daemon.config.ClusterConfig;
 import io.ringraft.daemon.config.DaemonConfig;
 import org.agrona.IoUtil;
@@ -81,7 +82,7 @@ class MemberPauseTest
     private void pauseLeaderThenFollower() throws Exception
     {
         members.startAll(READY_TIMEOUT);
-        client = KvClient.connect(new KvClientOptions(ClusterConfig.load(members.files().configOf(1)))
+        client = KvClient.connect(new KvClientOptions(ClientConfig.load(members.files().configOf(1)))
             .attemptTimeout(Duration.ofMillis(200))
             .requestTimeout(Duration.ofSeconds(10)));
         for (int i = 0; i < 40; i++)

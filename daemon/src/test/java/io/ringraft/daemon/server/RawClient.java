@@ -5,6 +5,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.ringraft.aeron.EmbeddedMediaDriver;
+import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.codecs.sbe.ConnectEncoder;
 import io.ringraft.codecs.sbe.MessageHeaderDecoder;
 import io.ringraft.codecs.sbe.MessageHeaderEncoder;
@@ -40,10 +41,15 @@ final class RawClient implements AutoCloseable
     private final Subscription subscription;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
     private final List<Event> events = new ArrayList<>();
+    private final FrameAuthenticator key;
 
-    RawClient(final String aeronDir, final String memberClientEndpoint, final String responseEndpoint)
+    /** @param key signs what it sends and checks what it receives, as a client does; null: neither. */
+    RawClient(
+        final String aeronDir, final String memberClientEndpoint, final String responseEndpoint,
+        final FrameAuthenticator key)
     {
         this.dir = aeronDir;
+        this.key = key;
         this.responseEndpoint = responseEndpoint;
         driver = EmbeddedMediaDriver.launch(dir, 1024 * 1024, new SleepingMillisIdleStrategy(1), error -> { });
         aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
@@ -55,10 +61,20 @@ final class RawClient implements AutoCloseable
     void connect(final long correlationId, final int clusterId, final int version, final String responseChannel)
         throws InterruptedException
     {
+        connect(key, correlationId, clusterId, version, responseChannel);
+    }
+
+    /** A Connect signed with {@code signer}; unsigned when it is null. */
+    void connect(
+        final FrameAuthenticator signer, final long correlationId, final int clusterId, final int version,
+        final String responseChannel) throws InterruptedException
+    {
         final ConnectEncoder connect = new ConnectEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .correlationId(correlationId).clusterId(clusterId).clientVersion(version).responseChannel(responseChannel);
+        final int messageLength = MessageHeaderEncoder.ENCODED_LENGTH + connect.encodedLength();
+        final int length = null == signer ? messageLength : signer.sign(buffer, 0, messageLength);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + connect.encodedLength()) < 0)
+        while (publication.offer(buffer, 0, length) < 0)
         {
             assertThat(System.nanoTime() - deadline).as("the member's client endpoint takes a Connect").isNegative();
             Thread.sleep(1);
@@ -79,6 +95,10 @@ final class RawClient implements AutoCloseable
         {
             subscription.poll((buffer, offset, length, header) ->
             {
+                if (null != key && !key.verify(buffer, offset, length))
+                {
+                    return; // not from a member of the cluster
+                }
                 final MessageHeaderDecoder messageHeader = new MessageHeaderDecoder().wrap(buffer, offset);
                 if (SessionEventDecoder.TEMPLATE_ID == messageHeader.templateId())
                 {

@@ -57,6 +57,7 @@ class StageStopExitTest
             "data.dir = " + dataDir,
             "aeron.dir = " + aeronDir,
             "snapshot.entries = 5",
+            "security = insecure",
             ""));
         final DaemonMain.StageStop stageStop = new DaemonMain.StageStop();
         final KvDaemon daemon = KvDaemon.start(DaemonConfig.load(config), stageStop);

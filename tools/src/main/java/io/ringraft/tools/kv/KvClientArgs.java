@@ -91,7 +91,7 @@ final class KvClientArgs
                 return usage(ex.getMessage());
             }
         }
-        final KvClientOptions options = new KvClientOptions(client.cluster()).requestTimeout(timeout).responseHost(host)
+        final KvClientOptions options = new KvClientOptions(client).requestTimeout(timeout).responseHost(host)
             .responsePort(null != responsePort ? responsePort : client.responsePort());
         try (KvClient kv = KvClient.connect(options))
         {

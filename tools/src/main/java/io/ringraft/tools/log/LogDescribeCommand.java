@@ -9,8 +9,6 @@ import io.ringraft.log.LogInspector;
 import io.ringraft.log.RecoveryVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Callable;
 
 /** {@code ringraft log describe DIR}: a member's whole data directory, or one group, explained. */
 @Command(
@@ -33,27 +30,13 @@ import java.util.concurrent.Callable;
         "Exit code: 0 when every group is HEALTHY, 1 otherwise, 2 usage error or unreadable input.",
         ""
     })
-final class LogDescribeCommand implements Callable<Integer>
+final class LogDescribeCommand extends InspectionCommand
 {
-    @Spec
-    private CommandSpec spec;
-
     @Mixin
     private GroupDirectoryArgs args;
 
-    public Integer call()
-    {
-        try
-        {
-            return run();
-        }
-        catch (final java.io.UncheckedIOException | IllegalStateException ex)
-        {
-            return Findings.unreadable(spec.commandLine().getErr(), ex);
-        }
-    }
-
-    private int run()
+    @Override
+    int run()
     {
         final PrintWriter out = spec.commandLine().getOut();
         final List<Path> groupDirectories = args.groupDirectories();

@@ -10,9 +10,7 @@ import org.agrona.DirectBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /**
  * {@code ringraft log dump DIR}: one line per record, payload decoded. Only entries recovery would keep are listed,
@@ -49,7 +46,7 @@ import java.util.concurrent.Callable;
             + "Exit code: 0 HEALTHY, 1 any other verdict, 2 usage error or unreadable input.",
         ""
     })
-final class LogDumpCommand implements Callable<Integer>
+final class LogDumpCommand extends InspectionCommand
 {
     /** How a payload is shown. */
     enum PayloadFormat
@@ -62,9 +59,6 @@ final class LogDumpCommand implements Callable<Integer>
     {
         TEXT, JSON
     }
-
-    @Spec
-    private CommandSpec spec;
 
     @Mixin
     private GroupDirectoryArgs args;
@@ -99,19 +93,8 @@ final class LogDumpCommand implements Callable<Integer>
 
     private long listed;
 
-    public Integer call()
-    {
-        try
-        {
-            return run();
-        }
-        catch (final java.io.UncheckedIOException | IllegalStateException ex)
-        {
-            return Findings.unreadable(spec.commandLine().getErr(), ex);
-        }
-    }
-
-    private int run()
+    @Override
+    int run()
     {
         final CommandLine commandLine = spec.commandLine();
         if (from > to)

@@ -10,10 +10,8 @@ import io.ringraft.log.Snapshot;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -23,7 +21,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 
 /** {@code ringraft log snapshot FILE}: one snapshot file's metadata and, for the KV store, its keys. */
 @Command(
@@ -35,12 +32,9 @@ import java.util.concurrent.Callable;
         "Exit code: 0 when it verifies, 1 when it does not (a start skips it), 2 usage error or unreadable input.",
         ""
     })
-final class LogSnapshotCommand implements Callable<Integer>
+final class LogSnapshotCommand extends InspectionCommand
 {
     private static final byte[] KV_MAGIC = "RKV1".getBytes(StandardCharsets.US_ASCII);
-
-    @Spec
-    private CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "A snapshot file.")
     private Path file;
@@ -53,19 +47,8 @@ final class LogSnapshotCommand implements Callable<Integer>
         description = "Show at most N bytes of a key (default: ${DEFAULT-VALUE}).")
     private int previewBytes;
 
-    public Integer call()
-    {
-        try
-        {
-            return run();
-        }
-        catch (final java.io.UncheckedIOException | IllegalStateException ex)
-        {
-            return Findings.unreadable(spec.commandLine().getErr(), ex);
-        }
-    }
-
-    private int run()
+    @Override
+    int run()
     {
         final CommandLine commandLine = spec.commandLine();
         if (!Files.isRegularFile(file))

@@ -8,9 +8,7 @@ import io.ringraft.log.LogInspector;
 import io.ringraft.log.SegmentScan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 
 /** {@code ringraft log stats DIR}: counts and sizes of what the log holds. */
 @Command(
@@ -34,13 +31,10 @@ import java.util.concurrent.Callable;
         "Exit code: 0 HEALTHY, 1 any other verdict, 2 usage error or unreadable input.",
         ""
     })
-final class LogStatsCommand implements Callable<Integer>
+final class LogStatsCommand extends InspectionCommand
 {
     /** Upper bounds (inclusive) of the entry-size buckets, in payload bytes; the last one takes everything. */
     static final long[] BUCKETS = {0, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, Long.MAX_VALUE};
-
-    @Spec
-    private CommandSpec spec;
 
     @Mixin
     private GroupDirectoryArgs args;
@@ -49,19 +43,8 @@ final class LogStatsCommand implements Callable<Integer>
         description = "text or json (default: ${DEFAULT-VALUE}).")
     private LogDumpCommand.Output output;
 
-    public Integer call()
-    {
-        try
-        {
-            return run();
-        }
-        catch (final java.io.UncheckedIOException | IllegalStateException ex)
-        {
-            return Findings.unreadable(spec.commandLine().getErr(), ex);
-        }
-    }
-
-    private int run()
+    @Override
+    int run()
     {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();

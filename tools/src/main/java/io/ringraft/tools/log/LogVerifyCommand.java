@@ -9,15 +9,12 @@ import io.ringraft.log.RecoveryVerdict;
 import io.ringraft.log.SegmentScan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 
 /** {@code ringraft log verify DIR}: checks every record and file, lists each problem with file and offset. */
 @Command(
@@ -32,27 +29,13 @@ import java.util.concurrent.Callable;
             + "directory, not a ringraft directory) or usage error.",
         ""
     })
-final class LogVerifyCommand implements Callable<Integer>
+final class LogVerifyCommand extends InspectionCommand
 {
-    @Spec
-    private CommandSpec spec;
-
     @Mixin
     private GroupDirectoryArgs args;
 
-    public Integer call()
-    {
-        try
-        {
-            return run();
-        }
-        catch (final java.io.UncheckedIOException | IllegalStateException ex)
-        {
-            return Findings.unreadable(spec.commandLine().getErr(), ex);
-        }
-    }
-
-    private int run()
+    @Override
+    int run()
     {
         final PrintWriter out = spec.commandLine().getOut();
         int problems = 0;

@@ -211,7 +211,7 @@ public final class PerfCommand implements Callable<Integer>
             for (int c = 0; c < clients; c++)
             {
                 targets.add(new KvLoadTarget(KvClient.connect(new KvClientOptions(cluster)
-                    .requestTimeout(timeout).responseHost(host))));
+                    .authenticator(client.clientAuthenticator()).insecure(client.insecure()).requestTimeout(timeout).responseHost(host))));
             }
             progressOut.println("ringraft perf: " + shape.describe() + ", " + clients + " client(s) of " +
                 cluster.clientEndpoints());

@@ -146,6 +146,24 @@ class KvCommandTest extends CommandLineTest
     }
 
     @Test
+    void aClientKeyOfAnotherClusterFailsSayingToCheckTheKey() throws IOException
+    {
+        final Path otherKey = root.resolve("other-cluster.key");
+        ClusterSecret.generate().writeNew(otherKey);
+        final Path wrong = root.resolve("wrong-key.conf");
+        Files.writeString(wrong, Files.readString(config).replace(root.resolve("cluster.key").toString(),
+            otherKey.toString()));
+        assertThat(execute("kv", "get", "k", "--config", wrong.toString(), "--timeout", "5s"))
+            .isEqualTo(KvCommand.FAILED);
+        assertThat(err.toString()).contains("no member answered Connect at all: is the client key right?");
+
+        final Path none = root.resolve("no-key.conf");
+        Files.writeString(none, Files.readString(config).replace("secret.file = " + root.resolve("cluster.key"), ""));
+        assertThat(execute("kv", "get", "k", "--config", none.toString())).isEqualTo(KvCommand.USAGE);
+        assertThat(err.toString()).contains("secret.file is missing", "client.key.file", "security = insecure");
+    }
+
+    @Test
     void noMemberAnsweringFailsWithinTheBudgetNamingWhatHappened() throws IOException
     {
         final Map<Integer, String> unused = LoopbackEndpoints.pick(1, 2, 3, 11, 12, 13);
@@ -154,6 +172,7 @@ class KvCommandTest extends CommandLineTest
             "cluster.id = 31",
             "members = 1=" + unused.get(1) + ", 2=" + unused.get(2) + ", 3=" + unused.get(3),
             "client.endpoints = 1=" + unused.get(11) + ", 2=" + unused.get(12) + ", 3=" + unused.get(13),
+            "security = insecure",
             ""));
         final long startNs = System.nanoTime();
         assertThat(execute("kv", "get", "k", "--config", nowhere.toString(), "--timeout", "1s")).isEqualTo(KvCommand.FAILED);

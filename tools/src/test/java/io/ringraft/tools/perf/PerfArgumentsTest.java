@@ -27,7 +27,8 @@ class PerfArgumentsTest extends CommandLineTest
         final Path file = root.resolve("client.conf");
         Files.writeString(file, "cluster.id = 7\n" +
             "members = 1=127.0.0.1:11, 2=127.0.0.1:12, 3=127.0.0.1:13\n" +
-            "client.endpoints = 1=127.0.0.1:1, 2=127.0.0.1:2, 3=127.0.0.1:3\n");
+            "client.endpoints = 1=127.0.0.1:1, 2=127.0.0.1:2, 3=127.0.0.1:3\n" +
+            "security = insecure\n");
         config = file.toString();
     }
 
