@@ -140,25 +140,30 @@ public final class AdminService
     private CompletableFuture<AdminReply> snapshot(final int groupId)
     {
         final List<CompletableFuture<Long>> asked = new ArrayList<>();
+        final List<CompletableFuture<GroupStatus>> statuses = new ArrayList<>();
         final List<AdminReply.GroupInfo> groups = new ArrayList<>();
         for (int g = 0; g < node.groups(); g++)
         {
             if (groupId < 0 || g == groupId)
             {
                 asked.add(node.snapshot(g));
+                statuses.add(node.groupStatus(g));
             }
         }
-        return CompletableFuture.allOf(asked.toArray(CompletableFuture[]::new)).handle((ignored, failure) ->
+        final List<CompletableFuture<?>> all = new ArrayList<>(asked);
+        all.addAll(statuses);
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).handle((ignored, failure) ->
         {
             if (null != failure)
             {
                 return error("SNAPSHOT failed: " + rootMessage(failure));
             }
             // The index each snapshot covers is in appliedIndex (0: the newest snapshot already covered it).
-            int g = groupId < 0 ? 0 : groupId;
-            for (final CompletableFuture<Long> future : asked)
+            for (int i = 0; i < asked.size(); i++)
             {
-                groups.add(new AdminReply.GroupInfo(g++, MemberRole.NULL_VAL, -1, -1, -1, future.join(), -1, -1));
+                final GroupStatus s = statuses.get(i).join();
+                groups.add(new AdminReply.GroupInfo(s.groupId(), role(s.role()), s.term(), s.leader(),
+                    s.commitIndex(), asked.get(i).join(), s.lastIndex(), s.leaderContactAgeMs()));
             }
             return reply(ResponseStatus.OK, -1, List.of(), groups, "");
         });
@@ -234,7 +239,7 @@ public final class AdminService
             final int chosen = to;
             return node.transferLeadership(groupId, chosen).thenCompose(started ->
                 Status.OK != started.status() ? done(fromResult("TRANSFER_LEADER", started)) :
-                    awaitLeader(groupId, chosen, System.nanoTime() + TimeUnit.SECONDS.toNanos(5)));
+                    awaitLeader(groupId, chosen, System.nanoTime() + TimeUnit.SECONDS.toNanos(2)));
         });
     }
 
@@ -250,7 +255,7 @@ public final class AdminService
             if (System.nanoTime() - deadlineNs > 0)
             {
                 return done(reply(ResponseStatus.TIMEOUT, status.leader(), List.of(), List.of(),
-                    "leadership of group " + groupId + " did not reach member " + target + " within 5 s; leader is " +
+                    "leadership of group " + groupId + " did not reach member " + target + " within 2 s; leader is " +
                     status.leader()));
             }
             return CompletableFuture.supplyAsync(() -> null,

@@ -182,7 +182,8 @@ public final class KvDaemon implements AutoCloseable
             new RateLimitedErrorHandler(LOG, "member " + memberId + " client endpoint error");
         endpoint = new ClientEndpoint(
             node, clusterId, aeronDir, clientChannel, responses, config.clientLimits(), endpointErrors,
-            null == config.secret() ? null : config.secret().clientAuthenticator());
+            null == config.secret() ? null : config.secret().clientAuthenticator(),
+            new AdminService(node, config.cluster().members(), AdminService.softwareVersion()));
         endpointRunner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(), endpointErrors, null, endpoint);
         AgentRunner.startOnThread(endpointRunner, runnable ->
         {

@@ -52,6 +52,14 @@ final class ClusterArgs
             "client.response.host, else the local address of the route to the first member).")
     String responseHost;
 
+    @Option(names = "--key-file", paramLabel = "FILE",
+        description = "The client key (bin/ringraft secret client-key) or the cluster's secret file (default: the " +
+            "--config file's client.key.file or secret.file).")
+    Path keyFile;
+
+    @Option(names = "--insecure", description = "For members that run with security = insecure: frames unsigned.")
+    boolean insecure;
+
     @Option(names = "--timeout", converter = DurationConverter.class, paramLabel = "TIME", defaultValue = "3s",
         description = "How long to wait for each member's answer (default: ${DEFAULT-VALUE}); a member that does " +
             "not answer in time is shown DEAD.")
