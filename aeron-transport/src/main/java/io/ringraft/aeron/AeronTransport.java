@@ -15,9 +15,11 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.ManyToOneConcurrentLinkedQueue;
 
 import java.io.File;
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -69,11 +71,20 @@ public final class AeronTransport implements Transport
     private final String clientName;
     private final ErrorHandler clientErrorHandler;
     private final ErrorHandler driverErrorHandler;
-    /** The peers' ids, and for each its counters and the current client's publication to it. */
-    private final int[] peerIds;
-    private final PeerCounters[] peerCounters;
-    private final ExclusivePublication[] publications;
-    private final long[] pendingPublicationIds;
+    /**
+     * The peers' ids, and for each its endpoint, its counters and the current client's publication to it. Replaced
+     * (by {@link #addPeer}/{@link #removePeer}'s work) on the duty-cycle thread only, which alone reads them once
+     * started.
+     */
+    private int[] peerIds;
+    private String[] peerEndpoints;
+    private PeerCounters[] peerCounters;
+    private ExclusivePublication[] publications;
+    private long[] pendingPublicationIds;
+    /** Peers added or removed at runtime, from any thread, for the duty cycle to carry out. */
+    private final ManyToOneConcurrentLinkedQueue<PeerChange> peerChanges = new ManyToOneConcurrentLinkedQueue<>();
+    /** Added peers whose publication the driver has not confirmed yet; duty-cycle thread only. */
+    private final ArrayList<PeerChange> pendingPeers = new ArrayList<>();
     private final TransportCounters counters;
     private final PeerSender sender;
     private MediaDriver driver;
@@ -127,11 +138,13 @@ public final class AeronTransport implements Transport
         sender = new PeerSender(context, counters);
         peerIds = context.memberEndpoints().keySet().stream()
             .mapToInt(Integer::intValue).filter(id -> id != context.memberId()).toArray();
+        peerEndpoints = new String[peerIds.length];
         peerCounters = new PeerCounters[peerIds.length];
         publications = new ExclusivePublication[peerIds.length];
         pendingPublicationIds = new long[peerIds.length];
         for (int i = 0; i < peerIds.length; i++)
         {
+            peerEndpoints[i] = context.memberEndpoints().get(peerIds[i]);
             peerCounters[i] = counters.peer(peerIds[i]);
         }
         try
@@ -155,7 +168,7 @@ public final class AeronTransport implements Transport
         aeron = Aeron.connect(clientContext());
         for (int i = 0; i < peerIds.length; i++)
         {
-            publications[i] = addPublication(peerIds[i], context.memberEndpoints().get(peerIds[i]));
+            publications[i] = addPublication(peerIds[i], peerEndpoints[i]);
         }
         final String ownChannel = ownChannel();
         try
@@ -422,6 +435,10 @@ public final class AeronTransport implements Transport
                 {
                     peerCounters[i].connected.setRelease(publications[i].isConnected() ? 1 : 0);
                 }
+                if (!peerChanges.isEmpty() || !pendingPeers.isEmpty())
+                {
+                    work += changePeers();
+                }
             }
             else
             {
@@ -482,6 +499,10 @@ public final class AeronTransport implements Transport
         }
         subscription = null;
         pendingSubscriptionId = Aeron.NULL_VALUE;
+        for (final PeerChange pending : pendingPeers)
+        {
+            pending.registrationId = Aeron.NULL_VALUE; // registered again with the next client
+        }
         CloseHelper.quietClose(aeron);
         aeron = null;
     }
@@ -523,7 +544,7 @@ public final class AeronTransport implements Transport
             for (int i = 0; i < peerIds.length; i++)
             {
                 pendingPublicationIds[i] = aeron.asyncAddExclusivePublication(
-                    channel(context.memberEndpoints().get(peerIds[i]), true), context.streamIdOf(peerIds[i]));
+                    channel(peerEndpoints[i], true), context.streamIdOf(peerIds[i]));
             }
             pendingSubscriptionId = aeron.asyncAddSubscription(ownChannel(), context.streamIdOf(context.memberId()));
             registrationDeadlineNs = nowNs + RELINK_REGISTRATION_TIMEOUT_NS;
@@ -581,6 +602,209 @@ public final class AeronTransport implements Transport
             work++;
         }
         return work;
+    }
+
+    /** A peer added ({@code endpoint} non-null) or removed at runtime. */
+    private static final class PeerChange
+    {
+        final int memberId;
+        final String endpoint;
+        long registrationId = Aeron.NULL_VALUE;
+
+        PeerChange(final int memberId, final String endpoint)
+        {
+            this.memberId = memberId;
+            this.endpoint = endpoint;
+        }
+    }
+
+    /**
+     * Queues the new peer for the duty-cycle thread, which registers a publication to its endpoint without waiting
+     * for the driver and starts sending to it once the driver confirmed it; until then messages to it are dropped and
+     * counted as to a non-member, which Raft retransmits. Any thread; never blocks.
+     */
+    @Override
+    public boolean addPeer(final int memberId, final String endpoint)
+    {
+        if (memberId == context.memberId() || closed)
+        {
+            return true;
+        }
+        if (null == endpoint || endpoint.isBlank())
+        {
+            throw new IllegalArgumentException("member " + memberId + " needs an endpoint (host:port) to become a peer");
+        }
+        peerChanges.offer(new PeerChange(memberId, endpoint));
+        unparkDutyCycle();
+        return true;
+    }
+
+    /** Queues the removal: the duty-cycle thread closes the publication; frames from that member are dropped. */
+    @Override
+    public boolean removePeer(final int memberId)
+    {
+        if (memberId == context.memberId() || closed)
+        {
+            return true;
+        }
+        peerChanges.offer(new PeerChange(memberId, null));
+        unparkDutyCycle();
+        return true;
+    }
+
+    /** Carries out queued peer changes and installs the publications the driver confirmed. Duty-cycle thread only. */
+    private int changePeers()
+    {
+        int work = 0;
+        PeerChange change;
+        while (null != (change = peerChanges.poll()))
+        {
+            work++;
+            final int id = change.memberId;
+            pendingPeers.removeIf(pending -> pending.memberId == id && closeWhenConfirmed(pending));
+            final int index = peerIndex(id);
+            if (null == change.endpoint)
+            {
+                if (index >= 0)
+                {
+                    dropPeer(index);
+                    LOGGER.log(Level.INFO, clientName + " no longer sends to member " + id + " (removed)");
+                }
+                continue;
+            }
+            if (index >= 0 && peerEndpoints[index].equals(change.endpoint))
+            {
+                continue;
+            }
+            if (index >= 0)
+            {
+                dropPeer(index);
+            }
+            pendingPeers.add(change);
+        }
+        for (int i = pendingPeers.size() - 1; i >= 0; i--)
+        {
+            final PeerChange pending = pendingPeers.get(i);
+            try
+            {
+                if (Aeron.NULL_VALUE == pending.registrationId)
+                {
+                    pending.registrationId = aeron.asyncAddExclusivePublication(
+                        channel(pending.endpoint, true), context.streamIdOf(pending.memberId));
+                    work++;
+                    continue;
+                }
+                final ExclusivePublication publication = aeron.getExclusivePublication(pending.registrationId);
+                if (null != publication)
+                {
+                    pendingPeers.remove(i);
+                    installPeer(pending, publication);
+                    work++;
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                pendingPeers.remove(i);
+                LOGGER.log(Level.WARNING, clientName + " cannot reach new member " + pending.memberId + " at " +
+                    pending.endpoint + ": " + ex.getMessage());
+            }
+        }
+        return work;
+    }
+
+    /** A pending addition superseded before the driver confirmed it: its publication is closed if it comes. */
+    private boolean closeWhenConfirmed(final PeerChange pending)
+    {
+        if (Aeron.NULL_VALUE != pending.registrationId)
+        {
+            try
+            {
+                CloseHelper.quietClose(aeron.getExclusivePublication(pending.registrationId));
+            }
+            catch (final RuntimeException ex)
+            {
+                // not registered after all: nothing to close
+            }
+        }
+        return true;
+    }
+
+    private void installPeer(final PeerChange added, final ExclusivePublication publication)
+    {
+        try
+        {
+            checkMaxMessageLength(added.memberId, publication);
+        }
+        catch (final IllegalStateException ex)
+        {
+            CloseHelper.quietClose(publication);
+            throw ex;
+        }
+        final PeerCounters peerCounter = counters.addPeer(added.memberId);
+        final int n = peerIds.length;
+        peerIds = java.util.Arrays.copyOf(peerIds, n + 1);
+        peerEndpoints = java.util.Arrays.copyOf(peerEndpoints, n + 1);
+        peerCounters = java.util.Arrays.copyOf(peerCounters, n + 1);
+        publications = java.util.Arrays.copyOf(publications, n + 1);
+        pendingPublicationIds = java.util.Arrays.copyOf(pendingPublicationIds, n + 1);
+        peerIds[n] = added.memberId;
+        peerEndpoints[n] = added.endpoint;
+        peerCounters[n] = peerCounter;
+        publications[n] = publication;
+        pendingPublicationIds[n] = Aeron.NULL_VALUE;
+        sender.addPeer(added.memberId, publication);
+        if (null != receiver)
+        {
+            receiver.addPeer(added.memberId);
+        }
+        LOGGER.log(Level.INFO, clientName + " sends to new member " + added.memberId + " at " + added.endpoint);
+    }
+
+    private void dropPeer(final int index)
+    {
+        final int id = peerIds[index];
+        sender.removePeer(id);
+        if (null != receiver)
+        {
+            receiver.removePeer(id);
+        }
+        CloseHelper.quietClose(publications[index]);
+        peerCounters[index].connected.setRelease(0);
+        peerIds = without(peerIds, index);
+        peerEndpoints = without(peerEndpoints, index);
+        peerCounters = without(peerCounters, index);
+        publications = without(publications, index);
+        final long[] ids = new long[pendingPublicationIds.length - 1];
+        System.arraycopy(pendingPublicationIds, 0, ids, 0, index);
+        System.arraycopy(pendingPublicationIds, index + 1, ids, index, ids.length - index);
+        pendingPublicationIds = ids;
+    }
+
+    private int peerIndex(final int memberId)
+    {
+        for (int i = 0; i < peerIds.length; i++)
+        {
+            if (peerIds[i] == memberId)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static int[] without(final int[] values, final int index)
+    {
+        final int[] result = new int[values.length - 1];
+        System.arraycopy(values, 0, result, 0, index);
+        System.arraycopy(values, index + 1, result, index, result.length - index);
+        return result;
+    }
+
+    private static <T> T[] without(final T[] values, final int index)
+    {
+        final T[] result = java.util.Arrays.copyOf(values, values.length - 1);
+        System.arraycopy(values, index + 1, result, index, result.length - index);
+        return result;
     }
 
     /**

@@ -78,6 +78,22 @@ final class PeerReceiver implements FragmentHandler
         addDropLog(UNKNOWN_SENDER_SLOT, " dropped a frame that names no peer member as its sender");
     }
 
+    /** A member added at runtime: its frames are accepted from now on. Duty-cycle thread only, as receiving is. */
+    void addPeer(final int peerId)
+    {
+        if (peerId != memberId && !peerCounters.containsKey(peerId))
+        {
+            peerCounters.put(peerId, counters.peer(peerId));
+            addDropLog(peerId, " dropped a frame that claims to come from member " + peerId);
+        }
+    }
+
+    /** A member removed at runtime: its frames are dropped as from a non-member from now on. Duty-cycle thread only. */
+    void removePeer(final int peerId)
+    {
+        peerCounters.remove(peerId);
+    }
+
     private void addDropLog(final int slot, final String line)
     {
         final RateLimitedLogger[] logs = new RateLimitedLogger[TransportCounters.RECEIVE_DROP_REASONS];

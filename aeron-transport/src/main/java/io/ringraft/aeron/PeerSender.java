@@ -45,7 +45,11 @@ final class PeerSender
         }
     }
 
-    private final Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
+    /**
+     * Replaced, never changed, when peers change (reconnect, a member added or removed at runtime, on the transport's
+     * thread), so that the sending thread reads it without a lock: one volatile read per send.
+     */
+    private volatile Int2ObjectHashMap<Peer> peers = new Int2ObjectHashMap<>();
     private final PeerMessageCodec codec = new PeerMessageCodec();
     private final BufferClaim claim = new BufferClaim();
     private final PeerHeaderEncoder peerHeader = new PeerHeaderEncoder();
@@ -70,7 +74,17 @@ final class PeerSender
 
     void addPeer(final int peerId, final ExclusivePublication publication)
     {
-        peers.put(peerId, new Peer(publication, counters.peer(peerId)));
+        final Int2ObjectHashMap<Peer> copy = new Int2ObjectHashMap<>(peers);
+        copy.put(peerId, new Peer(publication, counters.peer(peerId)));
+        peers = copy;
+    }
+
+    /** From now on a message to {@code peerId} is dropped as to a non-member. */
+    void removePeer(final int peerId)
+    {
+        final Int2ObjectHashMap<Peer> copy = new Int2ObjectHashMap<>(peers);
+        copy.remove(peerId);
+        peers = copy;
     }
 
     boolean send(final Message message)

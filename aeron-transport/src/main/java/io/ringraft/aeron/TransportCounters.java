@@ -52,7 +52,12 @@ public final class TransportCounters implements AutoCloseable
     public static final int UNAUTHENTICATED = FrameCheck.MAX_CODE + 5;
     static final int RECEIVE_DROP_REASONS = FrameCheck.MAX_CODE + 6;
 
-    private final Int2ObjectHashMap<PeerCounters> peers = new Int2ObjectHashMap<>();
+    /** Room for members added at runtime ({@link AeronTransport#addPeer}) beyond the configured ones. */
+    static final int RUNTIME_PEERS = 8;
+
+    /** Replaced, never changed, when a peer is added at runtime: any thread reads it without a lock. */
+    private volatile Int2ObjectHashMap<PeerCounters> peers = new Int2ObjectHashMap<>();
+    private final String prefix;
     final AtomicCounter[] receiveDrops = new AtomicCounter[RECEIVE_DROP_REASONS];
     final AtomicCounter handlerErrors;
     final AtomicCounter receiverErrors;
@@ -65,12 +70,12 @@ public final class TransportCounters implements AutoCloseable
 
     TransportCounters(final int clusterId, final int memberId, final Map<Integer, String> members)
     {
-        final int capacity = members.size() * PeerCounters.count() + RECEIVE_DROP_REASONS + 6;
+        final int capacity = (members.size() + RUNTIME_PEERS) * PeerCounters.count() + RECEIVE_DROP_REASONS + 6;
         manager = new CountersManager(
             buffer(capacity * CountersReader.METADATA_LENGTH),
             buffer(capacity * CountersReader.COUNTER_LENGTH),
             StandardCharsets.US_ASCII);
-        final String prefix = "ringraft c=" + clusterId + " m=" + memberId;
+        prefix = "ringraft c=" + clusterId + " m=" + memberId;
         for (final Integer peerId : members.keySet())
         {
             if (peerId != memberId)
@@ -116,6 +121,26 @@ public final class TransportCounters implements AutoCloseable
                 "cluster's secret.file?)";
             default -> FrameCheck.describe(reason);
         };
+    }
+
+    /**
+     * The counters of a member that became a peer at runtime (the same ones again if it was one before): counters are
+     * never freed while the transport lives, so a member removed and added again keeps counting where it was.
+     *
+     * @throws IllegalStateException when the room for runtime peers is used up.
+     */
+    synchronized PeerCounters addPeer(final int peerId)
+    {
+        final PeerCounters existing = peers.get(peerId);
+        if (null != existing)
+        {
+            return existing;
+        }
+        final PeerCounters added = new PeerCounters(manager, prefix, peerId);
+        final Int2ObjectHashMap<PeerCounters> copy = new Int2ObjectHashMap<>(peers);
+        copy.put(peerId, added);
+        peers = copy;
+        return added;
     }
 
     /** @return the counters of one peer, or null if {@code peerId} is not a peer of this member. */

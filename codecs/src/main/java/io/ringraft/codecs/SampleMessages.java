@@ -635,7 +635,8 @@ public final class SampleMessages
             {
                 final AdminResponseEncoder e =
                     new AdminResponseEncoder().wrapAndApplyHeader(b, o, new MessageHeaderEncoder());
-                e.sessionId(v.i64()).correlationId(v.i64()).status(v.pick(ResponseStatus.values())).leaderHint(v.i32());
+                e.sessionId(v.i64()).correlationId(v.i64()).status(v.pick(ResponseStatus.values())).leaderHint(v.i32())
+                    .respondingMember(v.i32()).pid(v.i64()).uptimeMs(v.i64()).version(Integer.toString(v.i32()));
                 final int membersCount = v.count();
                 final AdminResponseEncoder.MembersEncoder members = e.membersCount(membersCount);
                 for (int i = 0; i < membersCount; i++)
@@ -648,7 +649,8 @@ public final class SampleMessages
                 for (int i = 0; i < groupsCount; i++)
                 {
                     groups.next().groupId(v.i32()).role(v.pick(MemberRole.values())).term(v.i64())
-                        .leaderMember(v.i32()).commitIndex(v.i64()).appliedIndex(v.i64());
+                        .leaderMember(v.i32()).commitIndex(v.i64()).appliedIndex(v.i64()).lastIndex(v.i64())
+                        .leaderContactAgeMs(v.i64());
                 }
                 e.errorMessage(v.text());
                 return HEADER + e.encodedLength();
@@ -661,6 +663,10 @@ public final class SampleMessages
                 out.add(d.correlationId());
                 out.add(d.status());
                 out.add(d.leaderHint());
+                out.add(d.respondingMember());
+                out.add(d.pid());
+                out.add(d.uptimeMs());
+                out.add(sampleVersion(d.version()));
                 final AdminResponseDecoder.MembersDecoder members = d.members();
                 out.add(members.count());
                 while (members.hasNext())
@@ -682,6 +688,8 @@ public final class SampleMessages
                     out.add(groups.leaderMember());
                     out.add(groups.commitIndex());
                     out.add(groups.appliedIndex());
+                    out.add(groups.lastIndex());
+                    out.add(groups.leaderContactAgeMs());
                 }
                 out.add(d.errorMessage());
                 return HEADER + d.encodedLength();
@@ -814,5 +822,18 @@ public final class SampleMessages
         out.add(header.fromMember());
         out.add(header.toMember());
         out.add(header.term());
+    }
+
+    /** The AdminResponse sample writes an int as its version text: read back as that int, else as the text. */
+    private static Object sampleVersion(final String version)
+    {
+        try
+        {
+            return Integer.parseInt(version);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return version;
+        }
     }
 }

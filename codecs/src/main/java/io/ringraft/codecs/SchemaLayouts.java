@@ -217,6 +217,8 @@ public final class SchemaLayouts
             "AdminResponse", AdminResponseDecoder.TEMPLATE_ID, AdminResponseDecoder.BLOCK_LENGTH)
             .enumField(
                 AdminResponseDecoder.statusSinceVersion(), AdminResponseDecoder.statusEncodingOffset(), RESPONSE_STATUS)
+            .fieldsAddedIn(
+                AdminResponseDecoder.respondingMemberSinceVersion(), AdminResponseDecoder.respondingMemberEncodingOffset())
             .beginGroup(
                 AdminResponseDecoder.membersDecoderSinceVersion(), AdminResponseDecoder.MembersDecoder.sbeBlockLength())
             .enumField(

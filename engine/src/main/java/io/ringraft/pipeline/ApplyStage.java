@@ -2,12 +2,16 @@ package io.ringraft.pipeline;
 
 import com.lmax.disruptor.EventHandler;
 import io.ringraft.codecs.sbe.EntryType;
+import io.ringraft.codecs.sbe.ConfChangeType;
 import io.ringraft.raft.AppliedMembership;
+import io.ringraft.raft.ConfChange;
+import io.ringraft.raft.ConfChangeCodec;
 import io.ringraft.raft.EntryVisitor;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.SnapshotSource;
 import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.statemachine.StateMachine;
+import io.ringraft.transport.Transport;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.NanoClock;
@@ -30,6 +34,8 @@ import java.util.ArrayDeque;
  */
 final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
 {
+    private static final System.Logger LOG = System.getLogger(ApplyStage.class.getName());
+
     private final StateMachine[] machines;
     private final GroupStorage[] storages;
     private final PendingProposals[] pending;
@@ -46,8 +52,10 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
     private final UnsafeBuffer errorView = new UnsafeBuffer(0, 0);
     private final BufferChannel snapshotData = new BufferChannel();
     private int currentGroup;
+    private final int memberId;
+    private final Transport transport;
+    private final ConfChangeCodec confChangeCodec = new ConfChangeCodec();
 
-    @SuppressWarnings("unchecked")
     ApplyStage(
         final StateMachine[] machines,
         final GroupStorage[] storages,
@@ -59,6 +67,30 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         final long maxApplyBatchBytes,
         final NanoClock nanoClock)
     {
+        this(machines, storages, pending, initialApplied, bootstrap, counters, feedback, maxApplyBatchBytes, nanoClock,
+            -1, null);
+    }
+
+    /**
+     * @param transport told of members added (with their endpoint) or removed by the configuration entries applied
+     *                  here, so that a member joining at runtime can be reached; null when nobody needs telling.
+     */
+    @SuppressWarnings("unchecked")
+    ApplyStage(
+        final StateMachine[] machines,
+        final GroupStorage[] storages,
+        final PendingProposals[] pending,
+        final long[] initialApplied,
+        final Membership bootstrap,
+        final NodeCounters counters,
+        final FeedbackPublisher feedback,
+        final long maxApplyBatchBytes,
+        final NanoClock nanoClock,
+        final int memberId,
+        final Transport transport)
+    {
+        this.memberId = memberId;
+        this.transport = transport;
         this.nanoClock = nanoClock;
         this.machines = machines;
         this.storages = storages;
@@ -75,6 +107,62 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             waitingReads[g] = new ArrayDeque<>();
             membership[g] = new AppliedMembership(initialMembership(g, initialApplied[g], bootstrap));
         }
+    }
+
+    /**
+     * A configuration entry took effect here (it is committed): a member it adds with an endpoint becomes a peer, a
+     * member it removes stops being one once no group has it any more. Applied on every member, in log order, so
+     * every member's transport follows the configuration; adding on commit rather than on append means a leader
+     * reaches the new member a moment after the configuration that counts it took effect, which retransmission
+     * covers, and never for an entry that a later leader overwrites. Configuration entries are rare: this allocates.
+     */
+    private void updatePeers(final DirectBuffer payload, final int offset, final int length)
+    {
+        if (null == transport)
+        {
+            return;
+        }
+        final ConfChange change = confChangeCodec.decode(payload, offset, length);
+        for (final ConfChange.Change c : change.changes())
+        {
+            final int id = c.memberId();
+            if (id == memberId)
+            {
+                continue;
+            }
+            if (c.type() == ConfChangeType.REMOVE_MEMBER)
+            {
+                if (!inAnyGroup(id) && transport.removePeer(id))
+                {
+                    LOG.log(System.Logger.Level.INFO, "member {0}: member {1} left the cluster, peer closed", memberId, id);
+                }
+            }
+            else if (null != c.endpoint() && !c.endpoint().isEmpty())
+            {
+                if (transport.addPeer(id, c.endpoint()))
+                {
+                    LOG.log(System.Logger.Level.INFO, "member {0}: member {1} at {2} joined, now a peer", memberId, id,
+                        c.endpoint());
+                }
+                else
+                {
+                    LOG.log(System.Logger.Level.WARNING, "member {0}: member {1} at {2} joined but this transport " +
+                        "cannot add peers at runtime; restart with it in the configuration", memberId, id, c.endpoint());
+                }
+            }
+        }
+    }
+
+    private boolean inAnyGroup(final int id)
+    {
+        for (final AppliedMembership m : membership)
+        {
+            if (m.membership().contains(id))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A state machine starts empty (the bootstrap configuration) or restored from the group's newest snapshot. */
@@ -175,7 +263,12 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         }
         else if (EntryType.CONF_CHANGE == type)
         {
+            final Membership before = membership[groupId].membership();
             membership[groupId].apply(payload, offset, length);
+            if (before != membership[groupId].membership())
+            {
+                updatePeers(payload, offset, length);
+            }
         }
         appliedIndex[groupId] = index;
         appliedChanged[groupId] = true;

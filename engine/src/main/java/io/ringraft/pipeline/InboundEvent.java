@@ -24,6 +24,10 @@ final class InboundEvent
         READ,
         TRANSFER_LEADERSHIP,
         CONF_CHANGE,
+        /** An operator's question about a group, answered from the core on the raft stage's thread. */
+        STATUS,
+        /** An operator asks for a snapshot of a group now, at its applied index. */
+        SNAPSHOT_NOW,
         /** The persist stage made a group's Readies durable up to one. */
         PERSISTED,
         /** The apply stage applied a group's entries up to an index. */
@@ -83,6 +87,16 @@ final class InboundEvent
     void confChange(final int groupId, final ConfChangeRequest request)
     {
         set(Type.CONF_CHANGE, groupId, 0, 0, request);
+    }
+
+    void status(final int groupId, final java.util.concurrent.CompletableFuture<GroupStatus> future)
+    {
+        set(Type.STATUS, groupId, 0, 0, future);
+    }
+
+    void snapshotNow(final int groupId, final java.util.concurrent.CompletableFuture<Long> future)
+    {
+        set(Type.SNAPSHOT_NOW, groupId, 0, 0, future);
     }
 
     /** @param readyId the id of the group's newest durable Ready. */
@@ -173,6 +187,18 @@ final class InboundEvent
     ConfChangeRequest confChangeRequest()
     {
         return (ConfChangeRequest)request;
+    }
+
+    @SuppressWarnings("unchecked")
+    java.util.concurrent.CompletableFuture<GroupStatus> statusFuture()
+    {
+        return (java.util.concurrent.CompletableFuture<GroupStatus>)request;
+    }
+
+    @SuppressWarnings("unchecked")
+    java.util.concurrent.CompletableFuture<Long> snapshotFuture()
+    {
+        return (java.util.concurrent.CompletableFuture<Long>)request;
     }
 
     long readyId()

@@ -28,6 +28,7 @@ public final class NodeContext
     private int clusterId;
     private int memberId = -1;
     private int[] members;
+    private int[] bootstrapVoters;
     private int groups = 1;
     private Path dataDir;
     private Path countersDir;
@@ -68,6 +69,12 @@ public final class NodeContext
             "members must not repeat a member: " + Arrays.toString(members));
         require(Arrays.stream(members).anyMatch(m -> m == memberId),
             "members " + Arrays.toString(members) + " must include memberId " + memberId);
+        if (null != bootstrapVoters)
+        {
+            require(bootstrapVoters.length > 0 && Arrays.stream(bootstrapVoters).allMatch(
+                v -> Arrays.stream(members).anyMatch(m -> m == v)), "bootstrapVoters " +
+                Arrays.toString(bootstrapVoters) + " must be a non-empty subset of members " + Arrays.toString(members));
+        }
         require(groups >= 1, "groups must be >= 1, was " + groups);
         require(null != dataDir, "dataDir must be set");
         if (null == countersDir)
@@ -155,6 +162,13 @@ public final class NodeContext
     /** Every voter of every group at bootstrap, this member included. */
     public int[] members() { return null == members ? null : members.clone(); }
     public NodeContext members(final int... v) { members = v.clone(); return this; }
+    /**
+     * The voters every group starts with, in every member's configuration alike: by default {@link #members()}. A
+     * member joining a running cluster names the cluster's original voters here (not itself): it starts as no voter,
+     * waits to be added as a learner, and replays the same configuration entries as the others.
+     */
+    public int[] bootstrapVoters() { return null == bootstrapVoters ? members() : bootstrapVoters.clone(); }
+    public NodeContext bootstrapVoters(final int... v) { bootstrapVoters = v.clone(); return this; }
     /** Number of Raft groups (partitions) this node hosts, ids 0..groups-1, sharing one pipeline. */
     public int groups() { return groups; }
     public NodeContext groups(final int v) { groups = v; return this; }

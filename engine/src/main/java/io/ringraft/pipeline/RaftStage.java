@@ -7,6 +7,7 @@ import io.ringraft.codecs.sbe.ConfChangeType;
 import io.ringraft.raft.ConfChange;
 import io.ringraft.raft.Message;
 import io.ringraft.raft.ProposeResult;
+import io.ringraft.raft.RaftNode;
 import io.ringraft.raft.Ready;
 import io.ringraft.raft.ReadState;
 import io.ringraft.raft.Role;
@@ -124,6 +125,8 @@ final class RaftStage implements EventHandler<InboundEvent>
             case READ -> onRead(event.pendingRead());
             case TRANSFER_LEADERSHIP -> onTransfer(event);
             case CONF_CHANGE -> onConfChange(event);
+            case STATUS -> onStatus(event);
+            case SNAPSHOT_NOW -> onSnapshotNow(event);
             case PERSISTED -> onPersisted(event.groupId, event.readyId());
             case APPLIED -> groups[event.groupId].node.applied(event.appliedIndex());
             case SNAPSHOT_TAKEN -> onSnapshotTaken(event.groupId, event.snapshotIndex(), event.snapshotTerm());
@@ -277,6 +280,45 @@ final class RaftStage implements EventHandler<InboundEvent>
                 memberId, group.groupId, target, Long.toString(group.node.term()));
         }
         future.onResult(0, group.groupId, started ? Status.OK : Status.NOT_LEADER, 0, group.node.leader(), EMPTY, 0, 0);
+    }
+
+    /** Allocates (a record, a map): status queries are an operator's, a few a second at most. */
+    private void onStatus(final InboundEvent event)
+    {
+        final GroupRuntime group = groups[event.groupId];
+        final RaftNode node = group.node;
+        final java.util.Map<Integer, Long> matchIndex = new java.util.TreeMap<>();
+        if (node.role() == Role.LEADER)
+        {
+            for (final int voter : node.membership().voters())
+            {
+                matchIndex.put(voter, node.matchIndex(voter));
+            }
+            for (final int learner : node.membership().learners())
+            {
+                matchIndex.put(learner, node.matchIndex(learner));
+            }
+        }
+        event.statusFuture().complete(new GroupStatus(memberId, group.groupId, node.role(), node.term(), node.leader(),
+            node.commitIndex(), node.appliedIndex(), node.lastIndex(), node.ticksSinceLeaderContact(),
+            node.membership(), java.util.Collections.unmodifiableMap(matchIndex)));
+    }
+
+    /**
+     * Asks the apply stage for a snapshot at the applied index, as the core does every snapshot-threshold entries;
+     * completes with the index asked for, or 0 when there is nothing new to cover (the newest snapshot has it).
+     */
+    private void onSnapshotNow(final InboundEvent event)
+    {
+        final GroupRuntime group = groups[event.groupId];
+        final long applied = group.node.appliedIndex();
+        if (applied <= 0 || applied <= group.counters.snapshotIndex.get())
+        {
+            event.snapshotFuture().complete(0L);
+            return;
+        }
+        group.snapshotRequest = Math.max(group.snapshotRequest, applied);
+        event.snapshotFuture().complete(applied);
     }
 
     /** The voter other than this member whose log matches the leader's furthest; -1 when there is none. */

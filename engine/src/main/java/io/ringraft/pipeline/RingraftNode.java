@@ -8,6 +8,8 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
+import io.ringraft.codecs.sbe.ConfChangeType;
+import io.ringraft.raft.ConfChange;
 import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
@@ -126,7 +128,7 @@ public final class RingraftNode implements AutoCloseable
         final PendingProposals[] pending = new PendingProposals[groupCount];
         final GroupRuntime[] groups = new GroupRuntime[groupCount];
         final long[] initialApplied = new long[groupCount];
-        final Membership bootstrap = Membership.ofVoters(members);
+        final Membership bootstrap = Membership.ofVoters(ctx.bootstrapVoters());
         for (int g = 0; g < groupCount; g++)
         {
             machines[g] = ctx.stateMachineFactory().create(g);
@@ -157,7 +159,7 @@ public final class RingraftNode implements AutoCloseable
         final PersistStage persistStage = new PersistStage(
             storages, persistRing, persistArena, sender, feedback, counters, ctx.nanoClock());
         applyStage = new ApplyStage(machines, storages, pending, initialApplied, bootstrap, counters, feedback,
-            ctx.maxApplyBatchBytes(), ctx.nanoClock());
+            ctx.maxApplyBatchBytes(), ctx.nanoClock(), ctx.memberId(), ctx.transport());
         final RaftStage raftStage = new RaftStage(
             ctx.memberId(), groups, inboundRing, persistRing, applyRing, sendRing, sender, counters,
             ctx.persistStallTimeout().toNanos(), ctx.requestTimeout().toNanos(), largeBuffers, persistArena,
@@ -414,6 +416,57 @@ public final class RingraftNode implements AutoCloseable
     public CompletableFuture<Result> addMember(final int groupId, final int memberId)
     {
         return confChange(groupId, new ConfChangeRequest(RaftStage.addVoter(memberId), new ProposalFuture()));
+    }
+
+    /**
+     * Any single membership change (add a voter or a learner, promote a learner, remove a member), with the endpoint
+     * ({@code host:port}) of a member being added, which every member's transport learns when it applies the
+     * change; completes once the change is applied on this node.
+     */
+    public CompletableFuture<Result> changeMembership(
+        final int groupId, final ConfChangeType type, final int memberId, final String endpoint)
+    {
+        return confChange(groupId, new ConfChangeRequest(
+            ConfChange.single(type, memberId, null == endpoint ? "" : endpoint), new ProposalFuture()));
+    }
+
+    /** A consistent picture of one group as the raft stage sees it; for operators, not for a hot path. */
+    public CompletableFuture<GroupStatus> groupStatus(final int groupId)
+    {
+        checkGroup(groupId);
+        final CompletableFuture<GroupStatus> future = new CompletableFuture<>();
+        final long sequence = claimRequestSlot();
+        if (sequence < 0)
+        {
+            future.completeExceptionally(new IllegalStateException(
+                closing ? "member " + ctx.memberId() + " is closing" : "inbound ring full, try again"));
+            return future;
+        }
+        inboundRing.get(sequence).status(groupId, future);
+        inboundRing.publish(sequence);
+        final long tickMs = ctx.tickInterval().toMillis();
+        return future.thenApply(status -> status.withTickInterval(tickMs));
+    }
+
+    /**
+     * Asks for a snapshot of a group at its applied index now, instead of waiting for the snapshot threshold.
+     * Completes with the index asked for once the request is queued for the apply stage (the snapshot is durable a
+     * little later: see the group's snapshot-index counter), or 0 when the newest snapshot already covers it.
+     */
+    public CompletableFuture<Long> snapshot(final int groupId)
+    {
+        checkGroup(groupId);
+        final CompletableFuture<Long> future = new CompletableFuture<>();
+        final long sequence = claimRequestSlot();
+        if (sequence < 0)
+        {
+            future.completeExceptionally(new IllegalStateException(
+                closing ? "member " + ctx.memberId() + " is closing" : "inbound ring full, try again"));
+            return future;
+        }
+        inboundRing.get(sequence).snapshotNow(groupId, future);
+        inboundRing.publish(sequence);
+        return future;
     }
 
     /** Removes a member from a group; completes once the change is applied on this node. */

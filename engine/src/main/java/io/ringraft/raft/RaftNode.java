@@ -820,6 +820,15 @@ public final class RaftNode
         return null == progress ? -1 : progress.match;
     }
 
+    /**
+     * Ticks since this member last heard from a leader of its term (or granted a vote, which restarts the same
+     * clock); 0 on a leader. Read by status queries on the raft stage's thread.
+     */
+    public int ticksSinceLeaderContact()
+    {
+        return role == Role.LEADER ? 0 : electionElapsed;
+    }
+
     public int electionTicks()
     {
         return config.electionTicks();

@@ -25,6 +25,8 @@ public final class InMemoryTransport implements Transport
     private final UnsafeBuffer frameView = new UnsafeBuffer(0, 0);
     private final AtomicLong badFrames = new AtomicLong();
     private final AtomicLong sendsDropped = new AtomicLong();
+    /** Peers removed at runtime: the network reaches every registered member, so removal is a filter on sends. */
+    private final java.util.Set<Integer> removedPeers = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile InboundFrameHandler handler;
 
     InMemoryTransport(final InMemoryNetwork network, final int memberId, final int clusterId)
@@ -53,7 +55,7 @@ public final class InMemoryTransport implements Transport
     @Override
     public boolean send(final Message message)
     {
-        if (null == handler)
+        if (null == handler || (!removedPeers.isEmpty() && removedPeers.contains(message.to)))
         {
             sendsDropped.incrementAndGet();
             return false;
@@ -68,6 +70,27 @@ public final class InMemoryTransport implements Transport
             sendsDropped.incrementAndGet();
         }
         return sent;
+    }
+
+    /** Every member on the network is reachable by id: adding undoes a removal, the endpoint is not needed. */
+    @Override
+    public boolean addPeer(final int memberId, final String endpoint)
+    {
+        removedPeers.remove(memberId);
+        return true;
+    }
+
+    @Override
+    public boolean removePeer(final int memberId)
+    {
+        removedPeers.add(memberId);
+        return true;
+    }
+
+    /** Whether sends to {@code memberId} go out (it was not removed at runtime). */
+    public boolean hasPeer(final int memberId)
+    {
+        return !removedPeers.contains(memberId);
     }
 
     void receive(final DirectBuffer buffer, final int offset, final int length)

@@ -49,6 +49,29 @@ public interface Transport extends AutoCloseable
      */
     boolean send(Message message);
 
+    /**
+     * Makes member {@code memberId}, reachable at {@code endpoint} ({@code host:port}), a peer from now on, for a
+     * member added to the cluster at runtime; a no-op when it is one already (at that endpoint). May be called from
+     * any thread and must not block: a transport that needs its own thread for the work queues it.
+     *
+     * @return false when this transport cannot change its peers at runtime (they are fixed at start).
+     */
+    default boolean addPeer(final int memberId, final String endpoint)
+    {
+        return false;
+    }
+
+    /**
+     * Stops sending to member {@code memberId}, removed from the cluster; a no-op when it is not a peer. Same
+     * threading rules as {@link #addPeer}.
+     *
+     * @return false when this transport cannot change its peers at runtime.
+     */
+    default boolean removePeer(final int memberId)
+    {
+        return false;
+    }
+
     /** Stops receiving and releases every resource; idempotent. */
     @Override
     void close();

@@ -3,6 +3,10 @@
  */
 package io.ringraft.tools;
 
+import io.ringraft.tools.cluster.ClusterCommand;
+import io.ringraft.tools.cluster.LeaderCommand;
+import io.ringraft.tools.cluster.MemberCommand;
+import io.ringraft.tools.cluster.SnapshotCommand;
 import io.ringraft.tools.counters.CountersCommand;
 import io.ringraft.tools.kv.KvCommand;
 import io.ringraft.tools.log.LogCommand;
@@ -34,6 +38,10 @@ import java.util.concurrent.Callable;
         KvCommand.class,
         PerfCommand.class,
         SecretCommand.class,
+        ClusterCommand.class,
+        MemberCommand.class,
+        LeaderCommand.class,
+        SnapshotCommand.class,
     })
 public final class RingraftCli implements Callable<Integer>
 {

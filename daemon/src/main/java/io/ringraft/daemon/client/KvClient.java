@@ -13,6 +13,8 @@ import io.ringraft.aeron.RateLimitedErrorHandler;
 import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.codecs.FrameCheck;
 import io.ringraft.codecs.Frames;
+import io.ringraft.codecs.sbe.AdminAction;
+import io.ringraft.codecs.sbe.AdminRequestEncoder;
 import io.ringraft.codecs.sbe.CloseSessionEncoder;
 import io.ringraft.codecs.sbe.ConnectEncoder;
 import io.ringraft.codecs.sbe.MessageHeaderDecoder;
@@ -432,6 +434,11 @@ public final class KvClient implements AutoCloseable
     {
         final Request request = new Request(read ? Kind.READ : Kind.WRITE, groupOf(key), command, viaMember,
             System.nanoTime() + options.requestTimeout().toNanos());
+        return enqueueSubmission(request);
+    }
+
+    private CompletableFuture<byte[]> enqueueSubmission(final Request request)
+    {
         if (closed)
         {
             request.future.completeExceptionally(new KvException("client closed", -1, "ERROR"));
@@ -444,6 +451,33 @@ public final class KvClient implements AutoCloseable
             LockSupport.unpark(thread);
         }
         return request.future;
+    }
+
+    /**
+     * Sends an admin request to one member (the admin protocol, see AdminService) over this client's connection to it,
+     * and completes with that member's encoded {@code AdminResponse} frame (see AdminReply#decode). Not retried
+     * elsewhere: the answer is about that member. Fails as any request does when it gets no answer in time.
+     *
+     * @param memberId     the member to ask (a key of the cluster's client endpoints).
+     * @param groupId      the group, or -1 for every group.
+     * @param targetMember the member the action is about, or -1.
+     * @param peerEndpoint the peer endpoint of a member being added, else empty.
+     */
+    public CompletableFuture<byte[]> adminAsync(
+        final int memberId, final AdminAction action, final int groupId, final int targetMember,
+        final String peerEndpoint)
+    {
+        if (!cluster.clientEndpoints().containsKey(memberId))
+        {
+            throw new IllegalArgumentException("member " + memberId + " is not among the client endpoints " +
+                cluster.clientEndpoints().keySet());
+        }
+        final Request request = new Request(Kind.ADMIN, groupId, null, memberId,
+            System.nanoTime() + options.requestTimeout().toNanos());
+        request.adminAction = action;
+        request.adminMember = targetMember;
+        request.adminEndpoint = null == peerEndpoint ? "" : peerEndpoint;
+        return enqueueSubmission(request);
     }
 
     /**
@@ -489,7 +523,9 @@ public final class KvClient implements AutoCloseable
 
     private enum Kind
     {
-        READ, WRITE, OPEN
+        READ, WRITE, OPEN,
+        /** An AdminRequest to one member, sent on its own (not in a RequestBatch); answered in a ResponseBatch. */
+        ADMIN
     }
 
     /** The client's view of one member: its request publication, its connection there, and what waits to go. */
@@ -577,6 +613,10 @@ public final class KvClient implements AutoCloseable
         String lastProblem = "no member answered";
         int lastMember = -1;
         String lastStatus = "TIMEOUT";
+        /** An ADMIN request's action, the member it acts on and that member's peer endpoint. */
+        AdminAction adminAction;
+        int adminMember = -1;
+        String adminEndpoint = "";
 
         Request(final Kind kind, final int group, final byte[] command, final int viaMember, final long deadlineNs)
         {
@@ -592,6 +632,7 @@ public final class KvClient implements AutoCloseable
             switch (kind)
             {
                 case READ: return command.length;
+                case ADMIN: return 0;
                 case WRITE: return ClientProtocol.SESSION_COMMAND_OVERHEAD + command.length;
                 default: return SESSION_OPEN_LENGTH;
             }
@@ -624,6 +665,7 @@ public final class KvClient implements AutoCloseable
         private final ConnectEncoder connectEncoder = new ConnectEncoder();
         private final RequestBatchEncoder batchEncoder = new RequestBatchEncoder();
         private final CloseSessionEncoder closeEncoder = new CloseSessionEncoder();
+        private final AdminRequestEncoder adminEncoder = new AdminRequestEncoder();
         private final SessionEventDecoder sessionEventDecoder = new SessionEventDecoder();
         private final ResponseBatchDecoder responseDecoder = new ResponseBatchDecoder();
         private final UnsafeBuffer resultView = new UnsafeBuffer(0, 0);
@@ -656,7 +698,7 @@ public final class KvClient implements AutoCloseable
                         -1, "TOO_LARGE"));
                     continue;
                 }
-                final int leader = leaderOf.get(submitted.group);
+                final int leader = submitted.viaMember >= 0 ? -1 : leaderOf.get(submitted.group);
                 submitted.target = submitted.viaMember >= 0 ? indexOf(submitted.viaMember) :
                     leader >= 0 ? indexOf(leader) : submitted.group % members.length;
                 active.add(submitted);
@@ -781,6 +823,7 @@ public final class KvClient implements AutoCloseable
             switch (request.kind)
             {
                 case READ: return "read in group " + request.group;
+                case ADMIN: return request.adminAction + " asked of member " + request.viaMember;
                 case OPEN: return "opening a session in group " + request.group;
                 default: return "write in group " + request.group;
             }
@@ -845,8 +888,46 @@ public final class KvClient implements AutoCloseable
                     break;
             }
             int work = 0;
+            while (!outbox.isEmpty() && Kind.ADMIN == outbox.get(0).kind)
+            {
+                final Request request = outbox.get(0);
+                request.correlationId = nextCorrelationId++;
+                adminEncoder.wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
+                    .sessionId(link.connectionId)
+                    .correlationId(request.correlationId)
+                    .action(request.adminAction)
+                    .groupId(request.group)
+                    .memberId(request.adminMember)
+                    .endpoint(request.adminEndpoint);
+                final long position;
+                try
+                {
+                    position = offer(link, MessageHeaderEncoder.ENCODED_LENGTH + adminEncoder.encodedLength());
+                }
+                catch (final RuntimeException ex)
+                {
+                    failOutbox(link, "sending to member " + link.memberId + " at " + link.endpoint + " failed: " + ex,
+                        ex);
+                    return work + 1;
+                }
+                if (position < 0)
+                {
+                    return work + offerFailed(link, position, nowNs);
+                }
+                request.queued = false;
+                request.inFlight = true;
+                request.attempts++;
+                request.attemptDeadlineNs = nowNs + options.attemptTimeout().toNanos();
+                inFlight.put(request.correlationId, request);
+                outbox.remove(0);
+                work++;
+            }
             while (!outbox.isEmpty())
             {
+                if (Kind.ADMIN == outbox.get(0).kind)
+                {
+                    return work + flush(link, nowNs);
+                }
                 final int count = Math.min(outbox.size(), RequestBatchEncoder.RequestsEncoder.countMaxValue());
                 final RequestBatchEncoder.RequestsEncoder entries = batchEncoder
                     .wrapAndApplyHeader(sendBuffer, 0, headerEncoder)
@@ -857,6 +938,10 @@ public final class KvClient implements AutoCloseable
                 while (encoded < count)
                 {
                     final Request request = outbox.get(encoded);
+                    if (Kind.ADMIN == request.kind)
+                    {
+                        break; // sent on its own, next round
+                    }
                     final int payloadLength = request.payloadLength();
                     if (length + REQUEST_ENTRY_LENGTH + payloadLength > maxMessageLength)
                     {
@@ -1185,14 +1270,21 @@ public final class KvClient implements AutoCloseable
             request.lastProblem = "member " + link.memberId + " answered " + status +
                 (ResponseStatus.NOT_LEADER == status ? " (leader hint " + leaderHint + ")" : "") +
                 (isText ? ": " + result.getStringWithoutLengthUtf8(0, result.capacity()) : "");
+            if (Kind.ADMIN == request.kind && ResponseStatus.OK != status)
+            {
+                // The member answered: its admin service failed (the answer's own status is inside an OK one).
+                fail(request, new KvException(what(request) + ": " + request.lastProblem, link.memberId,
+                    String.valueOf(status)));
+                return;
+            }
             switch (status)
             {
                 case OK:
-                    if (request.viaMember < 0) // else it may be a follower's answer, which names no leader
+                    if (request.viaMember < 0 && request.group >= 0) // else it may be a follower's answer
                     {
                         leaderOf.set(request.group, link.memberId);
                     }
-                    if (Kind.READ == request.kind)
+                    if (Kind.READ == request.kind || Kind.ADMIN == request.kind)
                     {
                         succeed(request, bytes(result, 0));
                     }

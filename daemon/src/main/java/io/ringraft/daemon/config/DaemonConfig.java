@@ -31,6 +31,9 @@ import java.util.Set;
  * snapshot.entries   = 100000   (a group snapshots its state machine once this many entries are applied past its last)
  * metrics.port       = 9400     (optional; off when absent: GET /metrics in Prometheus text format, see MetricsEndpoint)
  * metrics.bind       = 127.0.0.1   (optional; the address the metrics endpoint listens on)
+ * bootstrap.voters   = 1,2,3    (optional; default: every id in members. The voters every group started with: once
+ *                      members grows at runtime (ringraft member add), every member keeps the original ones here,
+ *                      and a joining member names them so that it starts as no voter)
  * </pre>
  * The client's keys ({@link ClientConfig}) are validated and otherwise ignored, so the file also serves clients.
  * Every bad value is reported, each naming key, value and rule ({@link ConfigException}); unknown keys are errors.
@@ -56,11 +59,12 @@ public final class DaemonConfig
      * or one interface's address), not a default.
      */
     public static final String DEFAULT_METRICS_BIND = "127.0.0.1";
+    public static final String BOOTSTRAP_VOTERS = "bootstrap.voters";
     /** The engine's own default ({@code RaftConfig#snapshotThresholdEntries}). */
     public static final int DEFAULT_SNAPSHOT_ENTRIES = 100_000;
     private static final Set<String> KEYS = Set.of(
         MEMBER_ID, DATA_DIR, AERON_DIR, COUNTERS_DIR, TICK_MS, HEARTBEAT_TICKS, ELECTION_TICKS, REQUEST_TIMEOUT_MS, PERSIST_STALL_MS,
-        FSYNC, SNAPSHOT_ENTRIES, METRICS_PORT, METRICS_BIND);
+        FSYNC, SNAPSHOT_ENTRIES, METRICS_PORT, METRICS_BIND, BOOTSTRAP_VOTERS);
 
     private final ClusterConfig cluster;
     private final int memberId;
@@ -78,6 +82,7 @@ public final class DaemonConfig
     private final int snapshotEntries;
     private final int metricsPort;
     private final String metricsBind;
+    private final int[] bootstrapVoters;
 
     private DaemonConfig(
         final ClusterConfig cluster,
@@ -95,7 +100,8 @@ public final class DaemonConfig
         final ClientEndpointLimits clientLimits,
         final int snapshotEntries,
         final int metricsPort,
-        final String metricsBind)
+        final String metricsBind,
+        final int[] bootstrapVoters)
     {
         this.cluster = cluster;
         this.memberId = memberId;
@@ -113,6 +119,7 @@ public final class DaemonConfig
         this.snapshotEntries = snapshotEntries;
         this.metricsPort = metricsPort;
         this.metricsBind = metricsBind;
+        this.bootstrapVoters = bootstrapVoters;
     }
 
     public static DaemonConfig load(final Path file)
@@ -162,6 +169,7 @@ public final class DaemonConfig
         final int snapshotEntries = reader.integer(SNAPSHOT_ENTRIES, DEFAULT_SNAPSHOT_ENTRIES, 1, Integer.MAX_VALUE, false);
         final int metricsPort = reader.integer(METRICS_PORT, 0, 1, 65535, false);
         final String metricsBind = metricsBind(reader, metricsPort);
+        final int[] bootstrapVoters = bootstrapVoters(reader, cluster);
         final Set<String> known = new HashSet<>(KEYS);
         known.addAll(ClientEndpointLimits.KEYS);
         known.addAll(ClusterConfig.KEYS);
@@ -172,7 +180,8 @@ public final class DaemonConfig
         return new DaemonConfig(cluster, memberId, Path.of(dataDir), aeronDir,
             null == countersDir ? null : Path.of(countersDir), Duration.ofMillis(tickMs),
             heartbeatTicks, electionTicks, Duration.ofMillis(requestTimeoutMs),
-            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits, snapshotEntries, metricsPort, metricsBind);
+            Duration.ofMillis(persistStallMs), fsync, secret, clientLimits, snapshotEntries, metricsPort, metricsBind,
+            bootstrapVoters);
     }
 
     private static String metricsBind(final SettingsReader reader, final int metricsPort)
@@ -198,6 +207,37 @@ public final class DaemonConfig
                 "address or a name that resolves to one)");
         }
         return bind;
+    }
+
+    private static int[] bootstrapVoters(final SettingsReader reader, final ClusterConfig cluster)
+    {
+        final String value = reader.string(BOOTSTRAP_VOTERS, false, "");
+        if (null == value || value.isBlank())
+        {
+            return cluster.memberIds();
+        }
+        final String rule = "must list member ids from " + ClusterConfig.MEMBERS + " " + cluster.members().keySet() +
+            ", comma-separated: the voters every group started with";
+        final String[] items = value.trim().split("\\s*,\\s*");
+        final int[] voters = new int[items.length];
+        for (int i = 0; i < items.length; i++)
+        {
+            try
+            {
+                voters[i] = Integer.parseInt(items[i]);
+            }
+            catch (final NumberFormatException ex)
+            {
+                reader.error(BOOTSTRAP_VOTERS, value, rule);
+                return cluster.memberIds();
+            }
+            if (!cluster.members().isEmpty() && !cluster.members().containsKey(voters[i]))
+            {
+                reader.error(BOOTSTRAP_VOTERS, value, rule);
+                return cluster.memberIds();
+            }
+        }
+        return voters;
     }
 
     /**
@@ -315,6 +355,12 @@ public final class DaemonConfig
     }
 
     /** Entries applied past a group's newest snapshot after which it takes the next. */
+    /** The voters every group started with (a joining member is not among them). */
+    public int[] bootstrapVoters()
+    {
+        return bootstrapVoters.clone();
+    }
+
     public int snapshotEntries()
     {
         return snapshotEntries;

@@ -12,6 +12,7 @@ import io.ringraft.aeron.RateLimitedLogger;
 import io.ringraft.codecs.FrameAuthenticator;
 import io.ringraft.codecs.FrameCheck;
 import io.ringraft.codecs.Frames;
+import io.ringraft.codecs.sbe.AdminRequestDecoder;
 import io.ringraft.codecs.sbe.CloseSessionDecoder;
 import io.ringraft.codecs.sbe.ConnectDecoder;
 import io.ringraft.codecs.sbe.MessageHeaderDecoder;
@@ -104,6 +105,8 @@ final class ClientEndpoint implements Agent
     private final String channel;
     private final ErrorHandler errorHandler;
     private final ResponseQueue responses;
+    private final AdminService admin;
+    private final AdminRequestDecoder adminDecoder = new AdminRequestDecoder();
     private final ClientEndpointLimits limits;
     private final long idleTimeoutNs;
     /** Checks every frame in and signs every frame out (client-purpose key); null when the member runs insecure. */
@@ -169,6 +172,17 @@ final class ClientEndpoint implements Agent
         final ResponseQueue responses, final ClientEndpointLimits limits, final ErrorHandler errorHandler,
         final FrameAuthenticator authenticator)
     {
+        this(node, clusterId, aeronDir, channel, responses, limits, errorHandler, authenticator,
+            new AdminService(node, java.util.Map.of(), AdminService.softwareVersion()));
+    }
+
+    /** @param admin answers the admin protocol's requests (AdminRequest) of this endpoint's connections. */
+    ClientEndpoint(
+        final RingraftNode node, final int clusterId, final String aeronDir, final String channel,
+        final ResponseQueue responses, final ClientEndpointLimits limits, final ErrorHandler errorHandler,
+        final FrameAuthenticator authenticator, final AdminService admin)
+    {
+        this.admin = admin;
         this.authenticator = authenticator;
         this.trailerLength = null == authenticator ? 0 : FrameAuthenticator.TRAILER_LENGTH;
         this.node = node;
@@ -389,6 +403,9 @@ final class ClientEndpoint implements Agent
             case RequestBatchDecoder.TEMPLATE_ID:
                 onRequests(batchDecoder.wrap(buffer, bodyOffset, blockLength, version));
                 break;
+            case AdminRequestDecoder.TEMPLATE_ID:
+                onAdmin(adminDecoder.wrap(buffer, bodyOffset, blockLength, version));
+                break;
             case CloseSessionDecoder.TEMPLATE_ID:
                 closeConnection(connections.remove(closeDecoder.wrap(buffer, bodyOffset, blockLength, version).sessionId()));
                 break;
@@ -463,6 +480,38 @@ final class ClientEndpoint implements Agent
         final ClientConnection connection = new ClientConnection(
             nextConnectionId++, correlationId, registrationId, endpoint, refusal, responses, nowNs);
         connections.put(connection.connectionId, connection);
+    }
+
+    /**
+     * An admin request of a connection (its {@code sessionId} is the connection id). The admin service answers through
+     * a future, completed on the node's threads; the answer, an encoded AdminResponse frame, then takes the path of
+     * every other answer (the response queue, the connection's ResponseBatches, kept on back pressure): an entry with
+     * the request's correlation id, status OK (the admin status is inside), group -1.
+     */
+    private void onAdmin(final AdminRequestDecoder request)
+    {
+        final ClientConnection connection = connections.get(request.sessionId());
+        if (null == connection || ClientConnection.State.OPEN != connection.state)
+        {
+            unknownConnectionRequests = unknownConnectionRequests + 1;
+            return;
+        }
+        connection.lastRequestNs = System.nanoTime();
+        final long connectionId = connection.connectionId;
+        final long correlationId = request.correlationId();
+        admin.handle(request).whenComplete((reply, error) ->
+        {
+            if (null != error)
+            {
+                final byte[] text = String.valueOf(error).getBytes(StandardCharsets.UTF_8);
+                responses.offer(connectionId, correlationId, -1, ResponseStatus.ERROR, -1, -1,
+                    new UnsafeBuffer(text), 0, text.length);
+                return;
+            }
+            final org.agrona.ExpandableArrayBuffer frame = new org.agrona.ExpandableArrayBuffer(256);
+            final int length = reply.encode(frame, 0, connectionId, correlationId);
+            responses.offer(connectionId, correlationId, -1, ResponseStatus.OK, -1, reply.leaderHint(), frame, 0, length);
+        });
     }
 
     private boolean takeConnectToken(final long nowNs)

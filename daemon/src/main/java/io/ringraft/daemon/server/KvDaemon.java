@@ -158,6 +158,7 @@ public final class KvDaemon implements AutoCloseable
                 .clusterId(clusterId)
                 .memberId(memberId)
                 .members(config.cluster().memberIds())
+                .bootstrapVoters(config.bootstrapVoters())
                 .groups(config.cluster().groups())
                 .dataDir(config.dataDir())
                 .countersDir(countersDir)
@@ -190,7 +191,8 @@ public final class KvDaemon implements AutoCloseable
             new RateLimitedErrorHandler(LOG, "member " + memberId + " client endpoint error");
         endpoint = new ClientEndpoint(
             node, clusterId, aeronDir, clientChannel, responses, config.clientLimits(), endpointErrors,
-            null == config.secret() ? null : config.secret().clientAuthenticator());
+            null == config.secret() ? null : config.secret().clientAuthenticator(),
+            new AdminService(node, config.cluster().members(), AdminService.softwareVersion()));
         endpointRunner = new AgentRunner(AeronTransportContext.defaultIdleStrategy(), endpointErrors, null, endpoint);
         AgentRunner.startOnThread(endpointRunner, runnable ->
         {

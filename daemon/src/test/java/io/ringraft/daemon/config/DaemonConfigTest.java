@@ -108,6 +108,15 @@ class DaemonConfigTest
     }
 
     @Test
+    void bootstrapVotersDefaultToEveryMemberAndMustBeMembers()
+    {
+        assertThat(parse(VALID).bootstrapVoters()).containsExactly(parse(VALID).cluster().memberIds());
+        assertThat(parse(VALID + "bootstrap.voters = 1, 2\n").bootstrapVoters()).containsExactly(1, 2);
+        assertError(VALID + "bootstrap.voters = 1,9\n", "bootstrap.voters = '1,9'", "must list member ids from");
+        assertError(VALID + "bootstrap.voters = one\n", "bootstrap.voters = 'one'", "must list member ids from");
+    }
+
+    @Test
     void dataDirThatIsAFileIsNamed(@TempDir final Path dir) throws Exception
     {
         final Path file = Files.createFile(dir.resolve("a-file"));

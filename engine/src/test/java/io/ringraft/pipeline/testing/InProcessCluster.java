@@ -9,6 +9,7 @@ import io.ringraft.pipeline.StageThreading;
 import io.ringraft.pipeline.RingraftNode;
 import io.ringraft.raft.Role;
 import io.ringraft.transport.InMemoryNetwork;
+import io.ringraft.transport.InMemoryTransport;
 import io.ringraft.transport.Transport;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -41,6 +42,8 @@ public final class InProcessCluster implements AutoCloseable
     private final Map<Integer, RecordingStateMachine[]> machines = new HashMap<>();
     private final Map<Integer, Gate> applyGates = new HashMap<>();
     private int[] memberIds;
+    private final java.util.Set<Integer> joiners = new java.util.HashSet<>();
+    private final Map<Integer, InMemoryTransport> transports = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Integer> counterIds = new java.util.concurrent.ConcurrentHashMap<>();
 
     public static Builder builder()
@@ -118,6 +121,31 @@ public final class InProcessCluster implements AutoCloseable
         }
     }
 
+    /**
+     * Starts member {@code memberId}, not in the cluster yet, as a member joining it at runtime does: it knows every
+     * member (itself too) but starts with the cluster's original voters, so it is no voter until a configuration
+     * change adds it.
+     */
+    public RingraftNode join(final int memberId)
+    {
+        if (nodes.containsKey(memberId))
+        {
+            throw new IllegalArgumentException("member " + memberId + " is already in the cluster");
+        }
+        joiners.add(memberId);
+        faults.put(memberId, new StorageFaults());
+        applyGates.put(memberId, new Gate());
+        final RingraftNode node = launch(memberId);
+        nodes.put(memberId, node);
+        return node.start();
+    }
+
+    /** The member's transport when the cluster runs on its in-memory network, else null. */
+    public InMemoryTransport transport(final int memberId)
+    {
+        return transports.get(memberId);
+    }
+
     private RingraftNode launch(final int member)
     {
         final StorageFaults nodeFaults = faults.get(member);
@@ -126,7 +154,8 @@ public final class InProcessCluster implements AutoCloseable
         final GroupStorageFactory durable = DurableLogStorage.factory(0, member, builder.fsyncPolicy, builder.segmentLength);
         final NodeContext ctx = new NodeContext()
             .memberId(member)
-            .members(memberIds)
+            .members(joiners.contains(member) ? withMember(memberIds, member) : memberIds)
+            .bootstrapVoters(memberIds)
             .groups(builder.groups)
             .dataDir(rootDir.resolve("member-" + member))
             .tickInterval(builder.tickInterval)
@@ -136,11 +165,24 @@ public final class InProcessCluster implements AutoCloseable
             .storageFactory((groupId, dataDir) -> nodeFaults.wrap(durable.open(groupId, dataDir)))
             .stateMachineFactory(groupId ->
                 nodeMachines[groupId] = new RecordingStateMachine(groupId, builder.applyHook, gate))
-            .transport(null == builder.transportFactory ?
-                network.transport(member, 0) : builder.transportFactory.apply(member));
+            .transport(null == builder.transportFactory ? inMemoryTransport(member) : builder.transportFactory.apply(member));
         builder.contextCustomizer.accept(member, ctx);
         machines.put(member, nodeMachines);
         return RingraftNode.launch(ctx);
+    }
+
+    private InMemoryTransport inMemoryTransport(final int member)
+    {
+        final InMemoryTransport transport = network.transport(member, 0);
+        transports.put(member, transport);
+        return transport;
+    }
+
+    private static int[] withMember(final int[] members, final int member)
+    {
+        final int[] all = java.util.Arrays.copyOf(members, members.length + 1);
+        all[members.length] = member;
+        return all;
     }
 
     /**
