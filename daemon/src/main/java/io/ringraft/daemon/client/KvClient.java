@@ -84,6 +84,8 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class KvClient implements AutoCloseable
 {
+    /** Not a position Aeron returns: an offer that threw (its link's outbox has been failed). */
+    private static final long OFFER_THREW = Long.MIN_VALUE;
     private static final long RETRY_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long ELECTION_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final long SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -899,26 +901,17 @@ public final class KvClient implements AutoCloseable
                     .groupId(request.group)
                     .memberId(request.adminMember)
                     .endpoint(request.adminEndpoint);
-                final long position;
-                try
+                final long position =
+                    offerOrFailOutbox(link, MessageHeaderEncoder.ENCODED_LENGTH + adminEncoder.encodedLength());
+                if (OFFER_THREW == position)
                 {
-                    position = offer(link, MessageHeaderEncoder.ENCODED_LENGTH + adminEncoder.encodedLength());
-                }
-                catch (final RuntimeException ex)
-                {
-                    failOutbox(link, "sending to member " + link.memberId + " at " + link.endpoint + " failed: " + ex,
-                        ex);
                     return work + 1;
                 }
                 if (position < 0)
                 {
                     return work + offerFailed(link, position, nowNs);
                 }
-                request.queued = false;
-                request.inFlight = true;
-                request.attempts++;
-                request.attemptDeadlineNs = nowNs + options.attemptTimeout().toNanos();
-                inFlight.put(request.correlationId, request);
+                markSent(request, nowNs + options.attemptTimeout().toNanos());
                 outbox.remove(0);
                 work++;
             }
@@ -957,15 +950,10 @@ public final class KvClient implements AutoCloseable
                     encoded++;
                 }
                 entries.resetCountToIndex();
-                final long position;
-                try
+                final long position =
+                    offerOrFailOutbox(link, MessageHeaderEncoder.ENCODED_LENGTH + batchEncoder.encodedLength());
+                if (OFFER_THREW == position)
                 {
-                    position = offer(link, MessageHeaderEncoder.ENCODED_LENGTH + batchEncoder.encodedLength());
-                }
-                catch (final RuntimeException ex)
-                {
-                    failOutbox(link, "sending to member " + link.memberId + " at " + link.endpoint + " failed: " + ex,
-                        ex);
                     return work + 1;
                 }
                 if (position > 0)
@@ -973,12 +961,7 @@ public final class KvClient implements AutoCloseable
                     final long attemptDeadlineNs = nowNs + options.attemptTimeout().toNanos();
                     for (int i = 0; i < encoded; i++)
                     {
-                        final Request request = outbox.get(i);
-                        request.queued = false;
-                        request.inFlight = true;
-                        request.attempts++;
-                        request.attemptDeadlineNs = attemptDeadlineNs;
-                        inFlight.put(request.correlationId, request);
+                        markSent(outbox.get(i), attemptDeadlineNs);
                     }
                     outbox.subList(0, encoded).clear();
                     work++;
@@ -1095,6 +1078,30 @@ public final class KvClient implements AutoCloseable
         }
 
         /** Every frame to a member leaves here: the message at the start of {@link #sendBuffer}, signed. */
+        /** @return the offer's position, or {@link #OFFER_THREW} when it threw and the link's outbox was failed. */
+        private long offerOrFailOutbox(final MemberLink link, final int messageLength)
+        {
+            try
+            {
+                return offer(link, messageLength);
+            }
+            catch (final RuntimeException ex)
+            {
+                failOutbox(link, "sending to member " + link.memberId + " at " + link.endpoint + " failed: " + ex, ex);
+                return OFFER_THREW;
+            }
+        }
+
+        /** The request left in a frame just offered: it waits for its answer until {@code attemptDeadlineNs}. */
+        private void markSent(final Request request, final long attemptDeadlineNs)
+        {
+            request.queued = false;
+            request.inFlight = true;
+            request.attempts++;
+            request.attemptDeadlineNs = attemptDeadlineNs;
+            inFlight.put(request.correlationId, request);
+        }
+
         private long offer(final MemberLink link, final int messageLength)
         {
             final int frameLength = null == authenticator ? messageLength :
