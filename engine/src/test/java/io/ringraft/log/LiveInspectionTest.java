@@ -9,13 +9,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.ringraft.log.LogFixtures.batch;
 import static io.ringraft.log.LogFixtures.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,7 +30,7 @@ class LiveInspectionTest
     @Test
     void aRecordCaughtBeforeItsWriteLandedIsNotReportedAsDamage() throws IOException
     {
-        final int zeroedRecord = writeThreeSyncedTwoAndWatermarkAtTwo();
+        final int zeroedRecord = LogFixtures.logWithWatermarkBehind(config(dir), 2, 5);
         final List<Long> listed = new ArrayList<>();
         final LogInspector.Report report = LogInspector.inspect(new ZeroingDisk(zeroedRecord, 1),
             config(dir).conclude().groupDirectory(), 7, (buffer, position, index, term) -> listed.add(index));
@@ -48,7 +46,7 @@ class LiveInspectionTest
     @Test
     void aZeroFrameFollowedByAValidRecordOnEveryLookIsDamage() throws IOException
     {
-        final int zeroedRecord = writeThreeSyncedTwoAndWatermarkAtTwo();
+        final int zeroedRecord = LogFixtures.logWithWatermarkBehind(config(dir), 2, 5);
         final LogInspector.Report report = LogInspector.inspect(new ZeroingDisk(zeroedRecord, Integer.MAX_VALUE),
             config(dir).conclude().groupDirectory(), 7, null);
 
@@ -58,26 +56,6 @@ class LiveInspectionTest
             assertThat(defect.offset()).isEqualTo(zeroedRecord);
             assertThat(defect.problem()).contains("a valid record follows");
         });
-    }
-
-    /** Entries 1..5 on disk, the hard state's synced watermark at 2 (read before the writer synced 3..5). */
-    private int writeThreeSyncedTwoAndWatermarkAtTwo() throws IOException
-    {
-        try (DurableLog log = DurableLog.open(config(dir)))
-        {
-            log.append(batch(1, 2, 1, 0, 50));
-            log.force();
-        }
-        final Path hardState = config(dir).conclude().hardStateFile();
-        final byte[] watermark2 = Files.readAllBytes(hardState);
-        try (DurableLog log = DurableLog.open(config(dir)))
-        {
-            log.append(batch(3, 5, 1, 0, 50));
-            log.force();
-        }
-        Files.write(hardState, watermark2);
-        return Segment.HEADER_LENGTH + Segment.recordLength(LogFixtures.payload(1, 0, 50).length) +
-            Segment.recordLength(LogFixtures.payload(2, 0, 50).length);
     }
 
     /** The real files, except that the first {@code looks} maps of a segment read one record's first bytes as zero. */

@@ -134,6 +134,37 @@ public final class LogFixtures
         return last;
     }
 
+    /**
+     * Entries 1..{@code lastIndex} (history 0, payloads up to 50 B) on disk with the hard state's synced watermark at
+     * {@code syncedIndex}: as a crash between a group commit's two syncs leaves them, or as a reader finds them when
+     * it reads the hard state before the writer syncs the rest.
+     *
+     * @return the offset of the first record above the watermark in the first segment.
+     */
+    static int logWithWatermarkBehind(final LogConfig config, final long syncedIndex, final long lastIndex)
+        throws IOException
+    {
+        try (DurableLog log = DurableLog.open(config))
+        {
+            log.append(batch(1, syncedIndex, 1, 0, 50));
+            log.force();
+        }
+        final Path hardState = config.conclude().hardStateFile();
+        final byte[] watermark = Files.readAllBytes(hardState);
+        try (DurableLog log = DurableLog.open(config))
+        {
+            log.append(batch(syncedIndex + 1, lastIndex, 1, 0, 50));
+            log.force();
+        }
+        Files.write(hardState, watermark);
+        int offset = Segment.HEADER_LENGTH;
+        for (long index = 1; index <= syncedIndex; index++)
+        {
+            offset += Segment.recordLength(payload(index, 0, 50).length);
+        }
+        return offset;
+    }
+
     /** Zeroes {@code length} bytes of a file from {@code offset}: a latent sector error, as a disk reports it. */
     public static void zero(final Path file, final long offset, final int length) throws IOException
     {
