@@ -553,8 +553,7 @@ public final class DurableLog implements LogReader, AutoCloseable
             {
                 break; // truncated under us: what follows may be another history
             }
-            visitor.visit(index, term, type, timestamp, segment.buffer(), position + Segment.ENTRY_PAYLOAD_OFFSET,
-                length);
+            visitor.visit(index, term, type, timestamp, segment.buffer(), segment.payloadOffsetAt(position), length);
             if (!untouchedSince(startVersion, index))
             {
                 // A truncation of this entry began while the visitor read its payload in place: the appends after

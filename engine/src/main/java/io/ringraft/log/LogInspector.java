@@ -10,8 +10,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Read-only inspection of one group directory, for operators and for recovery itself: what {@link DurableLog#open}
@@ -27,8 +29,9 @@ import java.util.Objects;
  * <p>
  * <b>Live logs.</b> A node may be writing the log while it is inspected: records are only listed when their frame
  * and checksum are valid, a file that disappears meanwhile (compaction, truncation) is noted and skipped, and a
- * verdict other than healthy is only reported when a second look at the directory reaches it again at the same
- * place, since a writer caught in the middle of a truncation or a segment reuse can look like damage for a moment.
+ * verdict other than healthy, or damage, is only reported when a second look at the directory finds it again at the
+ * same place, since a writer caught in the middle of a write, a truncation or a segment reuse can look like damage
+ * for a moment.
  */
 public final class LogInspector
 {
@@ -226,36 +229,74 @@ public final class LogInspector
         final LogInspector inspector = new LogInspector(
             disk, groupDirectory, groupId >= 0 ? groupId : guessGroupId(disk, groupDirectory), false, 0, 0);
         final Report first = inspector.look(visitor);
-        if (first.healthy())
+        if (first.healthy() && damageAt(first).isEmpty())
         {
             return first;
         }
         // Confirm on later looks: a live writer can look torn or damaged for an instant, a damaged file stays so.
+        // A record the scan found zero, and then a valid one after it, is such an instant: the scan read the first
+        // before the writer's pwrite reached it and the second after. Damage is only reported where every look
+        // finds it, at the same file and offset.
         Report previous = first;
         for (int look = 1; look < LOOKS; look++)
         {
             pause();
             final Report again = inspector.look(null);
-            if (again.healthy() || again.verdict().sameAs(previous.verdict()))
+            final boolean settled = again.healthy() && damageAt(again).isEmpty();
+            if (settled || (again.verdict().sameAs(previous.verdict()) && damageAt(again).equals(damageAt(previous))))
             {
-                return withVerdict(first, again.verdict(), again.healthy() ? List.of(new Defect(groupDirectory, 0,
-                    "changed while being read (the log is being written): " + first.verdict().describe() +
-                    " was not found again", false)) : List.of());
+                return confirmedBy(first, again, again.verdict(), List.of());
             }
             previous = again;
         }
-        return withVerdict(first, RecoveryVerdict.unconfirmed(previous.verdict()), List.of(new Defect(groupDirectory,
-            0, "changed while being read (the log is being written): each look found something else, last " +
-            previous.verdict().describe(), false)));
+        return confirmedBy(first, previous, RecoveryVerdict.unconfirmed(previous.verdict()), List.of(new Defect(
+            groupDirectory, 0, "changed while being read (the log is being written): each look found something " +
+            "else, last " + previous.verdict().describe(), false)));
     }
 
-    private static Report withVerdict(final Report report, final RecoveryVerdict verdict, final List<Defect> notes)
+    /** The files and offsets of a look's damage. */
+    private static Set<String> damageAt(final Report report)
     {
-        final List<Defect> defects = new ArrayList<>(report.defects());
+        final Set<String> places = new HashSet<>();
+        for (final Defect defect : report.defects())
+        {
+            if (defect.damage())
+            {
+                places.add(defect.file() + ":" + defect.offset());
+            }
+        }
+        return places;
+    }
+
+    /**
+     * The first look's report (its records were the ones listed) with the verdict of a later look, keeping as damage
+     * only what that look found again; the rest is noted as a change while reading.
+     */
+    private static Report confirmedBy(
+        final Report first, final Report later, final RecoveryVerdict verdict, final List<Defect> notes)
+    {
+        final Set<String> confirmed = damageAt(later);
+        final List<Defect> defects = new ArrayList<>();
+        for (final Defect defect : first.defects())
+        {
+            if (!defect.damage() || confirmed.contains(defect.file() + ":" + defect.offset()))
+            {
+                defects.add(defect);
+            }
+            else
+            {
+                defects.add(new Defect(defect.file(), defect.offset(), "changed while being read (the log is being " +
+                    "written): " + defect.problem() + " was not found again", false));
+            }
+        }
+        if (notes.isEmpty() && !first.verdict().sameAs(verdict))
+        {
+            defects.add(new Defect(first.groupDirectory(), 0, "changed while being read (the log is being written): " +
+                first.verdict().describe() + " was not found again", false));
+        }
         defects.addAll(notes);
-        return new Report(report.groupDirectory(), report.groupId(), report.header(), report.hardState(),
-            report.snapshots(), report.segments(), report.firstIndex(), report.lastIndex(), List.copyOf(defects),
-            verdict);
+        return new Report(first.groupDirectory(), first.groupId(), first.header(), first.hardState(),
+            first.snapshots(), first.segments(), first.firstIndex(), first.lastIndex(), List.copyOf(defects), verdict);
     }
 
     private static void pause()

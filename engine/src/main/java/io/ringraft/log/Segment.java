@@ -55,7 +55,6 @@ final class Segment
     private static final int ENTRY_TERM_OFFSET = SegmentScan.ENTRY_TERM_OFFSET;
     private static final int ENTRY_TYPE_OFFSET = SegmentScan.ENTRY_TYPE_OFFSET;
     private static final int ENTRY_TIMESTAMP_OFFSET = SegmentScan.ENTRY_TIMESTAMP_OFFSET;
-    private static final int ENTRY_PAYLOAD_LENGTH_OFFSET = SegmentScan.ENTRY_PAYLOAD_LENGTH_OFFSET;
     static final int ENTRY_PAYLOAD_OFFSET = SegmentScan.ENTRY_PAYLOAD_OFFSET;
     private static final int ENTRY_MIN_MESSAGE_LENGTH = SegmentScan.ENTRY_MIN_MESSAGE_LENGTH;
     /** Bytes staged at most before they are written: a group commit of up to this many bytes is one write. */
@@ -605,7 +604,13 @@ final class Segment
 
     int payloadLengthAt(final int position)
     {
-        return buffer.getInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET);
+        return SegmentScan.payloadLength(buffer, position);
+    }
+
+    /** Where the payload of the record at {@code position} starts: after the block length its header names. */
+    int payloadOffsetAt(final int position)
+    {
+        return SegmentScan.payloadOffset(buffer, position);
     }
 
     /** The whole mapping: payloads are handed out as (this buffer, offset, length) views. */

@@ -28,8 +28,11 @@ public final class SegmentScan
     static final int ENTRY_TERM_OFFSET = BODY_OFFSET + LogEntryDecoder.termEncodingOffset();
     static final int ENTRY_TYPE_OFFSET = BODY_OFFSET + LogEntryDecoder.entryTypeEncodingOffset();
     static final int ENTRY_TIMESTAMP_OFFSET = BODY_OFFSET + LogEntryDecoder.timestampEncodingOffset();
+    private static final int BLOCK_LENGTH_OFFSET = MESSAGE_OFFSET + MessageHeaderDecoder.blockLengthEncodingOffset();
+    private static final int PAYLOAD_HEADER_LENGTH = LogEntryDecoder.payloadHeaderLength();
+    /** Where this release writes the payload length: right after its own LogEntry block. */
     static final int ENTRY_PAYLOAD_LENGTH_OFFSET = BODY_OFFSET + LogEntryDecoder.BLOCK_LENGTH;
-    static final int ENTRY_PAYLOAD_OFFSET = ENTRY_PAYLOAD_LENGTH_OFFSET + LogEntryDecoder.payloadHeaderLength();
+    static final int ENTRY_PAYLOAD_OFFSET = ENTRY_PAYLOAD_LENGTH_OFFSET + PAYLOAD_HEADER_LENGTH;
     /** SBE message header + LogEntry block + payload length field: what a record needs besides its payload. */
     static final int ENTRY_MIN_MESSAGE_LENGTH = ENTRY_PAYLOAD_OFFSET - MESSAGE_OFFSET;
 
@@ -248,7 +251,12 @@ public final class SegmentScan
         {
             return TERM_REGRESSION;
         }
-        if (buffer.getInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET) != messageLength - ENTRY_MIN_MESSAGE_LENGTH)
+        // The payload follows the block length the record's header names, as SBE lays out a message of any schema
+        // version: a release that adds a LogEntry field writes a longer block, and its records stay readable here.
+        final int blockLength = blockLength(buffer, position);
+        final int overhead = ENTRY_MIN_MESSAGE_LENGTH - LogEntryDecoder.BLOCK_LENGTH + blockLength;
+        if (blockLength < LogEntryDecoder.BLOCK_LENGTH || messageLength < overhead ||
+            buffer.getInt(payloadLengthOffset(buffer, position)) != messageLength - overhead)
         {
             return BAD_PAYLOAD_LENGTH;
         }
@@ -331,11 +339,34 @@ public final class SegmentScan
 
     public static int payloadLength(final DirectBuffer buffer, final int position)
     {
-        return buffer.getInt(position + ENTRY_PAYLOAD_LENGTH_OFFSET);
+        return buffer.getInt(payloadLengthOffset(buffer, position));
     }
 
-    public static int payloadOffset(final int position)
+    public static int payloadOffset(final DirectBuffer buffer, final int position)
     {
-        return position + ENTRY_PAYLOAD_OFFSET;
+        return payloadLengthOffset(buffer, position) + PAYLOAD_HEADER_LENGTH;
+    }
+
+    /** Offset of the record's SBE message (header and body), for decoding it whole. */
+    public static int messageOffset(final int position)
+    {
+        return position + MESSAGE_OFFSET;
+    }
+
+    /** Bytes of the record's SBE message, as its frame says. */
+    public static int messageLength(final DirectBuffer buffer, final int position)
+    {
+        return buffer.getInt(position + RecordFrame.FRAME_LENGTH_OFFSET);
+    }
+
+    /** The LogEntry block length the record's own header names (this release's, or a longer one of a newer). */
+    static int blockLength(final DirectBuffer buffer, final int position)
+    {
+        return buffer.getShort(position + BLOCK_LENGTH_OFFSET) & 0xFFFF;
+    }
+
+    static int payloadLengthOffset(final DirectBuffer buffer, final int position)
+    {
+        return position + BODY_OFFSET + blockLength(buffer, position);
     }
 }

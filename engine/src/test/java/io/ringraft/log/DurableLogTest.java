@@ -426,4 +426,28 @@ class DurableLogTest
                 .isEqualTo(payload(entry.index(), seed, maxLength));
         }
     }
+
+    @Test
+    void aRecordOfANewerReleaseWithALongerLogEntryBlockIsRecoveredAndReadWithItsPayload() throws Exception
+    {
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            log.append(batch(1, 3, 1, 0, 50));
+            log.force();
+        }
+        // SBE's rule for an added field: the block grows, the payload follows the block length the header names.
+        LogFixtures.rewriteLastRecordWithAddedField(config(dir).conclude().logDirectory().resolve(Segment.fileName(1)),
+            4, 7);
+        try (DurableLog log = DurableLog.open(config(dir)))
+        {
+            assertThat(log.lastIndex()).isEqualTo(3);
+            final List<LogFixtures.Entry> read = readAll(log, 1, 3);
+            assertThat(read).hasSize(3);
+            assertThat(read.get(2).index()).isEqualTo(3);
+            assertThat(read.get(2).payload()).isEqualTo(payload(3, 0, 50));
+            log.append(batch(4, 4, 1, 0, 50));
+            log.force();
+            assertThat(readAll(log, 4, 4).get(0).payload()).isEqualTo(payload(4, 0, 50));
+        }
+    }
 }

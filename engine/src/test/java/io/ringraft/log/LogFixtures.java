@@ -84,6 +84,87 @@ public final class LogFixtures
         }
     }
 
+    /**
+     * Rewrites the last record of {@code segment} as a release whose LogEntry has one more field would have written
+     * it: schema version {@code version}, an int32 {@code addedField} after the timestamp (so a block 4 bytes
+     * longer), then the same payload. Index, term, type and timestamp are kept. Nothing may follow the record.
+     *
+     * @return the record's offset.
+     */
+    public static int rewriteLastRecordWithAddedField(final Path segment, final int version, final int addedField)
+        throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(segment);
+        final UnsafeBuffer file = new UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(bytes.length));
+        file.putBytes(0, bytes);
+        int last = -1;
+        for (int at = SegmentScan.HEADER_LENGTH; at + RecordFrame.LENGTH <= bytes.length &&
+            file.getInt(at + RecordFrame.FRAME_LENGTH_OFFSET) > 0;
+            at += RecordFrame.aligned(RecordFrame.LENGTH + file.getInt(at + RecordFrame.FRAME_LENGTH_OFFSET)))
+        {
+            last = at;
+        }
+        final int message = last + RecordFrame.LENGTH;
+        final io.ringraft.codecs.sbe.LogEntryDecoder old = new io.ringraft.codecs.sbe.LogEntryDecoder()
+            .wrapAndApplyHeader(file, message, new io.ringraft.codecs.sbe.MessageHeaderDecoder());
+        final long index = old.index();
+        final long term = old.term();
+        final short type = old.entryTypeRaw();
+        final long timestamp = old.timestamp();
+        final byte[] payload = new byte[old.payloadLength()];
+        old.getPayload(payload, 0, payload.length);
+        final int blockLength = io.ringraft.codecs.sbe.LogEntryDecoder.BLOCK_LENGTH + 4;
+        new io.ringraft.codecs.sbe.MessageHeaderEncoder().wrap(file, message).blockLength(blockLength)
+            .templateId(io.ringraft.codecs.sbe.LogEntryEncoder.TEMPLATE_ID)
+            .schemaId(io.ringraft.codecs.sbe.LogEntryEncoder.SCHEMA_ID).version(version);
+        final int body = message + io.ringraft.codecs.sbe.MessageHeaderEncoder.ENCODED_LENGTH;
+        file.putLong(body, index);
+        file.putLong(body + 8, term);
+        file.putByte(body + 16, (byte)type);
+        file.putLong(body + 17, timestamp);
+        file.putInt(body + 25, addedField);
+        file.putInt(body + blockLength, payload.length);
+        file.putBytes(body + blockLength + 4, payload);
+        final int messageLength = io.ringraft.codecs.sbe.MessageHeaderEncoder.ENCODED_LENGTH + blockLength + 4 +
+            payload.length;
+        RecordFrame.seal(file, last, messageLength);
+        final byte[] rewritten = new byte[bytes.length];
+        file.getBytes(0, rewritten);
+        Files.write(segment, rewritten);
+        return last;
+    }
+
+    /**
+     * Entries 1..{@code lastIndex} (history 0, payloads up to 50 B) on disk with the hard state's synced watermark at
+     * {@code syncedIndex}: as a crash between a group commit's two syncs leaves them, or as a reader finds them when
+     * it reads the hard state before the writer syncs the rest.
+     *
+     * @return the offset of the first record above the watermark in the first segment.
+     */
+    static int logWithWatermarkBehind(final LogConfig config, final long syncedIndex, final long lastIndex)
+        throws IOException
+    {
+        try (DurableLog log = DurableLog.open(config))
+        {
+            log.append(batch(1, syncedIndex, 1, 0, 50));
+            log.force();
+        }
+        final Path hardState = config.conclude().hardStateFile();
+        final byte[] watermark = Files.readAllBytes(hardState);
+        try (DurableLog log = DurableLog.open(config))
+        {
+            log.append(batch(syncedIndex + 1, lastIndex, 1, 0, 50));
+            log.force();
+        }
+        Files.write(hardState, watermark);
+        int offset = Segment.HEADER_LENGTH;
+        for (long index = 1; index <= syncedIndex; index++)
+        {
+            offset += Segment.recordLength(payload(index, 0, 50).length);
+        }
+        return offset;
+    }
+
     /** Zeroes {@code length} bytes of a file from {@code offset}: a latent sector error, as a disk reports it. */
     public static void zero(final Path file, final long offset, final int length) throws IOException
     {

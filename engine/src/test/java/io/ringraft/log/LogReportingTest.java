@@ -75,23 +75,9 @@ class LogReportingTest
     @Test
     void aCutTornTailIsReportedWithFileAndOffset() throws IOException
     {
-        try (DurableLog log = DurableLog.open(config(dir)))
-        {
-            log.append(batch(1, 2, 1, 0, 50));
-            log.force();
-        }
         // A crash between the group commit's two syncs: record 3 durable, the watermark still at 2.
-        final Path hardState = config(dir).conclude().hardStateFile();
-        final byte[] watermark2 = Files.readAllBytes(hardState);
-        try (DurableLog log = DurableLog.open(config(dir)))
-        {
-            log.append(batch(3, 3, 1, 0, 50));
-            log.force();
-        }
-        Files.write(hardState, watermark2);
+        final int lastRecord = LogFixtures.logWithWatermarkBehind(config(dir), 2, 3);
         final Path segment = segmentFiles().get(0);
-        final int lastRecord = Segment.HEADER_LENGTH + Segment.recordLength(LogFixtures.payload(1, 0, 50).length) +
-            Segment.recordLength(LogFixtures.payload(2, 0, 50).length);
         try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw"))
         {
             file.setLength(lastRecord + 20);

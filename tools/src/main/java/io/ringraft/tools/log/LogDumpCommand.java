@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code ringraft log dump DIR}: one line per record, payload decoded. Only entries recovery would keep are listed,
@@ -30,13 +31,15 @@ import java.util.Map;
     sortOptions = false,
     description = {
         "Dump the records of every group of a member data directory (or of one group), one line per entry: group, "
-            + "index, term, type, timestamp (ISO-8601 UTC), payload size and the payload decoded: KV commands "
+            + "index, term, type, timestamp (ISO-8601 UTC), payload size, any LogEntry field a later schema version "
+            + "added (name=value; the record itself is decoded with the stored IR of the version that wrote it) and "
+            + "the payload decoded: KV commands "
             + "(PUT key=\"k\" value=\"v\"(1 B), CAS, DELETE), session records (SessionOpen, SessionCommand with "
             + "its KV command, SessionClose), configuration changes; SBE payloads are decoded field by field with "
             + "the schema IR stored in the group directory for their version (this release's when none is stored); "
             + "anything else is shown as printable text or hex.",
         "With -o json each line is one JSON object with the fields group, index, term, type, timestamp, "
-            + "timestampMillis, size and, unless --payload none, payload: an object whose kind is one of kv, "
+            + "timestampMillis, size, any field a later schema version added to the LogEntry record (by its schema name) and, unless --payload none, payload: an object whose kind is one of kv, "
             + "session-open, session-command, session-close, conf-change, empty, opaque (decoded), or a string "
             + "(hex, utf8). KV fields: op (PUT, DELETE, CAS, GET), key, value, expected (or keyHex, valueHex, "
             + "expectedHex when not printable UTF-8; cut to --payload-bytes), valueLength, expectedLength, "
@@ -91,6 +94,9 @@ final class LogDumpCommand extends InspectionCommand
     @Option(names = "--limit", paramLabel = "N", description = "List at most N entries (default: all).")
     private long limit = Long.MAX_VALUE;
 
+    /** The LogEntry fields every schema version has; any other one a version added is printed by its name. */
+    private static final Set<String> ENVELOPE_FIELDS = Set.of("index", "term", "entryType", "timestamp", "payload");
+
     private long listed;
 
     @Override
@@ -115,7 +121,8 @@ final class LogDumpCommand extends InspectionCommand
         int exitCode = Findings.HEALTHY;
         for (final Path groupDirectory : groupDirectories)
         {
-            final PayloadDecoder decoder = new PayloadDecoder(SchemaCatalog.of(groupDirectory), payloadBytes);
+            final SchemaCatalog catalog = SchemaCatalog.of(groupDirectory);
+            final PayloadDecoder decoder = new PayloadDecoder(catalog, payloadBytes);
             final int[] groupId = {args.groupIdOf(groupDirectory)};
             final long before = listed;
             final LogInspector.Report report = LogInspector.inspect(groupDirectory, groupId[0],
@@ -125,7 +132,7 @@ final class LogDumpCommand extends InspectionCommand
                         (null == type || type == SegmentScan.entryType(buffer, position)))
                     {
                         listed++;
-                        out.println(format(decoder, groupDirectory, buffer, position, index, entryTerm));
+                        out.println(format(catalog, decoder, groupDirectory, buffer, position, index, entryTerm));
                     }
                 });
             out.flush();
@@ -139,13 +146,22 @@ final class LogDumpCommand extends InspectionCommand
     }
 
     private String format(
-        final PayloadDecoder decoder, final Path groupDirectory, final DirectBuffer buffer, final int position,
-        final long index, final long entryTerm)
+        final SchemaCatalog catalog, final PayloadDecoder decoder, final Path groupDirectory, final DirectBuffer buffer,
+        final int position, final long index, final long entryTerm)
     {
+        // The envelope is decoded like the payload, through the IR of the schema version that wrote the record: a
+        // field a later release adds to LogEntry prints under its own name, with no change to this tool.
+        final SbeMessage envelope = SbeMessage.decode(
+            catalog, buffer, SegmentScan.messageOffset(position), SegmentScan.messageLength(buffer, position));
+        final Map<String, Object> fields = null == envelope ? Map.of() : envelope.fields();
         final EntryType entryType = SegmentScan.entryType(buffer, position);
+        final String typeName = fields.get("entryType") instanceof String name ? name : entryType.name();
         final int length = SegmentScan.payloadLength(buffer, position);
-        final int offset = SegmentScan.payloadOffset(position);
-        final long timestamp = SegmentScan.timestamp(buffer, position);
+        final int offset = SegmentScan.payloadOffset(buffer, position);
+        final long timestamp = fields.get("timestamp") instanceof Long millis ? millis :
+            SegmentScan.timestamp(buffer, position);
+        final Map<String, Object> added = new LinkedHashMap<>(fields);
+        added.keySet().removeAll(ENVELOPE_FIELDS);
         final int group = groupOf(groupDirectory);
         if (Output.JSON == output)
         {
@@ -153,10 +169,11 @@ final class LogDumpCommand extends InspectionCommand
             json.put("group", group);
             json.put("index", index);
             json.put("term", entryTerm);
-            json.put("type", entryType.name());
+            json.put("type", typeName);
             json.put("timestamp", Instant.ofEpochMilli(timestamp).toString());
             json.put("timestampMillis", timestamp);
             json.put("size", length);
+            added.forEach(json::putIfAbsent);
             switch (payload)
             {
                 case DECODED -> json.put("payload", decoder.decode(entryType, buffer, offset, length).fields());
@@ -173,9 +190,10 @@ final class LogDumpCommand extends InspectionCommand
         line.append("group=").append(group)
             .append(" index=").append(index)
             .append(" term=").append(entryTerm)
-            .append(" type=").append(entryType)
+            .append(" type=").append(typeName)
             .append(" timestamp=").append(Instant.ofEpochMilli(timestamp))
             .append(" size=").append(length);
+        added.forEach((name, value) -> line.append(' ').append(name).append('=').append(value));
         switch (payload)
         {
             case DECODED -> line.append(' ').append(decoder.decode(entryType, buffer, offset, length).text());

@@ -106,7 +106,7 @@ final class LogEntriesCommand implements Callable<Integer>
     {
         final EntryType type = SegmentScan.entryType(buffer, position);
         final int length = SegmentScan.payloadLength(buffer, position);
-        final int offset = SegmentScan.payloadOffset(position);
+        final int offset = SegmentScan.payloadOffset(buffer, position);
         line.setLength(0);
         line.append("index=").append(index)
             .append(" term=").append(term)

@@ -69,7 +69,7 @@ final class LogStatsCommand extends InspectionCommand
                     terms.merge(term, 1L, Long::sum);
                     types.merge(type.name(), 1L, Long::sum);
                     final PayloadDecoder.Decoded decoded =
-                        decoder.decode(type, buffer, SegmentScan.payloadOffset(position), length);
+                        decoder.decode(type, buffer, SegmentScan.payloadOffset(buffer, position), length);
                     kinds.merge(kindOf(decoded), 1L, Long::sum);
                     int bucket = 0;
                     while (length > BUCKETS[bucket])

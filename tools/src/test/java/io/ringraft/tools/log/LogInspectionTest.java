@@ -294,6 +294,31 @@ class LogInspectionTest extends CommandLineTest
     }
 
     @Test
+    void aLogEntryFieldAddedByANewerSchemaIsDecodedThroughTheStoredIr() throws Exception
+    {
+        // A release of schema version 4 adds LogEntry.origin: its records have a longer block, and it stores its IR.
+        final int newer = 4;
+        LogFixtures.rewriteLastRecordWithAddedField(dataDir.resolve("1/log").resolve(SEGMENT), newer, 7);
+        OldSchemaFixture.writeIr(OldSchemaFixture.editedSchemaIr(today -> today
+                .replaceFirst("(<field name=\"timestamp\" id=\"4\" type=\"int64\"/>)",
+                    "$1<field name=\"origin\" id=\"6\" type=\"int32\" sinceVersion=\"" + newer + "\"/>")
+                .replaceFirst("version=\"3\"", "version=\"" + newer + "\""),
+                edited -> edited.contains("name=\"origin\"") && edited.contains("version=\"" + newer + "\"")),
+            dataDir.resolve("1/ringraft-schema-v" + newer + ".sbeir.gz"));
+
+        assertThat(execute("log", "dump", dataDir.toString(), "--group", "1", "--from", "9")).as(err.toString())
+            .isEqualTo(0);
+        assertThat(out.toString().lines()).containsExactly(
+            line(1, 9, 2, "NORMAL", 16, "SessionClose{sessionId=1}"),
+            line(1, 10, 2, "NORMAL", 3, "origin=7 0x0102ff"));
+        assertThat(execute("log", "dump", dataDir.toString(), "--group", "1", "--from", "10", "-o", "json"))
+            .isEqualTo(0);
+        final Map<String, Object> json = MiniJson.object(out.toString().strip());
+        assertThat(json).containsEntry("index", 10L).containsEntry("origin", 7L).containsEntry("size", 3L);
+        assertThat(execute("log", "verify", dataDir.toString(), "--group", "1")).as(out.toString()).isEqualTo(0);
+    }
+
+    @Test
     void theIrIsWrittenWithANewDirectoryAndBesideAnOlderOneWhenTheSchemaVersionChanges() throws Exception
     {
         final byte[] builtIn;

@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -78,20 +80,30 @@ public final class OldSchemaFixture
     /** Today's schema with SessionCommand.respondedTo removed and the version lowered to 2. */
     static Ir oldSchemaIr() throws Exception
     {
+        return editedSchemaIr(today -> today
+            .replaceFirst("\\s*<field name=\"respondedTo\" id=\"3\"[^>]*/>", "")
+            .replaceFirst("version=\"3\"", "version=\"" + OLD_VERSION + "\""),
+            old -> !old.contains("respondedTo") && old.contains("version=\"" + OLD_VERSION + "\""));
+    }
+
+    /**
+     * The IR of today's schema XML after {@code edit}, as another release's schema; {@code applied} tells whether the
+     * edit took (today's schema may have changed under it).
+     */
+    static Ir editedSchemaIr(final UnaryOperator<String> edit, final Predicate<String> applied) throws Exception
+    {
         final String today;
         try (InputStream in = OldSchemaFixture.class.getResourceAsStream("/ringraft-schema.xml"))
         {
             today = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        final String old = today
-            .replaceFirst("\\s*<field name=\"respondedTo\" id=\"3\"[^>]*/>", "")
-            .replaceFirst("version=\"3\"", "version=\"" + OLD_VERSION + "\"");
-        if (old.contains("respondedTo") || !old.contains("version=\"" + OLD_VERSION + "\""))
+        final String edited = edit.apply(today);
+        if (!applied.test(edited))
         {
             throw new IllegalStateException("the schema changed: adapt " + OldSchemaFixture.class.getSimpleName());
         }
         return new IrGenerator().generate(XmlSchemaParser.parse(
-            new ByteArrayInputStream(old.getBytes(StandardCharsets.UTF_8)), ParserOptions.DEFAULT));
+            new ByteArrayInputStream(edited.getBytes(StandardCharsets.UTF_8)), ParserOptions.DEFAULT));
     }
 
     static void writeIr(final Ir ir, final Path file) throws Exception
