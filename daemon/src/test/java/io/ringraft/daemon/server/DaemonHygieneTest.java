@@ -4,11 +4,8 @@ import io.ringraft.aeron.DriverDirectories;
 import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.pipeline.CountersFile;
 import io.ringraft.raft.RaftConfig;
-import org.agrona.IoUtil;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
 import java.io.IOException;
@@ -23,21 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * names it, as every bad setting is named (ConfigException: a heading, then a line per bad setting).
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DaemonHygieneTest
+class DaemonHygieneTest extends OneMemberFilesTest
 {
-    @TempDir
-    Path root;
-    private ClusterFiles files;
-
-    @AfterEach
-    void removeAeronDirectory()
-    {
-        if (null != files)
-        {
-            IoUtil.delete(new File(files.aeronDirOf(1)), true);
-        }
-    }
-
     @Test
     void snapshotEntriesReachesEveryGroupsRaftConfig() throws IOException
     {

@@ -3,13 +3,9 @@ package io.ringraft.daemon.server;
 import io.ringraft.log.DurableLog;
 import io.ringraft.log.LogConfig;
 import io.ringraft.log.LogFixtures;
-import org.agrona.IoUtil;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,21 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * do; no stack trace), exit code 3, and the group directory as it was.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class DaemonRefusalTest
+class DaemonRefusalTest extends OneMemberFilesTest
 {
-    @TempDir
-    Path root;
-    private ClusterFiles files;
-
-    @AfterEach
-    void removeAeronDirectory()
-    {
-        if (null != files)
-        {
-            IoUtil.delete(new File(files.aeronDirOf(1)), true);
-        }
-    }
-
     @Test
     void anotherMembersDataDirectoryIsRefusedInOneLineWithExitCode3() throws IOException
     {

@@ -1,14 +1,10 @@
 package io.ringraft.daemon.server;
 
 import io.ringraft.daemon.config.DaemonConfig;
-import org.agrona.IoUtil;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -24,21 +20,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * when it begins and one when it is done.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class MemberRecordTest
+class MemberRecordTest extends OneMemberFilesTest
 {
-    @TempDir
-    Path root;
-    private ClusterFiles files;
-
-    @AfterEach
-    void removeAeronDirectory()
-    {
-        if (null != files)
-        {
-            IoUtil.delete(new File(files.aeronDirOf(1)), true);
-        }
-    }
-
     @Test
     void anotherGroupCountThanTheFirstStartsIsRefusedInOneLineWithExitCode3() throws IOException
     {
