@@ -3,6 +3,7 @@
  */
 package io.ringraft.tools.log;
 
+import io.ringraft.codecs.sbe.MessageHeaderDecoder;
 import io.ringraft.log.DurableLog;
 import io.ringraft.log.LogFixtures;
 import io.ringraft.log.LogInspector;
@@ -296,13 +297,14 @@ class LogInspectionTest extends CommandLineTest
     @Test
     void aLogEntryFieldAddedByANewerSchemaIsDecodedThroughTheStoredIr() throws Exception
     {
-        // A release of schema version 4 adds LogEntry.origin: its records have a longer block, and it stores its IR.
-        final int newer = 4;
+        // A release of the next schema version adds LogEntry.origin: its records have a longer block, and it stores its IR.
+        final int today = MessageHeaderDecoder.SCHEMA_VERSION;
+        final int newer = today + 1;
         LogFixtures.rewriteLastRecordWithAddedField(dataDir.resolve("1/log").resolve(SEGMENT), newer, 7);
-        OldSchemaFixture.writeIr(OldSchemaFixture.editedSchemaIr(today -> today
+        OldSchemaFixture.writeIr(OldSchemaFixture.editedSchemaIr(schema -> schema
                 .replaceFirst("(<field name=\"timestamp\" id=\"4\" type=\"int64\"/>)",
                     "$1<field name=\"origin\" id=\"6\" type=\"int32\" sinceVersion=\"" + newer + "\"/>")
-                .replaceFirst("version=\"3\"", "version=\"" + newer + "\""),
+                .replaceFirst("version=\"" + today + "\"", "version=\"" + newer + "\""),
                 edited -> edited.contains("name=\"origin\"") && edited.contains("version=\"" + newer + "\"")),
             dataDir.resolve("1/ringraft-schema-v" + newer + ".sbeir.gz"));
 
