@@ -490,6 +490,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         c.applyLag.setOrdered(Math.max(0, commit - c.appliedIndex.get()));
         c.electionsStarted.setOrdered(group.node.electionsStarted());
         c.droppedMessages.setOrdered(group.node.droppedMessages());
+        c.leaseReads.setOrdered(group.node.leaseReads());
         final long repairing = group.node.repairing() ? 1 : 0;
         if (repairing != c.repairing.get())
         {

@@ -178,6 +178,7 @@ public final class RaftNode
     /** Whether the newest election this node started was a leadership transfer's (TIMEOUT_NOW), not a timeout's. */
     private boolean lastElectionForTransfer;
     private long droppedMessages;
+    private long leaseReads;
 
     public RaftNode(
         final RaftConfig config,
@@ -816,6 +817,12 @@ public final class RaftNode
     public boolean lastElectionForTransfer()
     {
         return lastElectionForTransfer;
+    }
+
+    /** Reads that asked for the lease (or any, with LEASE_BASED) and were answered without a heartbeat round. */
+    public long leaseReads()
+    {
+        return leaseReads;
     }
 
     public long droppedMessages()
@@ -1527,6 +1534,7 @@ public final class RaftNode
         final long index = raftLog.committed();
         if (tracker.isSoleVoter(self) || holdsLease(leaseSince))
         {
+            leaseReads += NO_LEASE == leaseSince ? 0 : 1;
             respondToRead(context, index, requester);
             return;
         }

@@ -80,6 +80,7 @@ class LeaseReadTest
 
         assertThat(cluster.member(1).readStates).containsExactly(new ReadState(read, 2));
         assertThat(cluster.sentOfType(MessageType.HEARTBEAT)).isEmpty();
+        assertThat(cluster.node(1).leaseReads()).isEqualTo(1);
 
         // The same member answers a read that did not ask for the lease with a heartbeat round.
         cluster.member(1).readStates.clear();
