@@ -1,5 +1,6 @@
 package io.ringraft.pipeline;
 
+import io.ringraft.raft.LeaseClock;
 import io.ringraft.raft.RaftNode;
 import io.ringraft.raft.SnapshotToInstall;
 import io.ringraft.raft.Role;
@@ -39,6 +40,11 @@ final class GroupRuntime
     long newestPersisted;
     /** Whether the persist stage has stalled for this group; set by the raft stage, which owns the floor. */
     PersistStallBound persistStall;
+    /**
+     * When the core's recent ticks began: bounds its lease reads by this member's monotonic clock. The node sets the
+     * real one; until then (and in tests that build a group alone) no read is answered on a lease.
+     */
+    LeaseClock leaseClock = new LeaseClock(0, 0, 0);
     /** The raft stage's tick at which this leader transferred leadership for a stall; 0 for none (ticks start at 1). */
     long stallTransferTick;
 

@@ -132,7 +132,10 @@ public final class NodeContext
             .memberId(memberId)
             .groupId(groupId)
             .electionTicks(electionTicks)
-            .heartbeatTicks(heartbeatTicks);
+            .heartbeatTicks(heartbeatTicks)
+            // A client may ask for a lease read (RingraftNode.read with lease), so every member keeps the lease's
+            // promise, also across a restart.
+            .readOnlyOption(RaftConfig.ReadOnlyOption.LEASE_ON_REQUEST);
         raftConfigCustomizer.accept(config);
         return config.conclude();
     }

@@ -18,7 +18,7 @@ final class NodeCounters implements AutoCloseable
     static final int PEER_TYPE_ID = 2002;
 
     private static final int NODE_COUNTERS = 11;
-    private static final int GROUP_COUNTERS = 13;
+    private static final int GROUP_COUNTERS = 14;
 
     final AtomicCounter inboundRingOccupancy;
     final AtomicCounter persistRingOccupancy;
@@ -50,6 +50,7 @@ final class NodeCounters implements AutoCloseable
         AtomicCounter proposalsBackPressured;
         AtomicCounter applyLag;
         AtomicCounter droppedMessages;
+        AtomicCounter leaseReads;
         AtomicCounter snapshotIndex;
         /** 1 while the member repairs synced records it lost (no vote, no campaign), else 0. */
         AtomicCounter repairing;
@@ -88,6 +89,7 @@ final class NodeCounters implements AutoCloseable
             group.proposalsBackPressured = group(manager, "proposals-back-pressured", g);
             group.applyLag = group(manager, "apply-lag", g);
             group.droppedMessages = group(manager, "dropped-messages", g);
+            group.leaseReads = group(manager, "lease-reads", g);
             group.snapshotIndex = group(manager, "snapshot-index", g);
             group.repairing = group(manager, "repairing", g);
             group.leader.set(-1);

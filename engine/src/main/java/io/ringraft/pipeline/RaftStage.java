@@ -155,6 +155,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         for (final GroupRuntime group : groups)
         {
             group.node.tick();
+            group.leaseClock.ticked(group.node.ticks(), nowNs);
             checkPersistStall(group, nowNs);
             updateCounters(group);
         }
@@ -260,7 +261,12 @@ final class RaftStage implements EventHandler<InboundEvent>
     {
         final GroupRuntime group = groups[read.groupId];
         final long context = 0 == ++readContextSequence ? ++readContextSequence : readContextSequence;
-        if (!group.node.readIndex(context))
+        final RaftNode node = group.node;
+        // A fresh clock reading: the batch's may be older than the lease is long.
+        final boolean accepted = read.lease ?
+            node.leaseRead(context, group.leaseClock.sentSinceTick(node.ticks(), nanoClock.nanoTime())) :
+            node.readIndex(context);
+        if (!accepted)
         {
             read.fail(Status.NOT_LEADER, group.node.leader(), null);
             return;
@@ -484,6 +490,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         c.applyLag.setOrdered(Math.max(0, commit - c.appliedIndex.get()));
         c.electionsStarted.setOrdered(group.node.electionsStarted());
         c.droppedMessages.setOrdered(group.node.droppedMessages());
+        c.leaseReads.setOrdered(group.node.leaseReads());
         final long repairing = group.node.repairing() ? 1 : 0;
         if (repairing != c.repairing.get())
         {

@@ -10,6 +10,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.WaitStrategy;
 import io.ringraft.codecs.sbe.ConfChangeType;
 import io.ringraft.raft.ConfChange;
+import io.ringraft.raft.LeaseClock;
 import io.ringraft.raft.LogRepair;
 import io.ringraft.raft.Membership;
 import io.ringraft.raft.RaftNode;
@@ -145,6 +146,7 @@ public final class RingraftNode implements AutoCloseable
                     repair.hardStateLost() ? " and its hard state (term, vote) was lost" : "");
             }
             groups[g] = new GroupRuntime(g, node, pending[g], counters.groups[g]);
+            groups[g].leaseClock = new LeaseClock(node.electionTicks(), ctx.heartbeatTicks(), ctx.tickInterval().toNanos());
             initialApplied[g] = restoreNewestSnapshot(g);
             groups[g].applyTarget = initialApplied[g];
             groups[g].applyHandedOver = initialApplied[g];
@@ -375,9 +377,19 @@ public final class RingraftNode implements AutoCloseable
     /** A linearizable read: {@code query} runs on the state machine once it has applied the read index. */
     public CompletableFuture<Result> read(final int groupId, final byte[] query)
     {
+        return read(groupId, query, false);
+    }
+
+    /**
+     * A linearizable read, with {@code lease} on the leader's lease when it holds one ({@link RaftNode#leaseRead},
+     * bounded by this member's monotonic clock): answered without a heartbeat round, otherwise as a ReadIndex read.
+     * Through a follower it is always a ReadIndex read, which the follower asks the leader for.
+     */
+    public CompletableFuture<Result> read(final int groupId, final byte[] query, final boolean lease)
+    {
         checkGroup(groupId);
         final PendingRead read = new PendingRead(
-            groupId, query.clone(), ctx.nanoClock().nanoTime() + ctx.requestTimeout().toNanos());
+            groupId, query.clone(), ctx.nanoClock().nanoTime() + ctx.requestTimeout().toNanos(), lease);
         final long sequence = claimRequestSlot();
         if (sequence >= 0)
         {

@@ -38,7 +38,13 @@ public final class RaftConfig
          * member ticks at the same rate (a member whose ticks run slow breaks it) and every member is set to
          * LEASE_BASED (a restarted member keeps the promise behind the lease only then); needs check-quorum.
          */
-        LEASE_BASED
+        LEASE_BASED,
+        /**
+         * ReadIndex, as SAFE, except for a read that asks for the lease ({@link RaftNode#leaseRead}): that one is
+         * answered as LEASE_BASED answers every read, under the same assumptions. Every member keeps the promise
+         * behind the lease across a restart, as with LEASE_BASED; without check-quorum no read is on a lease.
+         */
+        LEASE_ON_REQUEST
     }
 
     public RaftConfig conclude()

@@ -57,7 +57,8 @@ import java.util.List;
  *     confirming heartbeat round was <em>sent</em> (round ids carry the send tick); no lease read is served while
  *     a transfer is in progress or after this leader sent TIMEOUT_NOW in its term, a ReadIndex round is used
  *     instead. A member refuses to help elect anyone for an election timeout after it heard from a leader of any
- *     term, and, with lease reads, after it starts.</li>
+ *     term, and, with lease reads (LEASE_BASED or LEASE_ON_REQUEST), after it starts. {@link #leaseRead} asks for
+ *     the lease per read; its caller may narrow the lease to what its own monotonic clock allows.</li>
  *     <li>Reads: every {@link ReadState} handed out carries an index a leader confirmed (at least 1, at or past
  *     everything committed before the read reached it); nothing else ever reaches {@link Ready#readStates()}. A
  *     leader holds the reads (its own and forwarded ones) that arrive before it committed an entry of its term,
@@ -70,6 +71,8 @@ import java.util.List;
 public final class RaftNode
 {
     private static final int NO_LEADER = -1;
+    /** The lease bound of a read that must not be answered on the lease: no heartbeat is that recent. */
+    private static final long NO_LEASE = Long.MAX_VALUE;
     /**
      * A lease read at tick {@code now} needs a quorum to have acknowledged heartbeats sent at or after tick
      * {@code now - electionTicks + LEASE_MARGIN_TICKS}. Two ticks, because members tick at different phases: a
@@ -175,6 +178,7 @@ public final class RaftNode
     /** Whether the newest election this node started was a leadership transfer's (TIMEOUT_NOW), not a timeout's. */
     private boolean lastElectionForTransfer;
     private long droppedMessages;
+    private long leaseReads;
 
     public RaftNode(
         final RaftConfig config,
@@ -255,7 +259,7 @@ public final class RaftNode
         emittedRole = role();
         // Before a crash this member may have acknowledged a leader that now serves reads on its lease: it keeps
         // the promise for an election timeout after starting. Without lease reads no one relies on it.
-        leaderContactElapsed = this.config.readOnlyOption() == RaftConfig.ReadOnlyOption.LEASE_BASED ?
+        leaderContactElapsed = this.config.readOnlyOption() != RaftConfig.ReadOnlyOption.SAFE ?
             0 : this.config.electionTicks();
         maybeFinishRepair();
     }
@@ -479,6 +483,30 @@ public final class RaftNode
      */
     public boolean readIndex(final long context)
     {
+        return read(context, defaultLeaseSince());
+    }
+
+    /**
+     * Requests a lease read (Raft dissertation 6.4.1; etcd's ReadOnlyLeaseBased, here per read): a leader that holds
+     * its lease answers it in the next Ready with its commit index, without a heartbeat round; otherwise it is served
+     * exactly as {@link #readIndex(long)} (held until this leader committed an entry of its term, confirmed by a
+     * heartbeat round, forwarded by a follower). The lease is held while a quorum of voters acknowledged heartbeats
+     * this leader sent at or after both {@code sentSinceTick} and {@code electionTicks - LEASE_MARGIN_TICKS} ticks
+     * ago, no transfer is under way and no TIMEOUT_NOW was sent in this term; it needs check-quorum and
+     * {@link RaftConfig.ReadOnlyOption#LEASE_ON_REQUEST} (or LEASE_BASED), with SAFE it is never held.
+     *
+     * @param sentSinceTick the oldest send tick ({@link #ticks()}) the caller trusts: ticks can be late or skipped
+     * while real time runs on, so the pipeline passes the oldest tick that began within the lease on its monotonic
+     * clock; {@link Long#MIN_VALUE} for no bound beyond the tick count's.
+     * @return as {@link #readIndex(long)}.
+     */
+    public boolean leaseRead(final long context, final long sentSinceTick)
+    {
+        return read(context, config.readOnlyOption() == RaftConfig.ReadOnlyOption.SAFE ? NO_LEASE : sentSinceTick);
+    }
+
+    private boolean read(final long context, final long leaseSince)
+    {
         if (0 == context)
         {
             throw new IllegalArgumentException("read context must be non-zero");
@@ -489,7 +517,7 @@ public final class RaftNode
             {
                 return false;
             }
-            acceptRead(context, self);
+            acceptRead(context, self, leaseSince);
             return true;
         }
         if (NO_LEADER != leader && (role == Role.FOLLOWER || role == Role.LEARNER))
@@ -791,6 +819,12 @@ public final class RaftNode
         return lastElectionForTransfer;
     }
 
+    /** Reads that asked for the lease (or any, with LEASE_BASED) and were answered without a heartbeat round. */
+    public long leaseReads()
+    {
+        return leaseReads;
+    }
+
     public long droppedMessages()
     {
         return droppedMessages;
@@ -827,6 +861,12 @@ public final class RaftNode
     public int ticksSinceLeaderContact()
     {
         return role == Role.LEADER ? 0 : electionElapsed;
+    }
+
+    /** Ticks of this member since it started: the clock heartbeat rounds and {@link #leaseRead} bounds use. */
+    public long ticks()
+    {
+        return ticks;
     }
 
     public int electionTicks()
@@ -1451,14 +1491,20 @@ public final class RaftNode
             // It hands over soon and serves no new read; the follower's deadline ends this one.
             return;
         }
-        acceptRead(m.context, m.from);
+        acceptRead(m.context, m.from, defaultLeaseSince());
     }
 
-    private void acceptRead(final long context, final int requester)
+    /** The lease bound of a read that did not ask for the lease: only LEASE_BASED answers every read on it. */
+    private long defaultLeaseSince()
+    {
+        return config.readOnlyOption() == RaftConfig.ReadOnlyOption.LEASE_BASED ? Long.MIN_VALUE : NO_LEASE;
+    }
+
+    private void acceptRead(final long context, final int requester, final long leaseSince)
     {
         if (mayServeReads())
         {
-            serveRead(context, requester);
+            serveRead(context, requester, leaseSince);
         }
         else
         {
@@ -1472,7 +1518,8 @@ public final class RaftNode
     {
         for (int i = 0, size = readsAwaitingCommit.size(); i < size; i++)
         {
-            serveRead(readsAwaitingCommit.context(i), readsAwaitingCommit.requester(i));
+            // A held lease read waited beyond the bound its caller gave: only the default applies to it now.
+            serveRead(readsAwaitingCommit.context(i), readsAwaitingCommit.requester(i), defaultLeaseSince());
         }
         readsAwaitingCommit.clear();
     }
@@ -1482,11 +1529,12 @@ public final class RaftNode
         return rules.mayServeReads(raftLog.term(raftLog.committed()), term);
     }
 
-    private void serveRead(final long context, final int requester)
+    private void serveRead(final long context, final int requester, final long leaseSince)
     {
         final long index = raftLog.committed();
-        if (tracker.isSoleVoter(self) || holdsLease())
+        if (tracker.isSoleVoter(self) || holdsLease(leaseSince))
         {
+            leaseReads += NO_LEASE == leaseSince ? 0 : 1;
             respondToRead(context, index, requester);
             return;
         }
@@ -1503,11 +1551,12 @@ public final class RaftNode
      * Lease reads: whether no other leader can exist now. A quorum acknowledged heartbeats this leader sent
      * recently enough that each of them still refuses to vote ({@link #honoursLease()}), measured from when
      * the heartbeats were sent (an answer may arrive late), and no transfer can have let a candidate bypass that.
+     * Only heartbeats sent at or after {@code leaseSince} count ({@link #NO_LEASE}: none).
      */
-    private boolean holdsLease()
+    private boolean holdsLease(final long leaseSince)
     {
-        return config.readOnlyOption() == RaftConfig.ReadOnlyOption.LEASE_BASED && NO_LEADER == leadTransferee &&
-            !timeoutNowSent && tracker.quorumAckedSince(ticks - config.electionTicks() + LEASE_MARGIN_TICKS, self);
+        return NO_LEASE != leaseSince && config.checkQuorum() && NO_LEADER == leadTransferee && !timeoutNowSent &&
+            tracker.quorumAckedSince(Math.max(leaseSince, ticks - config.electionTicks() + LEASE_MARGIN_TICKS), self);
     }
 
     private void respondToRead(final long context, final long index, final int requester)

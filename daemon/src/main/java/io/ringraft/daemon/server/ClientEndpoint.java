@@ -560,13 +560,14 @@ final class ClientEndpoint implements Agent
                     break;
                 case READ:
                 case LEASE_READ:
-                    // The engine has no lease read path yet: a LEASE_READ is answered as a READ (ReadIndex), which
-                    // is as fresh and costs a heartbeat round.
+                    // A LEASE_READ is answered on the leader's lease while it holds one (no heartbeat round), and
+                    // otherwise, or through a follower, as a READ (ReadIndex).
                     if (checkKvCommand(connection, correlationId, groupId, payloadView, 0, payloadView.capacity()))
                     {
                         final byte[] query = new byte[payloadView.capacity()];
                         payloadView.getBytes(0, query);
-                        node.read(groupId, query).whenComplete(connection.readCompletion(correlationId, groupId));
+                        node.read(groupId, query, RequestKind.LEASE_READ == kind)
+                            .whenComplete(connection.readCompletion(correlationId, groupId));
                     }
                     break;
                 default:

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #unavailable()} says what is missing. {@link #close} (and a shutdown hook) removes the namespaces, links and
  * bridge.
  */
-final class Network implements AutoCloseable
+public final class Network implements AutoCloseable
 {
     private static final long COMMAND_TIMEOUT_S = 20;
 
@@ -27,7 +27,7 @@ final class Network implements AutoCloseable
     private final Thread shutdownHook = new Thread(this::release, "nemesis-network-cleanup");
     private final boolean[][] blocked;
 
-    Network(final int members) throws IOException
+    public Network(final int members) throws IOException
     {
         this.members = members;
         this.blocked = new boolean[members + 1][members + 1];
@@ -65,7 +65,7 @@ final class Network implements AutoCloseable
     }
 
     /** Null when members can run in network namespaces here, else why not. */
-    static String unavailable()
+    public static String unavailable()
     {
         if (!"Linux".equals(System.getProperty("os.name")))
         {
@@ -87,7 +87,7 @@ final class Network implements AutoCloseable
         }
     }
 
-    String addressOf(final int member)
+    public String addressOf(final int member)
     {
         return subnet + member;
     }
@@ -99,7 +99,7 @@ final class Network implements AutoCloseable
     }
 
     /** The command prefix that runs a process in the member's namespace ({@code ip netns exec} execs it). */
-    List<String> prefixOf(final int member)
+    public List<String> prefixOf(final int member)
     {
         return List.of("ip", "netns", "exec", namespaceOf(member));
     }
