@@ -106,7 +106,29 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         {
             waitingReads[g] = new ArrayDeque<>();
             membership[g] = new AppliedMembership(initialMembership(g, initialApplied[g], bootstrap));
+            addPeersOf(membership[g].membership(), "its newest snapshot");
         }
+    }
+
+    /**
+     * Members a configuration names with an endpoint become peers: those added at runtime, whose configuration entry
+     * a snapshot may have compacted. Called at start (the snapshot recovery starts from) and when a snapshot is
+     * installed; a no-op for a member that is a peer already at that endpoint.
+     */
+    private void addPeersOf(final Membership configuration, final String from)
+    {
+        if (null == transport)
+        {
+            return;
+        }
+        configuration.endpoints().forEach((id, endpoint) ->
+        {
+            if (id != memberId && transport.addPeer(id, endpoint))
+            {
+                LOG.log(System.Logger.Level.INFO, "member {0}: member {1} at {2}, known from {3}, is a peer",
+                    memberId, id, endpoint, from);
+            }
+        });
     }
 
     /**
@@ -359,6 +381,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         }
         appliedIndex[groupId] = snapshot.index();
         membership[groupId].reset(snapshot.membership());
+        addPeersOf(snapshot.membership(), "the snapshot it installed");
         appliedChanged[groupId] = true;
         counters.groups[groupId].appliedIndex.setOrdered(snapshot.index());
         final PendingProposals proposals = pending[groupId];

@@ -201,8 +201,9 @@ public final class AdminService
     private AdminReply.MemberInfo member(final GroupStatus status, final int memberId, final MemberRole role)
     {
         final Long match = status.matchIndex().get(memberId);
-        return new AdminReply.MemberInfo(memberId, role, null == match ? -1 : match,
-            endpoints.getOrDefault(memberId, ""));
+        // A member added at runtime through another member (or before a restart) is known from the configuration.
+        final String endpoint = endpoints.getOrDefault(memberId, status.membership().endpoints().get(memberId));
+        return new AdminReply.MemberInfo(memberId, role, null == match ? -1 : match, null == endpoint ? "" : endpoint);
     }
 
     private CompletableFuture<AdminReply> transfer(final int groupId, final int target)
