@@ -175,6 +175,28 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         }
     }
 
+    /**
+     * This member was removed from a group: say so once, in one line, since from now on it neither campaigns nor is
+     * sent anything in that group (the core no longer counts it) and answers its clients only with a redirect to the
+     * leader it knew. The process stays up, idle, so that {@code cluster status} shows it as removed rather than dead
+     * and a supervisor does not restart it in a loop; the operator stops it.
+     */
+    private void reportRemoved(final int groupId, final long index)
+    {
+        if (inAnyGroup(memberId))
+        {
+            LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: removed from this group by the configuration " +
+                "entry at index {2}; it no longer votes, campaigns or serves the group (clients are redirected to " +
+                "its leader)", memberId, groupId, index);
+        }
+        else
+        {
+            LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: removed from this group by the configuration " +
+                "entry at index {2}, its last one: this member serves no group any more; stop its process (its data " +
+                "directory is no longer needed)", memberId, groupId, index);
+        }
+    }
+
     private boolean inAnyGroup(final int id)
     {
         for (final AppliedMembership m : membership)
@@ -290,6 +312,10 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             if (before != membership[groupId].membership())
             {
                 updatePeers(payload, offset, length);
+                if (before.contains(memberId) && !membership[groupId].membership().contains(memberId))
+                {
+                    reportRemoved(groupId, index);
+                }
             }
         }
         appliedIndex[groupId] = index;
