@@ -92,8 +92,8 @@ public final class MembershipCodec
             final int id = endpointsDecoder.next().memberId();
             endpoints.put(id, endpointsDecoder.endpoint());
         }
-        return new Membership(voterIds, outgoingIds, learnerIds, learnerNextIds, decoder.autoLeave() == BooleanType.TRUE,
-            endpoints);
+        return new Membership(
+            voterIds, outgoingIds, learnerIds, learnerNextIds, decoder.autoLeave() == BooleanType.TRUE, endpoints);
     }
 
     /** Index of the entry that set the configuration last decoded. */

@@ -44,7 +44,8 @@ class MembershipChangerTest
         assertThat(length).isEqualTo(io.ringraft.wire.MembershipCodec.encodedLength(five));
         final Membership decoded = codec.decode(buffer, 0);
         assertThat(decoded).isEqualTo(five);
-        assertThat(decoded.endpoints()).containsExactly(java.util.Map.entry(4, "h4:7000"), java.util.Map.entry(5, "h5:7000"));
+        assertThat(decoded.endpoints())
+            .containsExactly(java.util.Map.entry(4, "h4:7000"), java.util.Map.entry(5, "h5:7000"));
 
         final Membership removed = MembershipChanger.apply(decoded, ConfChange.single(REMOVE_MEMBER, 4, null));
         assertThat(removed.endpoints()).containsExactly(java.util.Map.entry(5, "h5:7000"));

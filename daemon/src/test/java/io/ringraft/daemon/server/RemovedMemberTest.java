@@ -38,7 +38,8 @@ class RemovedMemberTest
                 .handle(AdminAction.REMOVE_MEMBER, 0, removed, "").get(15, TimeUnit.SECONDS);
             assertThat(change.status()).as(change.error()).isEqualTo(ResponseStatus.OK);
 
-            await(() -> roleOrNull(cluster, removed, 0) == MemberRole.REMOVED, "member " + removed + " shows REMOVED in 0");
+            await(() -> roleOrNull(cluster, removed, 0) == MemberRole.REMOVED,
+                "member " + removed + " shows REMOVED in group 0");
             assertThat(role(cluster, removed, 1)).as("still in group 1").isIn(MemberRole.LEADER, MemberRole.FOLLOWER);
             final int leader = cluster.node(removed).groupStatus(0).get(5, TimeUnit.SECONDS).leader();
 

@@ -73,8 +73,8 @@ public final class KvCasCommand implements Callable<Integer>
         }
         return args.run(key, value, client ->
         {
-            if (!client.compareAndSet(
-                KvClientArgs.utf8(key), null == expected ? null : KvClientArgs.utf8(expected), KvClientArgs.utf8(value)))
+            final byte[] expectedBytes = null == expected ? null : KvClientArgs.utf8(expected);
+            if (!client.compareAndSet(KvClientArgs.utf8(key), expectedBytes, KvClientArgs.utf8(value)))
             {
                 spec.commandLine().getErr().println("not set: " + key + (null == expected ?
                     " exists" : " does not hold the expected value"));
