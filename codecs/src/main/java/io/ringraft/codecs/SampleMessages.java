@@ -394,6 +394,12 @@ public final class SampleMessages
                 {
                     learnersNext.next().memberId(v.i32());
                 }
+                final int endpointsCount = v.count();
+                final MembershipEncoder.EndpointsEncoder endpoints = e.endpointsCount(endpointsCount);
+                for (int i = 0; i < endpointsCount; i++)
+                {
+                    endpoints.next().memberId(v.i32()).endpoint(v.text());
+                }
                 return HEADER + e.encodedLength();
             },
             (b, o, out) ->
@@ -424,6 +430,13 @@ public final class SampleMessages
                 while (learnersNext.hasNext())
                 {
                     out.add(learnersNext.next().memberId());
+                }
+                final MembershipDecoder.EndpointsDecoder endpoints = d.endpoints();
+                out.add(endpoints.count());
+                while (endpoints.hasNext())
+                {
+                    out.add(endpoints.next().memberId());
+                    out.add(endpoints.endpoint());
                 }
                 return HEADER + d.encodedLength();
             }),

@@ -155,6 +155,12 @@ public final class SchemaLayouts
                 MembershipDecoder.learnersNextDecoderSinceVersion(),
                 MembershipDecoder.LearnersNextDecoder.sbeBlockLength())
             .endGroup()
+            .beginGroup(
+                MembershipDecoder.endpointsDecoderSinceVersion(), MembershipDecoder.EndpointsDecoder.sbeBlockLength())
+            .varData(
+                MembershipDecoder.EndpointsDecoder.endpointSinceVersion(),
+                MembershipDecoder.EndpointsDecoder.endpointHeaderLength())
+            .endGroup()
             .build());
 
         layouts.add(FrameLayout.message(

@@ -70,6 +70,15 @@ class FramesRoundTripTest
         final int length = sample.encode(frame, 0, new SampleValues(1, CLUSTER_ID, 2, 16));
         frame.putShort(io.ringraft.codecs.sbe.MessageHeaderEncoder.versionEncodingOffset(), (short)0);
 
+        if (sample.templateId() == io.ringraft.codecs.sbe.MembershipDecoder.TEMPLATE_ID)
+        {
+            // Its endpoints group came in version 4, after the other groups: a version-0 frame ends before it.
+            final int v0Length = sample.decode(frame, 0, new ArrayList<>());
+            assertThat(v0Length).isLessThan(length);
+            assertThat(Frames.validate(frame, 0, v0Length)).isEqualTo(FrameCheck.OK);
+            assertThat(Frames.validate(frame, 0, length)).isEqualTo(FrameCheck.TRAILING_BYTES);
+            return;
+        }
         assertThat(Frames.validate(frame, 0, length)).isEqualTo(FrameCheck.OK);
         assertThat(sample.decode(frame, 0, new ArrayList<>())).isEqualTo(length);
     }

@@ -106,7 +106,29 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         {
             waitingReads[g] = new ArrayDeque<>();
             membership[g] = new AppliedMembership(initialMembership(g, initialApplied[g], bootstrap));
+            addPeersOf(membership[g].membership(), "its newest snapshot");
         }
+    }
+
+    /**
+     * Members a configuration names with an endpoint become peers: those added at runtime, whose configuration entry
+     * a snapshot may have compacted. Called at start (the snapshot recovery starts from) and when a snapshot is
+     * installed; a no-op for a member that is a peer already at that endpoint.
+     */
+    private void addPeersOf(final Membership configuration, final String from)
+    {
+        if (null == transport)
+        {
+            return;
+        }
+        configuration.endpoints().forEach((id, endpoint) ->
+        {
+            if (id != memberId && transport.addPeer(id, endpoint))
+            {
+                LOG.log(System.Logger.Level.INFO, "member {0}: member {1} at {2}, known from {3}, is a peer",
+                    memberId, id, endpoint, from);
+            }
+        });
     }
 
     /**
@@ -150,6 +172,28 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
                         "cannot add peers at runtime; restart with it in the configuration", memberId, id, c.endpoint());
                 }
             }
+        }
+    }
+
+    /**
+     * This member was removed from a group: say so once, in one line, since from now on it neither campaigns nor is
+     * sent anything in that group (the core no longer counts it) and answers its clients only with a redirect to the
+     * leader it knew. The process stays up, idle, so that {@code cluster status} shows it as removed rather than dead
+     * and a supervisor does not restart it in a loop; the operator stops it.
+     */
+    private void reportRemoved(final int groupId, final long index)
+    {
+        if (inAnyGroup(memberId))
+        {
+            LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: removed from this group by the configuration " +
+                "entry at index {2}; it no longer votes, campaigns or serves the group (clients are redirected to " +
+                "its leader)", memberId, groupId, index);
+        }
+        else
+        {
+            LOG.log(System.Logger.Level.WARNING, "member {0} group {1}: removed from this group by the configuration " +
+                "entry at index {2}, its last one: this member serves no group any more; stop its process (its data " +
+                "directory is no longer needed)", memberId, groupId, index);
         }
     }
 
@@ -268,6 +312,10 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             if (before != membership[groupId].membership())
             {
                 updatePeers(payload, offset, length);
+                if (before.contains(memberId) && !membership[groupId].membership().contains(memberId))
+                {
+                    reportRemoved(groupId, index);
+                }
             }
         }
         appliedIndex[groupId] = index;
@@ -359,6 +407,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
         }
         appliedIndex[groupId] = snapshot.index();
         membership[groupId].reset(snapshot.membership());
+        addPeersOf(snapshot.membership(), "the snapshot it installed");
         appliedChanged[groupId] = true;
         counters.groups[groupId].appliedIndex.setOrdered(snapshot.index());
         final PendingProposals proposals = pending[groupId];

@@ -4,6 +4,9 @@ import io.ringraft.codecs.sbe.ConfChangeTransition;
 import io.ringraft.codecs.sbe.ConfChangeType;
 import org.agrona.collections.IntArrayList;
 
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * Computes the configuration a {@link ConfChange} leads to, with etcd-raft's ConfChangeV2 semantics:
  * a change that alters at most one voter (and asks for AUTO) is applied directly; anything else enters a
@@ -17,8 +20,31 @@ final class MembershipChanger
     {
     }
 
-    /** @throws IllegalArgumentException naming what is wrong when the change cannot apply to {@code current}. */
+    /**
+     * The configuration {@code change} leads to, with the endpoints of {@code current} and those {@code change} gives
+     * (a member's newest endpoint wins; a member that leaves takes its endpoint along).
+     *
+     * @throws IllegalArgumentException naming what is wrong when the change cannot apply to {@code current}.
+     */
     static Membership apply(final Membership current, final ConfChange change)
+    {
+        final Membership next = applyMembers(current, change);
+        Map<Integer, String> endpoints = current.endpoints();
+        for (final ConfChange.Change c : change.changes())
+        {
+            if (null != c.endpoint() && !c.endpoint().isEmpty() && c.type() != ConfChangeType.REMOVE_MEMBER)
+            {
+                if (endpoints == current.endpoints())
+                {
+                    endpoints = new HashMap<>(endpoints);
+                }
+                endpoints.put(c.memberId(), c.endpoint());
+            }
+        }
+        return endpoints.isEmpty() ? next : next.withEndpoints(endpoints);
+    }
+
+    private static Membership applyMembers(final Membership current, final ConfChange change)
     {
         if (change.changes().isEmpty())
         {
@@ -71,7 +97,7 @@ final class MembershipChanger
         {
             learners.addInt(id);
         }
-        return new Membership(current.voters(), null, learners.toIntArray(), null, false);
+        return new Membership(current.voters(), null, learners.toIntArray(), null, false, current.endpoints());
     }
 
     private static void applyOne(

@@ -1798,8 +1798,39 @@ public final class RaftNode
                 // Validated when proposed, so every member skips the same entry: the configurations agree.
                 continue;
             }
+            tellRemovedTheCommit(next);
             tracker.membership(next, raftLog.lastIndex() + 1);
             onMembershipChanged(index);
+        }
+    }
+
+    /**
+     * A leader about to drop the members that {@code next} no longer has sends each one a last append (or heartbeat)
+     * with the commit: one that holds (or now receives) the entry removing it learns that the entry is committed, puts
+     * it into effect, and so stops campaigning and says it was removed. Without it, a removed follower never hears of
+     * the commit (nobody sends it anything any more) and, after an election timeout, campaigns in vain for ever.
+     * Best effort: a lost heartbeat or a member that lacks the entry leaves it as before, harmless to the others.
+     */
+    private void tellRemovedTheCommit(final Membership next)
+    {
+        if (role != Role.LEADER)
+        {
+            return;
+        }
+        for (int i = 0; i < tracker.size(); i++)
+        {
+            final Progress progress = tracker.at(i);
+            // An append when flow control allows one: it also brings the entry to a member that has not acknowledged
+            // it yet (the commit may well have come from the others), matched against its log as every append is.
+            if (progress.memberId != self && !next.contains(progress.memberId) &&
+                !(!progress.isPaused() && LogReader.NO_TERM != raftLog.term(progress.next - 1) &&
+                    sendAppend(progress, true)))
+            {
+                final Message heartbeat = newMessage(MessageType.HEARTBEAT, progress.memberId);
+                heartbeat.commit = Math.min(progress.match, raftLog.committed());
+                heartbeat.context = lastRound;
+                messages.add(heartbeat);
+            }
         }
     }
 

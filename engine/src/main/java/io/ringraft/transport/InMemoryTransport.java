@@ -27,6 +27,8 @@ public final class InMemoryTransport implements Transport
     private final AtomicLong sendsDropped = new AtomicLong();
     /** Peers removed at runtime: the network reaches every registered member, so removal is a filter on sends. */
     private final java.util.Set<Integer> removedPeers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Endpoints of peers added at runtime, which the network does not need but a real transport would. */
+    private final java.util.Map<Integer, String> addedEndpoints = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile InboundFrameHandler handler;
 
     InMemoryTransport(final InMemoryNetwork network, final int memberId, final int clusterId)
@@ -77,7 +79,17 @@ public final class InMemoryTransport implements Transport
     public boolean addPeer(final int memberId, final String endpoint)
     {
         removedPeers.remove(memberId);
+        if (null != endpoint && !endpoint.isEmpty())
+        {
+            addedEndpoints.put(memberId, endpoint);
+        }
         return true;
+    }
+
+    /** The endpoint {@link #addPeer} was last given for {@code memberId}, or null: what a real transport dials. */
+    public String addedEndpoint(final int memberId)
+    {
+        return addedEndpoints.get(memberId);
     }
 
     @Override

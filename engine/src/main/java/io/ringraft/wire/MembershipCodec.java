@@ -9,6 +9,10 @@ import io.ringraft.raft.Membership;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
 /**
  * Maps {@link Membership} to and from the SBE {@code Membership} message (header included), the form it takes
  * inside snapshot metadata and snapshot chunks. Membership changes are rare, so this allocates freely.
@@ -30,6 +34,8 @@ public final class MembershipCodec
         putOutgoing(membership.outgoingVoters());
         putLearners(membership.learners());
         putLearnersNext(membership.learnersNext());
+        final MembershipEncoder.EndpointsEncoder endpoints = encoder.endpointsCount(membership.endpoints().size());
+        membership.endpoints().forEach((id, endpoint) -> endpoints.next().memberId(id).endpoint(endpoint));
         return MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength();
     }
 
@@ -38,8 +44,16 @@ public final class MembershipCodec
     {
         final int ids = membership.voters().length + membership.outgoingVoters().length +
             membership.learners().length + membership.learnersNext().length;
+        int endpoints = 0;
+        for (final String endpoint : membership.endpoints().values())
+        {
+            endpoints += MembershipEncoder.EndpointsEncoder.sbeBlockLength() +
+                MembershipEncoder.EndpointsEncoder.endpointHeaderLength() +
+                endpoint.getBytes(StandardCharsets.UTF_8).length;
+        }
         return MessageHeaderEncoder.ENCODED_LENGTH + MembershipEncoder.BLOCK_LENGTH +
-            4 * MembershipEncoder.VotersEncoder.HEADER_SIZE + ids * MembershipEncoder.VotersEncoder.sbeBlockLength();
+            5 * MembershipEncoder.VotersEncoder.HEADER_SIZE + ids * MembershipEncoder.VotersEncoder.sbeBlockLength() +
+            endpoints;
     }
 
     /** Decodes a message written by {@link #encode}; the caller validated it (see {@code Frames}). */
@@ -70,7 +84,16 @@ public final class MembershipCodec
         {
             learnerNextIds[i] = learnersNext.next().memberId();
         }
-        return new Membership(voterIds, outgoingIds, learnerIds, learnerNextIds, decoder.autoLeave() == BooleanType.TRUE);
+        // Empty in a configuration written before version 4, which had no endpoints: the decoder knows the version.
+        final MembershipDecoder.EndpointsDecoder endpointsDecoder = decoder.endpoints();
+        final Map<Integer, String> endpoints = endpointsDecoder.count() == 0 ? Map.of() : new HashMap<>();
+        while (endpointsDecoder.hasNext())
+        {
+            final int id = endpointsDecoder.next().memberId();
+            endpoints.put(id, endpointsDecoder.endpoint());
+        }
+        return new Membership(
+            voterIds, outgoingIds, learnerIds, learnerNextIds, decoder.autoLeave() == BooleanType.TRUE, endpoints);
     }
 
     /** Index of the entry that set the configuration last decoded. */

@@ -88,6 +88,45 @@ class RuntimeMembershipTest
         }
     }
 
+    /**
+     * The endpoint a member was added with survives compaction: a member that restarts from a snapshot covering the
+     * configuration entry that named it (the entry is gone from its log) still makes the added member a peer at that
+     * endpoint, and its configuration still names it. Before endpoints were kept in the snapshot's configuration the
+     * restarted member knew the added one by id only, and a real transport could not reach it.
+     */
+    @Test
+    void restartedMemberKeepsTheEndpointOfAMemberAddedBeforeItsSnapshot() throws Exception
+    {
+        try (InProcessCluster cluster = InProcessCluster.builder().members(3).groups(1)
+            .segmentLength(64 * 1024)
+            .contextCustomizer((member, ctx) -> ctx.requestTimeout(Duration.ofSeconds(5))
+                .raftConfigCustomizer(config -> config.snapshotThresholdEntries(300)))
+            .start();
+            LoadGenerator load = new LoadGenerator(cluster, 2000))
+        {
+            final int leader = cluster.awaitLeaders(Duration.ofSeconds(15))[0];
+            cluster.join(4);
+            final Result added = cluster.node(leader).changeMembership(0, ConfChangeType.ADD_LEARNER, 4, "host4:7000")
+                .get(10, TimeUnit.SECONDS);
+            assertThat(added.status()).as(added.toString()).isEqualTo(Status.OK);
+            final long addedBy = cluster.groupCounter(leader, "applied-index", 0);
+            final int follower = leader % 3 + 1;
+            await(() -> cluster.groupCounter(follower, "snapshot-index", 0) > addedBy,
+                "member " + follower + " took a snapshot past the configuration entry that added member 4", cluster);
+            assertThat(cluster.transport(follower).addedEndpoint(4)).isEqualTo("host4:7000");
+            load.stop(); // its thread reads every member's counters, which a restart unmaps
+
+            cluster.restart(follower);
+            assertThat(cluster.transport(follower).addedEndpoint(4))
+                .as("member %d, restarted from its snapshot, makes member 4 a peer at its endpoint", follower)
+                .isEqualTo("host4:7000");
+            assertThat(status(cluster, follower).membership().endpoints()).containsEntry(4, "host4:7000");
+            final long leaderApplied = cluster.groupCounter(cluster.leaderOf(0), "applied-index", 0);
+            await(() -> cluster.groupCounter(follower, "applied-index", 0) >= leaderApplied,
+                "the restarted member caught up", cluster);
+        }
+    }
+
     private static GroupStatus status(final InProcessCluster cluster, final int member)
     {
         return cluster.node(member).groupStatus(0).orTimeout(5, TimeUnit.SECONDS).join();

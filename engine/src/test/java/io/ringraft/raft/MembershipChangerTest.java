@@ -30,6 +30,28 @@ class MembershipChangerTest
     }
 
     @Test
+    void endpointsOfAddedMembersFollowTheConfigurationAndSurviveItsEncoding()
+    {
+        final Membership learner = MembershipChanger.apply(THREE, ConfChange.single(ADD_LEARNER, 4, "h4:7000"));
+        assertThat(learner.endpoints()).containsExactly(java.util.Map.entry(4, "h4:7000"));
+        final Membership promoted = MembershipChanger.apply(learner, ConfChange.single(PROMOTE_LEARNER, 4, null));
+        assertThat(promoted.endpoints()).containsExactly(java.util.Map.entry(4, "h4:7000"));
+        final Membership five = MembershipChanger.apply(promoted, ConfChange.single(ADD_LEARNER, 5, "h5:7000"));
+
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(256);
+        final io.ringraft.wire.MembershipCodec codec = new io.ringraft.wire.MembershipCodec();
+        final int length = codec.encode(five, 9, buffer, 0);
+        assertThat(length).isEqualTo(io.ringraft.wire.MembershipCodec.encodedLength(five));
+        final Membership decoded = codec.decode(buffer, 0);
+        assertThat(decoded).isEqualTo(five);
+        assertThat(decoded.endpoints())
+            .containsExactly(java.util.Map.entry(4, "h4:7000"), java.util.Map.entry(5, "h5:7000"));
+
+        final Membership removed = MembershipChanger.apply(decoded, ConfChange.single(REMOVE_MEMBER, 4, null));
+        assertThat(removed.endpoints()).containsExactly(java.util.Map.entry(5, "h5:7000"));
+    }
+
+    @Test
     void learnersAreAddedAndPromoted()
     {
         final Membership withLearner = MembershipChanger.apply(THREE, ConfChange.single(ADD_LEARNER, 4, null));

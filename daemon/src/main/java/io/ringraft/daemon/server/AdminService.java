@@ -130,7 +130,7 @@ public final class AdminService
             for (final CompletableFuture<GroupStatus> future : asked)
             {
                 final GroupStatus s = future.join();
-                groups.add(new AdminReply.GroupInfo(s.groupId(), role(s.role()), s.term(), s.leader(),
+                groups.add(new AdminReply.GroupInfo(s.groupId(), role(s), s.term(), s.leader(),
                     s.commitIndex(), s.appliedIndex(), s.lastIndex(), s.leaderContactAgeMs()));
             }
             return reply(ResponseStatus.OK, -1, List.of(), groups, "");
@@ -162,7 +162,7 @@ public final class AdminService
             for (int i = 0; i < asked.size(); i++)
             {
                 final GroupStatus s = statuses.get(i).join();
-                groups.add(new AdminReply.GroupInfo(s.groupId(), role(s.role()), s.term(), s.leader(),
+                groups.add(new AdminReply.GroupInfo(s.groupId(), role(s), s.term(), s.leader(),
                     s.commitIndex(), asked.get(i).join(), s.lastIndex(), s.leaderContactAgeMs()));
             }
             return reply(ResponseStatus.OK, -1, List.of(), groups, "");
@@ -201,8 +201,9 @@ public final class AdminService
     private AdminReply.MemberInfo member(final GroupStatus status, final int memberId, final MemberRole role)
     {
         final Long match = status.matchIndex().get(memberId);
-        return new AdminReply.MemberInfo(memberId, role, null == match ? -1 : match,
-            endpoints.getOrDefault(memberId, ""));
+        // A member added at runtime through another member (or before a restart) is known from the configuration.
+        final String endpoint = endpoints.getOrDefault(memberId, status.membership().endpoints().get(memberId));
+        return new AdminReply.MemberInfo(memberId, role, null == match ? -1 : match, null == endpoint ? "" : endpoint);
     }
 
     private CompletableFuture<AdminReply> transfer(final int groupId, final int target)
@@ -339,6 +340,17 @@ public final class AdminService
     private AdminReply error(final String why)
     {
         return reply(ResponseStatus.ERROR, -1, List.of(), List.of(), why);
+    }
+
+    /**
+     * REMOVED when the group's configuration no longer has this member although it has a log: a configuration entry
+     * removed it (a member about to join has no log: nobody sends it anything before it is added). While a joining
+     * member installs a snapshot older than the entry that adds it, it shows REMOVED until that entry arrives.
+     */
+    private MemberRole role(final GroupStatus status)
+    {
+        return !status.membership().contains(node.memberId()) && status.lastIndex() > 0 ?
+            MemberRole.REMOVED : role(status.role());
     }
 
     private static MemberRole role(final Role role)

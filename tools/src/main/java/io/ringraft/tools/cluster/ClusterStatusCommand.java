@@ -3,6 +3,7 @@
  */
 package io.ringraft.tools.cluster;
 
+import io.ringraft.codecs.sbe.MemberRole;
 import io.ringraft.daemon.client.AdminReply;
 import picocli.CommandLine.Command;
 
@@ -14,8 +15,9 @@ import java.time.Duration;
     name = "status",
     mixinStandardHelpOptions = true,
     description = {
-        "Asks every member for its status: reachable or DEAD, pid, version, uptime; per group its role, term, " +
-            "leader, commit and applied index, apply lag and how long ago it last heard from its leader.",
+        "Asks every member for its status: UP, REMOVED (from every group: it serves nothing) or DEAD, pid, " +
+            "version, uptime; per group its role (REMOVED: no longer in the group), term, leader, commit and " +
+            "applied index, apply lag and how long ago it last heard from its leader.",
     },
     footer = {
         "%nExamples:",
@@ -54,19 +56,19 @@ public final class ClusterStatusCommand extends AdminCommandBase
 
     private static void table(final ClusterSession session, final PrintWriter out)
     {
-        out.printf("%-6s %-22s %-5s %-8s %-16s %s%n", "MEMBER", "ENDPOINT", "STATE", "PID", "VERSION", "UPTIME");
+        out.printf("%-6s %-22s %-7s %-8s %-16s %s%n", "MEMBER", "ENDPOINT", "STATE", "PID", "VERSION", "UPTIME");
         for (final ClusterSession.Probe probe : session.probes())
         {
             final Integer id = session.memberAt(probe.endpoint());
             if (probe.reachable())
             {
                 final AdminReply r = probe.reply();
-                out.printf("%-6d %-22s %-5s %-8d %-16s %s%n", r.respondingMember(), probe.endpoint(), "UP", r.pid(),
+                out.printf("%-6d %-22s %-7s %-8d %-16s %s%n", r.respondingMember(), probe.endpoint(), state(r), r.pid(),
                     r.version(), duration(r.uptimeMs()));
             }
             else
             {
-                out.printf("%-6s %-22s %-5s %-8s %-16s %s%n", null == id ? "?" : id.toString(), probe.endpoint(),
+                out.printf("%-6s %-22s %-7s %-8s %-16s %s%n", null == id ? "?" : id.toString(), probe.endpoint(),
                     "DEAD", "-", "-", "- (" + probe.unreachable() + ")");
             }
         }
@@ -106,7 +108,7 @@ public final class ClusterStatusCommand extends AdminCommandBase
             {
                 json.field("member", id);
             }
-            json.field("state", probe.reachable() ? "UP" : "DEAD");
+            json.field("state", probe.reachable() ? state(probe.reply()) : "DEAD");
             if (!probe.reachable())
             {
                 json.field("error", probe.unreachable()).end();
@@ -130,6 +132,14 @@ public final class ClusterStatusCommand extends AdminCommandBase
             json.begin().field("group", g).field("leader", session.leaderOf(g)).end();
         }
         return json.endArray().end().toString();
+    }
+
+    /** UP, or REMOVED when the member answers but every group it hosts has removed it (it serves nothing). */
+    private static String state(final AdminReply reply)
+    {
+        final boolean removed = !reply.groups().isEmpty() &&
+            reply.groups().stream().allMatch(g -> g.role() == MemberRole.REMOVED);
+        return removed ? "REMOVED" : "UP";
     }
 
     static String duration(final long millis)

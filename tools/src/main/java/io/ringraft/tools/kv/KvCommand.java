@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
     synopsisSubcommandLabel = "COMMAND",
     description = {
         "Read and write keys of a running ringraft KV cluster. Keys and values are UTF-8 text on the command line.",
-        "Exit code: 0 done, 1 the key does not exist (get, delete), 2 usage or config error (also an empty or too "
+        "Exit code: 0 done, 1 the key does not exist (get, delete) or does not hold the expected value (cas), "
+            + "2 usage or config error (also an empty or too "
             + "long KEY or VALUE, a bad --response-host, or no local address to receive responses on), 3 the request failed "
             + "(the message names the member and its answer, or says that none answered in time).",
         ""
@@ -29,6 +30,7 @@ import java.util.concurrent.Callable;
         KvPutCommand.class,
         KvGetCommand.class,
         KvDeleteCommand.class,
+        KvCasCommand.class,
     })
 public final class KvCommand implements Callable<Integer>
 {
@@ -41,6 +43,6 @@ public final class KvCommand implements Callable<Integer>
 
     public Integer call()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: put, get or delete");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: put, get, delete or cas");
     }
 }

@@ -77,6 +77,34 @@ class KvCommandTest extends CommandLineTest
     }
 
     @Test
+    void casSetsOnlyWhatItExpectsAndAMismatchIsNoSuccess()
+    {
+        final String file = config.toString();
+        assertThat(execute("kv", "cas", "--absent", "lock", "first", "--config", file)).as(err.toString()).isZero();
+        assertThat(out.toString().trim()).isEqualTo("OK");
+        assertThat(execute("kv", "cas", "--absent", "lock", "second", "--config", file)).isEqualTo(KvCommand.NOT_FOUND);
+        assertThat(err.toString().trim()).isEqualTo("not set: lock exists");
+
+        assertThat(execute("kv", "cas", "lock", "first", "third", "--config", file)).as(err.toString()).isZero();
+        assertThat(execute("kv", "cas", "lock", "first", "fourth", "--config", file)).isEqualTo(KvCommand.NOT_FOUND);
+        assertThat(err.toString().trim()).isEqualTo("not set: lock does not hold the expected value");
+        assertThat(out.toString()).isEmpty();
+        assertThat(execute("kv", "get", "lock", "--config", file)).as(err.toString()).isZero();
+        assertThat(out.toString().trim()).isEqualTo("third");
+
+        assertThat(execute("kv", "cas", "lock", "third", "--config", file)).isEqualTo(KvCommand.USAGE);
+        assertThat(err.toString().trim()).isEqualTo(
+            "ringraft kv cas: give KEY EXPECTED NEW (or --absent KEY NEW), not 1 value(s) after KEY");
+        assertThat(execute("kv", "cas", "--absent", "lock", "a", "b", "--config", file)).isEqualTo(KvCommand.USAGE);
+        assertThat(execute("kv", "cas", "", "a", "b", "--config", file)).isEqualTo(KvCommand.USAGE);
+        assertThat(err.toString().lines().count()).isEqualTo(1);
+
+        assertThat(execute("kv", "cas", "--help")).isZero();
+        assertThat(out.toString()).contains("Examples:", "ringraft kv cas counter 1 2 --config member-1.conf",
+            "Exit code: 0 set, 1 KEY did not hold EXPECTED");
+    }
+
+    @Test
     void anEmptyKeyIsAOneLineUsageError()
     {
         for (final String[] command : new String[][] {{"get", ""}, {"delete", ""}, {"put", "", "v"}})

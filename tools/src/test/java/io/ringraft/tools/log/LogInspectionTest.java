@@ -52,7 +52,7 @@ class LogInspectionTest extends CommandLineTest
             "2 group(s) [1, 2]\n");
         assertThat(text).contains(
             "group 1 (" + dataDir.resolve("1") + ")",
-            "  schema: stored schema IR version(s) 3; this release's schema 21074 version 3",
+            "  schema: stored schema IR version(s) 4; this release's schema 21074 version 4",
             "  log: indexes 1..10 (10 entries), last term 2",
             "  hard state: term 2, vote member 1",
             "    commit 8: the durable commit hint, a lower bound of the commit index",
@@ -277,7 +277,7 @@ class LogInspectionTest extends CommandLineTest
             "command", Map.of("kind", "kv", "op", "PUT", "key", "alpha", "value", "hello", "valueLength", 5L)));
         assertThat(execute("log", "describe", old.toString())).isEqualTo(0);
         assertThat(out.toString()).contains("  schema: stored schema IR version(s) 2; this release's schema 21074 " +
-            "version 3");
+            "version 4");
 
         // A damaged stored IR is noted and today's schema used, which reads the older record's command bytes as
         // its respondedTo; so without the stored IR.
@@ -286,11 +286,11 @@ class LogInspectionTest extends CommandLineTest
         assertThat(out.toString()).contains("  note: " + old.resolve("1/ringraft-schema-v2.sbeir.gz") +
             ": not a readable SBE IR").contains("  schema: no stored schema IR");
         assertThat(execute("log", "dump", old.toString(), "--from", "2", "--to", "2")).isEqualTo(0);
-        assertThat(out.toString()).contains("(written by schema version 2, decoded with version 3: no stored IR of " +
+        assertThat(out.toString()).contains("(written by schema version 2, decoded with version 4: no stored IR of " +
             "2) SessionCommand{sessionId=1, sequence=1, respondedTo=");
         Files.delete(old.resolve("1/ringraft-schema-v2.sbeir.gz"));
         assertThat(execute("log", "dump", old.toString(), "--from", "2", "--to", "2")).isEqualTo(0);
-        assertThat(out.toString()).contains("(written by schema version 2, decoded with version 3: no stored IR of " +
+        assertThat(out.toString()).contains("(written by schema version 2, decoded with version 4: no stored IR of " +
             "2) SessionCommand{sessionId=1, sequence=1, respondedTo=");
     }
 
@@ -328,20 +328,20 @@ class LogInspectionTest extends CommandLineTest
         {
             builtIn = in.readAllBytes();
         }
-        assertThat(gunzip(dataDir.resolve("1/ringraft-schema-v3.sbeir.gz"))).isEqualTo(builtIn);
-        assertThat(gunzip(dataDir.resolve("2/ringraft-schema-v3.sbeir.gz"))).isEqualTo(builtIn);
+        assertThat(gunzip(dataDir.resolve("1/ringraft-schema-v4.sbeir.gz"))).isEqualTo(builtIn);
+        assertThat(gunzip(dataDir.resolve("2/ringraft-schema-v4.sbeir.gz"))).isEqualTo(builtIn);
 
         final Path old = dataDir.resolve("old");
         copyFixture(old);
         final byte[] oldIr = Files.readAllBytes(old.resolve("1/ringraft-schema-v2.sbeir.gz"));
-        DurableLog.open(KvMember.config(old, 1)).close(); // this release, schema version 3, starts on it
+        DurableLog.open(KvMember.config(old, 1)).close(); // this release, schema version 4, starts on it
         try (Stream<Path> files = Files.list(old.resolve("1")))
         {
             assertThat(files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".sbeir.gz")))
-                .containsExactlyInAnyOrder("ringraft-schema-v2.sbeir.gz", "ringraft-schema-v3.sbeir.gz");
+                .containsExactlyInAnyOrder("ringraft-schema-v2.sbeir.gz", "ringraft-schema-v4.sbeir.gz");
         }
         assertThat(Files.readAllBytes(old.resolve("1/ringraft-schema-v2.sbeir.gz"))).isEqualTo(oldIr);
-        assertThat(gunzip(old.resolve("1/ringraft-schema-v3.sbeir.gz"))).isEqualTo(builtIn);
+        assertThat(gunzip(old.resolve("1/ringraft-schema-v4.sbeir.gz"))).isEqualTo(builtIn);
         assertThat(execute("log", "dump", old.toString(), "--from", "2", "--to", "2")).isEqualTo(0);
         assertThat(out.toString()).as("records keep their writer's schema")
             .contains("SessionCommand{sessionId=1, sequence=1, command=PUT");
