@@ -638,6 +638,7 @@ public final class RingraftNode implements AutoCloseable
         processorRings.add(ring);
         final Thread thread = new Thread(processor, "ringraft-" + ctx.memberId() + "-" + name);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(STAGE_THREAD_ENDS);
         threads.add(thread);
     }
 
@@ -777,6 +778,29 @@ public final class RingraftNode implements AutoCloseable
         }
     }
 
+    /** Thrown out of a stage's processor to end it once its failure has been logged and told. */
+    private static final class StageStoppedException extends IllegalStateException
+    {
+        private static final long serialVersionUID = 1L;
+
+        StageStoppedException(final String stage, final Throwable cause)
+        {
+            super("stage " + stage + " stopped", cause);
+        }
+    }
+
+    /**
+     * A stage thread that ends because its stage stopped says nothing more: the stop is logged in one line, its
+     * stack trace at DEBUG. Anything else that ends a stage thread is logged with its stack trace.
+     */
+    private static final Thread.UncaughtExceptionHandler STAGE_THREAD_ENDS = (thread, ex) ->
+    {
+        if (!(ex instanceof StageStoppedException))
+        {
+            LOG.log(System.Logger.Level.ERROR, "thread " + thread.getName() + " ended", ex);
+        }
+    };
+
     /** Logs a stage's failure; a failing disk or state machine stops its stage (the node then loses leadership). */
     private static final class StageExceptionHandler<T> implements ExceptionHandler<T>
     {
@@ -794,13 +818,15 @@ public final class RingraftNode implements AutoCloseable
         @Override
         public void handleEventException(final Throwable ex, final long sequence, final T event)
         {
-            LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed at sequence " + sequence +
-                (fatal ? "; the stage stops" : "; event skipped"), ex);
             if (fatal)
             {
+                HostedStage.logStop(stage, sequence, ex);
                 stopListener.onStageStopped(stage, ex);
-                throw new IllegalStateException("stage " + stage + " stopped", ex);
+                // Ends the processor before it moves past the event; the thread ends quietly (STAGE_THREAD_ENDS).
+                throw new StageStoppedException(stage, ex);
             }
+            LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed at sequence " + sequence +
+                "; event skipped", ex);
         }
 
         @Override
