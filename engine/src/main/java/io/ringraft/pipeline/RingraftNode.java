@@ -84,6 +84,8 @@ public final class RingraftNode implements AutoCloseable
     private final List<Thread> threads = new ArrayList<>();
     private final Thread ticker;
     private volatile boolean closing;
+    /** How late each of the ticker's wake-ups came, over the last minute and more; written by the ticker only. */
+    private final SchedulingDelayProbe tickerLateness = SchedulingDelayProbe.recordedByCaller();
     private volatile boolean started;
     private boolean closed;
 
@@ -571,6 +573,7 @@ public final class RingraftNode implements AutoCloseable
                 LockSupport.parkNanos(waitNs);
                 continue;
             }
+            tickerLateness.record(nowNs, nowNs - deadline);
             final long latenessUs = (nowNs - deadline) / 1000;
             if (latenessUs > counters.tickerMaxLatenessUs.get())
             {
@@ -583,6 +586,16 @@ public final class RingraftNode implements AutoCloseable
             }
             deadline += intervalNs * (1 + (nowNs - deadline) / intervalNs);
         }
+    }
+
+    /**
+     * How late this node's ticker woke, as a history a heartbeat gap can be judged against
+     * ({@link HeartbeatGapWatch}): the ticker knows when it wanted to run and when it ran, so on a loaded host this
+     * is the scheduling delay the pipeline's own heartbeats met. A stage held by the pipeline does not delay it.
+     */
+    public SchedulingDelayProbe tickerLateness()
+    {
+        return tickerLateness;
     }
 
     /** {@link StageThreading#SINGLE_THREAD}: the classic loop, every stage in turn on this one thread. */
