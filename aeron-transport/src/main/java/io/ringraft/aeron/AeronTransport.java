@@ -134,6 +134,10 @@ public final class AeronTransport implements Transport
                 "signed nor checked, so any process that can reach " + context.memberEndpoints().get(context.memberId()) +
                 " can speak for any member; give every member the cluster's secret.file instead");
         }
+        for (final String warning : TransportStartChecks.check(context))
+        {
+            LOGGER.log(Level.WARNING, clientName + " " + warning);
+        }
         counters = new TransportCounters(context.clusterId(), context.memberId(), context.memberEndpoints());
         sender = new PeerSender(context, counters);
         peerIds = context.memberEndpoints().keySet().stream()

@@ -15,6 +15,11 @@ import java.util.function.LongSupplier;
  * <p>
  * A gap that grows a counter between two polls hides a shorter one that grew it before in the same interval: only
  * the longest gap of each counter per 10 ms can be judged, which is the one that matters.
+ * <p>
+ * On a heavily loaded host the sleeping probe under-reads: it is woken ahead of busier threads. Given each counter's
+ * sending member's {@link RingraftNode#tickerLateness()}, a gap is also judged against how late that member's ticker
+ * woke around it, which is the delay its heartbeats met before the pipeline had them; the larger of the two is
+ * allowed. The ticker is a thread of its own, so a stage held by the pipeline delays neither.
  */
 public final class HeartbeatGapWatch implements AutoCloseable
 {
@@ -22,6 +27,8 @@ public final class HeartbeatGapWatch implements AutoCloseable
 
     private final SchedulingDelayProbe probe;
     private final LongSupplier[] gapsUs;
+    /** Per counter: the sending member's ticker lateness, or null. */
+    private final SchedulingDelayProbe[] senderLateness;
     private final long[] lastUs;
     private final Thread thread;
     private long lastPollNs;
@@ -29,26 +36,43 @@ public final class HeartbeatGapWatch implements AutoCloseable
     private Gap longest = new Gap(0, 0);
     private Gap worstNet = new Gap(0, 0);
 
-    /** A heartbeat gap and the host's scheduling delay measured around it, in µs. */
-    public record Gap(long gapUs, long hostDelayUs)
+    /**
+     * A heartbeat gap, the host's scheduling delay the probe measured around it and how late the sending member's
+     * ticker woke around it, in µs; the gap is judged net of the larger.
+     */
+    public record Gap(long gapUs, long hostDelayUs, long tickerLatenessUs)
     {
+        public Gap(final long gapUs, final long hostDelayUs)
+        {
+            this(gapUs, hostDelayUs, 0);
+        }
+
         public long netUs()
         {
-            return Math.max(0, gapUs - hostDelayUs);
+            return Math.max(0, gapUs - Math.max(hostDelayUs, tickerLatenessUs));
         }
 
         @Override
         public String toString()
         {
-            return String.format(Locale.ROOT, "%.1f ms (host scheduling delay around it %.1f ms, net %.1f ms)",
-                gapUs / 1000.0, hostDelayUs / 1000.0, netUs() / 1000.0);
+            return String.format(Locale.ROOT, "%.1f ms (host scheduling delay around it %.1f ms, sender's ticker " +
+                "late by %.1f ms, net %.1f ms)", gapUs / 1000.0, hostDelayUs / 1000.0, tickerLatenessUs / 1000.0,
+                netUs() / 1000.0);
         }
     }
 
-    private HeartbeatGapWatch(final SchedulingDelayProbe probe, final LongSupplier[] gapsUs, final String threadName)
+    private HeartbeatGapWatch(
+        final SchedulingDelayProbe probe, final LongSupplier[] gapsUs, final SchedulingDelayProbe[] senderLateness,
+        final String threadName)
     {
         this.probe = probe;
         this.gapsUs = gapsUs.clone();
+        this.senderLateness = null == senderLateness ? new SchedulingDelayProbe[gapsUs.length] : senderLateness.clone();
+        if (this.senderLateness.length != gapsUs.length)
+        {
+            throw new IllegalArgumentException("one sender lateness per gap counter: " + this.senderLateness.length +
+                " for " + gapsUs.length);
+        }
         this.lastUs = new long[gapsUs.length];
         this.lastPollNs = System.nanoTime();
         thread = new Thread(this::run, threadName);
@@ -62,7 +86,19 @@ public final class HeartbeatGapWatch implements AutoCloseable
     public static HeartbeatGapWatch start(
         final SchedulingDelayProbe probe, final LongSupplier[] gapsUs, final String threadName)
     {
-        final HeartbeatGapWatch watch = new HeartbeatGapWatch(probe, gapsUs, threadName);
+        return start(probe, gapsUs, null, threadName);
+    }
+
+    /**
+     * As {@link #start(SchedulingDelayProbe, LongSupplier[], String)}, each gap also judged against the lateness of
+     * its sender's ticker: {@code senderLateness[i]} is {@link RingraftNode#tickerLateness()} of the member whose
+     * heartbeats {@code gapsUs[i]} times (an element may be null).
+     */
+    public static HeartbeatGapWatch start(
+        final SchedulingDelayProbe probe, final LongSupplier[] gapsUs, final SchedulingDelayProbe[] senderLateness,
+        final String threadName)
+    {
+        final HeartbeatGapWatch watch = new HeartbeatGapWatch(probe, gapsUs, senderLateness, threadName);
         watch.thread.start();
         return watch;
     }
@@ -89,8 +125,10 @@ public final class HeartbeatGapWatch implements AutoCloseable
             if (gapUs > lastUs[i])
             {
                 lastUs[i] = gapUs;
-                final long delayUs = probe.maxDelayNs(lastPollNs - gapUs * 1_000, nowNs) / 1_000;
-                final Gap gap = new Gap(gapUs, delayUs);
+                final long fromNs = lastPollNs - gapUs * 1_000;
+                final long delayUs = probe.maxDelayNs(fromNs, nowNs) / 1_000;
+                final long tickerUs = null == senderLateness[i] ? 0 : senderLateness[i].maxDelayNs(fromNs, nowNs) / 1_000;
+                final Gap gap = new Gap(gapUs, delayUs, tickerUs);
                 if (gapUs > longest.gapUs())
                 {
                     longest = gap;

@@ -94,8 +94,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
         {
             if (stopOnFailure)
             {
-                LOG.log(System.Logger.Level.ERROR, "stage " + name + " failed at sequence " + sequence +
-                    "; the stage stops", ex);
+                logStop(name, sequence, ex);
                 stopped = true;
                 stopListener.onStageStopped(name, ex);
                 return false;
@@ -103,6 +102,27 @@ final class HostedStage<T> implements EventPoller.Handler<T>
             LOG.log(System.Logger.Level.ERROR, "stage " + name + " failed at sequence " + sequence + "; event skipped", ex);
         }
         return !last;
+    }
+
+    /**
+     * A stage that stops for good is logged in one line with every cause's message (a process that ends on it prints
+     * its own line, which should not be buried under a stack trace); the stack trace is for a developer, at DEBUG,
+     * where a logging configuration that asks for it finds it.
+     */
+    static void logStop(final String stage, final long sequence, final Throwable failure)
+    {
+        final StringBuilder causes = new StringBuilder();
+        for (Throwable cause = failure; null != cause; cause = cause.getCause() == cause ? null : cause.getCause())
+        {
+            final String message = null == cause.getMessage() ? cause.getClass().getSimpleName() : cause.getMessage();
+            if (causes.indexOf(message) < 0)
+            {
+                causes.append(causes.length() == 0 ? "" : ": ").append(message);
+            }
+        }
+        LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed at sequence " + sequence + "; the stage " +
+            "stops: " + causes.toString().replace('\n', ' '));
+        LOG.log(System.Logger.Level.DEBUG, "stage " + stage + " failed at sequence " + sequence, failure);
     }
 
     /** Whether the stage stopped for good after a failure (only a stage that stops on failure does). */

@@ -85,6 +85,8 @@ public final class RingraftNode implements AutoCloseable
     private final List<Thread> threads = new ArrayList<>();
     private final Thread ticker;
     private volatile boolean closing;
+    /** How late each of the ticker's wake-ups came, over the last minute and more; written by the ticker only. */
+    private final SchedulingDelayProbe tickerLateness = SchedulingDelayProbe.recordedByCaller();
     private volatile boolean started;
     private boolean closed;
 
@@ -583,6 +585,7 @@ public final class RingraftNode implements AutoCloseable
                 LockSupport.parkNanos(waitNs);
                 continue;
             }
+            tickerLateness.record(nowNs, nowNs - deadline);
             final long latenessUs = (nowNs - deadline) / 1000;
             if (latenessUs > counters.tickerMaxLatenessUs.get())
             {
@@ -595,6 +598,16 @@ public final class RingraftNode implements AutoCloseable
             }
             deadline += intervalNs * (1 + (nowNs - deadline) / intervalNs);
         }
+    }
+
+    /**
+     * How late this node's ticker woke, as a history a heartbeat gap can be judged against
+     * ({@link HeartbeatGapWatch}): the ticker knows when it wanted to run and when it ran, so on a loaded host this
+     * is the scheduling delay the pipeline's own heartbeats met. A stage held by the pipeline does not delay it.
+     */
+    public SchedulingDelayProbe tickerLateness()
+    {
+        return tickerLateness;
     }
 
     /** {@link StageThreading#SINGLE_THREAD}: the classic loop, every stage in turn on this one thread. */
@@ -650,6 +663,7 @@ public final class RingraftNode implements AutoCloseable
         processorRings.add(ring);
         final Thread thread = new Thread(processor, "ringraft-" + ctx.memberId() + "-" + name);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler(STAGE_THREAD_ENDS);
         threads.add(thread);
     }
 
@@ -789,6 +803,29 @@ public final class RingraftNode implements AutoCloseable
         }
     }
 
+    /** Thrown out of a stage's processor to end it once its failure has been logged and told. */
+    private static final class StageStoppedException extends IllegalStateException
+    {
+        private static final long serialVersionUID = 1L;
+
+        StageStoppedException(final String stage, final Throwable cause)
+        {
+            super("stage " + stage + " stopped", cause);
+        }
+    }
+
+    /**
+     * A stage thread that ends because its stage stopped says nothing more: the stop is logged in one line, its
+     * stack trace at DEBUG. Anything else that ends a stage thread is logged with its stack trace.
+     */
+    private static final Thread.UncaughtExceptionHandler STAGE_THREAD_ENDS = (thread, ex) ->
+    {
+        if (!(ex instanceof StageStoppedException))
+        {
+            LOG.log(System.Logger.Level.ERROR, "thread " + thread.getName() + " ended", ex);
+        }
+    };
+
     /** Logs a stage's failure; a failing disk or state machine stops its stage (the node then loses leadership). */
     private static final class StageExceptionHandler<T> implements ExceptionHandler<T>
     {
@@ -806,13 +843,15 @@ public final class RingraftNode implements AutoCloseable
         @Override
         public void handleEventException(final Throwable ex, final long sequence, final T event)
         {
-            LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed at sequence " + sequence +
-                (fatal ? "; the stage stops" : "; event skipped"), ex);
             if (fatal)
             {
+                HostedStage.logStop(stage, sequence, ex);
                 stopListener.onStageStopped(stage, ex);
-                throw new IllegalStateException("stage " + stage + " stopped", ex);
+                // Ends the processor before it moves past the event; the thread ends quietly (STAGE_THREAD_ENDS).
+                throw new StageStoppedException(stage, ex);
             }
+            LOG.log(System.Logger.Level.ERROR, "stage " + stage + " failed at sequence " + sequence +
+                "; event skipped", ex);
         }
 
         @Override

@@ -10,6 +10,12 @@ import java.util.concurrent.locks.LockSupport;
  * heartbeat gap, so a gap is the pipeline's own doing only by what exceeds the delay measured around it
  * ({@link #maxDelayNs(long, long)}, used by {@link HeartbeatGapWatch}). The probe reads and writes nothing of the
  * pipeline's, and a held raft or send stage does not delay it: it excuses the host, never the pipeline.
+ * <p>
+ * A probe that sleeps 1 ms at a time is woken ahead of busier threads by a fair scheduler, so on a heavily loaded
+ * host (load 15 to 30 on 2 cores) it under-reads what a pipeline thread waits: 240 ms heartbeat gaps came with 180 to
+ * 210 ms of ticker lateness and far less probe delay. {@link #recordedByCaller()} makes the same history without a
+ * thread, for a thread that knows itself when it wanted to run and when it ran: a node's ticker records every
+ * wake-up's lateness in one ({@link RingraftNode#tickerLateness()}).
  */
 public final class SchedulingDelayProbe implements AutoCloseable
 {
@@ -28,8 +34,17 @@ public final class SchedulingDelayProbe implements AutoCloseable
 
     private SchedulingDelayProbe(final String threadName)
     {
-        thread = new Thread(this::run, threadName);
-        thread.setDaemon(true);
+        thread = null == threadName ? null : new Thread(this::run, threadName);
+        if (null != thread)
+        {
+            thread.setDaemon(true);
+        }
+    }
+
+    /** A history without a thread of its own: its owner {@link #record records} each of its own wake-ups. */
+    static SchedulingDelayProbe recordedByCaller()
+    {
+        return new SchedulingDelayProbe(null);
     }
 
     /** Starts measuring on a daemon thread named {@code threadName}. */
@@ -72,7 +87,10 @@ public final class SchedulingDelayProbe implements AutoCloseable
     public void close()
     {
         closed = true;
-        LockSupport.unpark(thread);
+        if (null != thread)
+        {
+            LockSupport.unpark(thread);
+        }
     }
 
     private void run()
@@ -88,7 +106,8 @@ public final class SchedulingDelayProbe implements AutoCloseable
         }
     }
 
-    private void record(final long nowNs, final long delayNs)
+    /** One wake-up at {@code nowNs}, {@code delayNs} later than it was due; by one thread only. No allocation. */
+    void record(final long nowNs, final long delayNs)
     {
         if (delayNs > maxDelayNs)
         {

@@ -123,6 +123,52 @@ class PersistStallEscalationTest
         assertThat(newLeader).as("the others elect a leader once their timeouts run out").isPositive();
     }
 
+    /**
+     * The core gives a transfer one election timeout, then drops it and takes proposals again. A stalled leader's
+     * transfer must outlive that: on a loaded host a follower's acknowledgement of the entries it lacks (its own
+     * fsync, contended by the very disk that froze) can take longer than an election timeout, and the transfer must
+     * then complete when it comes, not wait out a second stall bound and an election. Here the followers' append
+     * responses are lost for longer than an election timeout after the transfer starts, then arrive again.
+     */
+    @Test
+    void aTransferWhoseTargetCatchesUpAfterAnElectionTimeoutStillCompletesWithinTheBound()
+    {
+        run = new Run(root, 11);
+        final int leader = run.electLeader();
+        final boolean[] responsesLost = {false};
+        run.network.policy((from, to, type) -> responsesLost[0] && to == leader &&
+            MessageType.APPEND_RESPONSE == type ? InMemoryNetwork.DROP : InMemoryNetwork.DELIVER);
+        run.proposeAndRun(leader, 5);
+        run.persistFrozen[leader - 1] = true;
+        responsesLost[0] = true;
+        run.node(leader).propose(0, "after the freeze".getBytes());
+
+        int newLeader = 0;
+        int ticks = 0;
+        for (; ticks < 4 * STALL_TICKS && newLeader <= 0; ticks++)
+        {
+            if (ticks == STALL_TICKS + ELECTION_TICKS + 5)
+            {
+                responsesLost[0] = false; // the followers' acknowledgements get through again
+            }
+            run.step();
+            for (int member = 1; member <= 3 && newLeader <= 0; member++)
+            {
+                final int seen = member == leader ? 0 : run.leaderSeenBy(member);
+                newLeader = seen == leader ? 0 : seen;
+            }
+        }
+
+        assertThat(newLeader).as("another member leads").isPositive();
+        assertThat(ticks).as("leadership moved by the transfer once the acknowledgements came, not by a step-down " +
+            "a second bound later (%d ticks) and an election", 2 * STALL_TICKS)
+            .isLessThan(2 * STALL_TICKS);
+        assertThat(run.groupCounter(newLeader, "term")).as("one election, by the transfer")
+            .isEqualTo(run.termAtElection + 1);
+        assertThat(run.nodeCounter(leader, "persist-stall-leadership-transfers")).as("one transfer, kept going")
+            .isEqualTo(1);
+    }
+
     /** Three members on one in-memory network, driven by the test's thread in a fixed order. */
     private static final class Run
     {

@@ -39,8 +39,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * leader only once their timeouts ran out. Here each member's data directory is its own small ext4 on a loop device,
  * the counters are in /dev/shm ({@code counters.dir}), and the leader's file system is frozen while writes go on:
  * <ul>
- *   <li>it gives up the leadership within its stall bound (as its own warning states it; twice that, when a first
- *   transfer fails and it steps down), measured and printed;</li>
+ *   <li>it gives up the leadership within its stall bound (as its own warning states it) and a few seconds of slack,
+ *   measured and printed: its transfer is kept going until the target has caught up (dropped after an election
+ *   timeout, it left leadership to a step-down a second bound later and an election, 6.2 s against a 2 s
+ *   bound);</li>
  *   <li>its transport keeps running meanwhile: the followers keep hearing its heartbeats, so the member that is not
  *   the transfer's target starts no election, and the frozen member itself hears of the new leader;</li>
  *   <li>once thawed it rejoins as a follower: a write made after the thaw is read through it.</li>
@@ -61,7 +63,7 @@ class FrozenDiskTest
     private static final Duration HAND_OVER_TIMEOUT = Duration.ofSeconds(40);
     private static final Duration HEARS_NEW_LEADER_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration REJOIN_TIMEOUT = Duration.ofSeconds(30);
-    /** Slack over the stated bound(s) for polling, a loaded host and the transfer's own election. */
+    /** Slack over the stated bound for polling, a loaded host and the transfer's own election. */
     private static final long SLACK_MS = 3_000;
     private static final long PUT_INTERVAL_MS = 50;
     private static final int MAX_OUTSTANDING_PUTS = 100;
@@ -157,7 +159,7 @@ class FrozenDiskTest
             steppedDown ? "transfer failed, stepped down" : "transferred", newLeader, group(newLeader, "term"));
         System.out.println(verdict);
         members.event(verdict);
-        assertThat(handOverMs).as(verdict).isLessThanOrEqualTo((steppedDown ? 2 : 1) * boundMs + SLACK_MS);
+        assertThat(handOverMs).as(verdict + "; its output:\n" + frozenOutput).isLessThanOrEqualTo(boundMs + SLACK_MS);
 
         // The transport ran all along: until the transfer the followers heard the frozen leader's heartbeats, so the
         // one that was not the transfer's target never timed out, and the frozen member hears the new leader.

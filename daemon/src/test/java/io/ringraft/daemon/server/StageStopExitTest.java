@@ -17,10 +17,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +34,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A member whose disk fails under its apply stage (the group's snapshot folder is gone, a file in its place, when the
  * member takes a snapshot) does not linger half-alive: it prints one line naming the stage and the cause, closes, and
  * ends with exit code 4. A real filesystem fault, not an injected one: nothing in the member knows it is tested.
+ * <p>
+ * Its standard error holds no stack trace either: the stage's own log record is one line (the trace is logged at
+ * DEBUG), and the stage's thread ends without the JVM's "Exception in thread" report. Both went to stderr before,
+ * under the process's one line.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class StageStopExitTest
@@ -59,6 +69,47 @@ class StageStopExitTest
             "snapshot.entries = 5",
             "security = insecure",
             ""));
+        final List<LogRecord> records = new CopyOnWriteArrayList<>();
+        final Handler recorder = new Handler()
+        {
+            @Override
+            public void publish(final LogRecord record)
+            {
+                if (record.getLevel().intValue() >= Level.INFO.intValue())
+                {
+                    records.add(record);
+                }
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        final PrintStream stderr = System.err;
+        final ByteArrayOutputStream threadReports = new ByteArrayOutputStream();
+        Logger.getLogger("").addHandler(recorder);
+        System.setErr(new PrintStream(threadReports, true, StandardCharsets.UTF_8)); // where a dying thread reports
+        try
+        {
+            runsUntilItsApplyStageStops(config, dataDir, records, threadReports);
+        }
+        finally
+        {
+            System.setErr(stderr);
+            Logger.getLogger("").removeHandler(recorder);
+        }
+    }
+
+    private void runsUntilItsApplyStageStops(
+        final Path config, final Path dataDir, final List<LogRecord> records, final ByteArrayOutputStream threadReports)
+        throws Exception
+    {
         final DaemonMain.StageStop stageStop = new DaemonMain.StageStop();
         final KvDaemon daemon = KvDaemon.start(DaemonConfig.load(config), stageStop);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -99,5 +150,11 @@ class StageStopExitTest
             .endsWith("; restart it once the disk is fixed");
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("stopped member 1: ");
         assertThat(new File(aeronDir)).as("closed: the driver's directory deleted").doesNotExist();
+        assertThat(records).filteredOn(record -> record.getMessage().contains("the stage stops")).singleElement()
+            .satisfies(record -> assertThat(record.getMessage()).startsWith("stage 1 apply failed at sequence ")
+                .contains(snapshots.toString()).doesNotContain("\n"));
+        assertThat(records).as("log records at INFO or above with a stack trace").noneMatch(r -> null != r.getThrown());
+        assertThat(threadReports.toString(StandardCharsets.UTF_8)).as("what threads printed on stderr as they ended")
+            .doesNotContain("Exception in thread").doesNotContain("\tat ");
     }
 }
