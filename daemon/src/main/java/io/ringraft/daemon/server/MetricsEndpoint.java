@@ -359,7 +359,8 @@ public final class MetricsEndpoint implements AutoCloseable
             for (final double bound : LATENCY_BUCKETS_SECONDS)
             {
                 final long count = histogram.getCountBetweenValues(0, (long)(bound * 1e9));
-                family.add("_bucket", labels + ",le=\"" + BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString() + "\"", Long.toString(count));
+                final String le = BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
+                family.add("_bucket", labels + ",le=\"" + le + "\"", Long.toString(count));
             }
             final long total = histogram.getTotalCount();
             family.add("_bucket", labels + ",le=\"+Inf\"", Long.toString(total));
