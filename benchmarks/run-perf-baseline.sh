@@ -6,6 +6,7 @@
 # benchmarks/results/perf-baseline-DATE.md. Settings (environment):
 #   ROWS=64@max,1024@max,1024@1000,1024@10000,64@100000   record size @ records/s (max: closed loop)
 #   WINDOW=256  DURATION=20s  WARMUP=10s                   per run; each row runs both systems
+# Each member serves its metrics on the port printed at the start (metrics.port), to watch the run or scrape it.
 # Takes about ROWS x 2 x (WARMUP + DURATION) plus a minute: 6 minutes with the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,9 @@ stop() {
 }
 trap stop EXIT
 
+# Frames are authenticated since issue 16: the members and the client share a key made here.
+bin/ringraft secret new "$work/cluster.key" > /dev/null
+
 base=$((20000 + RANDOM % 20000))
 members="1=127.0.0.1:$((base + 1)), 2=127.0.0.1:$((base + 2)), 3=127.0.0.1:$((base + 3))"
 clients="1=127.0.0.1:$((base + 11)), 2=127.0.0.1:$((base + 12)), 3=127.0.0.1:$((base + 13))"
@@ -38,6 +42,8 @@ groups = 4
 member.id = $m
 data.dir = $work/data-$m
 fsync = always
+secret.file = $work/cluster.key
+metrics.port = $((base + 20 + m))
 CONF
   bin/ringraft-daemon --config "$work/member-$m.conf" > "$work/member-$m.log" 2>&1 &
   pids+=("$!")
@@ -53,6 +59,7 @@ until bin/ringraft kv put perf-baseline ready --config "$work/member-1.conf" --t
   sleep 1
 done
 
+echo "ringraft members' metrics: http://127.0.0.1:$((base + 21))/metrics, :$((base + 22)), :$((base + 23)); data in $work"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p benchmarks/results
 out="benchmarks/results/perf-baseline-$(date -u +%Y-%m-%d-%H%M).md"

@@ -166,7 +166,7 @@ public final class AeronTransportContext
      * each {@code Thread.yield} was a context switch that put this thread behind every other runnable one (Linux's
      * EEVDF scheduler pushes a yielding thread's deadline back a whole slice); and a spin is a whole duty cycle,
      * with a receive system call per socket, that on loopback never caught a reply (a round trip takes longer).
-     * Measured in AeronClusterBenchmark at 10,000 1 KiB entries/s: with 10 yields 34-42 k involuntary switches/s
+     * Measured in RingraftUdpClusterBenchmark at 10,000 1 KiB entries/s: with 10 yields 34-42 k involuntary switches/s
      * on the transport threads and p99 5.4-8.0 ms, without 15 k and 3.8-4.1 ms; dropping the 10 spins took the
      * transport threads from 87-93 % to 63-75 % of a core with p99s within the noise (1 KiB 2.0-4.2 ms against
      * 3.3 ms, 64 B 0.9-2.5 ms against 2.1-2.3 ms).

@@ -41,7 +41,7 @@ final class HopBreakdown
     {
         int follower = -1;
         long firstAckNs = Long.MAX_VALUE;
-        for (int f = 1; f <= AeronBenchCluster.MEMBERS; f++)
+        for (int f = 1; f <= RingraftUdpCluster.MEMBERS; f++)
         {
             final long ackNs = HopTrace.time(HopTrace.RECEIVE_RESPONSE, f, index);
             if (0 != ackNs && ackNs < firstAckNs && 0 != HopTrace.time(HopTrace.SEND_APPEND, f, index))

@@ -26,6 +26,8 @@ final class ApplyEvent
     int groupId;
     long fromIndex;
     long toIndex;
+    /** APPLY: the raft stage's clock when it handed the range over, for {@link StageLatencies}. */
+    long committedNs;
     PendingRead read;
     SnapshotToInstall snapshot;
 }

@@ -52,6 +52,8 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
     private final UnsafeBuffer errorView = new UnsafeBuffer(0, 0);
     private final BufferChannel snapshotData = new BufferChannel();
     private int currentGroup;
+    /** The raft stage's clock when it handed over the range being applied. */
+    private long committedNs;
     private final int memberId;
     private final Transport transport;
     private final ConfChangeCodec confChangeCodec = new ConfChangeCodec();
@@ -230,7 +232,12 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
     {
         switch (event.type)
         {
-            case APPLY -> apply(event.groupId, event.fromIndex, event.toIndex);
+            case APPLY ->
+            {
+                committedNs = event.committedNs;
+                apply(event.groupId, event.fromIndex, event.toIndex);
+                counters.latencies.record(StageLatencies.Kind.APPLY, nanoClock.nanoTime() - committedNs);
+            }
             case READ -> read(event.read);
             case RESTORE -> restore(event.groupId, event.snapshot);
             case SWEEP -> sweep(nanoClock.nanoTime());
@@ -338,6 +345,7 @@ final class ApplyStage implements EventHandler<ApplyEvent>, EntryVisitor
             {
                 final ProposalCallback callback = proposals.headCallback();
                 final long correlationId = proposals.headCorrelationId();
+                counters.latencies.record(StageLatencies.Kind.COMMIT, committedNs - proposals.headAcceptedNs());
                 proposals.pop();
                 callback.onResult(correlationId, groupId, Status.OK, index, -1, result, 0, resultLength);
             }

@@ -32,6 +32,8 @@ final class NodeCounters implements AutoCloseable
     final AtomicCounter persistStallTransfers;
     final AtomicCounter tickerMaxLatenessUs;
     final Group[] groups;
+    /** Not in the counters file: in this process only, for the metrics endpoint. */
+    final StageLatencies latencies = new StageLatencies();
 
     private final CountersFile file;
     private final int memberId;

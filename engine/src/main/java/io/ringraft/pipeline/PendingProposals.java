@@ -15,6 +15,7 @@ final class PendingProposals
     private final long[] terms;
     private final long[] correlationIds;
     private final long[] deadlinesNs;
+    private final long[] acceptedNs;
     private final ProposalCallback[] callbacks;
     /** Set by the producer on entries a later proposal replaced at the same index: they can never commit. */
     private final boolean[] doomed;
@@ -29,6 +30,7 @@ final class PendingProposals
         terms = new long[capacity];
         correlationIds = new long[capacity];
         deadlinesNs = new long[capacity];
+        acceptedNs = new long[capacity];
         callbacks = new ProposalCallback[capacity];
         doomed = new boolean[capacity];
     }
@@ -42,7 +44,7 @@ final class PendingProposals
 
     boolean offer(
         final long index, final long term, final long correlationId, final ProposalCallback callback,
-        final long deadlineNs)
+        final long acceptedNs, final long deadlineNs)
     {
         final long t = tail.get();
         if (t - head.get() > mask)
@@ -60,6 +62,7 @@ final class PendingProposals
         terms[slot] = term;
         correlationIds[slot] = correlationId;
         deadlinesNs[slot] = deadlineNs;
+        this.acceptedNs[slot] = acceptedNs;
         callbacks[slot] = callback;
         tail.lazySet(t + 1);
         return true;
@@ -114,6 +117,12 @@ final class PendingProposals
     long headDeadlineNs()
     {
         return deadlinesNs[(int)head.get() & mask];
+    }
+
+    /** When the raft stage accepted the head proposal (its clock). */
+    long headAcceptedNs()
+    {
+        return acceptedNs[(int)head.get() & mask];
     }
 
     ProposalCallback headCallback()

@@ -154,6 +154,10 @@ final class PersistStage implements EventHandler<PersistEvent>
 
     private void recordLatency(final long latencyNs)
     {
+        if (latencyNs > 0) // 0: a batch of no ready (nothing synced for the raft stage)
+        {
+            counters.latencies.record(StageLatencies.Kind.PERSIST, latencyNs);
+        }
         final long latencyUs = latencyNs / 1000;
         counters.persistLatencyLastUs.setOrdered(latencyUs);
         if (latencyUs > counters.persistLatencyMaxUs.get())

@@ -221,7 +221,7 @@ final class RaftStage implements EventHandler<InboundEvent>
         if (ProposeResult.isAccepted(result))
         {
             // Cannot fail: fullness was checked above and only this thread adds.
-            group.pending.offer(result, group.node.term(), correlationId, callback, nowNs + requestTimeoutNs);
+            group.pending.offer(result, group.node.term(), correlationId, callback, nowNs, nowNs + requestTimeoutNs);
             return;
         }
         final Status status;
@@ -634,6 +634,7 @@ final class RaftStage implements EventHandler<InboundEvent>
             event.groupId = groupId;
             event.fromIndex = from;
             event.toIndex = to;
+            event.committedNs = nowNs;
             event.read = read;
             event.snapshot = snapshot;
             applyRing.publish(sequence);

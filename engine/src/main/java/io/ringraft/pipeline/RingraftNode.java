@@ -328,6 +328,12 @@ public final class RingraftNode implements AutoCloseable
         return counters.file();
     }
 
+    /** The pipeline's latency histograms (in this process only: not in the counters file). */
+    public StageLatencies latencies()
+    {
+        return counters.latencies;
+    }
+
     // ------------------------------------------------------------------ client API
 
     /** Proposes {@code payload} to a group; completes once applied on this node (OK) or refused. */

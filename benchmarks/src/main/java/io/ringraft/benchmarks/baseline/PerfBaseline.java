@@ -78,8 +78,8 @@ public final class PerfBaseline
         final ClientConfig ringraft = ClientConfig.load(config);
         final StringBuilder table = new StringBuilder()
             .append("| load (window ").append(window).append(") | system | records/s | MB/s | p50 ms | p99 ms | ")
-            .append("p99.9 ms | max ms | errors | ringraft / Aeron Cluster |\n")
-            .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            .append("p99.9 ms | max ms | errors | load avg | ringraft / Aeron Cluster |\n")
+            .append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         try (AeronEchoCluster aeron = new AeronEchoCluster())
         {
             for (int r = 0; r < parsed.size(); r++)
@@ -92,9 +92,13 @@ public final class PerfBaseline
                 final LoadResult first = aeronFirst ? run("aeron-cluster", shape,
                     () -> new AeronClusterTarget(aeron.ingressEndpoints(), row.size())) :
                     run("ringraft", shape, () -> new KvLoadTarget(KvClient.connect(new KvClientOptions(ringraft))));
+                final String firstLoad = loadAverage();
                 final LoadResult second = aeronFirst ?
                     run("ringraft", shape, () -> new KvLoadTarget(KvClient.connect(new KvClientOptions(ringraft)))) :
                     run("aeron-cluster", shape, () -> new AeronClusterTarget(aeron.ingressEndpoints(), row.size()));
+                final String secondLoad = loadAverage();
+                final String ourLoad = aeronFirst ? secondLoad : firstLoad;
+                final String theirLoad = aeronFirst ? firstLoad : secondLoad;
                 final LoadResult ours = aeronFirst ? second : first;
                 final LoadResult theirs = aeronFirst ? first : second;
                 final String ratio = row.rate() < 0 ?
@@ -102,8 +106,10 @@ public final class PerfBaseline
                         ours.recordsPerSecond() / theirs.recordsPerSecond()) :
                     String.format(Locale.ROOT, "%.2f× p99", ours.latencyMs(99) / theirs.latencyMs(99)) +
                         behind("ringraft", row, ours) + behind("Aeron Cluster", row, theirs);
-                table.append(line(row, "ringraft", ours, ratio)).append(line(row, "Aeron Cluster", theirs, ""));
-                System.out.print(line(row, "ringraft", ours, ratio) + line(row, "Aeron Cluster", theirs, ""));
+                table.append(line(row, "ringraft", ours, ourLoad, ratio))
+                    .append(line(row, "Aeron Cluster", theirs, theirLoad, ""));
+                System.out.print(line(row, "ringraft", ours, ourLoad, ratio) +
+                    line(row, "Aeron Cluster", theirs, theirLoad, ""));
             }
         }
         System.out.println();
@@ -138,10 +144,24 @@ public final class PerfBaseline
             p.warmingUp() ? " (warm-up)" : "", p.records(), p.recordsPerSecond(), p.errors());
     }
 
-    private static String line(final Row row, final String system, final LoadResult r, final String ratio)
+    private static String line(
+        final Row row, final String system, final LoadResult r, final String load, final String ratio)
     {
-        return String.format(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %d | %s |%n",
+        return String.format(Locale.ROOT, "| %s | %s | %,.0f | %.2f | %.2f | %.2f | %.2f | %.2f | %d | %s | %s |%n",
             row.describe(), system, r.recordsPerSecond(), r.megabytesPerSecond(), r.latencyMs(50), r.latencyMs(99),
-            r.latencyMs(99.9), r.maxMs(), r.errorCount(), ratio);
+            r.latencyMs(99.9), r.maxMs(), r.errorCount(), load, ratio);
+    }
+
+    /** The host's 1-minute load average at the end of a run: the host is shared, so every figure carries it. */
+    private static String loadAverage()
+    {
+        try
+        {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        }
+        catch (final java.io.IOException ex)
+        {
+            return "?";
+        }
     }
 }

@@ -123,6 +123,7 @@ public final class KvClient implements AutoCloseable
     private volatile long lastErrorNs;
     // Written by the agent's thread only, read by anyone.
     private volatile long attemptTimeouts;
+    private volatile long attemptsRepeated;
     private volatile long batchesDelayed;
     private volatile long sessionsOpened;
     private volatile long framesUnauthenticated;
@@ -280,6 +281,15 @@ public final class KvClient implements AutoCloseable
     public long attemptTimeouts()
     {
         return attemptTimeouts;
+    }
+
+    /**
+     * How many attempts were a request's second or later, for whatever reason: an attempt timeout, a redirect, back
+     * pressure, a member lost. Zero while the cluster is healthy and keeps up.
+     */
+    public long attemptsRepeated()
+    {
+        return attemptsRepeated;
     }
 
     /**
@@ -1119,7 +1129,10 @@ public final class KvClient implements AutoCloseable
         {
             request.queued = false;
             request.inFlight = true;
-            request.attempts++;
+            if (++request.attempts > 1)
+            {
+                attemptsRepeated = attemptsRepeated + 1;
+            }
             request.attemptDeadlineNs = attemptDeadlineNs;
             inFlight.put(request.correlationId, request);
         }

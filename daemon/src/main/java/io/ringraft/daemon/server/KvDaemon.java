@@ -203,7 +203,8 @@ public final class KvDaemon implements AutoCloseable
         });
         if (null != metrics)
         {
-            metrics.serve(clusterId, memberId, node.counters(), transport.counters().reader(), endpoint::stats);
+            metrics.serve(clusterId, memberId, node.counters(), transport.counters().reader(), endpoint::stats,
+                node.latencies());
         }
     }
 

@@ -7,11 +7,14 @@ import io.ringraft.daemon.config.DaemonConfig;
 import io.ringraft.pipeline.CounterIndex;
 import io.ringraft.pipeline.CounterLabels;
 import io.ringraft.pipeline.CountersFile;
+import io.ringraft.pipeline.StageLatencies;
 import io.ringraft.raft.Role;
+import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +36,9 @@ import java.util.function.Supplier;
  * that only grows ({@link CounterLabels#TOTALS}) is a Prometheus counter ending in {@code _total}, every other a gauge.
  * Besides the node's counters file: the age of the raft stage's heartbeat in that file (the member's liveness: it
  * grows without bound when the stage no longer ticks), the client endpoint's {@link ClientEndpointStats} and the
- * transport's counters ({@code ringraft_transport_*}, the transport's own label as {@code counter}).
+ * transport's counters ({@code ringraft_transport_*}, the transport's own label as {@code counter}), and the
+ * pipeline's {@link StageLatencies} as Prometheus histograms ({@code ringraft_<kind>_latency_seconds}, cumulative
+ * since start, buckets from 50 µs to 10 s; {@code _sum} is the count times the recorded mean, to 1 %).
  * <p>
  * A scrape reads the counters as {@code ringraft counters} does (a {@link CounterIndex} over the file, read-only): it
  * runs on one thread of its own, never on a pipeline thread, and costs the pipeline nothing. The socket is bound by
@@ -75,6 +80,16 @@ public final class MetricsEndpoint implements AutoCloseable
         Map.entry("snapshot-index", "Index of the group's newest local snapshot."),
         Map.entry("repairing", "1 while the member repairs synced records it lost (no vote, no campaign), else 0."),
         Map.entry("max-heartbeat-gap-us", "Longest gap between heartbeats sent to the peer as leader, microseconds."));
+
+    private static final Map<StageLatencies.Kind, String> LATENCY_HELP = Map.of(
+        StageLatencies.Kind.COMMIT, "Proposals at this member (as leader), from their acceptance by the raft stage " +
+            "to their commit handed to the apply stage, seconds.",
+        StageLatencies.Kind.PERSIST, "Persist batches: from the oldest event's publication to the persist stage " +
+            "until the batch's write and fsync are done, seconds.",
+        StageLatencies.Kind.APPLY, "Committed ranges, from their handing to the apply stage until the state " +
+            "machine applied them and their proposals were completed, seconds.");
+    private static final double[] LATENCY_BUCKETS_SECONDS = {
+        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10 };
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -129,12 +144,13 @@ public final class MetricsEndpoint implements AutoCloseable
      * @param counters  the node's counters file (the node's own mapping: read only here).
      * @param transport the transport's counters.
      * @param client    the client endpoint's stats, asked once per scrape.
+     * @param latencies the pipeline's latency histograms.
      */
     public void serve(
         final int clusterId, final int memberId, final CountersFile counters, final CountersReader transport,
-        final Supplier<ClientEndpointStats> client)
+        final Supplier<ClientEndpointStats> client, final StageLatencies latencies)
     {
-        final Exposition exposition = new Exposition(clusterId, memberId, counters, transport, client);
+        final Exposition exposition = new Exposition(clusterId, memberId, counters, transport, client, latencies);
         server.createContext("/", exchange -> handle(exchange, exposition));
         server.start();
         LOG.log(System.Logger.Level.INFO, "member " + memberId + " serves its metrics at http://" + address + PATH);
@@ -228,11 +244,13 @@ public final class MetricsEndpoint implements AutoCloseable
         private final long[] values;
         private final CountersReader transport;
         private final Supplier<ClientEndpointStats> client;
+        private final StageLatencies latencies;
 
         Exposition(
             final int clusterId, final int memberId, final CountersFile counters, final CountersReader transport,
-            final Supplier<ClientEndpointStats> client)
+            final Supplier<ClientEndpointStats> client, final StageLatencies latencies)
         {
+            this.latencies = latencies;
             this.clusterId = clusterId;
             this.memberId = memberId;
             this.counters = counters;
@@ -303,6 +321,12 @@ public final class MetricsEndpoint implements AutoCloseable
             clientTotal(families, member, "connections_expired", "Connections closed for idling.",
                 stats.connectionsExpired());
 
+            for (final StageLatencies.Kind kind : StageLatencies.Kind.values())
+            {
+                histogram(family(families, "ringraft_" + kind.label() + "_latency_seconds", "histogram",
+                    LATENCY_HELP.get(kind)), member, latencies.cumulative(kind));
+            }
+
             final String prefix = "ringraft c=" + clusterId + " m=" + memberId + " ";
             transport.forEach((counterId, typeId, keyBuffer, label) ->
             {
@@ -327,6 +351,21 @@ public final class MetricsEndpoint implements AutoCloseable
                 }
             }
             return text.toString();
+        }
+
+        /** Cumulative buckets, as the format wants: each counts every value at or below its bound. */
+        private static void histogram(final Family family, final String labels, final Histogram histogram)
+        {
+            for (final double bound : LATENCY_BUCKETS_SECONDS)
+            {
+                final long count = histogram.getCountBetweenValues(0, (long)(bound * 1e9));
+                final String le = BigDecimal.valueOf(bound).stripTrailingZeros().toPlainString();
+                family.add("_bucket", labels + ",le=\"" + le + "\"", Long.toString(count));
+            }
+            final long total = histogram.getTotalCount();
+            family.add("_bucket", labels + ",le=\"+Inf\"", Long.toString(total));
+            family.add("_sum", labels, String.format(Locale.ROOT, "%.6f", total * histogram.getMean() / 1e9));
+            family.add("_count", labels, Long.toString(total));
         }
 
         private static void clientTotal(
@@ -388,6 +427,12 @@ public final class MetricsEndpoint implements AutoCloseable
         void add(final String labels, final String value)
         {
             samples.add('{' + labels + "} " + value);
+        }
+
+        /** A sample named after the family with a suffix (a histogram's _bucket, _sum, _count). */
+        void add(final String suffix, final String labels, final String value)
+        {
+            samples.add(suffix + '{' + labels + "} " + value);
         }
     }
 }

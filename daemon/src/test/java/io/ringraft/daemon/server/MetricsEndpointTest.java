@@ -92,6 +92,17 @@ class MetricsEndpointTest
             assertThat(after).containsKeys("ringraft_client_connections{" + member + "}",
                 "ringraft_persist_latency_max_us{" + member + "}", "ringraft_bad_frames_total{" + member + "}");
             assertThat(after.keySet()).anyMatch(k -> k.startsWith("ringraft_transport_messages_sent_total{"));
+            for (final String kind : new String[]{ "persist", "apply" })
+            {
+                final String histogram = "ringraft_" + kind + "_latency_";
+                assertThat(after.get(histogram + "seconds_count{" + member + "}")).as(kind + " latencies recorded")
+                    .isPositive()
+                    .isEqualTo(after.get(histogram + "seconds_bucket{" + member + ",le=\"+Inf\"}"));
+                assertThat(after.get(histogram + "seconds_bucket{" + member + ",le=\"0.00005\"}"))
+                    .as("buckets are cumulative").isLessThanOrEqualTo(
+                        after.get(histogram + "seconds_bucket{" + member + ",le=\"10\"}"));
+            }
+            assertThat(after).containsKey("ringraft_commit_latency_seconds_count{" + member + "}");
             assertThat(after.get("ringraft_heartbeat_age_seconds{" + member + "}"))
                 .as("seconds, truncated: the raft stage ticks every 10 ms").isLessThan(3L);
 
@@ -189,9 +200,11 @@ class MetricsEndpointTest
             {
                 assertThat(sample.matches()).as("a valid sample line: '" + line + "'").isTrue();
                 final String name = sample.group(1);
-                assertThat(name).as("sample of the family under way").isEqualTo(current);
-                assertThat(types).as("TYPE before samples").containsKey(name);
-                assertThat(finished).as("samples of a family together").doesNotContain(name);
+                final String family = "histogram".equals(types.get(current)) ?
+                    name.replaceFirst("_(bucket|sum|count)$", "") : name;
+                assertThat(family).as("sample of the family under way").isEqualTo(current);
+                assertThat(types).as("TYPE before samples").containsKey(family);
+                assertThat(finished).as("samples of a family together").doesNotContain(family);
                 assertThat(name).startsWith("ringraft_");
                 final String labels = null == sample.group(2) ? "" : sample.group(2);
                 assertThat(labels).contains("cluster=\"").contains("member=\"");

@@ -39,7 +39,7 @@ import java.util.stream.Stream;
  * Alternating 4 runs each, 64 B entries/s: 593-829 k (mean 670 k) against 377-642 k (mean 510 k); the 10 k/s
  * latencies did not change. Over a real network keep the MTU under the path's, as Aeron's default does.
  */
-final class AeronBenchCluster implements AutoCloseable
+final class RingraftUdpCluster implements AutoCloseable
 {
     static final int MEMBERS = 3;
     private static final int LOOPBACK_MTU = 8 * 1024;
@@ -51,7 +51,7 @@ final class AeronBenchCluster implements AutoCloseable
     private final Path rootDir;
     private final ClusterSecret secret = ClusterSecret.generate();
 
-    AeronBenchCluster(final int groups, final Supplier<IdleStrategy> transportIdleStrategy)
+    RingraftUdpCluster(final int groups, final Supplier<IdleStrategy> transportIdleStrategy)
     {
         try
         {

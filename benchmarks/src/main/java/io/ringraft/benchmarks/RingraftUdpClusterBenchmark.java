@@ -26,8 +26,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A 3-member cluster over UDP loopback, each member with its own embedded media driver: proposals to the leader,
- * counted once committed and applied there.
+ * A 3-member ringraft cluster over UDP loopback (Aeron as the transport), each member with its own embedded media
+ * driver: proposals to the leader, counted once committed and applied there. Not to be confused with the Aeron
+ * Cluster baseline ({@code baseline.PerfBaseline}), which measures Aeron's own cluster for comparison.
  * <ul>
  * <li>JMH ({@link #proposeCommitApply}): throughput in entries/s, closed loop with {@code window} proposals in
  * flight, 64-byte and 1 KiB payloads.</li>
@@ -43,7 +44,7 @@ import java.util.concurrent.atomic.AtomicLong;
     "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED" })
 @Warmup(iterations = 3, time = 3)
 @Measurement(iterations = 5, time = 3)
-public class AeronClusterBenchmark implements ProposalCallback
+public class RingraftUdpClusterBenchmark implements ProposalCallback
 {
     private static final int BATCH = 20_000;
     /**
@@ -68,7 +69,7 @@ public class AeronClusterBenchmark implements ProposalCallback
     @Param({ "1" })
     int groups;
 
-    private AeronBenchCluster cluster;
+    private RingraftUdpCluster cluster;
     private RingraftNode[] leaders;
     private UnsafeBuffer payload;
     private final AtomicLong completed = new AtomicLong();
@@ -81,7 +82,7 @@ public class AeronClusterBenchmark implements ProposalCallback
     @Setup(Level.Trial)
     public void setUp() throws InterruptedException
     {
-        cluster = new AeronBenchCluster(groups, AeronTransportContext::defaultIdleStrategy);
+        cluster = new RingraftUdpCluster(groups, AeronTransportContext::defaultIdleStrategy);
         leaders = new RingraftNode[groups];
         for (int g = 0; g < groups; g++)
         {
@@ -163,7 +164,7 @@ public class AeronClusterBenchmark implements ProposalCallback
         final boolean lowLatency = Boolean.getBoolean("ringraft.bench.lowLatencyIdle");
         final String backoff = System.getProperty("ringraft.bench.backoff");
         java.util.function.Supplier<org.agrona.concurrent.IdleStrategy> idle =
-            lowLatency ? AeronClusterBenchmark::lowLatencyIdleStrategy : AeronTransportContext::defaultIdleStrategy;
+            lowLatency ? RingraftUdpClusterBenchmark::lowLatencyIdleStrategy : AeronTransportContext::defaultIdleStrategy;
         if (null != backoff)
         {
             final String[] b = backoff.split(",");
@@ -171,7 +172,7 @@ public class AeronClusterBenchmark implements ProposalCallback
                 Long.parseLong(b[0]), Long.parseLong(b[1]), Long.parseLong(b[2]), Long.parseLong(b[3]));
         }
         System.out.println("transport idle strategy: " + idle.get());
-        try (AeronBenchCluster cluster = new AeronBenchCluster(1, idle))
+        try (RingraftUdpCluster cluster = new RingraftUdpCluster(1, idle))
         {
             final RingraftNode leader = cluster.awaitLeader(0, TIMEOUT_MS);
             boolean first = true;
@@ -194,7 +195,7 @@ public class AeronClusterBenchmark implements ProposalCallback
                 final ProcessLoad load = new ProcessLoad();
                 fixedRate.run(leader, 10, true);
                 System.out.println(fixedRate.report() + "\n  " + load.report() + ", elections=" + (cluster.electionsStarted(1) - electionsBefore) +
-                    " transport drops: " + AeronBenchCluster.describeDrops(dropsBefore, cluster.transportSendDrops()) +
+                    " transport drops: " + RingraftUdpCluster.describeDrops(dropsBefore, cluster.transportSendDrops()) +
                     (Boolean.getBoolean("ringraft.bench.threads") ? "\n" + load.threadReport() : ""));
             }
         }
