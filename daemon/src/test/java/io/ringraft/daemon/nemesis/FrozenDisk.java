@@ -84,6 +84,8 @@ final class FrozenDisk implements AutoCloseable
 
     void freeze() throws IOException
     {
+        // fsfreeze freezes the file system holding the path: were the mount gone, that would be the host's own.
+        run("mountpoint", "-q", mountPoint.toString());
         run("fsfreeze", "--freeze", mountPoint.toString());
     }
 
