@@ -29,6 +29,14 @@ enum Fault
     PARTITION_ONE_WAY,
     /** Two sides that do not hear each other, and one member that hears both (network namespaces only). */
     PARTITION_BRIDGE,
-    /** A frozen data disk (fsfreeze of a loop mount): not implemented yet, skipped. */
-    DISK_FREEZE
+    /**
+     * One member's data disk (a loop-mounted ext4 of its own) frozen with fsfreeze for 2.5-6 s, longer than the
+     * election timeout and the disk-stall bound's 2 s floor, then thawed; skipped where loop devices cannot be made.
+     */
+    DISK_FREEZE,
+    /**
+     * The admin command {@code leader transfer}: a group's leader asked to hand leadership to a random member, half
+     * the time while another member is SIGSTOPped (a transfer meeting a fault; it may fail, which is fine).
+     */
+    TRANSFER_LEADER
 }

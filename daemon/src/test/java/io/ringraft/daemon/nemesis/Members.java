@@ -108,6 +108,22 @@ final class Members
         return file;
     }
 
+    int clusterId()
+    {
+        return clusterId;
+    }
+
+    /** Every member's client endpoint ({@code host:port}), by member id: where admin requests go. */
+    Map<Integer, String> clientEndpoints()
+    {
+        return clientEndpoints;
+    }
+
+    Path secretFile()
+    {
+        return root.resolve("cluster.key");
+    }
+
     Path dataDirOf(final int member)
     {
         return root.resolve("data-" + member);
