@@ -58,6 +58,15 @@ final class NodeSimulation
     private final int damageVictim;
     /** The Raft paper's figure 8 as faults, on some five-member seeds (null on the others). */
     private final FigureEightFaults figureEight;
+    /**
+     * Whether this seed reads every key of a group from each new leader the moment it is elected, and now and then cuts
+     * a leader off right after it acknowledged a write (its commit notice still on the way): the new leader's commit
+     * index then lags that write until it commits an entry of its own term, which is when it may serve reads.
+     */
+    private final boolean readProbes;
+    /** The group whose leader is cut off after its next acknowledged write (-1: none), and the count to exceed. */
+    private int cutLeaderGroup = -1;
+    private long cutLeaderAfterAcks;
     private long nowNs;
     private long nextNemesisNs;
     private boolean calm;
@@ -113,6 +122,8 @@ final class NodeSimulation
         }
         livenessWriteNs = new long[settings.groups()];
         java.util.Arrays.fill(livenessWriteNs, -1);
+        // Drawn apart from the settings and the run's random, like membership changes.
+        readProbes = new Random(settings.seed() * 71 + 37).nextInt(3) == 0;
         damageVictim = settings.maxDamagedMembers() > 0 ? random.nextInt(members.length) : -1;
         // Drawn apart from the settings and the run's random, like membership changes, so other seeds run as before.
         final Random figureEightDraw = new Random(settings.seed() * 53 + 29);
@@ -229,6 +240,18 @@ final class NodeSimulation
                 if (due >= 0 && due <= nowNs)
                 {
                     member.stageDueNs[stage] = -1;
+                    if (SimMember.PERSIST == stage && !member.persistTaken)
+                    {
+                        // The persist thread wakes and takes the Readies queued so far; they are written, forced and
+                        // acknowledged when its fsync ends, while the raft stage goes on (and may cut under them).
+                        member.persistTaken = member.stages().takePersistBatch() > 0;
+                        if (member.persistTaken)
+                        {
+                            member.stageDueNs[stage] = nowNs + latencyNs(i, stage);
+                        }
+                        continue;
+                    }
+                    member.persistTaken &= SimMember.PERSIST != stage;
                     member.run(stage);
                     if (null != ledger.firstViolation())
                     {
@@ -248,6 +271,7 @@ final class NodeSimulation
             }
         }
         clients.collect(nowNs);
+        cutLeaderAfterAcknowledgement();
         collectMembershipChanges();
         if (null != figureEight)
         {
@@ -322,7 +346,9 @@ final class NodeSimulation
             {
                 if (member.stageDueNs[stage] < 0 && member.hasWork(stage))
                 {
-                    member.stageDueNs[stage] = nowNs + latencyNs(i, stage);
+                    // The persist stage first wakes to take a batch; the latency drawn for it is its fsync's.
+                    member.stageDueNs[stage] = nowNs + (SimMember.PERSIST == stage ? 1_000 + random.nextInt(10_000) :
+                        latencyNs(i, stage));
                 }
             }
         }
@@ -379,6 +405,13 @@ final class NodeSimulation
             {
                 return false;
             }
+        }
+        if (readProbes && cutLeaderGroup < 0 && random.nextInt(4) == 0)
+        {
+            cutLeaderGroup = random.nextInt(settings.groups());
+            cutLeaderAfterAcks = clients.acknowledged(cutLeaderGroup);
+            timeline.add("the leader of group " + cutLeaderGroup + " is cut off after its next acknowledged write");
+            return false;
         }
         final int choice = random.nextInt(100);
         final int target = random.nextInt(members.length);
@@ -459,6 +492,23 @@ final class NodeSimulation
                 raftPausedUntilNs[target] / SimSettings.MS + " ms");
         }
         return false;
+    }
+
+    /** Isolates the leader of {@link #cutLeaderGroup} once it acknowledged a write since that was armed. */
+    private void cutLeaderAfterAcknowledgement()
+    {
+        if (cutLeaderGroup < 0 || clients.acknowledged(cutLeaderGroup) <= cutLeaderAfterAcks)
+        {
+            return;
+        }
+        final int leader = leaderIndex(cutLeaderGroup, -1);
+        if (leader >= 0 && !calm)
+        {
+            network.isolate(memberIds[leader]);
+            timeline.add("network: leader m" + memberIds[leader] + " isolated right after acknowledging a write of " +
+                "group " + cutLeaderGroup + ": " + network.describeFaults());
+        }
+        cutLeaderGroup = -1;
     }
 
     private void partition()
@@ -707,6 +757,10 @@ final class NodeSimulation
                 {
                     leaderByTerm[g].put(term, member.id);
                     timeline.add("m" + member.id + " leads group " + g + " in term " + term);
+                    if (readProbes)
+                    {
+                        clients.probeReads(nowNs, member, g);
+                    }
                     if (null != figureEight)
                     {
                         figureEight.onLeader(nowNs, member.id - 1, g, term);
