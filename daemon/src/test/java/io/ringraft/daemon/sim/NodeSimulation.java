@@ -574,27 +574,36 @@ final class NodeSimulation
             syncedTerm = new long[settings.groups()];
             syncedIndex = new long[settings.groups()];
             boolean repairPending = false;
+            boolean hardStatesKept = true;
             for (int g = 0; g < settings.groups(); g++)
             {
                 final io.ringraft.log.LogInspector.Report report = io.ringraft.log.LogInspector.inspect(
                     member.disk, member.groupDirectory(g), g, null);
                 repairPending |= io.ringraft.log.RecoveryVerdict.Kind.REPAIR == report.verdict().kind();
+                hardStatesKept &= null != report.hardState();
                 if (null != report.hardState())
                 {
                     syncedTerm[g] = report.hardState().state().term();
                     syncedIndex[g] = report.hardState().syncedIndex();
                 }
             }
-            // Damage again before the last repair completed could take everything the member ever had (a lost log,
-            // then a lost hard state), which nothing on the disk can tell from a new member: no system survives
-            // that without outside help, so the simulation does not ask it to.
-            if (repairPending)
+            // Damage again before the last repair completed may take the log a second time: the member keeps its
+            // term and vote (it cannot vote twice, nor take itself for new) and the others, never damaged, hold
+            // every committed entry, so a correct system repairs it again. Not its hard state, nor after a hard state
+            // was lost: a lost log and then a lost hard state are everything the member ever had, which nothing on
+            // the disk can tell from a new member; no system survives that without outside help.
+            if (!repairPending)
             {
-                syncedTerm = null;
+                damage(member, true);
+            }
+            else if (hardStatesKept)
+            {
+                timeline.add("m" + member.id + " is damaged again while its repair is pending (not its hard state)");
+                damage(member, false);
             }
             else
             {
-                damage(member);
+                syncedTerm = null;
             }
         }
         try
@@ -618,13 +627,14 @@ final class NodeSimulation
     }
 
     /** Damages synced bytes of the one member that may be damaged: a correct system repairs it from the others. */
-    private void damage(final SimMember member)
+    private void damage(final SimMember member, final boolean hardStateToo)
     {
         // Not the directory header: a member must refuse to start on a damaged one (it cannot tell whose data it is).
         final List<Path> files = new ArrayList<>();
         for (final Path candidate : member.disk.files())
         {
-            if (!candidate.getFileName().toString().startsWith("directory-header"))
+            final String name = candidate.getFileName().toString();
+            if (!name.startsWith("directory-header") && (hardStateToo || !name.startsWith("hardstate")))
             {
                 files.add(candidate);
             }
