@@ -3,6 +3,9 @@ package io.ringraft.pipeline;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventPoller;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+
+import java.util.function.LongConsumer;
 
 /**
  * A stage run by a thread that is not its own (the transport's, see {@code Transport#hostsPipelineDuty}; the single
@@ -26,6 +29,16 @@ final class HostedStage<T> implements EventPoller.Handler<T>
     private final boolean stopOnFailure;
     private final StageStopListener stopListener;
     private int taken;
+    /**
+     * For a stage whose batch end can come later than its events ({@link #takeBatch}): the work of a batch's end
+     * (the persist stage's force and release), null for the others. Its ring is then gated by {@link #released}, not
+     * by the poller, so that a taken batch's slots stay as they are until its end has run.
+     */
+    private final LongConsumer batchEnd;
+    private final Sequence released;
+    /** The last sequence of a batch taken and not yet ended, -1 when there is none. */
+    private long takenUpTo = -1;
+    private boolean taking;
     private volatile boolean stopped;
     /** With {@link #running}, lets {@link #halt} return only once no call is in progress (see there). */
     private volatile boolean halted;
@@ -35,12 +48,12 @@ final class HostedStage<T> implements EventPoller.Handler<T>
         final EventHandler<T> handler, final RingBuffer<T> ring, final String name, final int maxPerCall,
         final boolean stopOnFailure)
     {
-        this(handler, ring, name, maxPerCall, stopOnFailure, (stage, cause) -> {});
+        this(handler, ring, name, maxPerCall, stopOnFailure, (stage, cause) -> {}, null);
     }
 
     HostedStage(
         final EventHandler<T> handler, final RingBuffer<T> ring, final String name, final int maxPerCall,
-        final boolean stopOnFailure, final StageStopListener stopListener)
+        final boolean stopOnFailure, final StageStopListener stopListener, final LongConsumer batchEnd)
     {
         if (maxPerCall < 1)
         {
@@ -53,7 +66,9 @@ final class HostedStage<T> implements EventPoller.Handler<T>
         this.maxPerCall = maxPerCall;
         this.stopOnFailure = stopOnFailure;
         this.stopListener = stopListener;
-        ring.addGatingSequences(poller.getSequence());
+        this.batchEnd = batchEnd;
+        released = null == batchEnd ? poller.getSequence() : new Sequence(poller.getSequence().get());
+        ring.addGatingSequences(released);
     }
 
     /** @return the number of events handled: 0 when the ring was empty or the stage is halted. */
@@ -66,8 +81,16 @@ final class HostedStage<T> implements EventPoller.Handler<T>
             {
                 return 0;
             }
+            if (takenUpTo >= 0)
+            {
+                return endTakenBatch();
+            }
             taken = 0;
             poller.poll(this);
+            if (null != batchEnd)
+            {
+                released.set(poller.getSequence().get());
+            }
             return taken;
         }
         catch (final Exception ex)
@@ -82,13 +105,83 @@ final class HostedStage<T> implements EventPoller.Handler<T>
         }
     }
 
+    /**
+     * Takes the events queued now and hands them to the handler as a batch whose end has not come: a persist stage
+     * writes them. The next {@link #doWork} runs the batch's end (the force, the release) and nothing else, however
+     * much later it comes, while events published in between wait for the batch after: as a stage's own thread
+     * takes a batch and works on it while the other stages go on. Only for a stage given a batch end.
+     *
+     * @return how many events the batch holds: 0 when none was queued, or when a taken batch awaits its end.
+     */
+    int takeBatch()
+    {
+        if (null == batchEnd)
+        {
+            throw new IllegalStateException("stage " + name + " ends its batches as it takes them");
+        }
+        if (halted || stopped || takenUpTo >= 0)
+        {
+            return 0;
+        }
+        running = true;
+        taking = true;
+        try
+        {
+            taken = 0;
+            poller.poll(this);
+            if (taken > 0 && !stopped)
+            {
+                takenUpTo = poller.getSequence().get();
+            }
+            else
+            {
+                released.set(poller.getSequence().get());
+            }
+            return taken;
+        }
+        catch (final Exception ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "stage " + name + " poll failed", ex);
+            released.set(poller.getSequence().get());
+            return taken;
+        }
+        finally
+        {
+            taking = false;
+            running = false;
+        }
+    }
+
+    private int endTakenBatch()
+    {
+        final long upTo = takenUpTo;
+        takenUpTo = -1;
+        try
+        {
+            batchEnd.accept(upTo);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (!stopOnFailure)
+            {
+                throw ex;
+            }
+            LOG.log(System.Logger.Level.ERROR, "stage " + name + " failed ending the batch up to sequence " + upTo +
+                "; the stage stops", ex);
+            stopped = true;
+            stopListener.onStageStopped(name, ex);
+        }
+        released.set(upTo);
+        return taken;
+    }
+
     @Override
     public boolean onEvent(final T event, final long sequence, final boolean endOfBatch)
     {
         final boolean last = ++taken >= maxPerCall;
         try
         {
-            handler.onEvent(event, sequence, endOfBatch || last);
+            handler.onEvent(event, sequence, !taking && (endOfBatch || last));
         }
         catch (final Exception ex)
         {
@@ -140,7 +233,7 @@ final class HostedStage<T> implements EventPoller.Handler<T>
     /** Whether the ring holds events this stage has not handled yet. */
     boolean hasWork()
     {
-        return sequence() < ring.getCursor();
+        return takenUpTo >= 0 || sequence() < ring.getCursor();
     }
 
     /**

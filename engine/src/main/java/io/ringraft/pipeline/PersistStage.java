@@ -80,38 +80,49 @@ final class PersistStage implements EventHandler<PersistEvent>
         }
         if (endOfBatch)
         {
-            forceWritten();
-            // The slots of this batch cannot be overwritten before this method returns: revisit them.
-            long maxLatencyNs = 0;
-            final long nowNs = nanoClock.nanoTime();
-            for (long s = batchStartSequence; s <= sequence; s++)
-            {
-                final PersistEvent done = persistRing.get(s);
-                if (!done.isReady)
-                {
-                    continue;
-                }
-                maxLatencyNs = Math.max(maxLatencyNs, nowNs - done.publishedNs);
-                for (int i = 0, count = done.messageCount(); i < count; i++)
-                {
-                    sender.sendCopy(done.message(i), false);
-                }
-                if (done.reportPersisted)
-                {
-                    newestPersistedReadyId[done.groupId] = Math.max(newestPersistedReadyId[done.groupId], done.readyId);
-                }
-            }
-            for (int g = 0; g < newestPersistedReadyId.length; g++)
-            {
-                if (newestPersistedReadyId[g] > 0)
-                {
-                    feedback.persisted(g, newestPersistedReadyId[g]);
-                    newestPersistedReadyId[g] = 0;
-                }
-            }
-            recordLatency(maxLatencyNs);
-            batchStartSequence = -1;
+            endBatch(sequence);
         }
+    }
+
+    /**
+     * The end of the batch whose last event is {@code sequence}: one force per written log, then the batch's
+     * messages released and its Readies reported persisted. Called by {@link #onEvent} at the end of a batch, or later
+     * by a caller that took the batch and gives its fsync a duration of its own ({@link HostedStage#takeBatch}): the
+     * batch's slots are not overwritten before this returns.
+     */
+    void endBatch(final long sequence)
+    {
+        forceWritten();
+        // The slots of this batch cannot be overwritten before this method returns: revisit them.
+        long maxLatencyNs = 0;
+        final long nowNs = nanoClock.nanoTime();
+        for (long s = batchStartSequence; s <= sequence; s++)
+        {
+            final PersistEvent done = persistRing.get(s);
+            if (!done.isReady)
+            {
+                continue;
+            }
+            maxLatencyNs = Math.max(maxLatencyNs, nowNs - done.publishedNs);
+            for (int i = 0, count = done.messageCount(); i < count; i++)
+            {
+                sender.sendCopy(done.message(i), false);
+            }
+            if (done.reportPersisted)
+            {
+                newestPersistedReadyId[done.groupId] = Math.max(newestPersistedReadyId[done.groupId], done.readyId);
+            }
+        }
+        for (int g = 0; g < newestPersistedReadyId.length; g++)
+        {
+            if (newestPersistedReadyId[g] > 0)
+            {
+                feedback.persisted(g, newestPersistedReadyId[g]);
+                newestPersistedReadyId[g] = 0;
+            }
+        }
+        recordLatency(maxLatencyNs);
+        batchStartSequence = -1;
     }
 
     /** Snapshot, then entries, then hard state; each may be null. */

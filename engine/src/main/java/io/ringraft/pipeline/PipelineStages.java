@@ -44,10 +44,28 @@ public final class PipelineStages
         return raft.doWork();
     }
 
-    /** Writes and forces a batch of Readies (the group commit), then releases their messages and feedback. */
+    /**
+     * Writes and forces a batch of Readies (the group commit), then releases their messages and feedback; after
+     * {@link #takePersistBatch()}, forces and releases the batch taken and nothing else.
+     */
     public int runPersist()
     {
         return persist.doWork();
+    }
+
+    /**
+     * Takes the persist stage's next batch as its own thread would: the Readies queued now are written at once, and
+     * the next {@link #runPersist()} forces them and releases their messages and acknowledgements, however much later
+     * it comes; Readies published in between wait for the batch after. So a caller can give a batch's fsync a
+     * duration of its own while the raft stage goes on stepping messages, ticks and leader changes, as it does while
+     * a real persist thread waits on a slow disk: the acknowledgement then reaches a raft stage that has moved on
+     * since the batch was taken (and may have cut the log under it).
+     *
+     * @return how many events the batch holds: 0 when none was queued or a taken batch still awaits its end.
+     */
+    public int takePersistBatch()
+    {
+        return persist.takeBatch();
     }
 
     /** Applies committed entries, answers reads, takes snapshots. */
@@ -73,6 +91,7 @@ public final class PipelineStages
         return raft.hasWork();
     }
 
+    /** Whether the persist ring holds Readies not yet taken, or a taken batch awaits its end. */
     public boolean persistHasWork()
     {
         return persist.hasWork();

@@ -189,9 +189,9 @@ public final class RingraftNode implements AutoCloseable
             // A whole ring per call: the persist stage's batch is its group commit.
             stages = new PipelineStages(hostedRaftStage,
                 new HostedStage<>(persistStage, persistRing, name + " persist", ctx.persistRingSize(), true,
-                    ctx.stageStopListener()),
+                    ctx.stageStopListener(), persistStage::endBatch),
                 new HostedStage<>(applyStage, applyRing, name + " apply", ctx.applyRingSize(), true,
-                    ctx.stageStopListener()),
+                    ctx.stageStopListener(), null),
                 hostedSendStage, this::publishTick);
             if (StageThreading.SINGLE_THREAD == ctx.threading())
             {

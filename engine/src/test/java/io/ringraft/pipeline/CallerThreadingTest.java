@@ -92,6 +92,39 @@ class CallerThreadingTest
         }
     }
 
+    /**
+     * A persist batch taken ({@link PipelineStages#takePersistBatch}) is written at once and forced and acknowledged
+     * only by a later run, while the raft stage goes on publishing Readies that wait for the batch after: every
+     * proposal still commits and applies on every member, and the same seed still runs the same way.
+     */
+    @Test
+    void persistBatchesTakenAndEndedLaterStillReplicateAndApply() throws IOException
+    {
+        final Run first = new Run(root.resolve("a"), 13).takingBatches();
+        final Run second = new Run(root.resolve("b"), 13).takingBatches();
+        try
+        {
+            first.start();
+            second.start();
+            final List<CompletableFuture<Result>> results = first.proposeAndRun(40);
+            second.proposeAndRun(40);
+
+            assertThat(results).allSatisfy(r -> assertThat(r.getNow(null)).isNotNull().matches(Result::isOk));
+            for (final RecordingStateMachine machine : first.machines)
+            {
+                assertThat(machine.firstViolation()).isNull();
+                assertThat(machine.applyCount()).as("every member applies every proposal").isGreaterThanOrEqualTo(40);
+            }
+            assertThat(first.trace).as("batches were taken and ended apart").anyMatch(t -> t.contains(":take:"));
+            assertThat(second.trace).isEqualTo(first.trace);
+        }
+        finally
+        {
+            first.close();
+            second.close();
+        }
+    }
+
     private static List<String> ringraftThreads()
     {
         final List<String> names = new ArrayList<>();
@@ -116,6 +149,7 @@ class CallerThreadingTest
         private final RecordingStateMachine[] machines = new RecordingStateMachine[3];
         private final Random random;
         private final List<String> trace = new ArrayList<>();
+        private boolean takeBatches;
 
         Run(final Path dir, final long seed)
         {
@@ -139,6 +173,12 @@ class CallerThreadingTest
                     .stateMachineFactory(g -> machines[index] = new RecordingStateMachine(g, ApplyHook.NONE, new Gate()))
                     .transport(network.transport(member, 0)));
             }
+        }
+
+        Run takingBatches()
+        {
+            takeBatches = true;
+            return this;
         }
 
         void start()
@@ -207,6 +247,15 @@ class CallerThreadingTest
                 final int member = random.nextInt(3);
                 final PipelineStages stages = nodes[member].stages();
                 final int stage = random.nextInt(4);
+                if (1 == stage && takeBatches && random.nextBoolean())
+                {
+                    final int takenNow = stages.takePersistBatch();
+                    if (takenNow > 0)
+                    {
+                        trace.add(member + ":take:" + takenNow);
+                    }
+                    continue;
+                }
                 final int handled = switch (stage)
                 {
                     case 0 -> stages.runRaft();

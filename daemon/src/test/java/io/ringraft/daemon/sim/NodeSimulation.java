@@ -58,6 +58,15 @@ final class NodeSimulation
     private final int damageVictim;
     /** The Raft paper's figure 8 as faults, on some five-member seeds (null on the others). */
     private final FigureEightFaults figureEight;
+    /**
+     * Whether this seed reads every key of a group from each new leader the moment it is elected, and now and then cuts
+     * a leader off right after it acknowledged a write (its commit notice still on the way): the new leader's commit
+     * index then lags that write until it commits an entry of its own term, which is when it may serve reads.
+     */
+    private final boolean readProbes;
+    /** The group whose leader is cut off after its next acknowledged write (-1: none), and the count to exceed. */
+    private int cutLeaderGroup = -1;
+    private long cutLeaderAfterAcks;
     private long nowNs;
     private long nextNemesisNs;
     private boolean calm;
@@ -113,6 +122,8 @@ final class NodeSimulation
         }
         livenessWriteNs = new long[settings.groups()];
         java.util.Arrays.fill(livenessWriteNs, -1);
+        // Drawn apart from the settings and the run's random, like membership changes.
+        readProbes = new Random(settings.seed() * 71 + 37).nextInt(3) == 0;
         damageVictim = settings.maxDamagedMembers() > 0 ? random.nextInt(members.length) : -1;
         // Drawn apart from the settings and the run's random, like membership changes, so other seeds run as before.
         final Random figureEightDraw = new Random(settings.seed() * 53 + 29);
@@ -229,6 +240,18 @@ final class NodeSimulation
                 if (due >= 0 && due <= nowNs)
                 {
                     member.stageDueNs[stage] = -1;
+                    if (SimMember.PERSIST == stage && !member.persistTaken)
+                    {
+                        // The persist thread wakes and takes the Readies queued so far; they are written, forced and
+                        // acknowledged when its fsync ends, while the raft stage goes on (and may cut under them).
+                        member.persistTaken = member.stages().takePersistBatch() > 0;
+                        if (member.persistTaken)
+                        {
+                            member.stageDueNs[stage] = nowNs + latencyNs(i, stage);
+                        }
+                        continue;
+                    }
+                    member.persistTaken &= SimMember.PERSIST != stage;
                     member.run(stage);
                     if (null != ledger.firstViolation())
                     {
@@ -248,6 +271,7 @@ final class NodeSimulation
             }
         }
         clients.collect(nowNs);
+        cutLeaderAfterAcknowledgement();
         collectMembershipChanges();
         if (null != figureEight)
         {
@@ -322,7 +346,9 @@ final class NodeSimulation
             {
                 if (member.stageDueNs[stage] < 0 && member.hasWork(stage))
                 {
-                    member.stageDueNs[stage] = nowNs + latencyNs(i, stage);
+                    // The persist stage first wakes to take a batch; the latency drawn for it is its fsync's.
+                    member.stageDueNs[stage] = nowNs + (SimMember.PERSIST == stage ? 1_000 + random.nextInt(10_000) :
+                        latencyNs(i, stage));
                 }
             }
         }
@@ -379,6 +405,13 @@ final class NodeSimulation
             {
                 return false;
             }
+        }
+        if (readProbes && cutLeaderGroup < 0 && random.nextInt(4) == 0)
+        {
+            cutLeaderGroup = random.nextInt(settings.groups());
+            cutLeaderAfterAcks = clients.acknowledged(cutLeaderGroup);
+            timeline.add("the leader of group " + cutLeaderGroup + " is cut off after its next acknowledged write");
+            return false;
         }
         final int choice = random.nextInt(100);
         final int target = random.nextInt(members.length);
@@ -461,6 +494,23 @@ final class NodeSimulation
         return false;
     }
 
+    /** Isolates the leader of {@link #cutLeaderGroup} once it acknowledged a write since that was armed. */
+    private void cutLeaderAfterAcknowledgement()
+    {
+        if (cutLeaderGroup < 0 || clients.acknowledged(cutLeaderGroup) <= cutLeaderAfterAcks)
+        {
+            return;
+        }
+        final int leader = leaderIndex(cutLeaderGroup, -1);
+        if (leader >= 0 && !calm)
+        {
+            network.isolate(memberIds[leader]);
+            timeline.add("network: leader m" + memberIds[leader] + " isolated right after acknowledging a write of " +
+                "group " + cutLeaderGroup + ": " + network.describeFaults());
+        }
+        cutLeaderGroup = -1;
+    }
+
     private void partition()
     {
         final int kind = random.nextInt(4);
@@ -524,27 +574,36 @@ final class NodeSimulation
             syncedTerm = new long[settings.groups()];
             syncedIndex = new long[settings.groups()];
             boolean repairPending = false;
+            boolean hardStatesKept = true;
             for (int g = 0; g < settings.groups(); g++)
             {
                 final io.ringraft.log.LogInspector.Report report = io.ringraft.log.LogInspector.inspect(
                     member.disk, member.groupDirectory(g), g, null);
                 repairPending |= io.ringraft.log.RecoveryVerdict.Kind.REPAIR == report.verdict().kind();
+                hardStatesKept &= null != report.hardState();
                 if (null != report.hardState())
                 {
                     syncedTerm[g] = report.hardState().state().term();
                     syncedIndex[g] = report.hardState().syncedIndex();
                 }
             }
-            // Damage again before the last repair completed could take everything the member ever had (a lost log,
-            // then a lost hard state), which nothing on the disk can tell from a new member: no system survives
-            // that without outside help, so the simulation does not ask it to.
-            if (repairPending)
+            // Damage again before the last repair completed may take the log a second time: the member keeps its
+            // term and vote (it cannot vote twice, nor take itself for new) and the others, never damaged, hold
+            // every committed entry, so a correct system repairs it again. Not its hard state, nor after a hard state
+            // was lost: a lost log and then a lost hard state are everything the member ever had, which nothing on
+            // the disk can tell from a new member; no system survives that without outside help.
+            if (!repairPending)
             {
-                syncedTerm = null;
+                damage(member, true);
+            }
+            else if (hardStatesKept)
+            {
+                timeline.add("m" + member.id + " is damaged again while its repair is pending (not its hard state)");
+                damage(member, false);
             }
             else
             {
-                damage(member);
+                syncedTerm = null;
             }
         }
         try
@@ -568,13 +627,14 @@ final class NodeSimulation
     }
 
     /** Damages synced bytes of the one member that may be damaged: a correct system repairs it from the others. */
-    private void damage(final SimMember member)
+    private void damage(final SimMember member, final boolean hardStateToo)
     {
         // Not the directory header: a member must refuse to start on a damaged one (it cannot tell whose data it is).
         final List<Path> files = new ArrayList<>();
         for (final Path candidate : member.disk.files())
         {
-            if (!candidate.getFileName().toString().startsWith("directory-header"))
+            final String name = candidate.getFileName().toString();
+            if (!name.startsWith("directory-header") && (hardStateToo || !name.startsWith("hardstate")))
             {
                 files.add(candidate);
             }
@@ -707,6 +767,10 @@ final class NodeSimulation
                 {
                     leaderByTerm[g].put(term, member.id);
                     timeline.add("m" + member.id + " leads group " + g + " in term " + term);
+                    if (readProbes)
+                    {
+                        clients.probeReads(nowNs, member, g);
+                    }
                     if (null != figureEight)
                     {
                         figureEight.onLeader(nowNs, member.id - 1, g, term);

@@ -40,13 +40,15 @@ class NodeSimulationBitesTest
     }
 
     /**
-     * SERVE_READ_BEFORE_COMMIT_IN_TERM is left out for now: with the session clients (writes retried in their session
-     * for a few seconds, every write after an eviction opening a session first) seeds 1..3,000 no longer catch it
-     * (seed 1,027 did with the bare clients). Run it alone with {@code -Dringraft.sim.bug=} on NodeSimulationTest.
+     * SERVE_READ_BEFORE_COMMIT_IN_TERM is caught by the seeds with read probes (every new leader read from the moment it
+     * is elected, leaders cut off right after acknowledging a write): first at seed 12. STALE_ACKNOWLEDGEMENT is not
+     * listed yet: the persist stage's taken batches ({@code PipelineStages#takePersistBatch}) make its stale
+     * acknowledgement possible here, but no seed has been shown to reach it (it needs two leader changes within one
+     * follower's fsync and the follower's raft stage late across that fsync's end).
      */
     @ParameterizedTest
     @EnumSource(value = PlantedNodeBug.class, names = {
-        "GRANT_VOTE_WITHOUT_LOG_CHECK", "COMMIT_BY_COUNTING_OLD_TERM",
+        "GRANT_VOTE_WITHOUT_LOG_CHECK", "COMMIT_BY_COUNTING_OLD_TERM", "SERVE_READ_BEFORE_COMMIT_IN_TERM",
         "ACK_BEFORE_FSYNC", "CUT_SYNCED_RECORDS_AT_RECOVERY", "EMPTY_HARD_STATE_AS_NEW",
         "SNAPSHOT_MEMBERSHIP_AT_WRONG_INDEX", "SESSION_DEDUP_DISABLED"})
     void aPlantedBugIsCaught(final PlantedNodeBug bug)

@@ -42,6 +42,17 @@ final class SimClients
     /** Per group, when a write invoked last was acknowledged, by invocation time: -1 before any. */
     private final long[] newestAcknowledgedInvocationNs;
     private boolean stopped;
+    /** Reads sent straight to a member at a moment the simulator chooses (a leader just elected). */
+    private final java.util.ArrayList<Probe> probes = new java.util.ArrayList<>();
+    /** Each probe read is a process of its own in the history, numbered after the clients. */
+    private int nextProbeProcess = 1_000;
+    /** Per group, how many writes were acknowledged: the simulator acts on a new one (see {@link #acknowledged}). */
+    private final long[] acknowledgedWrites;
+
+    /** A read sent to one member, answered or given up once, as a client's. */
+    private record Probe(History.Call call, CompletableFuture<Result> pending, long deadlineNs)
+    {
+    }
 
     SimClients(final SimSettings settings, final Random random, final History history, final ApplyLedger ledger,
         final Timeline timeline)
@@ -54,6 +65,7 @@ final class SimClients
         keys = keysCoveringEveryGroup(settings.keys(), settings.groups());
         newestAcknowledgedInvocationNs = new long[settings.groups()];
         java.util.Arrays.fill(newestAcknowledgedInvocationNs, -1);
+        acknowledgedWrites = new long[settings.groups()];
         clients = new Client[settings.clients()];
         for (int c = 0; c < clients.length; c++)
         {
@@ -107,6 +119,37 @@ final class SimClients
         return newestAcknowledgedInvocationNs[group] >= sinceNs;
     }
 
+    /** How many writes to {@code group} were acknowledged so far. */
+    long acknowledged(final int group)
+    {
+        return acknowledgedWrites[group];
+    }
+
+    /**
+     * Reads every key of {@code group} from {@code member} now, as clients that picked it would: right after it was
+     * elected, these are the reads a leader must not serve before it has committed an entry of its term (its commit
+     * index may lag writes its predecessor acknowledged).
+     */
+    void probeReads(final long nowNs, final SimMember member, final int group)
+    {
+        if (stopped)
+        {
+            return;
+        }
+        int sent = 0;
+        for (final byte[] key : keys)
+        {
+            if (KeyPartitioner.groupOf(key, settings.groups()) == group)
+            {
+                final History.Call call = history.get(nextProbeProcess++, key);
+                probes.add(new Probe(call, member.node().read(group, KvCommands.get(key)),
+                    nowNs + settings.requestTimeoutNs() + 200 * SimSettings.MS));
+                sent++;
+            }
+        }
+        timeline.add("probe: " + sent + " reads of group " + group + " sent to m" + member.id);
+    }
+
     /** No new requests from now on; those outstanding still complete or time out. */
     void stop()
     {
@@ -116,6 +159,10 @@ final class SimClients
     /** Whether no operation is under way. */
     boolean idle()
     {
+        if (!probes.isEmpty())
+        {
+            return false;
+        }
         for (final Client client : clients)
         {
             if (null != client.call)
@@ -133,6 +180,10 @@ final class SimClients
         for (final Client client : clients)
         {
             next = Math.min(next, client.nextActionNs);
+        }
+        for (final Probe probe : probes)
+        {
+            next = Math.min(next, probe.deadlineNs());
         }
         return next;
     }
@@ -155,6 +206,27 @@ final class SimClients
         for (final Client client : clients)
         {
             client.collect(nowNs);
+        }
+        for (int i = 0; i < probes.size(); i++)
+        {
+            final Probe probe = probes.get(i);
+            final boolean done = probe.pending().isDone();
+            if (done || probe.deadlineNs() <= nowNs)
+            {
+                final Result result = done ? probe.pending().getNow(null) : null;
+                if (null != result && Status.OK == result.status())
+                {
+                    readsAnswered++;
+                    final byte[] answer = result.value();
+                    probe.call().okGet(KvResults.OK == KvResults.code(answer) ? KvResults.value(answer) : null);
+                }
+                else
+                {
+                    // Refused, or never answered (the member crashed): a read that changed nothing.
+                    probe.call().failed();
+                }
+                probes.remove(i--);
+            }
         }
     }
 
@@ -486,6 +558,7 @@ final class SimClients
             final int code = KvResults.code(java.util.Arrays.copyOfRange(answer, SessionRecords.RESULT_BODY_OFFSET,
                 answer.length));
             writesAcknowledged++;
+            acknowledgedWrites[group]++;
             replayed += SessionOutcome.REPLAYED == SessionRecords.outcome(answer) ? 1 : 0;
             newestAcknowledgedInvocationNs[group] = Math.max(newestAcknowledgedInvocationNs[group], invokedNs);
             ledger.acknowledged(group, result.index(), payload);

@@ -64,6 +64,8 @@ final class SimMember
     /** When each stage is next due to run (sim ns), or -1 when not scheduled. */
     final long[] stageDueNs = {-1, -1, -1, -1};
     long nextTickNs = -1;
+    /** Whether the persist stage took a batch ({@link PipelineStages#takePersistBatch}) whose fsync is under way. */
+    boolean persistTaken;
 
     SimMember(final int id, final int[] members, final SimSettings settings, final SimNetwork network,
         final CachedNanoClock nanoClock, final CachedEpochClock epochClock, final ApplyLedger ledger,
@@ -225,6 +227,7 @@ final class SimMember
             termLabels[g] = CounterLabels.group("term", id, g);
         }
         java.util.Arrays.fill(stageDueNs, -1);
+        persistTaken = false;
         nextTickNs = nanoClock.nanoTime() + random.nextInt((int)settings.tickNs());
         timeline.add("m" + id + " starts (life " + lives + ")");
     }
@@ -242,6 +245,7 @@ final class SimMember
         stages = null;
         counters = null;
         java.util.Arrays.fill(stageDueNs, -1);
+        persistTaken = false;
         nextTickNs = -1;
     }
 
