@@ -147,7 +147,7 @@ class CountersCommandTest extends CommandLineTest
         }
         assertThat(out.toString()).containsPattern(
             "(?m)^ +\\d+ commit-index member=1 group=0 " + LAST_INDEX[0] + "$");
-        assertThat(expected).as("node, 13 per group, a heartbeat gap per peer per group").hasSize(11 + 2 * (13 + 2));
+        assertThat(expected).as("node, 14 per group, a heartbeat gap per peer per group").hasSize(11 + 2 * (14 + 2));
     }
 
     @Test
