@@ -833,10 +833,12 @@ public final class KvClient implements AutoCloseable
                         final MemberLink link = members[request.target];
                         link.outbox.remove(request);
                         request.queued = false;
-                        if (LinkState.CONNECTING == link.state)
+                        if (LinkState.CONNECTING == link.state && request.lastMember < 0) // else a problem is known
                         {
                             request.lastProblem = "member " + link.memberId + " at " + link.endpoint +
-                                " did not answer Connect";
+                                " did not answer Connect" + (0 == framesAccepted ?
+                                "; no member answered Connect at all: is the client key right? " + KEY_HINT : "");
+                            request.lastMember = link.memberId;
                         }
                     }
                     // Only an error of the request's own lifetime: an older one would mislead.
