@@ -19,7 +19,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The admin protocol's client: asks members by their client endpoint, over a {@link KvClient}'s connections (one
- * media driver, one response subscription, the same Connect and answer path as KV requests).
+ * media driver, one response subscription, the same Connect and answer path as KV requests). It may be kept open
+ * across members' restarts: a restarted member forgot the client's connection and drops what comes on it, so a
+ * request that gets no answer in time makes the next one to that member connect again.
  */
 public final class AdminClient implements AdminChannel
 {
@@ -88,7 +90,8 @@ public final class AdminClient implements AdminChannel
         }
         catch (final TimeoutException ex)
         {
-            throw new UnreachableException("no answer within " + timeout.toMillis() + " ms");
+            throw new UnreachableException("the member at " + clientEndpoint + " gave no answer within " +
+                timeout.toMillis() + " ms");
         }
         catch (final InterruptedException ex)
         {

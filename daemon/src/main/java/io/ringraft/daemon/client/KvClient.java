@@ -815,6 +815,32 @@ public final class KvClient implements AutoCloseable
                 {
                     removeAt(i);
                     inFlight.remove(request.correlationId);
+                    if (request.inFlight)
+                    {
+                        // As after an attempt timeout: the connection may be gone (the member restarted and forgot
+                        // it, and drops what comes on it), so the next request there connects again. A request whose
+                        // attempt timeout is its whole timeout (an admin request) never reaches the check below.
+                        final MemberLink link = members[request.target];
+                        request.lastProblem = "member " + link.memberId + " at " + link.endpoint +
+                            " did not answer";
+                        request.lastMember = link.memberId;
+                        request.lastStatus = "TIMEOUT";
+                        resetLink(link, nowNs);
+                    }
+                    else if (request.queued)
+                    {
+                        // Not sent after its caller has been told it failed (an admin action above all).
+                        final MemberLink link = members[request.target];
+                        link.outbox.remove(request);
+                        request.queued = false;
+                        if (LinkState.CONNECTING == link.state && request.lastMember < 0) // else a problem is known
+                        {
+                            request.lastProblem = "member " + link.memberId + " at " + link.endpoint +
+                                " did not answer Connect" + (0 == framesAccepted ?
+                                "; no member answered Connect at all: is the client key right? " + KEY_HINT : "");
+                            request.lastMember = link.memberId;
+                        }
+                    }
                     // Only an error of the request's own lifetime: an older one would mislead.
                     final Throwable error = lastError;
                     final boolean recent = null != error &&
@@ -856,7 +882,8 @@ public final class KvClient implements AutoCloseable
             switch (request.kind)
             {
                 case READ: return "read in group " + request.group;
-                case ADMIN: return request.adminAction + " asked of member " + request.viaMember;
+                case ADMIN: return request.adminAction + " asked of member " + request.viaMember + " at " +
+                    members[indexOf(request.viaMember)].endpoint;
                 case OPEN: return "opening a session in group " + request.group;
                 default: return "write in group " + request.group;
             }

@@ -84,6 +84,63 @@ class AdminProcessesTest
         assertThat(ask(endpoints, alive, AdminAction.STATUS, -1, -1, "").ok()).isTrue();
     }
 
+    /**
+     * One AdminClient kept open across a member's SIGKILL and restart on the same ports (a monitoring loop, a long
+     * {@code ringraft cluster} session): while the member is down a request fails within its timeout, naming the
+     * endpoint; once the member is up again the same client gets its answer, whether or not it asked while the
+     * member was down. The restarted member knows nothing of the client's old connection and drops what comes on it.
+     */
+    @Test
+    void aClientKeptOpenReachesAMemberRestartedOnItsPorts() throws Exception
+    {
+        members.startAll(Duration.ofSeconds(60));
+        final List<String> endpoints = new ArrayList<>();
+        for (final int member : ClusterFiles.MEMBERS)
+        {
+            endpoints.add(members.files().clientEndpoints.get(member));
+        }
+        admin = AdminClient.connect(members.files().clusterId, endpoints, "127.0.0.1", TIMEOUT,
+            io.ringraft.codecs.ClusterSecret.load(members.files().secretFile()).clientAuthenticator(), false);
+        awaitAgreedLeaders(endpoints);
+        final int victim = 2;
+
+        // Asked while down: fails within its timeout, naming the endpoint, then answers once the member is back.
+        members.kill(victim);
+        final long askedNs = System.nanoTime();
+        assertThatThrownBy(() -> ask(endpoints, victim, AdminAction.STATUS, -1, -1, ""))
+            .isInstanceOf(AdminChannel.UnreachableException.class)
+            .hasMessageContaining(endpoints.get(victim - 1));
+        assertThat(Duration.ofNanos(System.nanoTime() - askedNs)).isLessThan(TIMEOUT.plusSeconds(2));
+        members.start(victim);
+        members.awaitReady(victim, Duration.ofSeconds(60));
+        final AdminReply first = ask(endpoints, victim, AdminAction.STATUS, -1, -1, "");
+        assertThat(first.respondingMember()).isEqualTo(victim);
+        assertThat(first.pid()).isEqualTo(members.pid(victim));
+
+        // Not asked while down (killed and restarted between two requests): answers within a bound once it is up.
+        members.kill(victim);
+        members.start(victim);
+        members.awaitReady(victim, Duration.ofSeconds(60));
+        final long upNs = System.nanoTime();
+        final Duration bound = TIMEOUT.multipliedBy(2).plusSeconds(2);
+        AdminReply answer = null;
+        while (null == answer)
+        {
+            try
+            {
+                answer = ask(endpoints, victim, AdminAction.STATUS, -1, -1, "");
+            }
+            catch (final AdminChannel.UnreachableException ex)
+            {
+                assertThat(Duration.ofNanos(System.nanoTime() - upNs)).as("restarted member " + victim +
+                    " answers the client kept open within " + bound + "; last: " + ex.getMessage()).isLessThan(bound);
+            }
+        }
+        assertThat(answer.respondingMember()).isEqualTo(victim);
+        assertThat(answer.pid()).isEqualTo(members.pid(victim));
+        assertThat(ask(endpoints, victim % 3 + 1, AdminAction.STATUS, -1, -1, "").ok()).isTrue();
+    }
+
     private AdminReply ask(
         final List<String> endpoints, final int member, final AdminAction action, final int group, final int target,
         final String peer) throws AdminChannel.UnreachableException
