@@ -191,7 +191,8 @@ final class NemesisRun
             {
                 keys[k] = ("key-" + k).getBytes(StandardCharsets.UTF_8);
             }
-            workload = new Workload(clients, history, keys, settings.groups(), settings.workers(), settings.seed(), 20);
+            workload = new Workload(clients, history, keys, settings.groups(), settings.workers(), settings.seed(), 20,
+                members.ids);
             if (settings.plantStaleRead())
             {
                 workload.plantStaleRead();

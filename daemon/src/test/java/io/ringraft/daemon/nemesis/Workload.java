@@ -45,6 +45,7 @@ final class Workload
     private final int workers;
     private final long seed;
     private final long pauseMs;
+    private final int[] memberIds;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLongArray lastOkNs;
     /** Per group, the longest time without an acknowledged operation since {@link #resetGaps}. */
@@ -64,8 +65,9 @@ final class Workload
 
     Workload(
         final List<KvClient> clients, final History history, final byte[][] keys, final int groups,
-        final int workers, final long seed, final long pauseMs)
+        final int workers, final long seed, final long pauseMs, final int[] memberIds)
     {
+        this.memberIds = memberIds.clone();
         this.clients = clients;
         this.history = history;
         this.keys = keys;
@@ -156,10 +158,12 @@ final class Workload
             {
                 if (choice < 4)
                 {
+                    // Half the reads through a member picked at random, leader or not, as a client near it would.
+                    final int through = choice < 2 ? -1 : memberIds[random.nextInt(memberIds.length)];
                     final History.Call call = history.get(process, key);
                     try
                     {
-                        byte[] value = await(client.getAsync(key));
+                        byte[] value = await(through < 0 ? client.getAsync(key) : client.getAsync(key, through));
                         value = plant(process, k, value);
                         call.okGet(value);
                         lastRead[k] = value;
