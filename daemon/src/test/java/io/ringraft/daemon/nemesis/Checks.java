@@ -8,6 +8,7 @@ import io.ringraft.linearizability.Operation;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /** The checks of a run's history beyond the linearizability checker's verdict, and the shrinking of a failure. */
@@ -73,6 +74,27 @@ final class Checks
             }
         }
         return lost;
+    }
+
+    /**
+     * The acknowledged write-once puts ({@code {key, value}}) a member's answers ({@code seen}, by key; null: absent)
+     * contradict: nothing else writes such a key, so after healing every member must answer it with its value.
+     */
+    static List<String> missingWrittenOnce(final List<byte[][]> written, final Map<Bytes, Bytes> seen)
+    {
+        final List<String> missing = new ArrayList<>();
+        for (final byte[][] once : written)
+        {
+            final Bytes key = Bytes.copyOf(once[0]);
+            final Bytes value = Bytes.copyOf(once[1]);
+            if (!value.equals(seen.get(key)))
+            {
+                final Bytes answer = seen.get(key);
+                missing.add("acknowledged put " + key + " = " + value + ", answered " +
+                    (null == answer ? "absent" : answer.toString()));
+            }
+        }
+        return missing;
     }
 
     /** A put, or a compare-and-set that set (or may have set) its value. */

@@ -35,6 +35,25 @@ class NemesisChecksTest
     }
 
     @Test
+    void aWriteOnceKeyAMemberLacksOrAnswersOtherwiseIsALostWrite()
+    {
+        final List<byte[][]> written = List.of(
+            new byte[][]{bytes("once-0-1"), bytes("p0-1")},
+            new byte[][]{bytes("once-1-4"), bytes("p1-4")},
+            new byte[][]{bytes("once-2-9"), bytes("p2-9")});
+        final java.util.Map<Bytes, Bytes> seen = new java.util.HashMap<>();
+        seen.put(Bytes.copyOf(bytes("once-0-1")), Bytes.copyOf(bytes("p0-1")));
+        seen.put(Bytes.copyOf(bytes("once-1-4")), null);
+        seen.put(Bytes.copyOf(bytes("once-2-9")), Bytes.copyOf(bytes("p2-8")));
+        assertThat(Checks.missingWrittenOnce(written, seen)).hasSize(2)
+            .anySatisfy(line -> assertThat(line).contains("once-1-4", "absent"))
+            .anySatisfy(line -> assertThat(line).contains("once-2-9", "p2-8"));
+        seen.put(Bytes.copyOf(bytes("once-1-4")), Bytes.copyOf(bytes("p1-4")));
+        seen.put(Bytes.copyOf(bytes("once-2-9")), Bytes.copyOf(bytes("p2-9")));
+        assertThat(Checks.missingWrittenOnce(written, seen)).isEmpty();
+    }
+
+    @Test
     void aReadThatGoesBackInTimeIsAnAnomalyAndShrinksToAFewOperations()
     {
         final History history = cleanHistory(400, new Random(2));

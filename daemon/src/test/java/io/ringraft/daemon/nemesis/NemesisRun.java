@@ -78,6 +78,8 @@ final class NemesisRun
         long failedReads;
         int anomalies;
         int lostWrites;
+        /** Acknowledged write-once keys read through a member after healing, summed over the members. */
+        long writtenOnceChecked;
         boolean diverged;
         double healS;
         /** Per group, the applied index at which every member's state digest was found equal. */
@@ -104,11 +106,11 @@ final class NemesisRun
         String summary()
         {
             return String.format("seed %d: %s; %d operations (%d ok, %d unknown, %d reads failed); faults %s; " +
-                "worst unavailability s %s; anomalies %d; lost writes %d; healed in %.1f s; state digests equal " +
-                "(group=applied index) %s%s", seed,
+                "worst unavailability s %s; anomalies %d; lost writes %d (write-once reads %d); healed in %.1f s; " +
+                "state digests equal (group=applied index) %s%s", seed,
                 passed() ? "PASSED" : "FAILED", operations, ok, unknown, failedReads, faults,
                 rounded(worstUnavailableS),
-                anomalies, lostWrites, healS, digestsEqualAt, skipped.isEmpty() ? "" : "; skipped " + skipped.keySet());
+                anomalies, lostWrites, writtenOnceChecked, healS, digestsEqualAt, skipped.isEmpty() ? "" : "; skipped " + skipped.keySet());
         }
 
         String failure()
@@ -189,7 +191,8 @@ final class NemesisRun
             {
                 keys[k] = ("key-" + k).getBytes(StandardCharsets.UTF_8);
             }
-            workload = new Workload(clients, history, keys, settings.groups(), settings.workers(), settings.seed(), 20);
+            workload = new Workload(clients, history, keys, settings.groups(), settings.workers(), settings.seed(), 20,
+                members.ids);
             if (settings.plantStaleRead())
             {
                 workload.plantStaleRead();
@@ -706,6 +709,7 @@ final class NemesisRun
                 }
             }
         }
+        checkWrittenOnce(deadlineNs);
         checkLogsAgree();
         checkStateDigests(System.nanoTime() + settings.healBound().toNanos());
 
@@ -746,6 +750,51 @@ final class NemesisRun
             }
             report.problems.add(text.toString());
         }
+    }
+
+    /**
+     * Every write-once key whose put was acknowledged is there, with its value, on every member: read through each
+     * member (a follower answers from its own state machine once it has applied as far as the leader's read index),
+     * a window of reads in flight at a time. A key missing on a member is a lost write, whatever the other members
+     * hold: an acknowledged entry that member did not apply (no later write can cover it).
+     */
+    private void checkWrittenOnce(final long deadlineNs) throws InterruptedException
+    {
+        final List<byte[][]> written = new ArrayList<>(workload.writtenOnce);
+        for (final int member : members.ids)
+        {
+            final Map<Bytes, Bytes> seen = new HashMap<>();
+            for (int from = 0; from < written.size(); from += 64)
+            {
+                final List<byte[][]> window = written.subList(from, Math.min(written.size(), from + 64));
+                final List<java.util.concurrent.CompletableFuture<byte[]>> reads = new ArrayList<>();
+                window.forEach(once -> reads.add(clients.get(0).getAsync(once[0], member)));
+                for (int i = 0; i < window.size(); i++)
+                {
+                    final byte[] key = window.get(i)[0];
+                    byte[] value;
+                    try
+                    {
+                        value = Workload.await(reads.get(i));
+                    }
+                    catch (final KvException ex)
+                    {
+                        value = readBack(settings.workers(), key, member, deadlineNs); // retried until the deadline
+                    }
+                    seen.put(Bytes.copyOf(key), Bytes.copyOfNullable(value));
+                }
+            }
+            final List<String> missing = Checks.missingWrittenOnce(written, seen);
+            report.lostWrites += missing.size();
+            report.writtenOnceChecked += written.size();
+            if (!missing.isEmpty())
+            {
+                report.problems.add("LOST WRITE on member " + member + ": " + missing.size() + " of " +
+                    written.size() + " acknowledged write-once keys missing or wrong, e.g.:\n  " +
+                    String.join("\n  ", missing.subList(0, Math.min(5, missing.size()))));
+            }
+        }
+        timeline.event("write-once keys: " + written.size() + " acknowledged, read through each member");
     }
 
     /** A linearizable read of {@code key} (through {@code member}, or -1: the leader), retried until the deadline. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +24,12 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * before it is sent and completed when it returns: with its result when it succeeds; as indeterminate when a write
  * fails (whatever the status, it may have been applied: an "outcome unknown" from the session layer, a request
  * timeout, a member that went away); as failed when a read fails (a read changes nothing).
+ * <p>
+ * One operation in five is a put to a write-once key ("once-3-17"), written by that put only and never overwritten
+ * nor deleted: the small key space keeps the history's search small, but there every later write covers the effect
+ * of an entry a member failed to apply (say one it skipped at a restart from its snapshot), so by the end of the run
+ * the members agree again; a write-once key keeps that evidence for the checks after healing (each acknowledged one
+ * must be there, with its value, on every member, and in every member's state digest).
  * <p>
  * Each group's last acknowledged operation time is kept, so the nemesis can measure how long a group served
  * nothing.
@@ -38,6 +45,7 @@ final class Workload
     private final int workers;
     private final long seed;
     private final long pauseMs;
+    private final int[] memberIds;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicLongArray lastOkNs;
     /** Per group, the longest time without an acknowledged operation since {@link #resetGaps}. */
@@ -45,6 +53,8 @@ final class Workload
     final AtomicLong ok = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
     final AtomicLong unknown = new AtomicLong();
+    /** Write-once keys whose put was acknowledged: key and value. */
+    final ConcurrentLinkedQueue<byte[][]> writtenOnce = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     /** Test of the harness: process 0 records one stale read (see {@link #plantStaleRead}). */
     private volatile boolean plantStaleRead;
@@ -55,8 +65,9 @@ final class Workload
 
     Workload(
         final List<KvClient> clients, final History history, final byte[][] keys, final int groups,
-        final int workers, final long seed, final long pauseMs)
+        final int workers, final long seed, final long pauseMs, final int[] memberIds)
     {
+        this.memberIds = memberIds.clone();
         this.clients = clients;
         this.history = history;
         this.keys = keys;
@@ -147,10 +158,12 @@ final class Workload
             {
                 if (choice < 4)
                 {
+                    // Half the reads through a member picked at random, leader or not, as a client near it would.
+                    final int through = choice < 2 ? -1 : memberIds[random.nextInt(memberIds.length)];
                     final History.Call call = history.get(process, key);
                     try
                     {
-                        byte[] value = await(client.getAsync(key));
+                        byte[] value = await(through < 0 ? client.getAsync(key) : client.getAsync(key, through));
                         value = plant(process, k, value);
                         call.okGet(value);
                         lastRead[k] = value;
@@ -165,7 +178,25 @@ final class Workload
                 else
                 {
                     final byte[] value = ("p" + process + "-" + (++writes)).getBytes(StandardCharsets.UTF_8);
-                    if (choice < 7)
+                    if (6 == choice || 7 == choice)
+                    {
+                        final byte[] once = ("once-" + process + "-" + writes).getBytes(StandardCharsets.UTF_8);
+                        final History.Call call = history.put(process, once, value);
+                        final int group = client.groupOf(once);
+                        try
+                        {
+                            await(client.putAsync(once, value));
+                            call.ok();
+                            writtenOnce.add(new byte[][]{once, value});
+                            succeededIn(group);
+                        }
+                        catch (final KvException ex)
+                        {
+                            call.timedOut();
+                            unknown.incrementAndGet();
+                        }
+                    }
+                    else if (choice < 6)
                     {
                         final History.Call call = history.put(process, key, value);
                         write(call, () -> await(client.putAsync(key, value)), ignored -> call.ok(), k);
@@ -174,7 +205,7 @@ final class Workload
                             plantArmed = true;
                         }
                     }
-                    else if (choice < 8)
+                    else if (choice < 9)
                     {
                         final History.Call call = history.delete(process, key);
                         write(call, () -> await(client.deleteAsync(key)), call::okDelete, k);
@@ -247,8 +278,12 @@ final class Workload
 
     private void succeeded(final int k)
     {
+        succeededIn(groupOfKey[k]);
+    }
+
+    private void succeededIn(final int group)
+    {
         ok.incrementAndGet();
-        final int group = groupOfKey[k];
         final long nowNs = System.nanoTime();
         final long gapNs = nowNs - lastOkNs.getAndAccumulate(group, nowNs, Math::max);
         longestGapNs.accumulateAndGet(group, gapNs, Math::max);
