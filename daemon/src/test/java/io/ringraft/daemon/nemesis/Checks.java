@@ -164,6 +164,10 @@ final class Checks
             {
                 return false;
             }
+            if (Operation.Kind.DELETE == op.kind() && Boolean.TRUE.equals(op.flag()) && written.isEmpty())
+            {
+                return false; // it found the key, so a write it removed belongs in the sub-history
+            }
         }
         return true;
     }

@@ -73,6 +73,18 @@ class NemesisChecksTest
     }
 
     @Test
+    void aDeleteThatFoundTheKeyIsNotClosedWithoutAWrite()
+    {
+        final History alone = new History();
+        alone.delete(0, KEY).okDelete(true);
+        assertThat(Checks.closed(alone.operations())).as("a lone delete that found the key").isFalse();
+        final History withWrite = new History();
+        withWrite.put(0, KEY, bytes("a")).ok();
+        withWrite.delete(1, KEY).okDelete(true);
+        assertThat(Checks.closed(withWrite.operations())).isTrue();
+    }
+
+    @Test
     void aRetriedCompareAndSetAppliedTwiceIsAnAnomaly()
     {
         final History history = new History();
