@@ -87,6 +87,14 @@ public final class RingraftNode implements AutoCloseable
     private volatile boolean closing;
     /** How late each of the ticker's wake-ups came, over the last minute and more; written by the ticker only. */
     private final SchedulingDelayProbe tickerLateness = SchedulingDelayProbe.recordedByCaller();
+    /**
+     * Linux tids of the threads that run the raft and send stages, 0 until they have run (or off Linux): each is
+     * recorded once by the thread itself, for a {@link HeartbeatGapWatch} to read how long it waited for a CPU.
+     */
+    private volatile long raftStageTid;
+    private volatile long sendStageTid;
+    /** Whether the transport's thread, hosting the raft and send stages, has recorded its tid; that thread only. */
+    private boolean hostedTidRecorded;
     private volatile boolean started;
     private boolean closed;
 
@@ -214,6 +222,31 @@ public final class RingraftNode implements AutoCloseable
         ticker.setDaemon(true);
     }
 
+    /** The transport thread's pipeline duty: raft first, so that what it queued leaves in the same duty cycle. */
+    private int hostedDuty()
+    {
+        if (!hostedTidRecorded)
+        {
+            hostedTidRecorded = true;
+            recordStageTid("raft");
+            recordStageTid("send");
+        }
+        return hostedRaftStage.doWork() + hostedSendStage.doWork();
+    }
+
+    /** Records the calling thread as the one running stage {@code name} (only raft and send are recorded). */
+    private void recordStageTid(final String name)
+    {
+        if ("raft".equals(name))
+        {
+            raftStageTid = SchedulingDelayProbe.currentThreadTid();
+        }
+        else if ("send".equals(name))
+        {
+            sendStageTid = SchedulingDelayProbe.currentThreadTid();
+        }
+    }
+
     private void runRaftStageInline()
     {
         hostedRaftStage.doWork();
@@ -272,8 +305,7 @@ public final class RingraftNode implements AutoCloseable
         if (null != transportWakeup)
         {
             // Raft first, so that what it queued leaves in the same duty cycle.
-            transportWakeup.wakeup(ctx.transport().start(
-                this::onFrame, () -> hostedRaftStage.doWork() + hostedSendStage.doWork()));
+            transportWakeup.wakeup(ctx.transport().start(this::onFrame, this::hostedDuty));
         }
         else
         {
@@ -616,9 +648,26 @@ public final class RingraftNode implements AutoCloseable
         return tickerLateness;
     }
 
+    /**
+     * The Linux tid of the thread that runs the raft stage, or 0 until it has run (and off Linux, and with
+     * {@link StageThreading#CALLER}): a heartbeat waits for it, so a {@link HeartbeatGapWatch} reads its run-queue wait.
+     */
+    public long raftStageThreadId()
+    {
+        return raftStageTid;
+    }
+
+    /** As {@link #raftStageThreadId()}, for the thread that runs the send stage (where heartbeat gaps are timed). */
+    public long sendStageThreadId()
+    {
+        return sendStageTid;
+    }
+
     /** {@link StageThreading#SINGLE_THREAD}: the classic loop, every stage in turn on this one thread. */
     private void runStagesInOrder()
     {
+        recordStageTid("raft");
+        recordStageTid("send");
         final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 100_000);
         while (!closing)
         {
@@ -667,7 +716,11 @@ public final class RingraftNode implements AutoCloseable
         ring.addGatingSequences(processor.getSequence());
         processors.add(processor);
         processorRings.add(ring);
-        final Thread thread = new Thread(processor, "ringraft-" + ctx.memberId() + "-" + name);
+        final Thread thread = new Thread(() ->
+        {
+            recordStageTid(name);
+            processor.run();
+        }, "ringraft-" + ctx.memberId() + "-" + name);
         thread.setDaemon(true);
         thread.setUncaughtExceptionHandler(STAGE_THREAD_ENDS);
         threads.add(thread);

@@ -1,5 +1,8 @@
 package io.ringraft.pipeline;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 
@@ -103,6 +106,25 @@ public final class SchedulingDelayProbe implements AutoCloseable
             final long delayNs = Math.max(0, nowNs - beforeNs - PERIOD_NS);
             record(nowNs, delayNs);
             beforeNs = nowNs;
+        }
+    }
+
+    /**
+     * The Linux thread id (tid) of the calling thread, from the target of {@code /proc/thread-self}
+     * ({@code <pid>/task/<tid>}), or 0 where there is none: Java 17 has no API for it. For a thread to call once
+     * as it starts, never on a hot path: it reads the file system and allocates. With the tid, a
+     * {@link HeartbeatGapWatch} reads how long the thread waited on a run queue ({@code /proc/self/task/<tid>/schedstat}).
+     */
+    static long currentThreadTid()
+    {
+        try
+        {
+            final String target = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+            return Long.parseLong(target.substring(target.lastIndexOf('/') + 1));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return 0;
         }
     }
 

@@ -225,7 +225,7 @@ public final class DemoCommand implements Callable<Integer>
         // Closed before the nodes are: the watch reads their counters.
         try (SchedulingDelayProbe probe = SchedulingDelayProbe.start("ringraft-demo-host-delay-probe");
             HeartbeatGapWatch gaps = HeartbeatGapWatch.start(probe, counters.heartbeatGapCounters(),
-                "ringraft-demo-heartbeat-gap-watch"))
+                counters.heartbeatGapSenders(), "ringraft-demo-heartbeat-gap-watch"))
         {
             return run(out, cluster, counters, probe, gaps, root, ownDataDir, applyStall);
         }
@@ -402,9 +402,11 @@ public final class DemoCommand implements Callable<Integer>
             + "kept this process's threads from a CPU, which adds to any heartbeat gap%n", gapText(hostDelayUs),
             gapText(tickerLatenessUs));
         out.printf("  gap net of it  the longest gap %s had %s of host delay around it; the gap with the most of its own, "
-            + "net of the host delay around it: %s (gap %s, host delay %s)%n", gapText(longestGap.gapUs()),
-            gapText(longestGap.hostDelayUs()), gapText(worstNetGap.netUs()), gapText(worstNetGap.gapUs()),
-            gapText(worstNetGap.hostDelayUs()));
+            + "net of the host delay around it: %s (gap %s, host delay %s: probe %s, sender's ticker late %s, its "
+            + "raft and send threads waited for a CPU %s)%n         %s%n", gapText(longestGap.gapUs()),
+            gapText(longestGap.delayUs()), gapText(worstNetGap.netUs()), gapText(worstNetGap.gapUs()),
+            gapText(worstNetGap.delayUs()), gapText(worstNetGap.hostDelayUs()), gapText(worstNetGap.tickerLatenessUs()),
+            gapText(worstNetGap.runQueueWaitUs()), gaps.delaySource());
         out.printf("  replicas       %s%n", null == replicas ?
             "every member applied the same entries in the same order in every group (count and digest match)" :
             "DISAGREE: " + replicas);
@@ -418,10 +420,10 @@ public final class DemoCommand implements Callable<Integer>
         final boolean unchanged = noElections && termUnchanged && gapWithinBound;
         final String figures = String.format(Locale.ROOT,
             "%d elections after the initial ones%s, max term %d -> %d, longest heartbeat gap %s, net of host delay %s "
-            + "%s %d ms%s",
+            + "%s %d ms%s (%s)",
             elections, noElections ? "" : " (" + electionsSinceStall + " since the stall began)", initialTerm, endTerm,
             gapText(gapUs), gapText(worstNetGap.netUs()), gapWithinBound ? "<" : ">=", boundMs,
-            gapWithinBound || gapUs > gapBeforeStallUs ? "" : " (reached before the stall)");
+            gapWithinBound || gapUs > gapBeforeStallUs ? "" : " (reached before the stall)", gaps.delaySource());
         final int exitCode;
         if (blocking)
         {

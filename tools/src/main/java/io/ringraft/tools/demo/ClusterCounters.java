@@ -28,10 +28,12 @@ public final class ClusterCounters
     private final int[][] electionsStarted;
     private final int[][][] maxHeartbeatGapUs;
     private final int[] tickerMaxLatenessUs;
+    private final List<RingraftNode> nodes;
 
     public ClusterCounters(final List<RingraftNode> nodes, final int groups)
     {
         this.groups = groups;
+        this.nodes = List.copyOf(nodes);
         final int memberCount = nodes.size();
         memberIds = new int[memberCount];
         readers = new CountersReader[memberCount];
@@ -145,6 +147,23 @@ public final class ClusterCounters
             }
         }
         return gaps.toArray(new LongSupplier[0]);
+    }
+
+    /** Per counter of {@link #heartbeatGapCounters}, in the same order: the member whose heartbeats it times. */
+    public RingraftNode[] heartbeatGapSenders()
+    {
+        final List<RingraftNode> senders = new ArrayList<>();
+        for (int m = 0; m < readers.length; m++)
+        {
+            for (int g = 0; g < groups; g++)
+            {
+                for (int p = 0; p < maxHeartbeatGapUs[m][g].length; p++)
+                {
+                    senders.add(nodes.get(m));
+                }
+            }
+        }
+        return senders.toArray(new RingraftNode[0]);
     }
 
     /**
