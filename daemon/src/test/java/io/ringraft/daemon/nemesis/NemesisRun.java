@@ -10,6 +10,7 @@ import io.ringraft.daemon.client.KvClient;
 import io.ringraft.daemon.client.KvClientOptions;
 import io.ringraft.daemon.client.KvException;
 import io.ringraft.daemon.config.ClientConfig;
+import io.ringraft.daemon.server.LoopDisks;
 import io.ringraft.linearizability.Bytes;
 import io.ringraft.linearizability.CheckResult;
 import io.ringraft.linearizability.History;
@@ -143,7 +144,8 @@ final class NemesisRun
     /** Connected for one admin task (a transfer, the digest check) and closed after it. */
     private AdminClient admin;
     /** One member's data directory on a loop-mounted ext4 the nemesis freezes; null where that cannot be made. */
-    private FrozenDisk disk;
+    private LoopDisks disk;
+    private Path diskMount;
     private int diskMember = -1;
 
     NemesisRun(final Settings settings)
@@ -166,12 +168,13 @@ final class NemesisRun
                     network.addressOf(settings.members()) + "; clients at " + network.hostAddress());
             }
             members = new Members(settings.directory(), settings.members(), settings.groups(), timeline, network);
-            final String noLoopDisk = FrozenDisk.unavailable();
+            final String noLoopDisk = LoopDisks.unavailable();
             if (null == noLoopDisk)
             {
                 diskMember = members.ids[random.nextInt(members.ids.length)];
-                disk = new FrozenDisk(settings.directory().resolve("disk-" + diskMember + ".img"),
-                    members.dataDirOf(diskMember));
+                disk = new LoopDisks();
+                diskMount = members.dataDirOf(diskMember);
+                disk.mount(settings.directory().resolve("disk-" + diskMember + ".img"), diskMount);
                 timeline.event("member " + diskMember + "'s data directory is a loop-mounted ext4 of its own");
             }
             else
@@ -406,10 +409,10 @@ final class NemesisRun
             }
             case DISK_FREEZE ->
             {
-                timeline.event("freeze member " + diskMember + "'s data disk (fsfreeze " + disk.mountPoint() + ")");
-                disk.freeze();
+                timeline.event("freeze member " + diskMember + "'s data disk (fsfreeze " + diskMount + ")");
+                disk.freeze(diskMount);
                 hold(2500, 6000);
-                disk.thaw();
+                disk.thaw(diskMount);
                 timeline.event("thawed member " + diskMember + "'s data disk");
             }
             case TRANSFER_LEADER ->
@@ -1055,14 +1058,7 @@ final class NemesisRun
         closeAdmin();
         if (null != disk)
         {
-            try
-            {
-                disk.thaw();
-            }
-            catch (final IOException ex)
-            {
-                // not frozen: fine
-            }
+            disk.thawAll();
         }
         try
         {
@@ -1085,7 +1081,7 @@ final class NemesisRun
             {
                 try
                 {
-                    disk.copyTo(settings.directory().resolve("data-" + diskMember + "-kept"));
+                    disk.copy(diskMount, settings.directory().resolve("data-" + diskMember + "-kept"));
                 }
                 catch (final IOException ex)
                 {

@@ -15,10 +15,10 @@ import java.util.concurrent.TimeUnit;
  * test can skip with that message. {@link #close()} thaws, unmounts and detaches all, whatever state they are in;
  * a shutdown hook does the same if the test JVM exits first, so no frozen mount or loop device outlives the test.
  */
-final class LoopDisks implements AutoCloseable
+public final class LoopDisks implements AutoCloseable
 {
     private static final long COMMAND_TIMEOUT_S = 30;
-    private static final String IMAGE_SIZE = "192M";
+    private static final String IMAGE_SIZE = "256M";
 
     private final List<Disk> disks = new ArrayList<>();
     private final Thread shutdownHook = new Thread(this::releaseAll, "loop-disks-cleanup");
@@ -27,13 +27,13 @@ final class LoopDisks implements AutoCloseable
     {
     }
 
-    LoopDisks()
+    public LoopDisks()
     {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Null when loop-mounted file systems can be made and frozen here, else why not. */
-    static String unavailable()
+    public static String unavailable()
     {
         if (!"Linux".equals(System.getProperty("os.name")))
         {
@@ -63,7 +63,7 @@ final class LoopDisks implements AutoCloseable
     }
 
     /** A fresh ext4 file system mounted on {@code mountPoint} (created; its lost+found removed, so it is empty). */
-    void mount(final Path image, final Path mountPoint) throws IOException
+    public void mount(final Path image, final Path mountPoint) throws IOException
     {
         run("truncate", "-s", IMAGE_SIZE, image.toString());
         final String device = run("losetup", "--find", "--show", image.toString()).trim();
@@ -78,18 +78,27 @@ final class LoopDisks implements AutoCloseable
         Files.delete(mountPoint.resolve("lost+found"));
     }
 
-    void freeze(final Path mountPoint) throws IOException
+    public void freeze(final Path mountPoint) throws IOException
     {
+        // fsfreeze freezes the file system holding the path: were the mount gone, that would be the host's own.
+        run("mountpoint", "-q", mountPoint.toString());
         run("fsfreeze", "--freeze", mountPoint.toString());
     }
 
-    void thaw(final Path mountPoint) throws IOException
+    public void thaw(final Path mountPoint) throws IOException
     {
         run("fsfreeze", "--unfreeze", mountPoint.toString());
     }
 
+    /** Copies a mount's content to {@code target} (thawing it first), so that a failed run keeps a member's data. */
+    public void copy(final Path mountPoint, final Path target) throws IOException
+    {
+        quietly("fsfreeze", "--unfreeze", mountPoint.toString()); // fails when not frozen: fine
+        run("cp", "-a", mountPoint.toString(), target.toString());
+    }
+
     /** Thaws every mount that is frozen. */
-    void thawAll()
+    public void thawAll()
     {
         synchronized (disks)
         {
