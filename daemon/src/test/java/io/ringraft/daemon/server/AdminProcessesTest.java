@@ -43,14 +43,7 @@ class AdminProcessesTest
     @Test
     void statusTransferSnapshotAndADeadMember() throws Exception
     {
-        members.startAll(Duration.ofSeconds(60));
-        final List<String> endpoints = new ArrayList<>();
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            endpoints.add(members.files().clientEndpoints.get(member));
-        }
-        admin = AdminClient.connect(members.files().clusterId, endpoints, "127.0.0.1", TIMEOUT,
-            io.ringraft.codecs.ClusterSecret.load(members.files().secretFile()).clientAuthenticator(), false);
+        final List<String> endpoints = startAllAndConnect();
 
         final int[] leaders = awaitAgreedLeaders(endpoints);
         for (final int member : ClusterFiles.MEMBERS)
@@ -93,14 +86,7 @@ class AdminProcessesTest
     @Test
     void aClientKeptOpenReachesAMemberRestartedOnItsPorts() throws Exception
     {
-        members.startAll(Duration.ofSeconds(60));
-        final List<String> endpoints = new ArrayList<>();
-        for (final int member : ClusterFiles.MEMBERS)
-        {
-            endpoints.add(members.files().clientEndpoints.get(member));
-        }
-        admin = AdminClient.connect(members.files().clusterId, endpoints, "127.0.0.1", TIMEOUT,
-            io.ringraft.codecs.ClusterSecret.load(members.files().secretFile()).clientAuthenticator(), false);
+        final List<String> endpoints = startAllAndConnect();
         awaitAgreedLeaders(endpoints);
         final int victim = 2;
 
@@ -148,6 +134,20 @@ class AdminProcessesTest
                     " answers the client kept open within " + bound + "; last: " + ex.getMessage()).isLessThan(bound);
             }
         }
+    }
+
+    /** Starts the three members and connects {@link #admin} to them; returns their client endpoints, member order. */
+    private List<String> startAllAndConnect() throws Exception
+    {
+        members.startAll(Duration.ofSeconds(60));
+        final List<String> endpoints = new ArrayList<>();
+        for (final int member : ClusterFiles.MEMBERS)
+        {
+            endpoints.add(members.files().clientEndpoints.get(member));
+        }
+        admin = AdminClient.connect(members.files().clusterId, endpoints, "127.0.0.1", TIMEOUT,
+            io.ringraft.codecs.ClusterSecret.load(members.files().secretFile()).clientAuthenticator(), false);
+        return endpoints;
     }
 
     private AdminReply ask(
